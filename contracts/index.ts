@@ -1,0 +1,5 @@
+export { flextell, flextellLanguages, type FlextellBody, type FlextellRuleId, type FlextellUser, type FlextellUserRecord } from './flextell.ts'
+export { issueKey, type Issue } from './issue.ts'
+export { laravel, laravelMessage, laravelSummary, laravelValidation, type LaravelValidationBody } from './laravel.ts'
+export { documented, inferred, type Provenance, type Rule, type RuleBook } from './provenance.ts'
+export { contracts, type Contract } from './registry.ts'

@@ -1,0 +1,97 @@
+import { flextell, type FlextellBody, type FlextellUserRecord } from '../contracts/flextell.ts'
+import type { Issue } from '../contracts/issue.ts'
+import { laravel } from '../contracts/laravel.ts'
+import type { Account } from '../fixtures/account.ts'
+import { isoSeconds } from '../fixtures/faker.ts'
+import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
+import { hashPassword } from '../fixtures/password.ts'
+import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { fieldOrder, hasChanges } from './validation.ts'
+import type { Params, TwinApi } from './twin-api.ts'
+
+const dialect = laravel satisfies Dialect
+
+/**
+ * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
+ * route-model binding → Form Request (authorize, rules) → controller (save) → UserResource.
+ */
+export function resolveFlextell(db: FlextellDb, request: Request, params: Params): Promise<Response> {
+  return run(dialect, async () => {
+    const actor = authenticate(db, request)
+    const tenantId = scope(actor, request)
+    const user = find(db, tenantId, params['id'] ?? '')
+    // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
+    const changes = validate(db, user, await readJsonObject(request, dialect))
+    const updated = await apply(db, user, changes)
+    return respond(200, flextell.responses[200], {
+      // inferred: the doc shows `success: "<string>"`; a Laravel controller puts its flash-style message there.
+      success: 'User updated successfully.',
+      data: { ...updated, roles: updated.role_ids.flatMap((id) => db.roles.get('id', id) ?? []) },
+    })
+  })
+}
+
+function authenticate(db: FlextellDb, request: Request): FlextellUserRecord {
+  const token = bearerToken(request)
+  const owner = token === undefined ? undefined : db.tokens.get('token', token)
+  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
+}
+
+function scope(actor: FlextellUserRecord, request: Request): number {
+  const header = request.headers.get('x-tenant')
+  if (header === null) return actor.tenant_id
+  // A tenant the caller does not belong to (or a header that names no tenant) is refused, never widened.
+  return /^\s*\d+\s*$/.test(header) && Number(header) === actor.tenant_id ? actor.tenant_id : halt(dialect.forbidden())
+}
+
+function find(db: FlextellDb, tenantId: number, rawId: string): FlextellUserRecord {
+  const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
+  // A user of another tenant is invisible to this scope, so it is the same 404 as an unknown id.
+  if (!user || user.tenant_id !== tenantId || user.deleted_at !== null) {
+    halt(dialect.modelNotFound('App\\Models\\User', rawId))
+  }
+  return user
+}
+
+function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string, unknown>): FlextellBody {
+  const parsed = flextell.body.safeParse(input)
+  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
+  if (typeof input['email'] === 'string') {
+    const holder = db.users.get('email', emailKey(input['email']))
+    if (holder && holder.id !== user.id) issues.push({ code: 'custom', path: ['email'], message: 'unique' })
+  }
+  const roleIds = input['role_ids']
+  if (Array.isArray(roleIds)) {
+    roleIds.forEach((id, index) => {
+      if (Number.isInteger(id) && !db.roles.get('id', id as number)) issues.push({ code: 'custom', path: ['role_ids', index], message: 'exists' })
+    })
+  }
+  if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))
+  return parsed.data
+}
+
+async function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody): Promise<FlextellUserRecord> {
+  const { password, password_confirmation: _confirmation, role_ids, ...fields } = changes
+  const next: Partial<FlextellUserRecord> = { ...fields, ...(role_ids !== undefined && { role_ids: role_ids ?? [] }) }
+  const passwordHash = password === undefined ? undefined : await hashPassword(password)
+  // Eloquent only saves (and touches updated_at) when an attribute is dirty.
+  if (!hasChanges(user, next) && passwordHash === undefined) return user
+  return db.users.update(user, (draft) => {
+    Object.assign(draft, next)
+    if (passwordHash !== undefined) draft.password_hash = passwordHash
+    draft.updated_at = isoSeconds(new Date())
+  })
+}
+
+export const flextellApi: TwinApi = {
+  name: flextell.name,
+  title: flextell.title,
+  method: flextell.method,
+  path: flextell.path,
+  async start(options) {
+    const db = await seedFlextell(options)
+    const accounts: readonly Account[] = db.accounts
+    return { accounts, resolve: (request, params) => resolveFlextell(db, request, params) }
+  },
+}
+

@@ -1,0 +1,30 @@
+import { http, type HttpHandler } from 'msw'
+import { routePath } from './twin-api.ts'
+import type { Twin } from './twin.ts'
+
+export interface MswOptions {
+  /**
+   * Where each API lives, by slug: the prefix before the endpoint path. Default `*\/<slug>`, the apitwin mount
+   * under any origin, so the same handlers serve a browser page and a Node test. Give the vendor's host to mock
+   * its real URLs, e.g. `{ flextell: 'https://dev.flextell.ai' }`.
+   */
+  readonly baseUrls?: Readonly<Record<string, string>>
+}
+
+/**
+ * MSW request handlers for every API of a twin, for `setupServer` (Node) or `setupWorker` (browser).
+ * @example
+ * const twin = await createTwin()
+ * const server = setupServer(...twinHandlers(twin))
+ * server.listen({ onUnhandledRequest: 'error' })
+ */
+export function twinHandlers(twin: Twin, { baseUrls = {} }: MswOptions = {}): HttpHandler[] {
+  return twin.apis.map((api) => {
+    const base = baseUrls[api.name] ?? `*/${api.name}`
+    const route = api.method === 'PUT' ? http.put : http.patch
+    return route(`${base}${routePath(api.path)}`, ({ request, params }) =>
+      // The state is looked up per request so a reset is seen by handlers created before it.
+      twin.state(api.name).resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))),
+    )
+  })
+}

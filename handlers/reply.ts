@@ -1,0 +1,85 @@
+import type { z } from 'zod'
+
+/** What a pipeline step answers with: a status and a JSON body, before it becomes a `Response`. */
+export interface Reply {
+  readonly status: number
+  readonly body: unknown
+}
+
+/** The error bodies a vendor's stack renders for failures every API shares. */
+export interface Dialect {
+  readonly name: string
+  badRequest(message: string): Reply
+  serverError(message: string): Reply
+}
+
+/**
+ * Ends the pipeline early with a reply (401, 404, 422, …). Thrown, not returned, so a handler reads as a straight
+ * list of steps instead of a ladder of `if (result.error) return …`.
+ */
+export class Halt extends Error {
+  constructor(readonly reply: Reply) {
+    super(`halted with ${reply.status}`)
+  }
+}
+
+export function halt(reply: Reply): never {
+  throw new Halt(reply)
+}
+
+const jsonHeaders = { 'content-type': 'application/json' }
+
+export function toResponse(reply: Reply): Response {
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers: jsonHeaders })
+}
+
+/**
+ * The last step: the mock never returns a body its own contract would reject, so a success body is parsed
+ * through the contract's response schema (which also strips anything internal, such as a password hash).
+ */
+export function respond<S extends z.ZodType>(status: number, schema: S, body: z.input<S>): Reply {
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) {
+    throw new Error(`apitwin bug: the mock built a ${status} body its contract rejects: ${parsed.error.message}`)
+  }
+  return { status, body: parsed.data }
+}
+
+/**
+ * Reads the request body as a JSON object. An empty body is `{}` (every field of these updates is optional);
+ * malformed JSON or a non-object is a 400 in the vendor's dialect, because no field can be validated in it.
+ */
+export async function readJsonObject(request: Pick<Request, 'text'>, dialect: Dialect): Promise<Record<string, unknown>> {
+  const text = await request.text()
+  if (text.trim() === '') return {}
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    halt(dialect.badRequest('The request body is not valid JSON; send a JSON object.'))
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    halt(dialect.badRequest('The request body must be a JSON object.'))
+  }
+  return value as Record<string, unknown>
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when there is none. */
+export function bearerToken(request: Pick<Request, 'headers'>): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
+  return match?.[1]
+}
+
+/**
+ * Runs a pipeline and turns its outcome into a `Response`: a halt becomes its reply, anything unexpected a 500
+ * in the vendor's dialect, so a bug in the mock is an answer, never a crashed server.
+ */
+export async function run(dialect: Dialect, pipeline: () => Promise<Reply>): Promise<Response> {
+  try {
+    return toResponse(await pipeline())
+  } catch (error) {
+    if (error instanceof Halt) return toResponse(error.reply)
+    console.error(error)
+    return toResponse(dialect.serverError('The mock failed to handle this request; see the apitwin log.'))
+  }
+}

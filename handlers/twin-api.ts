@@ -1,0 +1,28 @@
+import type { Account, SeedOptions } from '../fixtures/account.ts'
+
+/** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
+export type Params = Readonly<Record<string, string | undefined>>
+
+/** One API's live state: its seeded data and the resolver over it. */
+export interface ApiState {
+  readonly accounts: readonly Account[]
+  /** The whole endpoint: a `Request` in, a `Response` out, whatever the transport (MSW, browser, node:http). */
+  resolve(request: Request, params: Params): Promise<Response>
+}
+
+/** What every mocked API declares; per-API code supplies only these. */
+export interface TwinApi {
+  /** The slug used in folders, URLs and the CLI. */
+  readonly name: string
+  readonly title: string
+  readonly method: 'PUT' | 'PATCH'
+  /** The endpoint path, OpenAPI style: `/api/v1/users/{id}`. */
+  readonly path: string
+  /** Seeds fresh data and returns the state over it; called again on every reset. */
+  start(options: SeedOptions): Promise<ApiState>
+}
+
+/** `/users/{id}` → `/users/:id`, the form MSW and Hono route on. */
+export function routePath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1')
+}

@@ -1,0 +1,66 @@
+import type { Finding, Outcome } from '../test/contract/check.ts'
+
+export type ReporterName = 'default' | 'junit' | 'json'
+export const reporterNames: readonly ReporterName[] = ['default', 'junit', 'json']
+
+export interface Report {
+  readonly api: string
+  readonly target: string
+  readonly strict: boolean
+  readonly outcomes: readonly Outcome[]
+}
+
+export function summarize(report: Report) {
+  const count = (status: Outcome['status']) => report.outcomes.filter((o) => o.status === status).length
+  return { passed: count('pass'), warned: count('warn'), failed: count('fail'), skipped: count('skip'), total: report.outcomes.length }
+}
+
+export function summaryLine(report: Report): string {
+  const s = summarize(report)
+  return `${report.api} against ${report.target}: ${s.passed} passed, ${s.warned} warned, ${s.failed} failed, ${s.skipped} skipped${report.strict ? ' (strict)' : ''}`
+}
+
+function findingLine(f: Finding): string {
+  const why = f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''
+  return `    [${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${why}`
+}
+
+function renderDefault(report: Report): string {
+  const mark = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const
+  const lines = report.outcomes.flatMap((o) => [
+    `${mark[o.status]} ${o.title}${o.status === 'skip' ? ` (skipped: ${o.skipReason})` : ` (${o.ms.toFixed(0)}ms)`}`,
+    ...o.failures.map(findingLine),
+    ...o.warnings.map(findingLine),
+  ])
+  return [...lines, '', summaryLine(report), ''].join('\n')
+}
+
+const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+function renderJunit(report: Report): string {
+  const s = summarize(report)
+  const cases = report.outcomes.map((o) => {
+    const open = `    <testcase classname="apitwin.${xml(report.api)}" name="${xml(o.title)}" time="${(o.ms / 1000).toFixed(3)}">`
+    const failure = o.failures.length > 0 ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>` : ''
+    const skipped = o.status === 'skip' ? `\n      <skipped message="${xml(o.skipReason ?? '')}"/>` : ''
+    const warnings = o.warnings.length > 0 ? `\n      <system-out>${xml(o.warnings.map(findingLine).join('\n'))}</system-out>` : ''
+    return `${open}${failure}${skipped}${warnings}\n    </testcase>`
+  })
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
+    `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n')
+}
+
+function renderJson(report: Report): string {
+  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes }, null, 2)}\n`
+}
+
+export function render(report: Report, reporter: ReporterName): string {
+  return reporter === 'junit' ? renderJunit(report) : reporter === 'json' ? renderJson(report) : renderDefault(report)
+}

@@ -1,0 +1,351 @@
+import { z } from 'zod'
+import { flextell, type FlextellRuleId } from '../../contracts/flextell.ts'
+import type { Check, CheckContext, Exchange, Suite } from './check.ts'
+import { attribute, emailOfLength, expectFieldAccepted, expectFieldRejected, laravelErrors, snippet, type LaravelRuleIds } from './laravel.ts'
+
+type R = FlextellRuleId
+type T = CheckContext<R>
+
+const limit: LaravelRuleIds<R> = { constraint: 'body.limits', status: 'validation.status', messages: 'validation.messages' }
+const nullable: LaravelRuleIds<R> = { ...limit, constraint: 'body.nullable' }
+const confirmed: LaravelRuleIds<R> = { ...limit, constraint: 'body.confirmed' }
+
+/** An invalid field sent beside a value under test, so the server answers 422 without writing anything. */
+const anchorFor = (field: string) => (field === 'email' ? { anchor: 'name', body: { name: 'n'.repeat(256) } } : { anchor: 'email', body: { email: 'not-an-email' } })
+
+const stringOf = (field: string, length: number) => (field === 'email' ? emailOfLength(length) : 'a'.repeat(length))
+
+/** Fields the round trip writes and restores: everything writable except the password, which cannot be undone. */
+const writable = ['name', 'email', 'phone', 'title', 'emergency_contact_name', 'emergency_contact_surname', 'emergency_contact_phone_number', 'blood_group', 'avatar_url', 'is_active', 'bio', 'language'] as const
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let inner = schema
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType
+  return inner
+}
+
+/** One check per string limit of the contract: the limit itself passes, one character past it is refused. */
+function lengthChecks(): Check<R>[] {
+  return Object.entries(flextell.body.shape).flatMap(([field, schema]): Check<R>[] => {
+    const inner = unwrap(schema)
+    if (!(inner instanceof z.ZodString)) return []
+    const checks: Check<R>[] = []
+    const { maxLength: max, minLength: min } = inner
+    if (max !== null) {
+      checks.push({
+        title: `${field}: ${max} characters pass, ${max + 1} are refused`,
+        async run(t) {
+          const { anchor, body } = anchorFor(field)
+          expectFieldAccepted(t, await t.send({ body: { ...body, [field]: stringOf(field, max) } }), field, anchor, limit)
+          const res = await t.send({ body: { [field]: stringOf(field, max + 1) } })
+          expectFieldRejected(t, res, field, `The ${attribute(field)} field must not be greater than ${max} characters.`, limit)
+        },
+      })
+    }
+    if (min !== null) {
+      checks.push({
+        title: `${field}: ${min} characters pass, ${min - 1} are refused`,
+        async run(t) {
+          const { anchor, body } = anchorFor(field)
+          const atMin = 'p'.repeat(min)
+          expectFieldAccepted(t, await t.send({ body: { ...body, password: atMin, password_confirmation: atMin } }), field, anchor, limit)
+          const res = await t.send({ body: { [field]: 'p'.repeat(min - 1) } })
+          expectFieldRejected(t, res, field, `The ${attribute(field)} field must be at least ${min} characters.`, limit)
+        },
+      })
+    }
+    return checks
+  })
+}
+
+function expectStatus(t: T, res: Exchange, rule: R, status: number, what: string): boolean {
+  return t.expect(rule, res.status === status, `${what}: expected ${status}, got ${res.status} ${snippet(res.text)}`)
+}
+
+function expectMessage(t: T, res: Exchange, rule: R, message: string): boolean {
+  const actual = (res.body as { message?: unknown } | undefined)?.message
+  return t.expect(rule, actual === message, `expected message ${JSON.stringify(message)}, got ${snippet(res.text)}`)
+}
+
+/** A 200 through the contract's schema; returns the user it carries. */
+async function update(t: T, body: Record<string, unknown>, options: { as?: 'actor' | 'peer'; userId?: number | string } = {}) {
+  const res = await t.send({ ...options, body })
+  expectStatus(t, res, 'response.shape', 200, 'a valid update')
+  t.matches('response.shape', flextell.responses[200], res.body, 'body')
+  const data = flextell.responses[200].parse(res.body).data
+  const leaked = Object.keys((res.body as { data: object }).data).filter((key) => /password|remember_token/i.test(key))
+  t.expect('response.no-password', leaked.length === 0, `the 200 body returns ${leaked.join(', ')}`)
+  return data
+}
+
+/** Reads the actor's current state with an update that changes nothing, and restores it after the check. */
+async function snapshot(t: T) {
+  const before = await update(t, {})
+  t.onCleanup(() => t.send({ body: { ...pick(before, writable), role_ids: before.roles.map((r) => r.id) } }))
+  return before
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>
+}
+
+const checks: Check<R>[] = [
+  {
+    title: 'no Authorization header is refused with 401',
+    async run(t) {
+      const res = await t.send({ as: 'anonymous', body: { name: 'Nobody' } })
+      expectStatus(t, res, 'auth.required', 401, 'no token')
+      expectMessage(t, res, 'auth.body', 'Unauthenticated.')
+    },
+  },
+  {
+    title: 'an unknown bearer token is refused with 401',
+    async run(t) {
+      for (const token of ['apitwin-not-a-real-token', '1|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']) {
+        const res = await t.send({ as: { token }, body: { name: 'Nobody' } })
+        expectStatus(t, res, 'auth.required', 401, 'an unknown token')
+        expectMessage(t, res, 'auth.body', 'Unauthenticated.')
+      }
+    },
+  },
+  {
+    title: 'authentication comes before the lookup: no token and an unknown id is 401',
+    async run(t) {
+      expectStatus(t, await t.send({ as: 'anonymous', userId: 987654321 }), 'auth.required', 401, 'no token, unknown id')
+    },
+  },
+  {
+    title: 'an unknown user id is 404 with Laravel\'s model-not-found message',
+    async run(t) {
+      for (const id of ['987654321', 'not-a-number']) {
+        const res = await t.send({ userId: id, body: { email: 'not-an-email' } })
+        t.expect('user.not-found', res.status >= 400 && res.status < 500 && res.status !== 422, `id ${id}: expected a 404 before validation, got ${res.status}`)
+        expectStatus(t, res, 'user.not-found', 404, `id ${id}`)
+        expectMessage(t, res, 'user.not-found-body', `No query results for model [App\\Models\\User] ${id}`)
+      }
+    },
+  },
+  {
+    title: 'tenant isolation: the actor cannot reach a user of another tenant',
+    needs: ['foreign'],
+    async run(t) {
+      const res = await t.send({ userId: t.account('foreign').userId, body: { title: 'cross-tenant write' } })
+      t.expect('tenant.isolation', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status} ${snippet(res.text)}`)
+      expectStatus(t, res, 'tenant.not-found', 404, 'a user of another tenant')
+    },
+  },
+  {
+    title: 'tenant isolation: a user of another tenant cannot reach the actor',
+    needs: ['foreign', 'foreign-token'],
+    async run(t) {
+      const res = await t.send({ as: 'foreign', userId: t.account('actor').userId, body: { title: 'cross-tenant write' } })
+      t.expect('tenant.isolation', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status} ${snippet(res.text)}`)
+      expectStatus(t, res, 'tenant.not-found', 404, 'the actor seen from another tenant')
+    },
+  },
+  {
+    title: 'X-Tenant naming another tenant does not widen the scope',
+    needs: ['foreign'],
+    async run(t) {
+      const foreign = t.account('foreign')
+      const res = await t.send({ userId: foreign.userId, headers: { 'x-tenant': String(foreign.tenant) }, body: { title: 'cross-tenant write' } })
+      t.expect('tenant.isolation', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status} ${snippet(res.text)}`)
+      expectStatus(t, res, 'tenant.membership', 403, 'X-Tenant of a tenant the caller is not in')
+    },
+  },
+  {
+    title: 'X-Tenant naming the caller\'s own tenant is accepted',
+    async run(t) {
+      const tenant = t.account('actor').tenant
+      const res = await t.send({ headers: tenant === undefined ? {} : { 'x-tenant': String(tenant) }, body: { email: 'not-an-email' } })
+      expectFieldRejected(t, res, 'email', undefined, limit)
+    },
+  },
+  ...lengthChecks(),
+  {
+    title: 'email must be an email address',
+    async run(t) {
+      expectFieldRejected(t, await t.send({ body: { email: 'not-an-email' } }), 'email', 'The email field must be a valid email address.', limit)
+    },
+  },
+  {
+    title: 'name is not nullable',
+    async run(t) {
+      expectFieldRejected(t, await t.send({ body: { name: null } }), 'name', 'The name field must be a string.', limit)
+    },
+  },
+  {
+    title: 'every nullable field accepts null',
+    async run(t) {
+      const nulls = { phone: null, title: null, emergency_contact_name: null, emergency_contact_surname: null, emergency_contact_phone_number: null, blood_group: null, avatar_url: null, is_active: null, bio: null, language: null, role_ids: null }
+      const res = await t.send({ body: { ...nulls, email: 'not-an-email' } })
+      for (const field of Object.keys(nulls)) expectFieldAccepted(t, res, field, 'email', nullable)
+    },
+  },
+  {
+    title: 'is_active must be a boolean',
+    async run(t) {
+      expectFieldRejected(t, await t.send({ body: { is_active: 'yes' } }), 'is_active', 'The is active field must be true or false.', limit)
+      for (const value of [true, false]) expectFieldAccepted(t, await t.send({ body: { is_active: value, email: 'not-an-email' } }), 'is_active', 'email', limit)
+    },
+  },
+  {
+    title: 'language takes only Turkish, English and Other',
+    async run(t) {
+      expectFieldAccepted(t, await t.send({ body: { language: ['Turkish', 'English', 'Other'], email: 'not-an-email' } }), 'language', 'email', limit)
+      const res = await t.send({ body: { language: ['English', 'Klingon'] } })
+      expectFieldRejected(t, res, 'language.1', 'The selected language.1 is invalid.', limit)
+      expectFieldRejected(t, await t.send({ body: { language: 'English' } }), 'language', 'The language field must be an array.', limit)
+    },
+  },
+  {
+    title: 'role_ids must be integers',
+    async run(t) {
+      expectFieldRejected(t, await t.send({ body: { role_ids: ['admin'] } }), 'role_ids.0', 'The role_ids.0 field must be an integer.', limit)
+      expectFieldRejected(t, await t.send({ body: { role_ids: [1.5] } }), 'role_ids.0', 'The role_ids.0 field must be an integer.', limit)
+    },
+  },
+  {
+    title: 'role_ids must name existing roles',
+    async run(t) {
+      const res = await t.send({ body: { role_ids: [987654321] } })
+      t.expect('roles.exist', res.status === 422 && laravelErrors(res)?.['role_ids.0'] !== undefined, `expected 422 with errors["role_ids.0"], got ${res.status} ${snippet(res.text)}`)
+      expectFieldRejected(t, res, 'role_ids.0', 'The selected role_ids.0 is invalid.', { ...limit, constraint: 'roles.exist' })
+    },
+  },
+  {
+    title: 'a password whose confirmation differs is refused',
+    async run(t) {
+      const res = await t.send({ body: { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' } })
+      t.expect('body.confirmed', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status}`)
+      expectFieldRejected(t, res, 'password', 'The password field confirmation does not match.', confirmed)
+      const missing = await t.send({ body: { password: 'correct-horse-1' } })
+      expectFieldRejected(t, missing, 'password', 'The password field confirmation does not match.', confirmed)
+    },
+  },
+  {
+    title: 'every failing field is reported at once, summarised as "(and N more errors)"',
+    async run(t) {
+      const res = await t.send({ body: { name: 'n'.repeat(256), email: 'not-an-email', bio: 'b'.repeat(1001) } })
+      for (const field of ['name', 'email', 'bio']) expectFieldRejected(t, res, field, undefined, limit)
+      const messages = Object.values(laravelErrors(res) ?? {}).flat()
+      expectMessage(t, res, 'validation.summary', `${String(messages[0])} (and ${messages.length - 1} more errors)`)
+      const single = await t.send({ body: { name: 'n'.repeat(256) } })
+      expectMessage(t, single, 'validation.summary', 'The name field must not be greater than 255 characters.')
+      const two = await t.send({ body: { name: 'n'.repeat(256), bio: 'b'.repeat(1001) } })
+      expectMessage(t, two, 'validation.summary', 'The name field must not be greater than 255 characters. (and 1 more error)')
+    },
+  },
+  {
+    title: 'an email another user holds is refused, whatever its case',
+    needs: ['peer'],
+    async run(t) {
+      const peer = t.account('peer')
+      for (const email of [peer.email, peer.email.toUpperCase()]) {
+        const res = await t.send({ body: { email } })
+        t.expect('email.unique', res.status === 422 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected 422 with errors.email, got ${res.status} ${snippet(res.text)}`)
+        expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: 'email.unique' })
+      }
+    },
+  },
+  {
+    title: 'the user\'s own email is not "already taken"',
+    needs: ['actor-email'],
+    async run(t) {
+      const res = await t.send({ body: { email: t.account('actor').email, name: 'n'.repeat(256) } })
+      expectFieldAccepted(t, res, 'email', 'name', { ...limit, constraint: 'email.unique' })
+    },
+  },
+  {
+    title: '200 round trip: every writable field at its limit is stored and returned',
+    needs: ['writes'],
+    async run(t) {
+      const before = await snapshot(t)
+      const sent = {
+        name: 'N'.repeat(255),
+        email: emailOfLength(255, `rt${Date.now()}`),
+        phone: '1'.repeat(20),
+        title: 'T'.repeat(255),
+        emergency_contact_name: 'E'.repeat(255),
+        emergency_contact_surname: 'S'.repeat(255),
+        emergency_contact_phone_number: '2'.repeat(20),
+        blood_group: 'AB+'.padEnd(10, '!'),
+        avatar_url: `https://example.com/${'a'.repeat(980)}`,
+        is_active: before.is_active ?? true,
+        bio: 'B'.repeat(1000),
+        language: ['Turkish', 'Other'],
+        role_ids: before.roles.map((r) => r.id),
+      }
+      const after = await update(t, sent)
+      for (const [field, value] of Object.entries(sent)) {
+        const actual = field === 'role_ids' ? after.roles.map((r) => r.id) : after[field as keyof typeof after]
+        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value), `${field}: sent ${snippet(JSON.stringify(value))}, got ${snippet(JSON.stringify(actual))}`)
+      }
+      t.expect('response.echo', after.id === before.id, `id changed from ${before.id} to ${after.id}`)
+    },
+  },
+  {
+    title: 'an update persists: a later update sees it',
+    needs: ['writes'],
+    async run(t) {
+      await snapshot(t)
+      const title = `apitwin persisted ${Date.now()}`
+      await update(t, { title })
+      const later = await update(t, { bio: 'apitwin second write' })
+      t.expect('update.persists', later.title === title, `title was ${JSON.stringify(later.title)} after a later update; expected ${JSON.stringify(title)}`)
+    },
+  },
+  {
+    title: 'updated_at moves forward and created_at stays',
+    needs: ['writes'],
+    async run(t) {
+      const before = await snapshot(t)
+      const after = await update(t, { title: `apitwin touched ${Date.now()}` })
+      const [prev, next] = [Date.parse(before.updated_at), Date.parse(after.updated_at)]
+      // A value older than a minute must move; a fresher one may share its second with this write.
+      t.expect('update.timestamps', prev < Date.now() - 60_000 ? next > prev : next >= prev, `updated_at went from ${before.updated_at} to ${after.updated_at}`)
+      t.expect('update.timestamps', after.created_at === before.created_at, `created_at changed from ${before.created_at} to ${after.created_at}`)
+    },
+  },
+  {
+    title: 'id, created_at and unknown fields are never written',
+    needs: ['writes'],
+    async run(t) {
+      const before = await snapshot(t)
+      const res = await t.send({ body: { id: 424242, created_at: '2001-01-01T00:00:00Z', deleted_at: '2001-01-01T00:00:00Z', tenant_id: 999, favourite_colour: 'teal', title: 'apitwin read-only probe' } })
+      expectStatus(t, res, 'response.shape', 200, 'an update with read-only fields')
+      const after = flextell.responses[200].parse(res.body).data
+      t.expect('body.read-only', after.id === before.id && after.created_at === before.created_at && after.deleted_at === before.deleted_at, `a read-only field changed: ${snippet(JSON.stringify(pick(after, ['id', 'created_at', 'deleted_at'])))}`)
+      t.expect('body.read-only', !('favourite_colour' in after) && !('tenant_id' in (res.body as { data: object }).data), 'an unknown field was stored and returned')
+    },
+  },
+  {
+    title: 'the actor can update a peer of the same tenant',
+    needs: ['writes', 'peer'],
+    async run(t) {
+      const peer = t.account('peer')
+      const res = await t.send({ userId: peer.userId, body: {} })
+      expectStatus(t, res, 'tenant.isolation', 200, 'an update of a peer in the same tenant')
+      t.matches('response.shape', flextell.responses[200], res.body, 'body')
+    },
+  },
+  {
+    title: 'a new password is accepted and never returned',
+    needs: ['writes', 'disposable'],
+    async run(t) {
+      const res = await t.send({ body: { password: 'n3w-password', password_confirmation: 'n3w-password' } })
+      expectStatus(t, res, 'response.shape', 200, 'a password change')
+      const text = res.text.toLowerCase()
+      t.expect('response.no-password', !text.includes('password') && !text.includes('n3w-password'), `the 200 body mentions the password: ${snippet(res.text)}`)
+    },
+  },
+]
+
+/** The flextell contract suite: the same checks for the mock, `apitwin serve` and a live server. */
+export const flextellSuite: Suite<R> = {
+  api: flextell.name,
+  method: flextell.method,
+  path: flextell.path,
+  rules: flextell.rules,
+  checks,
+}

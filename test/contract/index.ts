@@ -1,0 +1,5 @@
+export { runCheck, type Check, type CheckContext, type Exchange, type Finding, type Need, type Outcome, type SendOptions, type Suite } from './check.ts'
+export { flextellSuite } from './flextell.ts'
+export { suites } from './suites.ts'
+export type { AccountLabel, Target } from './target.ts'
+export { byLabel, mockTarget, servedTarget, type OwnedTarget } from './targets.ts'

@@ -1,0 +1,67 @@
+import type { CheckContext, Exchange } from './check.ts'
+
+/** The rule ids an API's contract uses for Laravel-style validation answers. */
+export interface LaravelRuleIds<R extends string> {
+  /** The documented constraint itself (a limit, a type, an enum). */
+  readonly constraint: R
+  /** 422 with `errors.<field>`. */
+  readonly status: R
+  /** Laravel's message text. */
+  readonly messages: R
+}
+
+export function snippet(text: string): string {
+  return text.length > 160 ? `${text.slice(0, 160)}…` : text
+}
+
+/** `errors` of a Laravel 422 body, when the body has that shape. */
+export function laravelErrors(res: Exchange): Record<string, unknown> | undefined {
+  const body = res.body
+  if (typeof body !== 'object' || body === null || !('errors' in body)) return undefined
+  const errors = (body as { errors: unknown }).errors
+  return typeof errors === 'object' && errors !== null && !Array.isArray(errors) ? (errors as Record<string, unknown>) : undefined
+}
+
+/**
+ * Asserts that the server refused the request because of `field`: any 4xx for the documented constraint; then
+ * Laravel's 422 with `errors.<field>` and, when given, the exact message.
+ */
+export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: Exchange, field: string, message: string | undefined, rules: LaravelRuleIds<R>): void {
+  t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)
+  const errors = laravelErrors(res)
+  const messages = errors?.[field]
+  if (!t.expect(rules.status, res.status === 422 && Array.isArray(messages), `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  if (message !== undefined) {
+    t.expect(rules.messages, (messages as unknown[]).includes(message), `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`)
+  }
+}
+
+/**
+ * Asserts that `field` passed validation without writing anything: the request also carries an invalid `anchor`
+ * field, so a conforming server answers 422 for the anchor alone (Laravel validates every field at once).
+ */
+export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>): void {
+  const errors = laravelErrors(res)
+  if (!t.expect(rules.status, res.status === 422 && errors?.[anchor] !== undefined, `expected 422 for the invalid ${anchor} sent beside ${field}, got ${res.status} ${snippet(res.text)}`)) return
+  t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
+}
+
+/** Laravel's displayable name of a top-level field: underscores become spaces. */
+export function attribute(field: string): string {
+  return field.replaceAll('_', ' ')
+}
+
+/** A syntactically valid address of exactly `length` characters (local part ≤ 64, labels ≤ 63, as RFC 5321 asks). */
+export function emailOfLength(length: number, tag = 'a'): string {
+  const local = `${tag}${'x'.repeat(Math.max(0, Math.min(64, length - 10) - tag.length))}`
+  let rest = length - local.length - 1 - '.com'.length
+  const labels: string[] = []
+  while (rest > 0) {
+    const size = Math.min(63, rest === 64 ? 62 : rest)
+    labels.push('d'.repeat(size))
+    rest -= size + 1
+  }
+  const email = `${local}@${labels.join('.')}.com`
+  if (email.length !== length) throw new Error(`emailOfLength(${length}) built ${email.length} characters`)
+  return email
+}

@@ -1,0 +1,7 @@
+import type { Suite } from './check.ts'
+import { flextellSuite } from './flextell.ts'
+
+/** Every contract suite by API slug; `apitwin verify <api>` picks from here. */
+export const suites: Readonly<Record<string, Suite>> = {
+  flextell: flextellSuite as Suite,
+}
