@@ -1,6 +1,6 @@
 import { createAdaptorServer } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
-import { createTwin, type TwinOptions } from '../handlers/twin.ts'
+import { createTwin, type Twin, type TwinOptions } from '../handlers/twin.ts'
 import { createApp, type AppOptions } from './app.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -12,6 +12,8 @@ export interface ServeOptions extends TwinOptions, AppOptions {
    * server shares a process with MSW, which patches the same globals.
    */
   readonly fastGlobals?: boolean
+  /** Serve this twin instead of seeding a new one (to embed the server beside your own use of the twin). */
+  readonly twin?: Twin
 }
 
 export interface RunningServer {
@@ -24,8 +26,8 @@ export interface RunningServer {
  * Seeds a twin and serves it over HTTP. Rejects with a one-line `UsageError` when the port is taken.
  * @example const { url, close } = await startServer({ port: 0 }) // url: 'http://127.0.0.1:40123'
  */
-export async function startServer({ port = 4010, host = '127.0.0.1', fastGlobals = true, log, ...twinOptions }: ServeOptions = {}): Promise<RunningServer> {
-  const twin = await createTwin(twinOptions)
+export async function startServer({ port = 4010, host = '127.0.0.1', fastGlobals = true, log, twin: given, ...twinOptions }: ServeOptions = {}): Promise<RunningServer> {
+  const twin = given ?? (await createTwin(twinOptions))
   const app = createApp(twin, log ? { log } : {})
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, overrideGlobalObjects: fastGlobals })
   await new Promise<void>((resolve, reject) => {

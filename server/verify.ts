@@ -110,8 +110,12 @@ async function probe(baseUrl: string, timeoutMs: number): Promise<void> {
   try {
     await fetch(baseUrl, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
-    const reason = cause === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause === 'ECONNREFUSED' ? 'connection refused' : cause === 'ENOTFOUND' ? 'host not found' : cause
+    const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } }
+    const code = cause?.code ?? name
+    const reason = code === 'TimeoutError' ? `no answer within ${timeoutMs} ms`
+      : code === 'ECONNREFUSED' ? 'connection refused'
+      : code === 'ENOTFOUND' ? 'host not found'
+      : (cause?.message ?? message)
     throw new UsageError(`cannot reach ${baseUrl}: ${reason}`)
   }
 }

@@ -1,0 +1,6 @@
+export { flextellApi, resolveFlextell } from './flextell.ts'
+export { twinHandlers, type MswOptions } from './msw.ts'
+export { Halt, bearerToken, halt, readJsonObject, respond, run, toResponse, type Dialect, type Reply } from './reply.ts'
+export { routePath, type ApiState, type Params, type TwinApi } from './twin-api.ts'
+export { apis, createTwin, type Twin, type TwinOptions } from './twin.ts'
+export { fieldOrder, hasChanges } from './validation.ts'

@@ -1,0 +1,15 @@
+/**
+ * apitwin's public API: the contracts (zod schemas and their types), the seeded fixtures, the MSW handlers, the
+ * server and `verify`, and the contract suites.
+ *
+ * @example
+ * import { setupServer } from 'msw/node'
+ * import { createTwin, twinHandlers } from 'apitwin'
+ * const twin = await createTwin()
+ * setupServer(...twinHandlers(twin)).listen({ onUnhandledRequest: 'error' })
+ */
+export { contracts, flextell, type Contract, type FlextellBody, type FlextellUser, type Provenance, type Rule } from './contracts/index.ts'
+export { DEFAULT_SEED, seedFlextell, type Account, type FlextellDb, type SeedOptions } from './fixtures/index.ts'
+export { apis, createTwin, flextellApi, twinHandlers, type MswOptions, type Twin, type TwinApi, type TwinOptions } from './handlers/index.ts'
+export { createApp, openapi, startServer, verify, type RunningServer, type VerifyOptions } from './server/index.ts'
+export { flextellSuite, mockTarget, runCheck, servedTarget, suites, type Suite, type Target } from './test/contract/index.ts'

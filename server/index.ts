@@ -1,0 +1,8 @@
+export { createApp, type AppOptions } from './app.ts'
+export { main, type Io } from './cli.ts'
+export { discovery, type DiscoveredApi } from './discovery.ts'
+export { openapi } from './openapi.ts'
+export { render, summarize, summaryLine, type Report, type ReporterName } from './reporters.ts'
+export { startServer, type RunningServer, type ServeOptions } from './serve.ts'
+export { UsageError } from './usage-error.ts'
+export { redact, verify, type VerifyOptions, type VerifyResult } from './verify.ts'
