@@ -7,7 +7,7 @@ import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts
 import { hashPassword } from '../fixtures/password.ts'
 import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { fieldOrder, hasChanges } from './validation.ts'
-import type { Params, TwinApi } from './twin-api.ts'
+import type { Params, RequestLike, TwinApi } from './twin-api.ts'
 
 const dialect = laravel satisfies Dialect
 
@@ -15,7 +15,7 @@ const dialect = laravel satisfies Dialect
  * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
  * route-model binding → Form Request (authorize, rules) → controller (save) → UserResource.
  */
-export function resolveFlextell(db: FlextellDb, request: Request, params: Params): Promise<Response> {
+export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Response> {
   return run(dialect, async () => {
     const actor = authenticate(db, request)
     const tenantId = scope(actor, request)
@@ -31,13 +31,13 @@ export function resolveFlextell(db: FlextellDb, request: Request, params: Params
   })
 }
 
-function authenticate(db: FlextellDb, request: Request): FlextellUserRecord {
+function authenticate(db: FlextellDb, request: RequestLike): FlextellUserRecord {
   const token = bearerToken(request)
   const owner = token === undefined ? undefined : db.tokens.get('token', token)
   return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
 }
 
-function scope(actor: FlextellUserRecord, request: Request): number {
+function scope(actor: FlextellUserRecord, request: RequestLike): number {
   const header = request.headers.get('x-tenant')
   if (header === null) return actor.tenant_id
   // A tenant the caller does not belong to (or a header that names no tenant) is refused, never widened.

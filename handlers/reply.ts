@@ -49,7 +49,7 @@ export function respond<S extends z.ZodType>(status: number, schema: S, body: z.
  * Reads the request body as a JSON object. An empty body is `{}` (every field of these updates is optional);
  * malformed JSON or a non-object is a 400 in the vendor's dialect, because no field can be validated in it.
  */
-export async function readJsonObject(request: Pick<Request, 'text'>, dialect: Dialect): Promise<Record<string, unknown>> {
+export async function readJsonObject(request: { text(): Promise<string> }, dialect: Dialect): Promise<Record<string, unknown>> {
   const text = await request.text()
   if (text.trim() === '') return {}
   let value: unknown
@@ -65,7 +65,7 @@ export async function readJsonObject(request: Pick<Request, 'text'>, dialect: Di
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined when there is none. */
-export function bearerToken(request: Pick<Request, 'headers'>): string | undefined {
+export function bearerToken(request: { readonly headers: Pick<Headers, 'get'> }): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
   return match?.[1]
 }

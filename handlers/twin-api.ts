@@ -3,11 +3,20 @@ import type { Account, SeedOptions } from '../fixtures/account.ts'
 /** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
 export type Params = Readonly<Record<string, string | undefined>>
 
+/**
+ * The part of a Fetch `Request` a resolver reads. A real `Request` fits (MSW, a browser); the HTTP server passes
+ * a view over Node's request instead, because building a full `Request` costs more than the whole pipeline.
+ */
+export interface RequestLike {
+  readonly headers: Pick<Headers, 'get'>
+  text(): Promise<string>
+}
+
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The whole endpoint: a `Request` in, a `Response` out, whatever the transport (MSW, browser, node:http). */
-  resolve(request: Request, params: Params): Promise<Response>
+  /** The whole endpoint: a request in, a `Response` out, whatever the transport (MSW, browser, node:http). */
+  resolve(request: RequestLike, params: Params): Promise<Response>
 }
 
 /** What every mocked API declares; per-API code supplies only these. */

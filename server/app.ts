@@ -1,7 +1,7 @@
 import type { HttpBindings } from '@hono/node-server'
-import { Hono, type MiddlewareHandler } from 'hono'
-import { cors } from 'hono/cors'
-import { routePath } from '../handlers/twin-api.ts'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { IncomingMessage } from 'node:http'
+import { routePath, type RequestLike } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { discovery } from './discovery.ts'
 
@@ -12,24 +12,92 @@ export interface AppOptions {
 
 const MAX_DELAY_MS = 60_000
 
-/** `X-Twin-Delay: <ms>` holds the answer; `X-Twin-Fail: 500|503|network` replaces it (the failure is the answer). */
-const faults: MiddlewareHandler<{ Bindings: HttpBindings }> = async (c, next) => {
-  const delay = c.req.header('x-twin-delay')
+type Env = { Bindings: HttpBindings }
+
+// Headers are read from Node's request throughout: `c.req.header()` would build a full Fetch Request per call.
+const header = (c: { env: HttpBindings }, name: string): string | undefined => {
+  const value = c.env.incoming.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+const preflightHeaders = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, OPTIONS',
+  'access-control-max-age': '600',
+  vary: 'Access-Control-Request-Headers',
+}
+
+/**
+ * What every request goes through, in one middleware because each extra async step costs throughput:
+ * - one log line (method, path, status, ms);
+ * - open CORS, so a frontend on another port can call the mock. Hono's own `cors()` writes to the response
+ *   before the handler runs, which makes Hono copy the handler's response (measured: a third of the server's
+ *   throughput), so preflights are answered here and the header is added after the handler;
+ * - faults: `X-Twin-Delay: <ms>` holds the answer; `X-Twin-Fail: 500|503|network` replaces it.
+ */
+function frame(log: (line: string) => void): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const started = performance.now()
+    const done = (status: number) => {
+      const shown = c.env.incoming.socket.destroyed ? 'dropped' : String(status)
+      log(`${c.req.method} ${c.req.path} ${shown} ${(performance.now() - started).toFixed(1)}ms`)
+    }
+    // Returned, never assigned to `c.res`: assigning over a response makes Hono copy it, body stream and all.
+    const early = c.req.method === 'OPTIONS' ? preflight(c) : await fault(c)
+    if (early) {
+      done(early.status)
+      return early
+    }
+    await next()
+    c.res.headers.set('access-control-allow-origin', '*')
+    done(c.res.status)
+  }
+}
+
+function preflight(c: Context<Env>): Response {
+  const requested = header(c, 'access-control-request-headers') ?? 'authorization, content-type'
+  return new Response(null, { status: 204, headers: { ...preflightHeaders, 'access-control-allow-headers': requested } })
+}
+
+/** The injected answer for `X-Twin-Delay` / `X-Twin-Fail`, or undefined to let the request through. */
+async function fault(c: Context<Env>): Promise<Response | undefined> {
+  const delay = header(c, 'x-twin-delay')
   if (delay !== undefined) {
     const ms = Number(delay)
-    if (!Number.isFinite(ms) || ms < 0) return c.json({ message: `X-Twin-Delay must be a number of milliseconds (0–${MAX_DELAY_MS}), got "${delay}"` }, 400)
+    if (!Number.isFinite(ms) || ms < 0) return c.json({ message: `X-Twin-Delay must be a number of milliseconds (0–${MAX_DELAY_MS}), got "${delay}"` }, 400, { 'access-control-allow-origin': '*' })
     await new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_DELAY_MS)))
   }
-  const fail = c.req.header('x-twin-fail')
-  if (fail === undefined) return next()
-  if (fail === '500') return c.json({ message: 'Injected failure (X-Twin-Fail: 500)' }, 500)
-  if (fail === '503') return c.json({ message: 'Injected failure (X-Twin-Fail: 503)' }, 503, { 'retry-after': '1' })
+  const fail = header(c, 'x-twin-fail')
+  if (fail === undefined) return undefined
+  // Injected answers are cross-origin readable too, or a browser would report a CORS error instead.
+  if (fail === '500') return c.json({ message: 'Injected failure (X-Twin-Fail: 500)' }, 500, { 'access-control-allow-origin': '*' })
+  if (fail === '503') return c.json({ message: 'Injected failure (X-Twin-Fail: 503)' }, 503, { 'retry-after': '1', 'access-control-allow-origin': '*' })
   if (fail === 'network') {
     // Drop the connection without an answer, as a dead proxy would; the client sees a network error.
     c.env.incoming.socket.destroy()
     return new Response(null)
   }
-  return c.json({ message: `X-Twin-Fail must be 500, 503 or network, got "${fail}"` }, 400)
+  return c.json({ message: `X-Twin-Fail must be 500, 503 or network, got "${fail}"` }, 400, { 'access-control-allow-origin': '*' })
+}
+
+/** A resolver's view of Node's request: header lookups and the body text, without building a Fetch `Request`. */
+function nodeRequest(incoming: IncomingMessage): RequestLike {
+  return {
+    headers: {
+      get: (name) => {
+        const value = incoming.headers[name.toLowerCase()]
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+      },
+    },
+    // Events rather than `for await`: the async iterator costs more than the rest of the read.
+    text: () =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = []
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+        incoming.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')))
+        incoming.once('error', reject)
+      }),
+  }
 }
 
 /**
@@ -37,16 +105,9 @@ const faults: MiddlewareHandler<{ Bindings: HttpBindings }> = async (c, next) =>
  * injection and one log line per request. API routes call the same resolvers the MSW handlers wrap.
  * @example createAdaptorServer({ fetch: createApp(await createTwin()).fetch }).listen(4010)
  */
-export function createApp(twin: Twin, { log = (line) => process.stdout.write(`${line}\n`) }: AppOptions = {}): Hono<{ Bindings: HttpBindings }> {
-  const app = new Hono<{ Bindings: HttpBindings }>()
-  app.use(async (c, next) => {
-    const started = performance.now()
-    await next()
-    const status = c.env.incoming.socket.destroyed ? 'dropped' : String(c.res.status)
-    log(`${c.req.method} ${c.req.path} ${status} ${(performance.now() - started).toFixed(1)}ms`)
-  })
-  app.use(cors({ origin: '*', allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS'], maxAge: 600 }))
-  app.use(faults)
+export function createApp(twin: Twin, { log = (line) => process.stdout.write(`${line}\n`) }: AppOptions = {}): Hono<Env> {
+  const app = new Hono<Env>()
+  app.use(frame(log))
 
   app.get('/__twin/apis', (c) => c.json(discovery(twin, new URL(c.req.url).origin)))
   app.post('/__twin/reset', async (c) => {
@@ -54,7 +115,7 @@ export function createApp(twin: Twin, { log = (line) => process.stdout.write(`${
     return c.json({ reset: true, seed: twin.seed, users: twin.users })
   })
   for (const api of twin.apis) {
-    app.on(api.method, `/${api.name}${routePath(api.path)}`, (c) => twin.state(api.name).resolve(c.req.raw, c.req.param()))
+    app.on(api.method, `/${api.name}${routePath(api.path)}`, (c) => twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param()))
   }
 
   app.notFound((c) => c.json({ message: `No apitwin route for ${c.req.method} ${c.req.path}. GET /__twin/apis lists every API and its path.` }, 404))

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Account } from '../fixtures/account.ts'
-import type { ApiState, Params } from '../handlers/twin-api.ts'
+import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
 import { createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
@@ -53,12 +53,16 @@ interface JsonReport {
 const failedRules = (report: JsonReport) => report.checks.flatMap((c) => c.failures.map((f) => f.rule))
 const warnedRules = (report: JsonReport) => report.checks.flatMap((c) => c.warnings.map((f) => f.rule))
 
-async function rebuild(request: Request, change: (body: Record<string, unknown>, headers: Headers) => void): Promise<Request> {
+async function rebuild(request: RequestLike, change: (body: Record<string, unknown>, headers: Headers) => void): Promise<RequestLike> {
   const text = await request.text()
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
-  const headers = new Headers(request.headers)
+  const headers = new Headers()
+  for (const name of ['authorization', 'content-type', 'x-tenant']) {
+    const value = request.headers.get(name)
+    if (value !== null) headers.set(name, value)
+  }
   change(body, headers)
-  return new Request(request.url, { method: request.method, headers, body: JSON.stringify(body) })
+  return { headers, text: async () => JSON.stringify(body) }
 }
 
 const breakages: Record<string, { breakage: Breakage; rule: string }> = {
@@ -78,7 +82,7 @@ const breakages: Record<string, { breakage: Breakage; rule: string }> = {
   },
   'name limit not enforced': {
     rule: 'body.limits',
-    breakage: (resolve) => async (request: Request, params: Params) =>
+    breakage: (resolve) => async (request: RequestLike, params: Params) =>
       resolve(await rebuild(request, (body) => { if (typeof body['name'] === 'string') body['name'] = body['name'].slice(0, 255) }), params),
   },
 }

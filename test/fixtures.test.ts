@@ -1,0 +1,55 @@
+import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
+import { seedFlextell } from '../fixtures/flextell.ts'
+import { IndexedCollection } from '../fixtures/indexed-collection.ts'
+import { FIXTURE_PASSWORD, verifyPassword } from '../fixtures/password.ts'
+
+const visible = (db: Awaited<ReturnType<typeof seedFlextell>>) => db.users.all().map(({ password_hash: _hash, ...user }) => user)
+
+describe('flextell fixtures', () => {
+  it('are the same for the same seed and differ for another', async () => {
+    const [a, b, c] = await Promise.all([seedFlextell({ seed: 1 }), seedFlextell({ seed: 1 }), seedFlextell({ seed: 2 })])
+    expect(visible(a)).toEqual(visible(b))
+    expect(a.accounts).toEqual(b.accounts)
+    expect(visible(a)).not.toEqual(visible(c))
+    expect(a.accounts[0]?.token).not.toBe(c.accounts[0]?.token)
+  })
+
+  it('hold the asked number of users (at least the three named accounts) over two tenants', async () => {
+    expect((await seedFlextell({ users: 60 })).users.all()).toHaveLength(60)
+    const small = await seedFlextell({ users: 1 })
+    expect(small.users.all()).toHaveLength(3)
+    expect(small.accounts.map((a) => [a.label, a.userId, a.tenant])).toEqual([['actor', 1, 1], ['peer', 2, 1], ['foreign', 3, 2]])
+    expect(new Set(small.users.all().map((u) => u.tenant_id))).toEqual(new Set([1, 2]))
+  })
+
+  it('give every user a unique email and a hashed password', async () => {
+    const db = await seedFlextell({ users: 200 })
+    const emails = db.users.all().map((u) => u.email)
+    expect(new Set(emails).size).toBe(200)
+    const hash = db.users.get('id', 5)?.password_hash ?? ''
+    expect(hash).not.toContain(FIXTURE_PASSWORD)
+    expect(await verifyPassword(FIXTURE_PASSWORD, hash)).toBe(true)
+  })
+})
+
+describe('IndexedCollection', () => {
+  const schema = z.object({ id: z.int(), email: z.email() })
+
+  it('finds by every index and re-indexes on update', async () => {
+    const users = IndexedCollection.of(schema, { id: (u) => u.id, email: (u) => u.email })
+    const created = await users.create({ id: 1, email: 'a@example.com' })
+    expect(users.get('email', 'a@example.com')).toBe(created)
+    await users.update(created, (draft) => void (draft.email = 'b@example.com'))
+    expect(users.get('email', 'a@example.com')).toBeUndefined()
+    expect(users.get('email', 'b@example.com')).toEqual({ id: 1, email: 'b@example.com' })
+    expect(users.collection.findFirst((q) => q.where({ id: 1 }))?.email).toBe('b@example.com')
+  })
+
+  it('refuses an update that breaks the schema and changes nothing', async () => {
+    const users = IndexedCollection.of(schema, { id: (u) => u.id })
+    const created = await users.create({ id: 1, email: 'a@example.com' })
+    await expect(users.update(created, (draft) => void (draft.email = 'not an email'))).rejects.toThrow(/does not fit the schema/)
+    expect(users.get('id', 1)?.email).toBe('a@example.com')
+  })
+})
