@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { flextell } from './flextell.ts'
+import { railsUsers } from './rails-users.ts'
 import type { RuleBook } from './provenance.ts'
 
 /** The shape every API contract has; the OpenAPI document and the discovery route read only this. */
@@ -17,4 +18,4 @@ export interface Contract {
 }
 
 /** Every contract by API slug. */
-export const contracts = { flextell } as const satisfies Record<string, Contract>
+export const contracts = { flextell, 'rails-users': railsUsers } as const satisfies Record<string, Contract>

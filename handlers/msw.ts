@@ -9,6 +9,8 @@ export interface MswOptions {
    * its real URLs, e.g. `{ flextell: 'https://dev.flextell.ai' }`.
    */
   readonly baseUrls?: Readonly<Record<string, string>>
+  /** The origin of the `/__twin/<api>/<control>` routes (default `*`: any origin). */
+  readonly controlBase?: string
 }
 
 /**
@@ -18,13 +20,17 @@ export interface MswOptions {
  * const server = setupServer(...twinHandlers(twin))
  * server.listen({ onUnhandledRequest: 'error' })
  */
-export function twinHandlers(twin: Twin, { baseUrls = {} }: MswOptions = {}): HttpHandler[] {
-  return twin.apis.map((api) => {
+export function twinHandlers(twin: Twin, { baseUrls = {}, controlBase = '*' }: MswOptions = {}): HttpHandler[] {
+  return twin.apis.flatMap((api) => {
     const base = baseUrls[api.name] ?? `*/${api.name}`
     const route = api.method === 'PUT' ? http.put : http.patch
-    return route(`${base}${routePath(api.path)}`, ({ request, params }) =>
-      // The state is looked up per request so a reset is seen by handlers created before it.
+    // The state is looked up per request so a reset is seen by handlers created before it.
+    const endpoint = route(`${base}${routePath(api.path)}`, ({ request, params }) =>
       twin.state(api.name).resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))),
     )
+    const controls = Object.keys(twin.state(api.name).controls ?? {}).map((name) =>
+      http.get(`${controlBase}/__twin/${api.name}/${name}`, () => Response.json(twin.state(api.name).controls?.[name]?.())),
+    )
+    return [endpoint, ...controls]
   })
 }

@@ -17,6 +17,11 @@ export interface ApiState {
   readonly accounts: readonly Account[]
   /** The whole endpoint: a request in, a `Response` out, whatever the transport (MSW, browser, node:http). */
   resolve(request: RequestLike, params: Params): Promise<Response>
+  /**
+   * Read-only views of the mock's side effects, served at `GET /__twin/<api>/<name>` (server and MSW alike) and
+   * callable in-process: e.g. rails-users' `outbox`.
+   */
+  readonly controls?: Readonly<Record<string, () => unknown>>
 }
 
 /** What every mocked API declares; per-API code supplies only these. */

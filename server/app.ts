@@ -115,6 +115,9 @@ export function createApp(twin: Twin, { log = (line) => process.stdout.write(`${
     return c.json({ reset: true, seed: twin.seed, users: twin.users })
   })
   for (const api of twin.apis) {
+    for (const name of Object.keys(twin.state(api.name).controls ?? {})) {
+      app.get(`/__twin/${api.name}/${name}`, (c) => c.json(twin.state(api.name).controls?.[name]?.() as object))
+    }
     app.on(api.method, `/${api.name}${routePath(api.path)}`, (c) => twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param()))
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { FIXTURE_PASSWORD, verifyPassword } from '../fixtures/password.ts'
 import { seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { resolveFlextell } from '../handlers/flextell.ts'
@@ -67,11 +67,14 @@ describe('flextell handler', () => {
     expect((res.body['data'] as { updated_at: string }).updated_at).toBe(before?.updated_at)
   })
 
-  it('turns an unexpected error into a dialect 500 instead of crashing', async () => {
+  it('turns an unexpected error into a dialect 500 instead of crashing, and logs the cause', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const response = await run(laravel, async () => {
       throw new Error('boom')
     })
     expect(response.status).toBe(500)
     expect(await response.json()).toEqual({ message: 'Server Error' })
+    expect(logged).toHaveBeenCalledWith(new Error('boom'))
+    logged.mockRestore()
   })
 })

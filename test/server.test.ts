@@ -97,6 +97,23 @@ describe('apitwin serve', () => {
     expect(log[2]).toMatch(/^GET \/nowhere 404 /)
   })
 
+  it('serves the rails-users outbox at /__twin/rails-users/outbox, emptied by a reset', async () => {
+    const server = await serve()
+    const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as Discovery
+    const actor = discovery.apis.find((a) => a.name === 'rails-users')?.accounts.find((a) => a.label === 'actor')
+    const outbox = async () => ((await (await fetch(`${server.url}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }).emails
+    expect(await outbox()).toEqual([])
+    const res = await fetch(`${server.url}/rails-users/users/${actor?.userId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${actor?.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user: { email: 'fresh@example.com' } }),
+    })
+    expect(res.status).toBe(200)
+    expect((await outbox()).map((e) => e.to)).toEqual(['fresh@example.com'])
+    await fetch(`${server.url}/__twin/reset`, { method: 'POST' })
+    expect(await outbox()).toEqual([])
+  })
+
   it('answers an unknown route with a 404 that says where to look', async () => {
     const server = await serve()
     const response = await fetch(`${server.url}/flextell/api/v2/users/1`, { method: 'PUT' })

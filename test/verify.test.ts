@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Account } from '../fixtures/account.ts'
 import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
-import { createTwin, type Twin } from '../handlers/twin.ts'
+import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
-import { startServer, type RunningServer } from '../server/serve.ts'
+import { startServer } from '../server/serve.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 type Resolve = ApiState['resolve']
@@ -14,13 +14,13 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.close()
 })
 
-/** Serves flextell with its resolver wrapped by `breakage`: a server that deviates from the contract on purpose. */
-async function serveVariant(breakage: Breakage): Promise<{ server: RunningServer; accounts: readonly Account[] }> {
-  const twin = await createTwin({ apis: (await import('../handlers/twin.ts')).apis.filter((a) => a.name === 'flextell') })
+/** Serves `api` with its resolver wrapped by `breakage`: a server that deviates from the contract on purpose. */
+async function serveVariant(api: string, breakage: Breakage): Promise<{ baseUrl: string; accounts: readonly Account[] }> {
+  const twin = await createTwin({ apis: apis.filter((a) => a.name === api) })
   const broken: Twin = { ...twin, state: (name) => ({ ...twin.state(name), resolve: breakage(twin.state(name).resolve, twin.accounts(name)) }) }
   const server = await startServer({ port: 0, twin: broken, log: () => {}, fastGlobals: false })
   running.push(server)
-  return { server, accounts: twin.accounts('flextell') }
+  return { baseUrl: `${server.url}/${api}`, accounts: twin.accounts(api) }
 }
 
 function account(accounts: readonly Account[], label: Account['label']): Account {
@@ -29,12 +29,16 @@ function account(accounts: readonly Account[], label: Account['label']): Account
   return found
 }
 
+/** The flags a QA engineer would pass for these accounts (tenant and foreign ones only where the API has them). */
 function liveArgs(baseUrl: string, accounts: readonly Account[]): string[] {
-  const [actor, peer, foreign] = [account(accounts, 'actor'), account(accounts, 'peer'), account(accounts, 'foreign')]
+  const actor = account(accounts, 'actor')
+  const peer = accounts.find((a) => a.label === 'peer')
+  const foreign = accounts.find((a) => a.label === 'foreign')
   return [
-    '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email, '--tenant', String(actor.tenant),
-    '--peer-user-id', String(peer.userId), '--peer-email', peer.email,
-    '--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token,
+    '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email,
+    ...(actor.tenant !== undefined ? ['--tenant', String(actor.tenant)] : []),
+    ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email] : []),
+    ...(foreign ? ['--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token] : []),
   ]
 }
 
@@ -65,13 +69,15 @@ async function rebuild(request: RequestLike, change: (body: Record<string, unkno
   return { headers, text: async () => JSON.stringify(body) }
 }
 
-const breakages: Record<string, { breakage: Breakage; rule: string }> = {
+const breakages: Record<string, { api: string; breakage: Breakage; rule: string }> = {
   'no auth check': {
+    api: 'flextell',
     rule: 'auth.required',
     breakage: (resolve, accounts) => async (request, params) =>
       resolve(await rebuild(request, (_, headers) => headers.set('authorization', `Bearer ${account(accounts, 'actor').token}`)), params),
   },
   'wrong 200 shape (no envelope, id as a string)': {
+    api: 'flextell',
     rule: 'response.shape',
     breakage: (resolve) => async (request, params) => {
       const response = await resolve(request, params)
@@ -81,17 +87,36 @@ const breakages: Record<string, { breakage: Breakage; rule: string }> = {
     },
   },
   'name limit not enforced': {
+    api: 'flextell',
     rule: 'body.limits',
     breakage: (resolve) => async (request: RequestLike, params: Params) =>
       resolve(await rebuild(request, (body) => { if (typeof body['name'] === 'string') body['name'] = body['name'].slice(0, 255) }), params),
   },
+  'rails-users letting a user update someone else': {
+    api: 'rails-users',
+    rule: 'auth.own-profile',
+    breakage: (resolve, accounts) => (request, params) =>
+      resolve(request, params['id'] === String(account(accounts, 'peer').userId) ? { ...params, id: String(account(accounts, 'actor').userId) } : params),
+  },
+  'rails-users answering 422 errors as an object map': {
+    api: 'rails-users',
+    rule: 'validation.shape',
+    breakage: (resolve) => async (request, params) => {
+      const response = await resolve(request, params)
+      if (response.status !== 422) return response
+      const body = (await response.json()) as { errors: Array<{ path: string; message: string }> }
+      const errors: Record<string, string[]> = {}
+      for (const e of body.errors) (errors[e.path] ??= []).push(e.message)
+      return Response.json({ ...body, errors }, { status: 422 })
+    },
+  },
 }
 
 describe('apitwin verify has teeth', () => {
-  for (const [name, { breakage, rule }] of Object.entries(breakages)) {
+  for (const [name, { api, breakage, rule }] of Object.entries(breakages)) {
     it(`exits 1 against a server with ${name}, naming rule ${rule}`, async () => {
-      const { server, accounts } = await serveVariant(breakage)
-      const result = await run(['verify', 'flextell', ...liveArgs(`${server.url}/flextell`, accounts), '--allow-writes', '--reporter', 'json'])
+      const { baseUrl, accounts } = await serveVariant(api, breakage)
+      const result = await run(['verify', api, ...liveArgs(baseUrl, accounts), '--allow-writes', '--reporter', 'json'])
       expect(result.code).toBe(1)
       const report = JSON.parse(result.stdout) as JsonReport
       expect(failedRules(report)).toContain(rule)
@@ -100,11 +125,11 @@ describe('apitwin verify has teeth', () => {
   }
 
   it('only warns when an inferred rule breaks (a non-Laravel 401 body), and fails it with --strict', async () => {
-    const { server, accounts } = await serveVariant((resolve) => async (request, params) => {
+    const { baseUrl, accounts } = await serveVariant('flextell', (resolve) => async (request, params) => {
       const response = await resolve(request, params)
       return response.status === 401 ? Response.json({ error: 'unauthorized' }, { status: 401 }) : response
     })
-    const args = ['verify', 'flextell', ...liveArgs(`${server.url}/flextell`, accounts), '--reporter', 'json']
+    const args = ['verify', 'flextell', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
     expect(lenient.code).toBe(0)
     const report = JSON.parse(lenient.stdout) as JsonReport
@@ -123,20 +148,23 @@ describe('apitwin verify against apitwin serve', () => {
     served = undefined
   })
 
-  async function discover(url: string): Promise<readonly Account[]> {
+  async function discover(url: string, api = 'flextell'): Promise<readonly Account[]> {
     const discovery = (await (await fetch(`${url}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Account[] }> }
-    return discovery.apis.find((a) => a.name === 'flextell')?.accounts ?? []
+    return discovery.apis.find((a) => a.name === api)?.accounts ?? []
   }
 
-  it('exits 0 with every check passing, writes included, and never prints a token', async () => {
+  it('exits 0 for every API with every check passing, writes included, and never prints a token', async () => {
     served = await spawnServe(['--quiet'])
-    const accounts = await discover(served.url)
-    const result = await run(['verify', 'flextell', ...liveArgs(`${served.url}/flextell`, accounts), '--allow-writes'])
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, 1 skipped/)
-    expect(result.stdout).toContain('cannot be undone') // the password change is kept off live targets
-    for (const a of accounts) expect(result.stdout).not.toContain(a.token)
+    for (const { name } of apis) {
+      const accounts = await discover(served.url, name)
+      const result = await run(['verify', name, ...liveArgs(`${served.url}/${name}`, accounts), '--allow-writes'])
+      expect(result.stderr).toBe('')
+      expect(result.code, result.stdout).toBe(0)
+      expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)
+      // What a live target must never get: a password change, a real verification email.
+      expect(result.stdout).toMatch(/skipped: makes a change that cannot be undone/)
+      for (const a of accounts) expect(result.stdout).not.toContain(a.token)
+    }
   })
 
   it('is safe by default: without --allow-writes the success paths are skipped, with the reason', async () => {
@@ -169,7 +197,7 @@ describe('apitwin verify usage errors exit 2 with one line', () => {
   it('a missing token, an unknown API, an unknown flag, a bad reporter', async () => {
     for (const [args, message] of [
       [['verify', 'flextell', '--base-url', 'http://127.0.0.1:9'], /--token \(or APITWIN_TOKEN\) is required/],
-      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell/],
+      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users/],
       [['verify', 'flextell', '--bogus'], /Unknown option '--bogus'.*--help/],
       [['verify', 'flextell', '--reporter', 'xml'], /--reporter must be one of default, junit, json/],
       [['verify'], /which API\?/],

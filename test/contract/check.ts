@@ -3,7 +3,7 @@ import type { Provenance, RuleBook } from '../../contracts/provenance.ts'
 import type { AccountLabel, Target } from './target.ts'
 
 /** What a check needs beyond the actor account; without it the check is skipped with a reason. */
-export type Need = 'peer' | 'foreign' | 'foreign-token' | 'actor-email' | 'writes' | 'disposable'
+export type Need = 'peer' | 'foreign' | 'foreign-token' | 'actor-email' | 'writes' | 'disposable' | 'controls'
 
 export interface Exchange {
   readonly status: number
@@ -82,6 +82,7 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
   'actor-email': (t) => (t.accounts.actor.email ? undefined : "needs the actor's email (--email)"),
   writes: (t) => (t.allowWrites ? undefined : 'changes data; pass --allow-writes to run it'),
   disposable: (t) => (t.disposable ? undefined : 'makes a change that cannot be undone; runs against the mock only'),
+  controls: (t) => (t.controlBase ? undefined : "reads the mock's /__twin control routes; runs against the mock only"),
 }
 
 /**

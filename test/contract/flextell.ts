@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { flextell, type FlextellRuleId } from '../../contracts/flextell.ts'
 import type { Check, CheckContext, Exchange, Suite } from './check.ts'
-import { attribute, emailOfLength, expectFieldAccepted, expectFieldRejected, laravelErrors, snippet, type LaravelRuleIds } from './laravel.ts'
+import { expectStatus, leakedSecrets, pick, snippet } from './assert.ts'
+import { attribute, emailOfLength, expectFieldAccepted, expectFieldRejected, laravelErrors, type LaravelRuleIds } from './laravel.ts'
 
 type R = FlextellRuleId
 type T = CheckContext<R>
@@ -58,10 +59,6 @@ function lengthChecks(): Check<R>[] {
   })
 }
 
-function expectStatus(t: T, res: Exchange, rule: R, status: number, what: string): boolean {
-  return t.expect(rule, res.status === status, `${what}: expected ${status}, got ${res.status} ${snippet(res.text)}`)
-}
-
 function expectMessage(t: T, res: Exchange, rule: R, message: string): boolean {
   const actual = (res.body as { message?: unknown } | undefined)?.message
   return t.expect(rule, actual === message, `expected message ${JSON.stringify(message)}, got ${snippet(res.text)}`)
@@ -73,7 +70,7 @@ async function update(t: T, body: Record<string, unknown>, options: { as?: 'acto
   expectStatus(t, res, 'response.shape', 200, 'a valid update')
   t.matches('response.shape', flextell.responses[200], res.body, 'body')
   const data = flextell.responses[200].parse(res.body).data
-  const leaked = Object.keys((res.body as { data: object }).data).filter((key) => /password|remember_token/i.test(key))
+  const leaked = leakedSecrets((res.body as { data: unknown }).data)
   t.expect('response.no-password', leaked.length === 0, `the 200 body returns ${leaked.join(', ')}`)
   return data
 }
@@ -83,10 +80,6 @@ async function snapshot(t: T) {
   const before = await update(t, {})
   t.onCleanup(() => t.send({ body: { ...pick(before, writable), role_ids: before.roles.map((r) => r.id) } }))
   return before
-}
-
-function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
-  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>
 }
 
 const checks: Check<R>[] = [

@@ -1,3 +1,4 @@
+import { snippet } from './assert.ts'
 import type { CheckContext, Exchange } from './check.ts'
 
 /** The rule ids an API's contract uses for Laravel-style validation answers. */
@@ -8,10 +9,6 @@ export interface LaravelRuleIds<R extends string> {
   readonly status: R
   /** Laravel's message text. */
   readonly messages: R
-}
-
-export function snippet(text: string): string {
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text
 }
 
 /** `errors` of a Laravel 422 body, when the body has that shape. */

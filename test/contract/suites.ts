@@ -1,7 +1,9 @@
 import type { Suite } from './check.ts'
 import { flextellSuite } from './flextell.ts'
+import { railsUsersSuite } from './rails-users.ts'
 
 /** Every contract suite by API slug; `apitwin verify <api>` picks from here. */
 export const suites: Readonly<Record<string, Suite>> = {
   flextell: flextellSuite as Suite,
+  'rails-users': railsUsersSuite as Suite,
 }

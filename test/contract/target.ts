@@ -18,6 +18,8 @@ export interface Target {
   /** A mock we own: checks that cannot undo their writes (a password change) may run. */
   readonly disposable: boolean
   readonly timeoutMs: number
+  /** Where apitwin's `/__twin` control routes live (the mock only): side effects such as sent emails. */
+  readonly controlBase?: string
   /** Back to a known state before each check, where the target can do that. */
   reset?(): Promise<void>
 }

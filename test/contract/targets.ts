@@ -28,7 +28,7 @@ export async function mockTarget(api: string, options: TwinOptions = {}): Promis
   if (selected.length === 0) throw new Error(`Unknown API "${api}"; known: ${apis.map((a) => a.name).join(', ')}`)
   const twin = await createTwin({ ...options, apis: selected })
   const origin = 'http://apitwin.test'
-  const server = setupServer(...twinHandlers(twin, { baseUrls: { [api]: `${origin}/${api}` } }))
+  const server = setupServer(...twinHandlers(twin, { baseUrls: { [api]: `${origin}/${api}` }, controlBase: origin }))
   server.listen({ onUnhandledRequest: 'error' })
   const target: Target = {
     label: 'in-process mock',
@@ -39,6 +39,7 @@ export async function mockTarget(api: string, options: TwinOptions = {}): Promis
     allowWrites: true,
     disposable: true,
     timeoutMs: 5_000,
+    controlBase: origin,
     reset: () => twin.reset(),
   }
   return { target, close: () => server.close() }
@@ -66,6 +67,7 @@ export async function servedTarget(origin: string, api: string): Promise<Target>
     allowWrites: true,
     disposable: true,
     timeoutMs: 5_000,
+    controlBase: origin,
     reset: async () => {
       const reset = await fetch(`${origin}/__twin/reset`, { method: 'POST' })
       if (!reset.ok) throw new Error(`POST ${origin}/__twin/reset answered ${reset.status}`)

@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import { documented, inferred } from './provenance.ts'
+import { railsErrorBody, railsValidationBody } from './rails.ts'
+
+/*
+ * rails-users — `PUT /users/{id}` (seed 001_ccd40ba3f963bb05.txt; the vendor is not named). A Rails API: the
+ * body is wrapped as `{ user: {…} }` (strong parameters), errors are Rails full messages, and the doc's 401
+ * covers both "not authenticated" and "insufficient permissions".
+ */
+
+export const railsLocales = ['en', 'fr'] as const
+
+// "Must be in format ExponentPushToken[...] or ExpoPushToken[...]"
+const expoPushToken = /^(?:ExponentPushToken|ExpoPushToken)\[[^\]]+\]$/
+
+/** The attributes inside `user`, in the doc's order (Rails lists errors in validation order). */
+const user = z
+  .object({
+    // inferred: presence (Rails `validates :first_name, presence: true`); the 200 example shows both names set.
+    first_name: z.string().refine((name) => name.trim() !== '', { error: 'blank' }),
+    last_name: z.string().refine((name) => name.trim() !== '', { error: 'blank' }),
+    email: z.email({ error: 'invalid' }),
+    password: z.string().min(8),
+    feature_flags: z.array(z.string()),
+    notifications: z.array(z.string()),
+    locale: z.enum(railsLocales),
+    expo_push_token: z.string().regex(expoPushToken, { error: 'invalid' }),
+  })
+  .partial()
+
+const userResource = z.object({
+  id: z.int(),
+  email: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  roles: z.array(z.string()),
+  feature_flags: z.array(z.string()),
+  notifications: z.array(z.string()),
+  status: z.string(),
+  locale: z.enum(railsLocales),
+  created_at: z.iso.datetime({ offset: true }),
+})
+
+const userRecord = userResource.extend({
+  expo_push_token: z.string().nullable(),
+  email_verified: z.boolean(),
+  password_digest: z.string(),
+  updated_at: z.iso.datetime({ offset: true }),
+})
+
+export const railsUsers = {
+  name: 'rails-users',
+  title: 'rails-users — Update user',
+  seed: '001_ccd40ba3f963bb05.txt',
+  method: 'PUT',
+  path: '/users/{id}',
+  params: z.object({ id: z.string() }),
+  headers: z.object({ authorization: z.string().regex(/^Bearer .+/) }),
+  body: z.object({ user }),
+  user,
+  entities: {
+    user: userRecord,
+    token: z.object({ token: z.string(), user_id: z.int() }),
+    email: z.object({ to: z.string(), user_id: z.int(), subject: z.string(), sent_at: z.string() }),
+  },
+  responses: {
+    200: z.object({ status: z.literal('success'), message: z.literal('User updated successfully'), data: userResource }),
+    400: railsErrorBody,
+    401: railsErrorBody,
+    404: railsErrorBody,
+    422: railsValidationBody,
+  },
+  rules: {
+    'auth.required': documented('"Authentication Required: User must be authenticated." / 401 example', 'a request without a valid bearer token is answered 401 {"status":"error","message":"Not authenticated or insufficient permissions"}'),
+    'auth.own-profile': documented('"Users can only update their own profile." / 401 "Not authenticated or insufficient permissions"', "another user's id is answered with the documented 401"),
+    'user.not-found': documented('404 example {"status":"error","message":"User not found"}', 'an unknown id is answered 404 with the documented body'),
+    'order.find-before-authorize': inferred('a Rails controller runs before_action :set_user (404) before the ownership check (401)', 'an unknown id is 404 even though it is not the caller\'s own'),
+    'body.wrapped': inferred('Rails `params.require(:user)` raises ParameterMissing, rendered as 400', 'a body without a non-empty `user` object is answered 400 "param is missing or the value is empty: user"'),
+    'body.password': documented('422 example: "Password is too short (minimum is 8 characters)"', 'a password shorter than 8 characters is refused'),
+    'body.email': documented('email: string (email)', 'email must be an email address: "Email is invalid"'),
+    'body.locale': documented('locale: enum en, fr', 'locale is en or fr: "Locale is not included in the list"'),
+    'body.expo-push-token': documented('"Must be in format ExponentPushToken[...] or ExpoPushToken[...]"', 'expo_push_token takes both forms and nothing else: "Expo push token is invalid"'),
+    'body.arrays': documented('feature_flags, notifications: array [string]', 'feature_flags and notifications are arrays of strings'),
+    'body.names': inferred('Rails presence validations on names; the doc only types them as strings', 'first_name and last_name are non-blank strings: "First name can\'t be blank"'),
+    'email.unique': documented('422 example: "Email has already been taken"', 'an email another user holds is refused (case-insensitively, as Devise keys are)'),
+    'validation.shape': documented('422 example {status:"error", message:"Failed to update user", errors:[{path, message}]}', 'a refused body is 422 with errors as a list of {path, message}'),
+    'response.shape': documented('200 example', 'the 200 body is {status:"success", message:"User updated successfully", data:{id, email, first_name, last_name, roles, feature_flags, notifications, status, locale, created_at}}'),
+    'response.echo': documented('"Update information for a specific user"', 'the 200 body reflects every field sent'),
+    'response.no-password': documented('the 200 example lists no password', 'no password (or its digest) is ever returned'),
+    'update.persists': documented('"Update user"', 'an update sticks: a later request sees it'),
+    'email.verification': documented('"If the email address is changed, … a verification email will be sent to the new email address"', 'changing the email sends one verification email to the new address'),
+    'email.normalized': inferred('Devise strips and downcases its case-insensitive keys before saving', 'a new email is stored trimmed and lower-cased'),
+  },
+} as const
+
+export type RailsUsersBody = z.infer<typeof railsUsers.body>
+export type RailsUser = z.infer<typeof railsUsers.responses[200]>['data']
+export type RailsUserRecord = z.infer<typeof railsUsers.entities.user>
+export type RailsUsersRuleId = keyof typeof railsUsers.rules

@@ -1,0 +1,220 @@
+import { railsUsers, type RailsUsersRuleId } from '../../contracts/rails-users.ts'
+import { expectBody, expectStatus, leakedSecrets, pick, snippet } from './assert.ts'
+import type { Check, CheckContext, Exchange, SendOptions, Suite } from './check.ts'
+import { expectRailsAccepted, expectRailsRejected, railsErrors, type RailsRuleIds } from './rails.ts'
+
+type R = RailsUsersRuleId
+type T = CheckContext<R>
+
+const unauthenticated = { status: 'error', message: 'Not authenticated or insufficient permissions' }
+const notFound = { status: 'error', message: 'User not found' }
+const rule = (constraint: R): RailsRuleIds<R> => ({ constraint, shape: 'validation.shape' })
+const BAD_EMAIL = { email: 'not-an-email' }
+
+/** Sends `user` wrapped as the API wants it: `{ "user": { … } }`. */
+const sendUser = (t: T, user: Record<string, unknown>, options: Omit<SendOptions, 'body'> = {}) => t.send({ ...options, body: { user } })
+
+/** Writable fields the round trip sets and restores; email and password are left to the mock (see below). */
+const restorable = ['first_name', 'last_name', 'feature_flags', 'notifications', 'locale'] as const
+
+async function update(t: T, user: Record<string, unknown>) {
+  const res = await sendUser(t, user)
+  expectStatus(t, res, 'response.shape', 200, 'a valid update')
+  t.matches('response.shape', railsUsers.responses[200], res.body, 'body')
+  const leaked = leakedSecrets((res.body as { data?: unknown }).data)
+  t.expect('response.no-password', leaked.length === 0, `the 200 body returns ${leaked.join(', ')}`)
+  return railsUsers.responses[200].parse(res.body).data
+}
+
+/**
+ * The actor's current state, read with an update that permits nothing (strong parameters drop the unknown key),
+ * and restored after the check.
+ */
+async function snapshot(t: T) {
+  const before = await update(t, { apitwin_probe: true })
+  t.onCleanup(() => sendUser(t, pick(before, restorable)))
+  return before
+}
+
+function expect404(t: T, res: Exchange, what: string): void {
+  if (res.status === 401 && (res.body as { message?: unknown } | undefined)?.message === unauthenticated.message) {
+    t.expect('order.find-before-authorize', false, `${what}: answered the own-profile 401 before looking the user up`)
+    return
+  }
+  expectStatus(t, res, 'user.not-found', 404, what)
+  expectBody(t, res, 'user.not-found', notFound)
+}
+
+const checks: Check<R>[] = [
+  {
+    title: 'no Authorization header is the documented 401',
+    async run(t) {
+      const res = await sendUser(t, { first_name: 'Nobody' }, { as: 'anonymous' })
+      expectStatus(t, res, 'auth.required', 401, 'no token')
+      expectBody(t, res, 'auth.required', unauthenticated)
+    },
+  },
+  {
+    title: 'an unknown bearer token is the documented 401',
+    async run(t) {
+      const res = await sendUser(t, { first_name: 'Nobody' }, { as: { token: 'apitwin-not-a-real-token' } })
+      expectStatus(t, res, 'auth.required', 401, 'an unknown token')
+      expectBody(t, res, 'auth.required', unauthenticated)
+    },
+  },
+  {
+    title: "another user's profile is the documented 401: users update only their own",
+    needs: ['peer'],
+    async run(t) {
+      const res = await sendUser(t, { first_name: 'Intruder' }, { userId: t.account('peer').userId })
+      expectStatus(t, res, 'auth.own-profile', 401, "the peer's id with the actor's token")
+      expectBody(t, res, 'auth.own-profile', unauthenticated)
+    },
+  },
+  {
+    title: 'an unknown user id is the documented 404',
+    async run(t) {
+      for (const id of ['987654321', 'not-a-number']) expect404(t, await sendUser(t, { first_name: 'Ghost' }, { userId: id }), `id ${id}`)
+    },
+  },
+  {
+    title: 'a body without a non-empty "user" object is 400 (params.require)',
+    async run(t) {
+      for (const body of [{ first_name: 'Unwrapped' }, { user: {} }, { user: 'Ada' }]) {
+        const res = await t.send({ body })
+        t.expect('body.wrapped', res.status === 400, `${JSON.stringify(body)}: expected 400, got ${res.status} ${snippet(res.text)}`)
+        expectBody(t, res, 'body.wrapped', { status: 'error', message: 'param is missing or the value is empty: user' })
+      }
+    },
+  },
+  {
+    title: 'password: 8 characters pass, 7 are refused',
+    async run(t) {
+      expectRailsAccepted(t, await sendUser(t, { ...BAD_EMAIL, password: '12345678' }), 'password', 'email', rule('body.password'))
+      expectRailsRejected(t, await sendUser(t, { password: '1234567' }), 'password', 'Password is too short (minimum is 8 characters)', rule('body.password'))
+    },
+  },
+  {
+    title: 'email must be an email address',
+    async run(t) {
+      expectRailsRejected(t, await sendUser(t, BAD_EMAIL), 'email', 'Email is invalid', rule('body.email'))
+    },
+  },
+  {
+    title: 'an email another user holds is refused, whatever its case',
+    needs: ['peer'],
+    async run(t) {
+      const peer = t.account('peer')
+      for (const email of [peer.email, peer.email.toUpperCase()]) {
+        expectRailsRejected(t, await sendUser(t, { email }), 'email', 'Email has already been taken', rule('email.unique'))
+      }
+    },
+  },
+  {
+    title: 'the user\'s own email is not "already taken"',
+    needs: ['actor-email'],
+    async run(t) {
+      expectRailsAccepted(t, await sendUser(t, { email: t.account('actor').email, locale: 'de' }), 'email', 'locale', rule('email.unique'))
+    },
+  },
+  {
+    title: 'locale takes en and fr, not de',
+    async run(t) {
+      for (const locale of ['en', 'fr']) expectRailsAccepted(t, await sendUser(t, { ...BAD_EMAIL, locale }), 'locale', 'email', rule('body.locale'))
+      expectRailsRejected(t, await sendUser(t, { locale: 'de' }), 'locale', 'Locale is not included in the list', rule('body.locale'))
+    },
+  },
+  {
+    title: 'expo_push_token takes ExponentPushToken[…] and ExpoPushToken[…], nothing else',
+    async run(t) {
+      for (const token of ['ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]', 'ExpoPushToken[yyyyyyyyyyyyyyyyyyyyyy]']) {
+        expectRailsAccepted(t, await sendUser(t, { ...BAD_EMAIL, expo_push_token: token }), 'expo_push_token', 'email', rule('body.expo-push-token'))
+      }
+      for (const token of ['xxxxxxxxxxxxxxxxxxxxxx', 'ExponentPushToken[]', 'PushToken[xxxx]']) {
+        expectRailsRejected(t, await sendUser(t, { expo_push_token: token }), 'expo_push_token', 'Expo push token is invalid', rule('body.expo-push-token'))
+      }
+    },
+  },
+  {
+    title: 'feature_flags and notifications are arrays of strings',
+    async run(t) {
+      expectRailsAccepted(t, await sendUser(t, { ...BAD_EMAIL, feature_flags: ['affiliate'], notifications: ['email_new_transaction', 'push_new_transaction'] }), 'feature_flags', 'email', rule('body.arrays'))
+      expectRailsRejected(t, await sendUser(t, { feature_flags: 'affiliate' }), 'feature_flags', 'Feature flags is invalid', rule('body.arrays'))
+      expectRailsRejected(t, await sendUser(t, { notifications: [42] }), 'notifications', 'Notifications is invalid', rule('body.arrays'))
+    },
+  },
+  {
+    title: 'first_name and last_name cannot be blank',
+    async run(t) {
+      expectRailsRejected(t, await sendUser(t, { first_name: '  ' }), 'first_name', "First name can't be blank", rule('body.names'))
+      expectRailsRejected(t, await sendUser(t, { last_name: '' }), 'last_name', "Last name can't be blank", rule('body.names'))
+    },
+  },
+  {
+    title: 'every failing field is listed in the documented 422 envelope',
+    async run(t) {
+      const res = await sendUser(t, { email: 'not-an-email', password: 'short', locale: 'de' })
+      expectStatus(t, res, 'validation.shape', 422, 'three invalid fields')
+      t.matches('validation.shape', railsUsers.responses[422], res.body, 'body')
+      const paths = (railsErrors(res) ?? []).map((e) => e.path)
+      t.expect('validation.shape', ['email', 'password', 'locale'].every((p) => paths.includes(p)), `errors name ${JSON.stringify(paths)}; expected email, password and locale`)
+    },
+  },
+  {
+    title: '200 round trip: every writable field is stored and returned in the documented envelope',
+    needs: ['writes'],
+    async run(t) {
+      await snapshot(t)
+      const sent = { first_name: 'Apitwin', last_name: `Roundtrip ${Date.now()}`, feature_flags: ['affiliate'], notifications: ['email_new_transaction', 'push_new_transaction'], locale: 'fr' }
+      const after = await update(t, { ...sent, expo_push_token: 'ExpoPushToken[apitwinroundtrip000000]' })
+      for (const [field, value] of Object.entries(sent)) {
+        const actual = after[field as keyof typeof after]
+        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value), `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`)
+      }
+    },
+  },
+  {
+    title: 'an update persists: a later update sees it',
+    needs: ['writes'],
+    async run(t) {
+      await snapshot(t)
+      const lastName = `Persisted ${Date.now()}`
+      await update(t, { last_name: lastName })
+      const later = await update(t, { locale: 'en' })
+      t.expect('update.persists', later.last_name === lastName, `last_name was ${JSON.stringify(later.last_name)} after a later update; expected ${JSON.stringify(lastName)}`)
+    },
+  },
+  {
+    title: 'changing the email sends one verification email to the new address',
+    // A live server would mail a real inbox and mark the account unverified, so this runs on the mock only.
+    needs: ['writes', 'disposable', 'controls'],
+    async run(t) {
+      const outbox = async () => ((await (await t.target.fetch(`${t.target.controlBase}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }).emails
+      const before = (await outbox()).length
+      const after = await update(t, { email: 'Moved.Here@Example.com' })
+      t.expect('email.normalized', after.email === 'moved.here@example.com', `email came back as ${after.email}`)
+      const sent = (await outbox()).slice(before)
+      t.expect('email.verification', sent.length === 1 && sent[0]?.to === after.email, `outbox gained ${JSON.stringify(sent)}; expected one email to ${after.email}`)
+      await update(t, { email: after.email, first_name: 'Same Email' })
+      t.expect('email.verification', (await outbox()).length === before + 1, 'an update that keeps the email sent another verification email')
+    },
+  },
+  {
+    title: 'a new password is accepted and never returned',
+    needs: ['writes', 'disposable'],
+    async run(t) {
+      const res = await sendUser(t, { password: 'n3w-password' })
+      expectStatus(t, res, 'response.shape', 200, 'a password change')
+      t.expect('response.no-password', !res.text.includes('n3w-password') && leakedSecrets((res.body as { data?: unknown }).data).length === 0, `the 200 body returns the password: ${snippet(res.text)}`)
+    },
+  },
+]
+
+/** The rails-users contract suite: the same checks for the mock, `apitwin serve` and a live server. */
+export const railsUsersSuite: Suite<R> = {
+  api: railsUsers.name,
+  method: railsUsers.method,
+  path: railsUsers.path,
+  rules: railsUsers.rules,
+  checks,
+}
