@@ -37,6 +37,7 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --token T              bearer token of the account to act as (required with --base-url; never printed)
   --user-id ID           that account's user id (required with --base-url)
   --email E              that account's email (for the "own email is not taken" check)
+  --role R               that account's role (medibulut: every update restates role_id)
   --tenant ID            that account's tenant
   --peer-user-id ID      another user in the same tenant
   --peer-email E         that user's email (for the unique-email checks)
@@ -160,7 +161,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const flags = ['base-url', 'token', 'user-id', 'email', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'reporter', 'output', 'timeout'] as const
+  const flags = ['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'reporter', 'output', 'timeout'] as const
   const { values, positionals } = parse(args, {
     ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
     'allow-writes': { type: 'boolean' },
@@ -176,7 +177,7 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
   const result = await verify({
     api,
     ...definedOnly({
-      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), tenant: s('tenant'),
+      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
       peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
       foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
       output: s('output'), timeout,

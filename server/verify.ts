@@ -13,6 +13,7 @@ export interface VerifyOptions {
   readonly token?: string
   readonly userId?: string
   readonly email?: string
+  readonly role?: string
   readonly tenant?: string
   readonly peerUserId?: string
   readonly peerEmail?: string
@@ -75,7 +76,7 @@ async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> 
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
-  const actor: Account = { label: 'actor', userId: o.userId, token: o.token, email: o.email ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }) }
+  const actor: Account = { label: 'actor', userId: o.userId, token: o.token, email: o.email ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }), ...(o.role !== undefined && { role: o.role }) }
   const peer: Account | undefined = o.peerUserId !== undefined || o.peerEmail !== undefined
     ? { label: 'peer', userId: o.peerUserId ?? '', token: o.peerToken ?? '', email: o.peerEmail ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }) }
     : undefined

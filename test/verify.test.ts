@@ -37,6 +37,7 @@ function liveArgs(baseUrl: string, accounts: readonly Account[]): string[] {
   return [
     '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email,
     ...(actor.tenant !== undefined ? ['--tenant', String(actor.tenant)] : []),
+    ...(actor.role !== undefined ? ['--role', actor.role] : []),
     ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email] : []),
     ...(foreign ? ['--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token] : []),
   ]
@@ -92,6 +93,25 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
     breakage: (resolve) => async (request: RequestLike, params: Params) =>
       resolve(await rebuild(request, (body) => { if (typeof body['name'] === 'string') body['name'] = body['name'].slice(0, 255) }), params),
   },
+  'medibulut letting a token act under another tenant\'s path': {
+    api: 'medibulut',
+    rule: 'tenant.isolation',
+    breakage: (resolve, accounts) => async (request, params) => {
+      const foreign = account(accounts, 'foreign')
+      if (params['tenantId'] !== String(foreign.tenant)) return resolve(request, params)
+      return resolve(await rebuild(request, (_, headers) => headers.set('authorization', `Bearer ${foreign.token}`)), params)
+    },
+  },
+  'medibulut pluralising a single extra error ("(and 1 more errors)")': {
+    api: 'medibulut',
+    rule: 'validation.summary',
+    breakage: (resolve) => async (request, params) => {
+      const response = await resolve(request, params)
+      if (response.status !== 422) return response
+      const body = (await response.json()) as { message: string }
+      return Response.json({ ...body, message: body.message.replace('(and 1 more error)', '(and 1 more errors)') }, { status: 422 })
+    },
+  },
   'rails-users letting a user update someone else': {
     api: 'rails-users',
     rule: 'auth.own-profile',
@@ -138,6 +158,31 @@ describe('apitwin verify has teeth', () => {
     const strict = await run([...args, '--strict'])
     expect(strict.code).toBe(1)
     expect(failedRules(JSON.parse(strict.stdout) as JsonReport)).toContain('auth.body')
+  })
+})
+
+describe('medibulut: a server with the other reading of the doc is warned about, not failed', () => {
+  it('requires the six fields of the 422 example: exit 0 with a required-fields warning, exit 1 with --strict', async () => {
+    const required = ['first_name', 'last_name', 'email', 'password', 'status']
+    const { baseUrl, accounts } = await serveVariant('medibulut', (resolve) => async (request, params) => {
+      const text = await request.text()
+      const response = await resolve({ headers: request.headers, text: async () => text }, params)
+      if (response.status !== 422) return response
+      const sent = JSON.parse(text) as Record<string, unknown>
+      const body = (await response.json()) as { errors: Record<string, string[]> }
+      const missing = Object.fromEntries(required.filter((f) => !(f in sent)).map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]]))
+      const errors = { ...missing, ...body.errors }
+      const messages = Object.values(errors).flat()
+      const more = messages.length - 1
+      return Response.json({ message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors }, { status: 422 })
+    })
+    const args = ['verify', 'medibulut', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
+    const lenient = await run(args)
+    const report = JSON.parse(lenient.stdout) as JsonReport
+    expect(report.summary.failed, JSON.stringify(report.checks.filter((c) => c.status === 'fail'))).toBe(0)
+    expect(lenient.code).toBe(0)
+    expect(warnedRules(report)).toEqual(['required-fields'])
+    expect((await run([...args, '--strict'])).code).toBe(1)
   })
 })
 
@@ -197,7 +242,7 @@ describe('apitwin verify usage errors exit 2 with one line', () => {
   it('a missing token, an unknown API, an unknown flag, a bad reporter', async () => {
     for (const [args, message] of [
       [['verify', 'flextell', '--base-url', 'http://127.0.0.1:9'], /--token \(or APITWIN_TOKEN\) is required/],
-      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users/],
+      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users, medibulut/],
       [['verify', 'flextell', '--bogus'], /Unknown option '--bogus'.*--help/],
       [['verify', 'flextell', '--reporter', 'xml'], /--reporter must be one of default, junit, json/],
       [['verify'], /which API\?/],

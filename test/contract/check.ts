@@ -3,7 +3,7 @@ import type { Provenance, RuleBook } from '../../contracts/provenance.ts'
 import type { AccountLabel, Target } from './target.ts'
 
 /** What a check needs beyond the actor account; without it the check is skipped with a reason. */
-export type Need = 'peer' | 'foreign' | 'foreign-token' | 'actor-email' | 'writes' | 'disposable' | 'controls'
+export type Need = 'peer' | 'foreign' | 'foreign-token' | 'actor-email' | 'actor-role' | 'writes' | 'disposable' | 'controls'
 
 export interface Exchange {
   readonly status: number
@@ -80,6 +80,7 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
   foreign: (t) => (t.accounts.foreign ? undefined : 'needs a foreign account (--foreign-user-id and --foreign-tenant)'),
   'foreign-token': (t) => (t.accounts.foreign?.token ? undefined : "needs the foreign account's token (--foreign-token)"),
   'actor-email': (t) => (t.accounts.actor.email ? undefined : "needs the actor's email (--email)"),
+  'actor-role': (t) => (t.accounts.actor.role ? undefined : "needs the actor's role (--role), which every update must restate"),
   writes: (t) => (t.allowWrites ? undefined : 'changes data; pass --allow-writes to run it'),
   disposable: (t) => (t.disposable ? undefined : 'makes a change that cannot be undone; runs against the mock only'),
   controls: (t) => (t.controlBase ? undefined : "reads the mock's /__twin control routes; runs against the mock only"),

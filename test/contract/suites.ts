@@ -1,9 +1,11 @@
 import type { Suite } from './check.ts'
 import { flextellSuite } from './flextell.ts'
+import { medibulutSuite } from './medibulut.ts'
 import { railsUsersSuite } from './rails-users.ts'
 
 /** Every contract suite by API slug; `apitwin verify <api>` picks from here. */
 export const suites: Readonly<Record<string, Suite>> = {
   flextell: flextellSuite as Suite,
   'rails-users': railsUsersSuite as Suite,
+  medibulut: medibulutSuite as Suite,
 }

@@ -1,0 +1,138 @@
+import { z } from 'zod'
+import { documented, inferred } from './provenance.ts'
+
+/*
+ * medibulut — `PATCH /{tenantId}/users/{id}` (seed 002_838bc9488ca6e490.txt). A Laravel API (the 422 example is
+ * Laravel's, "(and 5 more errors)" included). The doc contradicts itself twice; how each point is resolved is
+ * recorded as an inferred rule below (`required-fields`, `role.reading`).
+ */
+
+export const medibulutPermissions = [
+  'appointments.manage', 'patients.manage', 'patient-groups.manage', 'services.manage', 'users.manage',
+  'reports.view', 'finance.manage', 'settings.manage', 'working-hours.manage',
+] as const
+
+/** "2: Admin, 3: Specialist, 4: Personnel"; the examples send and return the slug ("admin"). */
+export const medibulutRoles = { admin: 2, specialist: 3, personnel: 4 } as const
+export type MedibulutRole = keyof typeof medibulutRoles
+const roleSlugs = Object.keys(medibulutRoles) as MedibulutRole[]
+
+// inferred: "including country code" read as E.164 (+ and 7–15 digits).
+const phoneNumber = /^\+[1-9]\d{6,14}$/
+const hexColor = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/
+const base64Image = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/
+
+/** role_id as a slug or as the table's numeric id (number or numeric string), always resolved to the slug. */
+const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3', '4'])], { error: 'in' }).transform((value): MedibulutRole => {
+  if (typeof value === 'string' && value in medibulutRoles) return value as MedibulutRole
+  return roleSlugs.find((slug) => medibulutRoles[slug] === Number(value)) ?? 'personnel'
+})
+
+/** The request body, in the doc's table order (Laravel reports errors in rule order). */
+const body = z
+  .object({
+    first_name: z.string().max(255),
+    last_name: z.string().max(255),
+    mobile: z.string().regex(phoneNumber, { error: 'regex' }),
+    // The example returns "" for phone, so an empty alternate number is allowed.
+    phone: z.union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' }).nullable(),
+    email: z.email().max(255),
+    password: z.string().min(8),
+    password_confirmation: z.string(),
+    status: z.literal([0, 1], { error: 'in' }),
+    photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable(),
+    identity_number: z.string().max(255).nullable(),
+    bonus_rate: z.union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/).transform(Number)], { error: 'numeric' }).pipe(z.number().min(0).max(100)),
+    color: z.string().regex(hexColor, { error: 'hex_color' }),
+    role_id: roleId,
+    permissions: z.array(z.enum(medibulutPermissions)),
+    authorized_users: z.array(z.int({ error: 'integer' })),
+    service_ids: z.array(z.int({ error: 'integer' }).positive({ error: 'integer' })),
+  })
+  .partial()
+  // role_id is the one field the table marks required; checked beside the other fields, as Laravel does.
+  .refine((b) => b.role_id !== undefined, { path: ['role_id'], message: 'required', when: (payload) => typeof payload.value === 'object' && payload.value !== null })
+  .refine((b) => b.password === undefined || b.password === b.password_confirmation, {
+    path: ['password'],
+    message: 'confirmed',
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+
+/** The 200 example's `data`, field for field. */
+const userResource = z.object({
+  id: z.int(),
+  email: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  name: z.string().nullable(),
+  identity_number: z.string().nullable(),
+  mobile: z.string().nullable(),
+  phone: z.string().nullable(),
+  role_id: z.enum(roleSlugs),
+  status: z.literal([0, 1]),
+  color: z.string().nullable(),
+  // "bonus_rate": "15.00" — Eloquent's decimal:2 cast serializes as a two-decimal string.
+  bonus_rate: z.string().regex(/^\d+\.\d{2}$/),
+  photo: z.string().nullable(),
+  authorized_users: z.array(z.int()),
+  permissions: z.array(z.string()),
+  service_ids: z.array(z.int()),
+})
+
+const userRecord = userResource.extend({
+  tenant_id: z.int(),
+  password_hash: z.string(),
+  updated_at: z.iso.datetime({ offset: true }),
+})
+
+export const medibulut = {
+  name: 'medibulut',
+  title: 'medibulut — Update user',
+  seed: '002_838bc9488ca6e490.txt',
+  method: 'PATCH',
+  path: '/{tenantId}/users/{id}',
+  params: z.object({ tenantId: z.string(), id: z.string() }),
+  headers: z.object({ authorization: z.string().regex(/^Bearer .+/) }),
+  body,
+  entities: {
+    user: userRecord,
+    tenant: z.object({ id: z.int(), name: z.string() }),
+    token: z.object({ token: z.string(), user_id: z.int() }),
+  },
+  responses: {
+    200: z.object({ data: userResource }),
+    400: z.object({ message: z.string() }),
+    401: z.object({ message: z.string() }),
+    403: z.object({ message: z.string() }),
+    404: z.object({ message: z.string() }),
+    422: z.object({ message: z.string(), errors: z.record(z.string(), z.array(z.string())) }),
+  },
+  rules: {
+    'auth.required': inferred('the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401', 'a request without a valid bearer token is answered 401 {"message":"Unauthenticated."}'),
+    'tenant.isolation': documented('the path is /:tenantId/users/:id: a user is reached through its own tenant', 'a user of another tenant is not reachable, and a token cannot act under another tenant\'s path'),
+    'tenant.not-found': inferred('scoped route-model binding does not see other tenants\' users, so Laravel answers 404', 'a user of another tenant through this tenant\'s path is 404'),
+    'tenant.forbidden': inferred('tenant membership is a policy/middleware check; Laravel renders its AuthorizationException as 403, and 404 would hide nothing the caller does not already know (its own tenant id)', 'a token of tenant A under tenant B\'s path is 403 {"message":"This action is unauthorized."}'),
+    'user.not-found': inferred('Laravel route-model binding', 'an unknown user id is 404 "No query results for model [App\\\\Models\\\\User] <id>"'),
+    'required-fields': inferred('the table marks only role_id required, and the doc\'s own PATCH example (no password) answers 200, so the 422 example\'s six required fields are the create rules', 'only role_id is required; first_name, last_name, email, password and status may be left out'),
+    'body.role-required': documented('role_id: Required "Yes"', 'a body without role_id is refused: "The role id field is required."'),
+    'role.reading': inferred('the table lists "2: Admin, 3: Specialist, 4: Personnel" while the examples send and return "admin"; accepting both and answering the slug is the only reading under which every documented statement holds', 'role_id takes the slug (admin, specialist, personnel) or its numeric id (2, 3, 4), and is returned as the slug'),
+    'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
+    'body.limits': documented('the field table: types, "1 for active, 0 for inactive", hex code, permission list', 'each field\'s documented type and values are enforced'),
+    'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters'),
+    'body.confirmed': documented('password_confirmation: "A repeat of the password field to ensure accuracy"', 'a password whose confirmation differs is refused'),
+    'body.authorized-users': inferred('"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant', 'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."'),
+    'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."'),
+    'validation.status': documented('422 Unprocessable Entity example', 'a refused body is 422 {message, errors:{field:[messages]}}'),
+    'validation.messages': inferred('Laravel 10+ default messages, as in the 422 example ("The first name field is required.")', 'each field error is Laravel\'s message text'),
+    'validation.summary': documented('422 example: "The first name field is required. (and 5 more errors)"', 'message is the first error plus " (and N more error[s])", singular for one'),
+    'response.shape': documented('HTTP 200 OK example', 'the 200 body is {data:{…}} with every documented field, bonus_rate a two-decimal string'),
+    'response.echo': documented('the example response echoes the request', 'the 200 body reflects every field sent'),
+    'response.no-password': documented('the response example has no password field', 'no password (or its hash) is ever returned'),
+    'update.persists': documented('"Update"', 'an update sticks: a later request sees it'),
+  },
+} as const
+
+export type MedibulutBody = z.infer<typeof medibulut.body>
+export type MedibulutUser = z.infer<typeof medibulut.responses[200]>['data']
+export type MedibulutUserRecord = z.infer<typeof medibulut.entities.user>
+export type MedibulutRuleId = keyof typeof medibulut.rules

@@ -1,0 +1,86 @@
+import { medibulut, type MedibulutBody, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import type { Issue } from '../contracts/issue.ts'
+import { laravel } from '../contracts/laravel.ts'
+import { isoSeconds } from '../fixtures/faker.ts'
+import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
+import { hashPassword } from '../fixtures/password.ts'
+import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import type { Params, RequestLike, TwinApi } from './twin-api.ts'
+import { fieldOrder, hasChanges } from './validation.ts'
+
+const dialect = laravel satisfies Dialect
+
+/**
+ * `PATCH /{tenantId}/users/{id}` in Laravel's order: auth:sanctum → {tenant} binding (404) → tenant membership
+ * (403) → scoped {user} binding (404) → Form Request rules (422) → save → UserResource.
+ */
+export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Response> {
+  return run(dialect, async () => {
+    const actor = authenticate(db, request)
+    const tenantId = scope(db, actor, params['tenantId'] ?? '')
+    const user = find(db, tenantId, params['id'] ?? '')
+    const changes = validate(db, user, await readJsonObject(request, dialect))
+    const updated = await apply(db, user, changes)
+    return respond(200, medibulut.responses[200], { data: updated })
+  })
+}
+
+function authenticate(db: MedibulutDb, request: RequestLike): MedibulutUserRecord {
+  const token = bearerToken(request)
+  const owner = token === undefined ? undefined : db.tokens.get('token', token)
+  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
+}
+
+function scope(db: MedibulutDb, actor: MedibulutUserRecord, rawTenant: string): number {
+  const tenant = /^\d+$/.test(rawTenant) ? db.tenants.get('id', Number(rawTenant)) : undefined
+  if (!tenant) halt(dialect.modelNotFound('App\\Models\\Tenant', rawTenant))
+  return tenant.id === actor.tenant_id ? tenant.id : halt(dialect.forbidden())
+}
+
+function find(db: MedibulutDb, tenantId: number, rawId: string): MedibulutUserRecord {
+  const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
+  // Scoped binding: a user of another tenant does not exist under this tenant's path.
+  return user && user.tenant_id === tenantId ? user : halt(dialect.modelNotFound('App\\Models\\User', rawId))
+}
+
+function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<string, unknown>): MedibulutBody {
+  const parsed = medibulut.body.safeParse(input)
+  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
+  if (typeof input['email'] === 'string') {
+    const holder = db.users.get('email', medibulutEmailKey(input['email']))
+    if (holder && holder.id !== user.id) issues.push({ code: 'custom', path: ['email'], message: 'unique' })
+  }
+  const authorized = input['authorized_users']
+  if (Array.isArray(authorized)) {
+    authorized.forEach((id, index) => {
+      if (Number.isInteger(id) && db.users.get('id', id as number)?.tenant_id !== user.tenant_id) {
+        issues.push({ code: 'custom', path: ['authorized_users', index], message: 'exists' })
+      }
+    })
+  }
+  if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, medibulut.body)))
+  return parsed.data
+}
+
+async function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody): Promise<MedibulutUserRecord> {
+  const { password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
+  const next: Partial<MedibulutUserRecord> = { ...fields, ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }) }
+  const passwordHash = password === undefined ? undefined : await hashPassword(password)
+  if (!hasChanges(user, next) && passwordHash === undefined) return user
+  return db.users.update(user, (draft) => {
+    Object.assign(draft, next)
+    if (passwordHash !== undefined) draft.password_hash = passwordHash
+    draft.updated_at = isoSeconds(new Date())
+  })
+}
+
+export const medibulutApi: TwinApi = {
+  name: medibulut.name,
+  title: medibulut.title,
+  method: medibulut.method,
+  path: medibulut.path,
+  async start(options) {
+    const db = await seedMedibulut(options)
+    return { accounts: db.accounts, resolve: (request, params) => resolveMedibulut(db, request, params) }
+  },
+}

@@ -1,0 +1,256 @@
+import { medibulut, medibulutPermissions, type MedibulutRuleId } from '../../contracts/medibulut.ts'
+import { expectBody, expectStatus, leakedSecrets, pick, snippet } from './assert.ts'
+import type { Check, CheckContext, Exchange, SendOptions, Suite } from './check.ts'
+import { expectFieldAccepted, expectFieldRejected, laravelErrors, type LaravelRuleIds } from './laravel.ts'
+
+type R = MedibulutRuleId
+type T = CheckContext<R>
+
+const rules = (constraint: R): LaravelRuleIds<R> => ({ constraint, status: 'validation.status', messages: 'validation.messages' })
+const limits = rules('body.limits')
+const formats = rules('body.formats')
+const BAD_EMAIL = { email: 'not-an-email' }
+
+/**
+ * Sends a PATCH that states a role (the one required field), so each check varies only what it is about. The
+ * role is the actor's own where known, else "admin": a request that must be refused writes nothing either way.
+ */
+const patch = (t: T, body: Record<string, unknown>, options: Omit<SendOptions, 'body'> = {}) =>
+  t.send({ ...options, body: { role_id: t.target.accounts.actor.role ?? 'admin', ...body } })
+
+const restorable = ['first_name', 'last_name', 'mobile', 'phone', 'identity_number', 'color', 'photo', 'permissions', 'service_ids', 'authorized_users'] as const
+
+async function update(t: T, body: Record<string, unknown>) {
+  const res = await patch(t, body)
+  expectStatus(t, res, 'response.shape', 200, 'a valid update')
+  t.matches('response.shape', medibulut.responses[200], res.body, 'body')
+  const leaked = leakedSecrets((res.body as { data?: unknown }).data)
+  t.expect('response.no-password', leaked.length === 0, `the 200 body returns ${leaked.join(', ')}`)
+  return medibulut.responses[200].parse(res.body).data
+}
+
+async function snapshot(t: T) {
+  const before = await update(t, {})
+  t.onCleanup(() => patch(t, { ...pick(before, restorable), bonus_rate: Number(before.bonus_rate), status: before.status }))
+  return before
+}
+
+function expectRefused(t: T, res: Exchange, rule: R, what: string): void {
+  t.expect('tenant.isolation', res.status >= 400 && res.status < 500 && res.status !== 422, `${what}: expected a refusal before validation, got ${res.status} ${snippet(res.text)}`)
+  const status = rule === 'tenant.forbidden' ? 403 : 404
+  expectStatus(t, res, rule, status, what)
+}
+
+const checks: Check<R>[] = [
+  {
+    title: 'no Authorization header is refused with 401',
+    async run(t) {
+      const res = await patch(t, { first_name: 'Nobody' }, { as: 'anonymous', params: { tenantId: t.account('actor').tenant ?? '' } })
+      expectStatus(t, res, 'auth.required', 401, 'no token')
+      expectBody(t, res, 'auth.required', { message: 'Unauthenticated.' })
+    },
+  },
+  {
+    title: 'an unknown bearer token is refused with 401',
+    async run(t) {
+      const res = await patch(t, { first_name: 'Nobody' }, { as: { token: '1|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, params: { tenantId: t.account('actor').tenant ?? '' } })
+      expectStatus(t, res, 'auth.required', 401, 'an unknown token')
+    },
+  },
+  {
+    title: 'an unknown user id is 404 with Laravel\'s model-not-found message',
+    async run(t) {
+      const res = await patch(t, BAD_EMAIL, { userId: 987654321 })
+      expectStatus(t, res, 'user.not-found', 404, 'an unknown id')
+      expectBody(t, res, 'user.not-found', { message: 'No query results for model [App\\Models\\User] 987654321' })
+    },
+  },
+  {
+    title: 'tenancy: a user of another tenant is not reachable through this tenant\'s path',
+    needs: ['foreign'],
+    async run(t) {
+      expectRefused(t, await patch(t, { first_name: 'Cross' }, { userId: t.account('foreign').userId }), 'tenant.not-found', 'the foreign user under the actor\'s tenant')
+    },
+  },
+  {
+    title: 'tenancy: a token cannot act under another tenant\'s path',
+    needs: ['foreign'],
+    async run(t) {
+      const foreign = t.account('foreign')
+      const tenantId = foreign.tenant ?? ''
+      expectRefused(t, await patch(t, { first_name: 'Cross' }, { userId: foreign.userId, params: { tenantId } }), 'tenant.forbidden', 'the foreign user under its own tenant, with the actor\'s token')
+      expectRefused(t, await patch(t, { first_name: 'Cross' }, { params: { tenantId } }), 'tenant.forbidden', 'the actor under the foreign tenant')
+    },
+  },
+  {
+    title: 'tenancy: a token of the other tenant cannot reach this tenant',
+    needs: ['foreign', 'foreign-token'],
+    async run(t) {
+      const res = await patch(t, { first_name: 'Cross' }, { as: 'foreign', userId: t.account('actor').userId, params: { tenantId: t.account('actor').tenant ?? '' } })
+      expectRefused(t, res, 'tenant.forbidden', 'the actor, with the foreign token, under the actor\'s tenant')
+    },
+  },
+  {
+    title: 'role_id is required',
+    async run(t) {
+      const res = await t.send({ body: { first_name: 'No Role' } })
+      expectFieldRejected(t, res, 'role_id', 'The role id field is required.', rules('body.role-required'))
+    },
+  },
+  {
+    title: 'only role_id is required: first_name, last_name, email, password and status may be left out',
+    async run(t) {
+      const res = await patch(t, { identity_number: 'x'.repeat(256) })
+      expectFieldRejected(t, res, 'identity_number', 'The identity number field must not be greater than 255 characters.', formats)
+      const required = ['first_name', 'last_name', 'email', 'password', 'status'].filter((field) => laravelErrors(res)?.[field] !== undefined)
+      t.expect('required-fields', required.length === 0, `the server also requires ${required.join(', ')} (the 422 example's reading)`)
+    },
+  },
+  {
+    title: 'role_id takes the documented roles by slug, and by the table\'s numeric id',
+    async run(t) {
+      for (const role of ['admin', 'specialist', 'personnel']) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, role_id: role }), 'role_id', 'email', rules('body.role'))
+      for (const role of [2, 3, 4]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, role_id: role }), 'role_id', 'email', rules('role.reading'))
+      for (const role of ['superuser', 99]) expectFieldRejected(t, await patch(t, { role_id: role }), 'role_id', 'The selected role id is invalid.', rules('body.role'))
+    },
+  },
+  {
+    title: 'status is 1 (active) or 0 (inactive)',
+    async run(t) {
+      for (const status of [0, 1]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, status }), 'status', 'email', limits)
+      for (const status of [2, 'active']) expectFieldRejected(t, await patch(t, { status }), 'status', 'The selected status is invalid.', limits)
+    },
+  },
+  {
+    title: 'color is a hex code',
+    async run(t) {
+      for (const color of ['#c00', '#CC0000']) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, color }), 'color', 'email', limits)
+      for (const color of ['red', '#12345']) expectFieldRejected(t, await patch(t, { color }), 'color', 'The color field must be a valid hexadecimal color.', limits)
+    },
+  },
+  {
+    title: 'bonus_rate is a percentage from 0 to 100',
+    async run(t) {
+      for (const rate of [0, 15, '15.5', 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits)
+      expectFieldRejected(t, await patch(t, { bonus_rate: 101 }), 'bonus_rate', 'The bonus rate field must not be greater than 100.', formats)
+      expectFieldRejected(t, await patch(t, { bonus_rate: -1 }), 'bonus_rate', 'The bonus rate field must be at least 0.', formats)
+      expectFieldRejected(t, await patch(t, { bonus_rate: 'lots' }), 'bonus_rate', 'The bonus rate field must be a number.', limits)
+    },
+  },
+  {
+    title: 'permissions come from the documented list',
+    async run(t) {
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, permissions: [...medibulutPermissions] }), 'permissions', 'email', limits)
+      expectFieldRejected(t, await patch(t, { permissions: ['users.manage', 'root.manage'] }), 'permissions.1', 'The selected permissions.1 is invalid.', limits)
+    },
+  },
+  {
+    title: 'authorized_users and service_ids are lists of ids',
+    async run(t) {
+      expectFieldRejected(t, await patch(t, { authorized_users: ['someone'] }), 'authorized_users.0', 'The authorized_users.0 field must be an integer.', limits)
+      expectFieldRejected(t, await patch(t, { service_ids: ['x'] }), 'service_ids.0', 'The service_ids.0 field must be an integer.', limits)
+    },
+  },
+  {
+    title: 'authorized_users may name users of the same tenant only',
+    needs: ['peer', 'foreign'],
+    async run(t) {
+      // Ids given on the command line arrive as strings; the API takes integers.
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }), 'authorized_users.0', 'email', rules('body.authorized-users'))
+      const res = await patch(t, { authorized_users: [Number(t.account('foreign').userId)] })
+      expectFieldRejected(t, res, 'authorized_users.0', 'The selected authorized_users.0 is invalid.', rules('body.authorized-users'))
+    },
+  },
+  {
+    title: 'mobile and phone carry a country code; phone may be empty',
+    async run(t) {
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }), 'mobile', 'email', formats)
+      expectFieldRejected(t, await patch(t, { mobile: '5555555554' }), 'mobile', 'The mobile field format is invalid.', formats)
+    },
+  },
+  {
+    title: 'photo is an image URL or a base64-encoded image',
+    async run(t) {
+      for (const photo of ['https://example.com/me.png', 'data:image/png;base64,iVBORw0KGgo=', null]) {
+        expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, photo }), 'photo', 'email', formats)
+      }
+      expectFieldRejected(t, await patch(t, { photo: 'not a photo' }), 'photo', undefined, formats)
+    },
+  },
+  {
+    title: 'email must be an address no other user holds',
+    needs: ['peer'],
+    async run(t) {
+      expectFieldRejected(t, await patch(t, BAD_EMAIL), 'email', 'The email field must be a valid email address.', formats)
+      expectFieldRejected(t, await patch(t, { email: t.account('peer').email }), 'email', 'The email has already been taken.', rules('email.unique'))
+    },
+  },
+  {
+    title: 'a password must be confirmed and at least 8 characters',
+    async run(t) {
+      expectFieldRejected(t, await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' }), 'password', 'The password field confirmation does not match.', rules('body.confirmed'))
+      expectFieldRejected(t, await patch(t, { password: 'short', password_confirmation: 'short' }), 'password', 'The password field must be at least 8 characters.', formats)
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, password: '12345678', password_confirmation: '12345678' }), 'password', 'email', formats)
+    },
+  },
+  {
+    title: 'the summary reads "(and 1 more error)" for two errors and "(and 5 more errors)" for six',
+    async run(t) {
+      // Every field the 422 example calls required is sent valid, so both readings of the doc count the same errors.
+      const password = 'apitwin-summary-1'
+      const complete = { first_name: 'Adı', last_name: 'Soyadı', email: `apitwin-summary-${Date.now()}@example.com`, password, password_confirmation: password, status: 1 }
+      const one = await patch(t, { ...complete, status: 2 })
+      expectBody(t, one, 'validation.summary', { message: 'The selected status is invalid.', errors: { status: ['The selected status is invalid.'] } })
+      const two = await patch(t, { ...complete, status: 2, color: 'red' })
+      expectBody(t, two, 'validation.summary', { message: 'The selected status is invalid. (and 1 more error)', errors: { status: ['The selected status is invalid.'], color: ['The color field must be a valid hexadecimal color.'] } })
+      const six = await patch(t, { ...complete, ...BAD_EMAIL, status: 2, color: 'red', bonus_rate: 101, role_id: 'superuser', permissions: ['root.manage'] })
+      const messages = Object.values(laravelErrors(six) ?? {}).flat()
+      t.expect('validation.summary', messages.length === 6, `expected six messages, got ${JSON.stringify(messages)}`)
+      expectBody(t, six, 'validation.summary', { message: `${String(messages[0])} (and 5 more errors)`, errors: laravelErrors(six) ?? {} })
+    },
+  },
+  {
+    title: '200 round trip: every field is stored and returned; bonus_rate as a two-decimal string, role_id as its slug',
+    needs: ['writes', 'actor-role'],
+    async run(t) {
+      const before = await snapshot(t)
+      const sent = { first_name: 'Adı', last_name: `Soyadı ${Date.now()}`, mobile: '+905555555554', phone: '', identity_number: '12345678901', color: '#c00', photo: 'https://example.com/avatar.png', permissions: ['appointments.manage', 'reports.view'], service_ids: [1, 2] }
+      const after = await update(t, { ...sent, bonus_rate: 12.5, status: before.status })
+      for (const [field, value] of Object.entries(sent)) {
+        const actual = after[field as keyof typeof after]
+        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value), `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`)
+      }
+      t.expect('response.echo', after.bonus_rate === '12.50', `bonus_rate: sent 12.5, got ${JSON.stringify(after.bonus_rate)}; expected "12.50"`)
+      t.expect('response.echo', after.role_id === t.account('actor').role, `role_id: sent ${t.account('actor').role}, got ${after.role_id}`)
+    },
+  },
+  {
+    title: 'an update persists: a later update sees it',
+    needs: ['writes', 'actor-role'],
+    async run(t) {
+      await snapshot(t)
+      const lastName = `Persisted ${Date.now()}`
+      await update(t, { last_name: lastName })
+      const later = await update(t, { color: '#0a0' })
+      t.expect('update.persists', later.last_name === lastName, `last_name was ${JSON.stringify(later.last_name)} after a later update`)
+    },
+  },
+  {
+    title: 'a new password is accepted and never returned',
+    needs: ['writes', 'disposable', 'actor-role'],
+    async run(t) {
+      const res = await patch(t, { password: 'n3w-password', password_confirmation: 'n3w-password' })
+      expectStatus(t, res, 'response.shape', 200, 'a password change')
+      t.expect('response.no-password', !res.text.includes('n3w-password') && leakedSecrets((res.body as { data?: unknown }).data).length === 0, `the 200 body returns the password: ${snippet(res.text)}`)
+    },
+  },
+]
+
+/** The medibulut contract suite: the same checks for the mock, `apitwin serve` and a live server. */
+export const medibulutSuite: Suite<R> = {
+  api: medibulut.name,
+  method: medibulut.method,
+  path: medibulut.path,
+  rules: medibulut.rules,
+  checks,
+}
