@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { flextell } from './flextell.ts'
+import { gorules } from './gorules.ts'
 import { medibulut } from './medibulut.ts'
 import { railsUsers } from './rails-users.ts'
 import type { RuleBook } from './provenance.ts'
@@ -19,4 +20,4 @@ export interface Contract {
 }
 
 /** Every contract by API slug. */
-export const contracts = { flextell, 'rails-users': railsUsers, medibulut } as const satisfies Record<string, Contract>
+export const contracts = { flextell, 'rails-users': railsUsers, medibulut, gorules } as const satisfies Record<string, Contract>

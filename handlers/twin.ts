@@ -1,12 +1,13 @@
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
 import { flextellApi } from './flextell.ts'
+import { gorulesApi } from './gorules.ts'
 import { medibulutApi } from './medibulut.ts'
 import { railsUsersApi } from './rails-users.ts'
 import type { ApiState, TwinApi } from './twin-api.ts'
 
 /** Every API apitwin mocks, in the order the CLI and discovery list them. */
-export const apis: readonly TwinApi[] = [flextellApi, railsUsersApi, medibulutApi]
+export const apis: readonly TwinApi[] = [flextellApi, railsUsersApi, medibulutApi, gorulesApi]
 
 export interface TwinOptions extends SeedOptions {
   /** Which APIs to run (default: all). */

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
 import { seedFlextell } from '../fixtures/flextell.ts'
+import { seedGorules } from '../fixtures/gorules.ts'
+import { apis, createTwin } from '../handlers/twin.ts'
 import { IndexedCollection } from '../fixtures/indexed-collection.ts'
 import { FIXTURE_PASSWORD, verifyPassword } from '../fixtures/password.ts'
 
@@ -30,6 +32,25 @@ describe('flextell fixtures', () => {
     const hash = db.users.get('id', 5)?.password_hash ?? ''
     expect(hash).not.toContain(FIXTURE_PASSWORD)
     expect(await verifyPassword(FIXTURE_PASSWORD, hash)).toBe(true)
+  })
+})
+
+describe('every API\'s fixtures', () => {
+  it('publish the same accounts for the same seed and others for another seed', async () => {
+    const [a, b, c] = await Promise.all([createTwin({ seed: 5 }), createTwin({ seed: 5 }), createTwin({ seed: 6 })])
+    for (const { name } of apis) {
+      expect(a.accounts(name)).toEqual(b.accounts(name))
+      expect(a.accounts(name).map((x) => x.token)).not.toEqual(c.accounts(name).map((x) => x.token))
+      expect(a.accounts(name).map((x) => x.label).slice(0, 2)).toEqual(['actor', 'peer'])
+    }
+  })
+
+  it('give gorules stable UUIDs, one owner and a service account', async () => {
+    const [a, b] = await Promise.all([seedGorules({ seed: 9 }), seedGorules({ seed: 9 })])
+    expect(a.users.all().map((u) => u.id)).toEqual(b.users.all().map((u) => u.id))
+    expect(a.users.all().filter((u) => u.type === 'owner')).toHaveLength(1)
+    expect(a.users.all().some((u) => u.isService)).toBe(true)
+    expect(a.roles.all().every((r) => r.name !== '' && r.description !== '')).toBe(true)
   })
 })
 

@@ -38,7 +38,7 @@ function liveArgs(baseUrl: string, accounts: readonly Account[]): string[] {
     '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email,
     ...(actor.tenant !== undefined ? ['--tenant', String(actor.tenant)] : []),
     ...(actor.role !== undefined ? ['--role', actor.role] : []),
-    ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email] : []),
+    ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email, '--peer-token', peer.token] : []),
     ...(foreign ? ['--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token] : []),
   ]
 }
@@ -110,6 +110,20 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
       if (response.status !== 422) return response
       const body = (await response.json()) as { message: string }
       return Response.json({ ...body, message: body.message.replace('(and 1 more error)', '(and 1 more errors)') }, { status: 422 })
+    },
+  },
+  'gorules accepting an unknown status': {
+    api: 'gorules',
+    rule: 'body.enums',
+    breakage: (resolve) => async (request, params) =>
+      resolve(await rebuild(request, (body) => { if (body['status'] !== undefined && !['active', 'disabled', 'locked'].includes(String(body['status']))) body['status'] = 'active' }), params),
+  },
+  'gorules wrapping the user in {data}': {
+    api: 'gorules',
+    rule: 'response.shape',
+    breakage: (resolve) => async (request, params) => {
+      const response = await resolve(request, params)
+      return response.status === 200 ? Response.json({ data: await response.json() }) : response
     },
   },
   'rails-users letting a user update someone else': {
@@ -242,7 +256,7 @@ describe('apitwin verify usage errors exit 2 with one line', () => {
   it('a missing token, an unknown API, an unknown flag, a bad reporter', async () => {
     for (const [args, message] of [
       [['verify', 'flextell', '--base-url', 'http://127.0.0.1:9'], /--token \(or APITWIN_TOKEN\) is required/],
-      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users, medibulut/],
+      [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users, medibulut, gorules/],
       [['verify', 'flextell', '--bogus'], /Unknown option '--bogus'.*--help/],
       [['verify', 'flextell', '--reporter', 'xml'], /--reporter must be one of default, junit, json/],
       [['verify'], /which API\?/],

@@ -3,7 +3,7 @@ import type { Provenance, RuleBook } from '../../contracts/provenance.ts'
 import type { AccountLabel, Target } from './target.ts'
 
 /** What a check needs beyond the actor account; without it the check is skipped with a reason. */
-export type Need = 'peer' | 'foreign' | 'foreign-token' | 'actor-email' | 'actor-role' | 'writes' | 'disposable' | 'controls'
+export type Need = 'peer' | 'peer-token' | 'foreign' | 'foreign-token' | 'actor-email' | 'actor-role' | 'writes' | 'disposable' | 'controls'
 
 export interface Exchange {
   readonly status: number
@@ -78,6 +78,7 @@ class CheckFailed extends Error {}
 const needReasons: Record<Need, (target: Target) => string | undefined> = {
   peer: (t) => (t.accounts.peer ? undefined : 'needs a peer account (--peer-user-id and --peer-email)'),
   foreign: (t) => (t.accounts.foreign ? undefined : 'needs a foreign account (--foreign-user-id and --foreign-tenant)'),
+  'peer-token': (t) => (t.accounts.peer?.token ? undefined : "needs the peer account's token (--peer-token)"),
   'foreign-token': (t) => (t.accounts.foreign?.token ? undefined : "needs the foreign account's token (--foreign-token)"),
   'actor-email': (t) => (t.accounts.actor.email ? undefined : "needs the actor's email (--email)"),
   'actor-role': (t) => (t.accounts.actor.role ? undefined : "needs the actor's role (--role), which every update must restate"),

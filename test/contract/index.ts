@@ -1,5 +1,6 @@
 export { runCheck, type Check, type CheckContext, type Exchange, type Finding, type Need, type Outcome, type SendOptions, type Suite } from './check.ts'
 export { flextellSuite } from './flextell.ts'
+export { gorulesSuite } from './gorules.ts'
 export { medibulutSuite } from './medibulut.ts'
 export { railsUsersSuite } from './rails-users.ts'
 export { suites } from './suites.ts'

@@ -1,5 +1,6 @@
 import type { Suite } from './check.ts'
 import { flextellSuite } from './flextell.ts'
+import { gorulesSuite } from './gorules.ts'
 import { medibulutSuite } from './medibulut.ts'
 import { railsUsersSuite } from './rails-users.ts'
 
@@ -8,4 +9,5 @@ export const suites: Readonly<Record<string, Suite>> = {
   flextell: flextellSuite as Suite,
   'rails-users': railsUsersSuite as Suite,
   medibulut: medibulutSuite as Suite,
+  gorules: gorulesSuite as Suite,
 }

@@ -1,0 +1,81 @@
+import { z } from 'zod'
+import { nestErrorBody } from './nest.ts'
+import { documented, inferred } from './provenance.ts'
+
+/*
+ * gorules — `PUT /api/users/{userId}` of GoRules BRMS (seed 003_5e1060fedbd8905f.txt): UUID ids, camelCase, a bare
+ * user body without envelope. The doc shows no error at all, so every error status and body is inferred.
+ */
+
+export const gorulesStatuses = ['active', 'disabled', 'locked'] as const
+export const gorulesTypes = ['invited', 'member', 'author', 'admin', 'owner'] as const
+
+const body = z
+  .object({
+    firstName: z.string(),
+    lastName: z.string(),
+    status: z.enum(gorulesStatuses),
+    type: z.enum(gorulesTypes),
+    roles: z.array(z.uuid()),
+  })
+  .partial()
+
+const role = z.object({ id: z.uuid(), name: z.string(), description: z.string() })
+
+/** The documented 200 body: the user itself, no envelope. */
+const user = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  type: z.enum(gorulesTypes),
+  status: z.enum(gorulesStatuses),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  firstName: z.string(),
+  lastName: z.string(),
+  isService: z.boolean(),
+  roles: z.array(role),
+})
+
+const userRecord = user.omit({ roles: true }).extend({ roleIds: z.array(z.uuid()) })
+
+export const gorules = {
+  name: 'gorules',
+  title: 'gorules — Update user',
+  seed: '003_5e1060fedbd8905f.txt',
+  method: 'PUT',
+  path: '/api/users/{userId}',
+  params: z.object({ userId: z.string() }),
+  headers: z.object({ authorization: z.string().regex(/^Bearer .+/) }),
+  body,
+  entities: { user: userRecord, role, token: z.object({ token: z.string(), user_id: z.uuid() }) },
+  responses: {
+    200: user,
+    400: nestErrorBody,
+    401: nestErrorBody,
+    403: nestErrorBody,
+    404: nestErrorBody,
+    422: nestErrorBody,
+  },
+  rules: {
+    'auth.required': documented('Authorization: Bearer <token> (personal access token)', 'a request without a valid token is refused (401)'),
+    'error.body': inferred('GoRules documents no error body; its API is Node-based, and NestJS renders {statusCode, message, error}', 'error bodies are {statusCode, message, error?} with class-validator messages'),
+    'user.not-found': inferred('the doc shows no 404; an unknown user is 404 in any REST API', 'an unknown user id is 404'),
+    'path.uuid': inferred('"Unique identifier of the user" is a UUID; NestJS ParseUUIDPipe answers a malformed one 400 "Validation failed (uuid is expected)"', 'a malformed user id is 400, not 404 or 500'),
+    'authz.admin': inferred('GoRules\' user manual: members manage their own profile, admins and the owner manage users (a NestJS guard answers 403)', 'a member cannot update another user: 403'),
+    'body.enums': documented('status: "active, disabled, locked"; type: "invited, member, author, admin, owner"', 'status and type take exactly their documented values'),
+    'body.types': documented('firstName, lastName: string; roles: "List of role IDs"', 'names are strings, roles a list of role UUIDs'),
+    'validation.status': inferred('no error response is documented; a Node API validating with class-validator is configured here to answer 422', 'a refused body is 422 listing every failing constraint'),
+    'roles.exist': inferred('"List of role IDs to assign": an id that names no role cannot be assigned', 'an unknown role id is 422 "Role <id> does not exist"'),
+    'owner.single': inferred('GoRules\' user manual: an organisation has exactly one owner', 'making a second user owner, or demoting the owner, is 422'),
+    'status.sessions': inferred('GoRules\' user manual: disabling a user ends their sessions (a locked user cannot sign in either)', 'after a user is disabled or locked, their token is refused with 401'),
+    'response.shape': documented('"The updated user": {id, email, type, status, createdAt, updatedAt, firstName, lastName, isService, roles:[{id, name, description}]}', 'the 200 body is the bare user, no envelope'),
+    'response.echo': documented('"Updates user properties including name, status, type, and assigned roles"', 'the 200 body reflects every field sent, roles resolved to objects'),
+    'update.timestamps': documented('createdAt: "Timestamp when the user was created"; updatedAt: "…last updated"', 'updatedAt moves forward; createdAt stays'),
+    'update.persists': documented('"Updates user properties"', 'an update sticks: a later request sees it'),
+  },
+} as const
+
+export type GorulesBody = z.infer<typeof gorules.body>
+export type GorulesUser = z.infer<typeof gorules.responses[200]>
+export type GorulesUserRecord = z.infer<typeof gorules.entities.user>
+export type GorulesRuleId = keyof typeof gorules.rules

@@ -1,0 +1,84 @@
+import { gorules, type GorulesBody, type GorulesUserRecord } from '../contracts/gorules.ts'
+import type { Issue } from '../contracts/issue.ts'
+import { nest } from '../contracts/nest.ts'
+import { isoSeconds } from '../fixtures/faker.ts'
+import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
+import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import type { Params, RequestLike, TwinApi } from './twin-api.ts'
+import { hasChanges } from './validation.ts'
+
+const dialect = nest satisfies Dialect
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
+const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owner'])
+
+/**
+ * `PUT /api/users/{userId}` in a NestJS app's order: auth guard (401) → ParseUUIDPipe (400) → find (404) → role
+ * guard (403) → ValidationPipe (422) → service rules (roles exist, one owner; 422) → save → the bare user.
+ */
+export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Response> {
+  return run(dialect, async () => {
+    const actor = authenticate(db, request)
+    const userId = params['userId'] ?? ''
+    if (!UUID.test(userId)) halt(dialect.badRequest('Validation failed (uuid is expected)'))
+    const user = db.users.get('id', userId.toLowerCase()) ?? halt(dialect.notFound('User not found'))
+    const input = await readJsonObject(request, dialect)
+    authorize(actor, user, input)
+    const changes = validate(db, user, input)
+    const updated = await apply(db, user, changes)
+    return respond(200, gorules.responses[200], { ...updated, roles: updated.roleIds.flatMap((id) => db.roles.get('id', id) ?? []) })
+  })
+}
+
+function authenticate(db: GorulesDb, request: RequestLike): GorulesUserRecord {
+  const token = bearerToken(request)
+  const owner = token === undefined ? undefined : db.tokens.get('token', token)
+  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
+}
+
+/** Admins and the owner manage users; anyone else may change only their own name. */
+function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>): void {
+  if (MANAGERS.has(actor.type)) return
+  const ownNameOnly = actor.id === user.id && ['status', 'type', 'roles'].every((key) => input[key] === undefined)
+  if (!ownNameOnly) halt(dialect.forbidden())
+}
+
+function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, unknown>): GorulesBody {
+  const parsed = gorules.body.safeParse(input)
+  if (!parsed.success) halt(dialect.validation(parsed.error.issues))
+  const issues: Issue[] = []
+  for (const id of parsed.data.roles ?? []) {
+    if (!db.roles.get('id', id.toLowerCase())) issues.push({ code: 'custom', path: ['roles'], message: `Role ${id} does not exist` })
+  }
+  const type = parsed.data.type
+  if (type === 'owner' && user.type !== 'owner') issues.push({ code: 'custom', path: ['type'], message: 'There can only be one owner' })
+  if (type !== undefined && type !== 'owner' && user.type === 'owner') issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
+  if (issues.length > 0) halt(dialect.validation(issues))
+  return parsed.data
+}
+
+async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): Promise<GorulesUserRecord> {
+  const { roles, ...fields } = changes
+  const next: Partial<GorulesUserRecord> = { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }
+  if (!hasChanges(user, next)) return user
+  const updated = await db.users.update(user, (draft) => {
+    Object.assign(draft, next)
+    draft.updatedAt = isoSeconds(new Date())
+  })
+  // Disabling (or locking) a user ends their sessions: the token they hold stops working.
+  if (updated.status !== 'active') {
+    const session = db.tokens.get('user', updated.id)
+    if (session) db.tokens.delete(session)
+  }
+  return updated
+}
+
+export const gorulesApi: TwinApi = {
+  name: gorules.name,
+  title: gorules.title,
+  method: gorules.method,
+  path: gorules.path,
+  async start(options) {
+    const db = await seedGorules(options)
+    return { accounts: db.accounts, resolve: (request, params) => resolveGorules(db, request, params) }
+  },
+}
