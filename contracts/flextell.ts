@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { laravelErrorBody, laravelValidationBody } from './laravel.ts'
 import { documented, inferred } from './provenance.ts'
 
 /*
@@ -92,11 +93,11 @@ export const flextell = {
   },
   responses: {
     200: z.object({ success: z.string(), data: userResource }),
-    400: z.object({ message: z.string() }),
-    401: z.object({ message: z.string() }),
-    403: z.object({ message: z.string() }),
-    404: z.object({ message: z.string() }),
-    422: z.object({ message: z.string(), errors: z.record(z.string(), z.array(z.string())) }),
+    400: laravelErrorBody,
+    401: laravelErrorBody,
+    403: laravelErrorBody,
+    404: laravelErrorBody,
+    422: laravelValidationBody,
   },
   rules: {
     'auth.required': documented('Authorization: string, header, required (OAuth 2.0 bearer)', 'a request without a valid bearer token is answered 401'),

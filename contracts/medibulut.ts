@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { laravelErrorBody, laravelValidationBody } from './laravel.ts'
 import { documented, inferred } from './provenance.ts'
 
 /*
@@ -101,11 +102,11 @@ export const medibulut = {
   },
   responses: {
     200: z.object({ data: userResource }),
-    400: z.object({ message: z.string() }),
-    401: z.object({ message: z.string() }),
-    403: z.object({ message: z.string() }),
-    404: z.object({ message: z.string() }),
-    422: z.object({ message: z.string(), errors: z.record(z.string(), z.array(z.string())) }),
+    400: laravelErrorBody,
+    401: laravelErrorBody,
+    403: laravelErrorBody,
+    404: laravelErrorBody,
+    422: laravelValidationBody,
   },
   rules: {
     'auth.required': inferred('the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401', 'a request without a valid bearer token is answered 401 {"message":"Unauthenticated."}'),

@@ -1,13 +1,11 @@
 import { flextell, type FlextellBody, type FlextellUserRecord } from '../contracts/flextell.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
-import type { Account } from '../fixtures/account.ts'
-import { isoSeconds } from '../fixtures/faker.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
-import { fieldOrder, hasChanges } from './validation.ts'
-import type { Params, RequestLike, TwinApi } from './twin-api.ts'
+import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
+import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
 const dialect = laravel satisfies Dialect
 
@@ -55,11 +53,10 @@ function find(db: FlextellDb, tenantId: number, rawId: string): FlextellUserReco
 
 function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string, unknown>): FlextellBody {
   const parsed = flextell.body.safeParse(input)
-  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
-  if (typeof input['email'] === 'string') {
-    const holder = db.users.get('email', emailKey(input['email']))
-    if (holder && holder.id !== user.id) issues.push({ code: 'custom', path: ['email'], message: 'unique' })
-  }
+  const issues: Issue[] = [
+    ...(parsed.success ? [] : parsed.error.issues),
+    ...takenEmail(input, user.id, (email) => db.users.get('email', emailKey(email)), 'unique'),
+  ]
   const roleIds = input['role_ids']
   if (Array.isArray(roleIds)) {
     roleIds.forEach((id, index) => {
@@ -72,26 +69,11 @@ function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string
 
 async function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody): Promise<FlextellUserRecord> {
   const { password, password_confirmation: _confirmation, role_ids, ...fields } = changes
-  const next: Partial<FlextellUserRecord> = { ...fields, ...(role_ids !== undefined && { role_ids: role_ids ?? [] }) }
-  const passwordHash = password === undefined ? undefined : await hashPassword(password)
-  // Eloquent only saves (and touches updated_at) when an attribute is dirty.
-  if (!hasChanges(user, next) && passwordHash === undefined) return user
-  return db.users.update(user, (draft) => {
-    Object.assign(draft, next)
-    if (passwordHash !== undefined) draft.password_hash = passwordHash
-    draft.updated_at = isoSeconds(new Date())
-  })
+  return saveDirty(db.users, user, {
+    ...fields,
+    ...(role_ids !== undefined && { role_ids: role_ids ?? [] }),
+    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+  }, 'updated_at')
 }
 
-export const flextellApi: TwinApi = {
-  name: flextell.name,
-  title: flextell.title,
-  method: flextell.method,
-  path: flextell.path,
-  async start(options) {
-    const db = await seedFlextell(options)
-    const accounts: readonly Account[] = db.accounts
-    return { accounts, resolve: (request, params) => resolveFlextell(db, request, params) }
-  },
-}
-
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell)

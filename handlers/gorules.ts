@@ -1,11 +1,10 @@
 import { gorules, type GorulesBody, type GorulesUserRecord } from '../contracts/gorules.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { nest } from '../contracts/nest.ts'
-import { isoSeconds } from '../fixtures/faker.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
 import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
-import type { Params, RequestLike, TwinApi } from './twin-api.ts'
-import { hasChanges } from './validation.ts'
+import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
+import { saveDirty } from './validation.ts'
 
 const dialect = nest satisfies Dialect
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
@@ -58,12 +57,7 @@ function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, 
 
 async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): Promise<GorulesUserRecord> {
   const { roles, ...fields } = changes
-  const next: Partial<GorulesUserRecord> = { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }
-  if (!hasChanges(user, next)) return user
-  const updated = await db.users.update(user, (draft) => {
-    Object.assign(draft, next)
-    draft.updatedAt = isoSeconds(new Date())
-  })
+  const updated = await saveDirty(db.users, user, { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }, 'updatedAt')
   // Disabling (or locking) a user ends their sessions: the token they hold stops working.
   if (updated.status !== 'active') {
     const session = db.tokens.get('user', updated.id)
@@ -72,13 +66,4 @@ async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBod
   return updated
 }
 
-export const gorulesApi: TwinApi = {
-  name: gorules.name,
-  title: gorules.title,
-  method: gorules.method,
-  path: gorules.path,
-  async start(options) {
-    const db = await seedGorules(options)
-    return { accounts: db.accounts, resolve: (request, params) => resolveGorules(db, request, params) }
-  },
-}
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules)

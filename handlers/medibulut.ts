@@ -1,12 +1,11 @@
 import { medibulut, type MedibulutBody, type MedibulutUserRecord } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
-import { isoSeconds } from '../fixtures/faker.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
-import type { Params, RequestLike, TwinApi } from './twin-api.ts'
-import { fieldOrder, hasChanges } from './validation.ts'
+import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
+import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
 
 const dialect = laravel satisfies Dialect
 
@@ -45,11 +44,10 @@ function find(db: MedibulutDb, tenantId: number, rawId: string): MedibulutUserRe
 
 function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<string, unknown>): MedibulutBody {
   const parsed = medibulut.body.safeParse(input)
-  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
-  if (typeof input['email'] === 'string') {
-    const holder = db.users.get('email', medibulutEmailKey(input['email']))
-    if (holder && holder.id !== user.id) issues.push({ code: 'custom', path: ['email'], message: 'unique' })
-  }
+  const issues: Issue[] = [
+    ...(parsed.success ? [] : parsed.error.issues),
+    ...takenEmail(input, user.id, (email) => db.users.get('email', medibulutEmailKey(email)), 'unique'),
+  ]
   const authorized = input['authorized_users']
   if (Array.isArray(authorized)) {
     authorized.forEach((id, index) => {
@@ -64,23 +62,12 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<stri
 
 async function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody): Promise<MedibulutUserRecord> {
   const { password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
-  const next: Partial<MedibulutUserRecord> = { ...fields, ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }) }
-  const passwordHash = password === undefined ? undefined : await hashPassword(password)
-  if (!hasChanges(user, next) && passwordHash === undefined) return user
-  return db.users.update(user, (draft) => {
-    Object.assign(draft, next)
-    if (passwordHash !== undefined) draft.password_hash = passwordHash
-    draft.updated_at = isoSeconds(new Date())
-  })
+  return saveDirty(db.users, user, {
+    ...fields,
+    // decimal:2 cast: stored and returned as a two-decimal string.
+    ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }),
+    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+  }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = {
-  name: medibulut.name,
-  title: medibulut.title,
-  method: medibulut.method,
-  path: medibulut.path,
-  async start(options) {
-    const db = await seedMedibulut(options)
-    return { accounts: db.accounts, resolve: (request, params) => resolveMedibulut(db, request, params) }
-  },
-}
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut)

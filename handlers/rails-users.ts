@@ -5,8 +5,8 @@ import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
 import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
-import type { Params, RequestLike, TwinApi } from './twin-api.ts'
-import { fieldOrder, hasChanges } from './validation.ts'
+import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
+import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
 
 const dialect = rails satisfies Dialect
 
@@ -48,44 +48,27 @@ function permit(body: Record<string, unknown>): Record<string, unknown> {
 
 function validate(db: RailsUsersDb, user: RailsUserRecord, input: Record<string, unknown>): Changes {
   const parsed = railsUsers.user.safeParse(input)
-  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
-  if (typeof input['email'] === 'string') {
-    const holder = db.users.get('email', railsEmailKey(input['email']))
-    if (holder && holder.id !== user.id) issues.push({ code: 'custom', path: ['email'], message: 'taken' })
-  }
+  const issues: Issue[] = [
+    ...(parsed.success ? [] : parsed.error.issues),
+    ...takenEmail(input, user.id, (email) => db.users.get('email', railsEmailKey(email)), 'taken'),
+  ]
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, railsUsers.user)))
   return parsed.data
 }
 
 async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes): Promise<RailsUserRecord> {
   const { password, email, ...fields } = changes
-  const next: Partial<RailsUserRecord> = { ...fields, ...(email !== undefined && { email: railsEmailKey(email) }) }
-  const emailChanged = next.email !== undefined && next.email !== user.email
-  const passwordDigest = password === undefined ? undefined : await hashPassword(password)
-  if (!hasChanges(user, next) && passwordDigest === undefined) return user
-  const updated = await db.users.update(user, (draft) => {
-    Object.assign(draft, next)
-    if (passwordDigest !== undefined) draft.password_digest = passwordDigest
-    if (emailChanged) draft.email_verified = false
-    draft.updated_at = isoSeconds(new Date())
-  })
+  const newEmail = email === undefined ? undefined : railsEmailKey(email)
+  const emailChanged = newEmail !== undefined && newEmail !== user.email
+  const updated = await saveDirty(db.users, user, {
+    ...fields,
+    ...(emailChanged && { email: newEmail, email_verified: false }),
+    ...(password !== undefined && { password_digest: await hashPassword(password) }),
+  }, 'updated_at')
   if (emailChanged) {
     await db.outbox.create({ to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
   }
   return updated
 }
 
-export const railsUsersApi: TwinApi = {
-  name: railsUsers.name,
-  title: railsUsers.title,
-  method: railsUsers.method,
-  path: railsUsers.path,
-  async start(options) {
-    const db = await seedRailsUsers(options)
-    return {
-      accounts: db.accounts,
-      resolve: (request, params) => resolveRailsUsers(db, request, params),
-      controls: { outbox: () => ({ emails: db.outbox.all() }) },
-    }
-  },
-}
+export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, resolveRailsUsers, (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }))

@@ -40,3 +40,25 @@ export interface TwinApi {
 export function routePath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1')
 }
+
+/**
+ * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares.
+ * @example export const flextellApi = defineApi(flextell, seedFlextell, resolveFlextell)
+ */
+export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
+  contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path'>,
+  seed: (options: SeedOptions) => Promise<Db>,
+  resolve: (db: Db, request: RequestLike, params: Params) => Promise<Response>,
+  controls?: (db: Db) => Readonly<Record<string, () => unknown>>,
+): TwinApi {
+  return {
+    name: contract.name,
+    title: contract.title,
+    method: contract.method,
+    path: contract.path,
+    async start(options) {
+      const db = await seed(options)
+      return { accounts: db.accounts, resolve: (request, params) => resolve(db, request, params), ...(controls && { controls: controls(db) }) }
+    },
+  }
+}

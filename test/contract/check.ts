@@ -64,6 +64,11 @@ export interface Suite<R extends string = string> {
   readonly checks: readonly Check<R>[]
 }
 
+/** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */
+export function suiteOf<R extends string>(contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook }, checks: readonly Check<R>[]): Suite<R> {
+  return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks }
+}
+
 export interface Outcome {
   readonly title: string
   readonly status: 'pass' | 'fail' | 'warn' | 'skip'
