@@ -1,7 +1,7 @@
 export { flextellApi, resolveFlextell } from './flextell.ts'
 export { gorulesApi, resolveGorules } from './gorules.ts'
 export { medibulutApi, resolveMedibulut } from './medibulut.ts'
-export { twinHandlers, type MswOptions } from './msw.ts'
+export { defaultTwin, handlers, handlersByApi, twinHandlers, type MswOptions } from './msw.ts'
 export { Halt, bearerToken, halt, readJsonObject, respond, run, toResponse, type Dialect, type Reply } from './reply.ts'
 export { railsUsersApi, resolveRailsUsers } from './rails-users.ts'
 export { routePath, type ApiState, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
