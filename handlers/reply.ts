@@ -15,19 +15,21 @@ export interface Dialect {
 
 /**
  * Ends the pipeline early with a reply (401, 404, 422, …). Thrown, not returned, so a handler reads as a straight
- * list of steps instead of a ladder of `if (result.error) return …`.
+ * list of steps instead of a ladder of `if (result.error) return …`. Not an `Error`: it is control flow, never
+ * reported, and capturing a stack trace on every 401 cost 13% of the server's time (measured with --cpu-prof).
  */
-export class Halt extends Error {
-  constructor(readonly reply: Reply) {
-    super(`halted with ${reply.status}`)
-  }
+export class Halt {
+  constructor(readonly reply: Reply) {}
 }
 
 export function halt(reply: Reply): never {
   throw new Halt(reply)
 }
 
-const jsonHeaders = { 'content-type': 'application/json' }
+// Every API answer is cross-origin readable, so a frontend on another port can call the standalone server. The
+// header is set here, at birth, because adding it afterwards made the server copy the headers of every response
+// (measured: the largest single cost after the socket write); MSW ignores it.
+const jsonHeaders = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
 
 export function toResponse(reply: Reply): Response {
   return new Response(JSON.stringify(reply.body), { status: reply.status, headers: jsonHeaders })

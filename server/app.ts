@@ -6,9 +6,11 @@ import type { Twin } from '../handlers/twin.ts'
 import { discovery } from './discovery.ts'
 
 export interface AppOptions {
-  /** Where the one line per request goes (default: stdout). Pass `() => {}` to silence it. */
-  readonly log?: (line: string) => void
+  /** Where the one line per request goes (default: stdout); `false` for none. */
+  readonly log?: ((line: string) => void) | false
 }
+
+const cors = { 'access-control-allow-origin': '*' }
 
 const MAX_DELAY_MS = 60_000
 
@@ -29,16 +31,18 @@ const preflightHeaders = {
 
 /**
  * What every request goes through, in one middleware because each extra async step costs throughput:
- * - one log line (method, path, status, ms);
- * - open CORS, so a frontend on another port can call the mock. Hono's own `cors()` writes to the response
- *   before the handler runs, which makes Hono copy the handler's response (measured: a third of the server's
- *   throughput), so preflights are answered here and the header is added after the handler;
+ * - one log line (method, path, status, ms), unless the server is quiet;
+ * - open CORS: preflights are answered here; API responses carry `access-control-allow-origin` from the resolver
+ *   (see handlers/reply.ts) and every other route sets it where it answers. Hono's own `cors()` writes to the
+ *   response before the handler runs, which makes Hono copy the handler's response (measured: a third of the
+ *   server's throughput);
  * - faults: `X-Twin-Delay: <ms>` holds the answer; `X-Twin-Fail: 500|503|network` replaces it.
  */
-function frame(log: (line: string) => void): MiddlewareHandler<Env> {
+function frame(log: ((line: string) => void) | undefined): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const started = performance.now()
+    const started = log && performance.now()
     const done = (status: number) => {
+      if (!log || started === undefined) return
       const shown = c.env.incoming.socket.destroyed ? 'dropped' : String(status)
       log(`${c.req.method} ${c.req.path} ${shown} ${(performance.now() - started).toFixed(1)}ms`)
     }
@@ -49,7 +53,6 @@ function frame(log: (line: string) => void): MiddlewareHandler<Env> {
       return early
     }
     await next()
-    c.res.headers.set('access-control-allow-origin', '*')
     done(c.res.status)
   }
 }
@@ -64,20 +67,20 @@ async function fault(c: Context<Env>): Promise<Response | undefined> {
   const delay = header(c, 'x-twin-delay')
   if (delay !== undefined) {
     const ms = Number(delay)
-    if (!Number.isFinite(ms) || ms < 0) return c.json({ message: `X-Twin-Delay must be a number of milliseconds (0–${MAX_DELAY_MS}), got "${delay}"` }, 400, { 'access-control-allow-origin': '*' })
+    if (!Number.isFinite(ms) || ms < 0) return c.json({ message: `X-Twin-Delay must be a number of milliseconds (0–${MAX_DELAY_MS}), got "${delay}"` }, 400, cors)
     await new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_DELAY_MS)))
   }
   const fail = header(c, 'x-twin-fail')
   if (fail === undefined) return undefined
   // Injected answers are cross-origin readable too, or a browser would report a CORS error instead.
-  if (fail === '500') return c.json({ message: 'Injected failure (X-Twin-Fail: 500)' }, 500, { 'access-control-allow-origin': '*' })
-  if (fail === '503') return c.json({ message: 'Injected failure (X-Twin-Fail: 503)' }, 503, { 'retry-after': '1', 'access-control-allow-origin': '*' })
+  if (fail === '500') return c.json({ message: 'Injected failure (X-Twin-Fail: 500)' }, 500, cors)
+  if (fail === '503') return c.json({ message: 'Injected failure (X-Twin-Fail: 503)' }, 503, { 'retry-after': '1', ...cors })
   if (fail === 'network') {
     // Drop the connection without an answer, as a dead proxy would; the client sees a network error.
     c.env.incoming.socket.destroy()
     return new Response(null)
   }
-  return c.json({ message: `X-Twin-Fail must be 500, 503 or network, got "${fail}"` }, 400, { 'access-control-allow-origin': '*' })
+  return c.json({ message: `X-Twin-Fail must be 500, 503 or network, got "${fail}"` }, 400, cors)
 }
 
 /** A resolver's view of Node's request: header lookups and the body text, without building a Fetch `Request`. */
@@ -105,26 +108,26 @@ function nodeRequest(incoming: IncomingMessage): RequestLike {
  * injection and one log line per request. API routes call the same resolvers the MSW handlers wrap.
  * @example createAdaptorServer({ fetch: createApp(await createTwin()).fetch }).listen(4010)
  */
-export function createApp(twin: Twin, { log = (line) => process.stdout.write(`${line}\n`) }: AppOptions = {}): Hono<Env> {
+export function createApp(twin: Twin, { log = (line) => void process.stdout.write(`${line}\n`) }: AppOptions = {}): Hono<Env> {
   const app = new Hono<Env>()
-  app.use(frame(log))
+  app.use(frame(log || undefined))
 
-  app.get('/__twin/apis', (c) => c.json(discovery(twin, new URL(c.req.url).origin)))
+  app.get('/__twin/apis', (c) => c.json(discovery(twin, new URL(c.req.url).origin), 200, cors))
   app.post('/__twin/reset', async (c) => {
     await twin.reset()
-    return c.json({ reset: true, seed: twin.seed, users: twin.users })
+    return c.json({ reset: true, seed: twin.seed, users: twin.users }, 200, cors)
   })
   for (const api of twin.apis) {
     for (const name of Object.keys(twin.state(api.name).controls ?? {})) {
-      app.get(`/__twin/${api.name}/${name}`, (c) => c.json(twin.state(api.name).controls?.[name]?.() as object))
+      app.get(`/__twin/${api.name}/${name}`, (c) => c.json(twin.state(api.name).controls?.[name]?.() as object, 200, cors))
     }
     app.on(api.method, `/${api.name}${routePath(api.path)}`, (c) => twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param()))
   }
 
-  app.notFound((c) => c.json({ message: `No apitwin route for ${c.req.method} ${c.req.path}. GET /__twin/apis lists every API and its path.` }, 404))
+  app.notFound((c) => c.json({ message: `No apitwin route for ${c.req.method} ${c.req.path}. GET /__twin/apis lists every API and its path.` }, 404, cors))
   app.onError((error, c) => {
     console.error(error)
-    return c.json({ message: 'apitwin failed to handle this request; see its log.' }, 500)
+    return c.json({ message: 'apitwin failed to handle this request; see its log.' }, 500, cors)
   })
   return app
 }

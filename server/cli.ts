@@ -146,7 +146,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     host: str(values, 'host') ?? '127.0.0.1',
     ...(seed !== undefined && { seed }),
     ...(users !== undefined && { users }),
-    ...(values['quiet'] && { log: () => {} }),
+    ...(values['quiet'] && { log: false }),
   })
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {

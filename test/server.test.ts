@@ -67,6 +67,24 @@ describe('apitwin serve', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
   })
 
+  it('makes every kind of answer cross-origin readable: API errors, control routes, unknown routes, faults', async () => {
+    const server = await serve()
+    const origin = { origin: 'http://localhost:5173' }
+    const answers = [
+      await fetch(`${server.url}/flextell/api/v1/users/1`, { method: 'PUT', headers: origin }),
+      await fetch(`${server.url}/rails-users/users/1`, { method: 'PUT', headers: origin }),
+      await fetch(`${server.url}/medibulut/101/users/480`, { method: 'PATCH', headers: origin }),
+      await fetch(`${server.url}/gorules/api/users/not-a-uuid`, { method: 'PUT', headers: origin }),
+      await fetch(`${server.url}/__twin/apis`, { headers: origin }),
+      await fetch(`${server.url}/__twin/rails-users/outbox`, { headers: origin }),
+      await fetch(`${server.url}/__twin/reset`, { method: 'POST', headers: origin }),
+      await fetch(`${server.url}/nowhere`, { headers: origin }),
+      await fetch(`${server.url}/flextell/api/v1/users/1`, { method: 'PUT', headers: { ...origin, 'x-twin-fail': '503' } }),
+    ]
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 200, 200, 200, 404, 503])
+    for (const answer of answers) expect(answer.headers.get('access-control-allow-origin')).toBe('*')
+  })
+
   it('injects faults per request: delay, 500, 503 and a dropped connection', async () => {
     const log: string[] = []
     const server = await serve(log)
