@@ -73,7 +73,7 @@ describe('apitwin serve', () => {
     const answers = [
       await fetch(`${server.url}/flextell/api/v1/users/1`, { method: 'PUT', headers: origin }),
       await fetch(`${server.url}/rails-users/users/1`, { method: 'PUT', headers: origin }),
-      await fetch(`${server.url}/medibulut/101/users/480`, { method: 'PATCH', headers: origin }),
+      await fetch(`${server.url}/medibulut/101/users/485`, { method: 'PATCH', headers: origin }),
       await fetch(`${server.url}/gorules/api/users/not-a-uuid`, { method: 'PUT', headers: origin }),
       await fetch(`${server.url}/__twin/apis`, { headers: origin }),
       await fetch(`${server.url}/__twin/rails-users/outbox`, { headers: origin }),
