@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createTwin } from '../handlers/twin.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { UsageError } from '../server/usage-error.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
@@ -154,30 +155,31 @@ describe('apitwin serve', () => {
 })
 
 describe('apitwin serve as a process', () => {
-  let child: SpawnedServer | undefined
+  const children: SpawnedServer[] = []
   afterEach(async () => {
-    await child?.stop('SIGKILL')
-    child = undefined
+    for (const child of children.splice(0)) await child.stop('SIGKILL')
   })
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`shuts down cleanly on ${signal}`, async () => {
-      child = await spawnServe()
-      await fetch(`${child.url}/__twin/apis`)
-      expect(await child.stop(signal)).toBe(0)
-      expect(child.output()).toContain(`apitwin: ${signal}, shutting down`)
-      expect(child.output()).toMatch(/GET \/__twin\/apis 200/)
-    })
-  }
+  it('shuts down cleanly on SIGINT and on SIGTERM', async () => {
+    const started = await Promise.all([spawnServe(), spawnServe()])
+    children.push(...started)
+    await Promise.all(
+      (['SIGINT', 'SIGTERM'] as const).map(async (signal, i) => {
+        const child = started[i]!
+        await fetch(`${child.url}/__twin/apis`)
+        expect(await child.stop(signal)).toBe(0)
+        expect(child.output()).toContain(`apitwin: ${signal}, shutting down`)
+        expect(child.output()).toMatch(/GET \/__twin\/apis 200/)
+      }),
+    )
+  })
 
-  it('serves the same seeded tokens on every start, and other ones for another --seed', async () => {
-    child = await spawnServe(['--quiet'])
-    const first = (await actorOf(child.url)).actor
-    await child.stop()
-    child = await spawnServe(['--quiet'])
-    expect((await actorOf(child.url)).actor).toEqual(first)
-    await child.stop()
-    child = await spawnServe(['--quiet', '--seed', '7', '--users', '40'])
-    expect((await actorOf(child.url)).actor.token).not.toBe(first.token)
+  it('serves the accounts its --seed and --users give, the same as an in-process twin', async () => {
+    const child = await spawnServe(['--quiet', '--seed', '7', '--users', '40'])
+    children.push(child)
+    const served = (await (await fetch(`${child.url}/__twin/apis`)).json()) as Discovery
+    const twin = await createTwin({ seed: 7, users: 40 })
+    for (const api of served.apis) expect(api.accounts).toEqual(twin.accounts(api.name))
+    expect(served.apis.find((a) => a.name === 'flextell')?.accounts[0]?.token).not.toBe((await createTwin()).accounts('flextell')[0]?.token)
   })
 })

@@ -4,7 +4,6 @@ import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
-import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve, accounts: readonly Account[]) => Resolve
@@ -201,11 +200,12 @@ describe('medibulut: a server with the other reading of the doc is warned about,
 })
 
 describe('apitwin verify against apitwin serve', () => {
-  let served: SpawnedServer | undefined
-  afterEach(async () => {
-    await served?.stop()
-    served = undefined
-  })
+  // The server in-process (the same code `apitwin serve` runs; the process itself is tested in server.test.ts).
+  async function serveAll(): Promise<string> {
+    const server = await startServer({ port: 0, log: false, fastGlobals: false })
+    running.push(server)
+    return server.url
+  }
 
   async function discover(url: string, api = 'flextell'): Promise<readonly Account[]> {
     const discovery = (await (await fetch(`${url}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Account[] }> }
@@ -213,10 +213,10 @@ describe('apitwin verify against apitwin serve', () => {
   }
 
   it('exits 0 for every API with every check passing, writes included, and never prints a token', async () => {
-    served = await spawnServe(['--quiet'])
+    const url = await serveAll()
     for (const { name } of apis) {
-      const accounts = await discover(served.url, name)
-      const result = await run(['verify', name, ...liveArgs(`${served.url}/${name}`, accounts), '--allow-writes'])
+      const accounts = await discover(url, name)
+      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes'])
       expect(result.stderr).toBe('')
       expect(result.code, result.stdout).toBe(0)
       expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)
@@ -227,10 +227,10 @@ describe('apitwin verify against apitwin serve', () => {
   })
 
   it('is safe by default: without --allow-writes the success paths are skipped, with the reason', async () => {
-    served = await spawnServe(['--quiet'])
-    const accounts = await discover(served.url)
+    const url = await serveAll()
+    const accounts = await discover(url)
     const result = await run(['verify', 'flextell', '--reporter', 'junit'], {
-      APITWIN_BASE_URL: `${served.url}/flextell`,
+      APITWIN_BASE_URL: `${url}/flextell`,
       APITWIN_TOKEN: account(accounts, 'actor').token,
       APITWIN_USER_ID: '1',
     })
