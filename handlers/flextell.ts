@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
@@ -15,7 +15,7 @@ const dialect = laravel satisfies Dialect
  */
 export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Response> {
   return run(dialect, async () => {
-    const actor = authenticate(db, request)
+    const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request)
     const user = find(db, tenantId, params['id'] ?? '')
     // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
@@ -29,11 +29,6 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
   })
 }
 
-function authenticate(db: FlextellDb, request: RequestLike): FlextellUserRecord {
-  const token = bearerToken(request)
-  const owner = token === undefined ? undefined : db.tokens.get('token', token)
-  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
-}
 
 function scope(actor: FlextellUserRecord, request: RequestLike): number {
   const header = request.headers.get('x-tenant')

@@ -2,7 +2,7 @@ import { gorules, type GorulesBody, type GorulesUserRecord } from '../contracts/
 import type { Issue } from '../contracts/issue.ts'
 import { nest } from '../contracts/nest.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
-import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './validation.ts'
 
@@ -16,7 +16,7 @@ const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owne
  */
 export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Response> {
   return run(dialect, async () => {
-    const actor = authenticate(db, request)
+    const actor = authenticate(request, db, dialect)
     const userId = params['userId'] ?? ''
     if (!UUID.test(userId)) halt(dialect.badRequest('Validation failed (uuid is expected)'))
     const user = db.users.get('id', userId.toLowerCase()) ?? halt(dialect.notFound('User not found'))
@@ -28,11 +28,6 @@ export function resolveGorules(db: GorulesDb, request: RequestLike, params: Para
   })
 }
 
-function authenticate(db: GorulesDb, request: RequestLike): GorulesUserRecord {
-  const token = bearerToken(request)
-  const owner = token === undefined ? undefined : db.tokens.get('token', token)
-  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
-}
 
 /** Admins and the owner manage users; anyone else may change only their own name. */
 function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>): void {

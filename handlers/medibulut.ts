@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
 
@@ -15,7 +15,7 @@ const dialect = laravel satisfies Dialect
  */
 export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Response> {
   return run(dialect, async () => {
-    const actor = authenticate(db, request)
+    const actor = authenticate(request, db, dialect)
     const tenantId = scope(db, actor, params['tenantId'] ?? '')
     const user = find(db, tenantId, params['id'] ?? '')
     const changes = validate(db, user, await readJsonObject(request, dialect))
@@ -24,11 +24,6 @@ export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: 
   })
 }
 
-function authenticate(db: MedibulutDb, request: RequestLike): MedibulutUserRecord {
-  const token = bearerToken(request)
-  const owner = token === undefined ? undefined : db.tokens.get('token', token)
-  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
-}
 
 function scope(db: MedibulutDb, actor: MedibulutUserRecord, rawTenant: string): number {
   const tenant = /^\d+$/.test(rawTenant) ? db.tenants.get('id', Number(rawTenant)) : undefined

@@ -4,7 +4,7 @@ import { rails } from '../contracts/rails.ts'
 import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
-import { bearerToken, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
 
@@ -18,7 +18,7 @@ type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
  */
 export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params): Promise<Response> {
   return run(dialect, async () => {
-    const actor = authenticate(db, request)
+    const actor = authenticate(request, db, dialect)
     const user = find(db, params['id'] ?? '')
     if (user.id !== actor.id) halt(dialect.unauthenticated()) // "Users can only update their own profile."
     const changes = validate(db, user, permit(await readJsonObject(request, dialect)))
@@ -27,11 +27,6 @@ export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params
   })
 }
 
-function authenticate(db: RailsUsersDb, request: RequestLike): RailsUserRecord {
-  const token = bearerToken(request)
-  const owner = token === undefined ? undefined : db.tokens.get('token', token)
-  return (owner && db.users.get('id', owner.user_id)) || halt(dialect.unauthenticated())
-}
 
 function find(db: RailsUsersDb, rawId: string): RailsUserRecord {
   return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(dialect.notFound())

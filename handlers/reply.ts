@@ -72,6 +72,22 @@ export function bearerToken(request: { readonly headers: Pick<Headers, 'get'> })
   return match?.[1]
 }
 
+/** The stores `authenticate` reads: tokens by value, users by id (every API's fixtures have both). */
+export interface TokenStores<U> {
+  readonly tokens: { get(index: 'token', value: string): { readonly user_id: string | number } | undefined }
+  readonly users: { get(index: 'id', value: string | number): U | undefined }
+}
+
+/**
+ * The pipeline's first step: the user whose bearer token the request carries, or the dialect's 401.
+ * @example const actor = authenticate(request, db, laravel)
+ */
+export function authenticate<U>(request: { readonly headers: Pick<Headers, 'get'> }, db: TokenStores<U>, dialect: { unauthenticated(): Reply }): U {
+  const token = bearerToken(request)
+  const session = token === undefined ? undefined : db.tokens.get('token', token)
+  return (session && db.users.get('id', session.user_id)) || halt(dialect.unauthenticated())
+}
+
 /**
  * Runs a pipeline and turns its outcome into a `Response`: a halt becomes its reply, anything unexpected a 500
  * in the vendor's dialect, so a bug in the mock is an answer, never a crashed server.
