@@ -4,7 +4,8 @@ import { laravel } from '../contracts/laravel.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
-import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
+import { saveDirty } from './save.ts'
+import { fieldOrder, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
 const dialect = laravel satisfies Dialect

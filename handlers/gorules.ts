@@ -4,7 +4,7 @@ import { nest } from '../contracts/nest.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
-import { saveDirty } from './validation.ts'
+import { saveDirty } from './save.ts'
 
 const dialect = nest satisfies Dialect
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i

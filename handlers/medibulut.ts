@@ -5,7 +5,8 @@ import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/
 import { hashPassword } from '../fixtures/password.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
-import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
+import { saveDirty } from './save.ts'
+import { fieldOrder, takenEmail } from './validation.ts'
 
 const dialect = laravel satisfies Dialect
 

@@ -6,7 +6,8 @@ import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
-import { fieldOrder, saveDirty, takenEmail } from './validation.ts'
+import { saveDirty } from './save.ts'
+import { fieldOrder, takenEmail } from './validation.ts'
 
 const dialect = rails satisfies Dialect
 
