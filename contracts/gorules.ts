@@ -44,7 +44,8 @@ export const gorules = {
   seed: '003_5e1060fedbd8905f.txt',
   method: 'PUT',
   path: '/api/users/{userId}',
-  params: z.object({ userId: z.string() }),
+  // "Unique identifier of the user": a UUID, as every id in the doc's examples.
+  params: z.object({ userId: z.uuid() }),
   headers: z.object({ authorization: z.string().regex(/^Bearer .+/) }),
   body,
   entities: { user: userRecord, role, token: z.object({ token: z.string(), user_id: z.uuid() }) },

@@ -5,7 +5,7 @@ import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts
 import { hashPassword } from '../fixtures/password.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, takenEmail } from './validation.ts'
+import { fieldOrder, missingIds, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
 const dialect = laravel satisfies Dialect
@@ -52,13 +52,8 @@ function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
     ...takenEmail(input, user.id, (email) => db.users.get('email', emailKey(email)), 'unique'),
+    ...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined),
   ]
-  const roleIds = input['role_ids']
-  if (Array.isArray(roleIds)) {
-    roleIds.forEach((id, index) => {
-      if (Number.isInteger(id) && !db.roles.get('id', id as number)) issues.push({ code: 'custom', path: ['role_ids', index], message: 'exists' })
-    })
-  }
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))
   return parsed.data
 }

@@ -7,7 +7,6 @@ import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-a
 import { saveDirty } from './save.ts'
 
 const dialect = nest satisfies Dialect
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owner'])
 
 /**
@@ -18,7 +17,7 @@ export function resolveGorules(db: GorulesDb, request: RequestLike, params: Para
   return run(dialect, async () => {
     const actor = authenticate(request, db, dialect)
     const userId = params['userId'] ?? ''
-    if (!UUID.test(userId)) halt(dialect.badRequest('Validation failed (uuid is expected)'))
+    if (!gorules.params.shape.userId.safeParse(userId).success) halt(dialect.badRequest('Validation failed (uuid is expected)'))
     const user = db.users.get('id', userId.toLowerCase()) ?? halt(dialect.notFound('User not found'))
     const input = await readJsonObject(request, dialect)
     authorize(actor, user, input)

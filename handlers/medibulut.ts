@@ -6,7 +6,7 @@ import { hashPassword } from '../fixtures/password.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, takenEmail } from './validation.ts'
+import { fieldOrder, missingIds, takenEmail } from './validation.ts'
 
 const dialect = laravel satisfies Dialect
 
@@ -43,15 +43,9 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<stri
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
     ...takenEmail(input, user.id, (email) => db.users.get('email', medibulutEmailKey(email)), 'unique'),
+    // exists:users,id scoped to the tenant: a user of another clinic is as unknown as no user.
+    ...missingIds(input, 'authorized_users', (id) => db.users.get('id', id)?.tenant_id === user.tenant_id),
   ]
-  const authorized = input['authorized_users']
-  if (Array.isArray(authorized)) {
-    authorized.forEach((id, index) => {
-      if (Number.isInteger(id) && db.users.get('id', id as number)?.tenant_id !== user.tenant_id) {
-        issues.push({ code: 'custom', path: ['authorized_users', index], message: 'exists' })
-      }
-    })
-  }
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, medibulut.body)))
   return parsed.data
 }

@@ -26,3 +26,13 @@ export function takenEmail(input: Record<string, unknown>, userId: unknown, hold
   const holder = holderOf(email)
   return holder && holder.id !== userId ? [{ code: 'custom', path: ['email'], message: rule }] : []
 }
+
+/**
+ * Laravel's `exists` rule over an array field (`role_ids.*`, `authorized_users.*`): one issue per integer id that
+ * `exists` rejects, filed under `field.N`. Non-integers are left to the schema's own type issue.
+ */
+export function missingIds(input: Record<string, unknown>, field: string, exists: (id: number) => boolean): Issue[] {
+  const ids = input[field]
+  if (!Array.isArray(ids)) return []
+  return ids.flatMap((id, index): Issue[] => (Number.isInteger(id) && !exists(id as number) ? [{ code: 'custom', path: [field, index], message: 'exists' }] : []))
+}

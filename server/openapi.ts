@@ -4,7 +4,7 @@ import { contracts, type Contract } from '../contracts/registry.ts'
 const statusText: Record<number, string> = { 200: 'Updated', 400: 'Malformed request', 401: 'Not authenticated', 403: 'Forbidden', 404: 'Not found', 422: 'Validation failed' }
 
 function operation(contract: Contract) {
-  const params = Object.keys(contract.params.shape).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }))
+  const params = Object.entries(contract.params.shape).map(([name, schema]) => ({ name, in: 'path', required: true, schema: z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) }))
   const headers = Object.entries(contract.headers.shape)
     .filter(([name]) => name !== 'authorization')
     .map(([name, schema]) => ({ name, in: 'header', required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) }))
