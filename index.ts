@@ -12,4 +12,4 @@ export { contracts, flextell, gorules, medibulut, railsUsers, type Contract, typ
 export { DEFAULT_SEED, seedFlextell, seedGorules, seedMedibulut, seedRailsUsers, type Account, type FlextellDb, type SeedOptions } from './fixtures/index.ts'
 export { apis, createTwin, defaultTwin, handlers, handlersByApi, flextellApi, gorulesApi, medibulutApi, railsUsersApi, twinHandlers, type MswOptions, type Twin, type TwinApi, type TwinOptions } from './handlers/index.ts'
 export { createApp, openapi, startServer, verify, type RunningServer, type VerifyOptions } from './server/index.ts'
-export { flextellSuite, gorulesSuite, medibulutSuite, mockTarget, railsUsersSuite, runCheck, servedTarget, suites, type Suite, type Target } from './test/contract/index.ts'
+export { flextellSuite, gorulesSuite, medibulutSuite, mockTarget, railsUsersSuite, runCheck, servedTarget, suites, type Suite, type Target } from './suites/index.ts'

@@ -1,4 +1,4 @@
-import type { Finding, Outcome } from '../test/contract/check.ts'
+import type { Finding, Outcome } from '../suites/check.ts'
 
 export type ReporterName = 'default' | 'junit' | 'json'
 export const reporterNames: readonly ReporterName[] = ['default', 'junit', 'json']

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest'
-import { suites } from './contract/suites.ts'
-import type { Target } from './contract/target.ts'
-import { servedTarget } from './contract/targets.ts'
-import { describeSuite } from './contract/vitest.ts'
+import { suites } from '../suites/suites.ts'
+import type { Target } from '../suites/target.ts'
+import { servedTarget } from '../suites/targets.ts'
+import { describeSuite } from '../suites/vitest.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 // Every API's contract suite against `apitwin serve` in its own process over real HTTP: proves the server

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest'
-import { suites } from './contract/suites.ts'
-import { mockTarget, type OwnedTarget } from './contract/targets.ts'
-import { describeSuite } from './contract/vitest.ts'
+import { suites } from '../suites/suites.ts'
+import { mockTarget, type OwnedTarget } from '../suites/targets.ts'
+import { describeSuite } from '../suites/vitest.ts'
 
 // Every API's contract suite against the MSW handlers in-process, as a frontend's own tests use them.
 for (const [api, suite] of Object.entries(suites)) {

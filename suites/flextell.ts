@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { flextell, type FlextellRuleId } from '../../contracts/flextell.ts'
+import { flextell, type FlextellRuleId } from '../contracts/flextell.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type Suite } from './check.ts'
 import { expectStatus, pick, snippet, expectPasswordNotReturned, expectUpdated } from './assert.ts'
 import { attribute, emailOfLength, expectFieldAccepted, expectFieldRejected, laravelErrors, type LaravelRuleIds } from './laravel.ts'

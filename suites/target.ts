@@ -1,4 +1,4 @@
-import type { Account } from '../../fixtures/account.ts'
+import type { Account } from '../fixtures/account.ts'
 
 export type AccountLabel = Account['label']
 

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node'
-import type { Account } from '../../fixtures/account.ts'
-import { twinHandlers } from '../../handlers/msw.ts'
-import { apis, createTwin, type TwinOptions } from '../../handlers/twin.ts'
+import type { Account } from '../fixtures/account.ts'
+import { twinHandlers } from '../handlers/msw.ts'
+import { apis, createTwin, type TwinOptions } from '../handlers/twin.ts'
 import type { Target } from './target.ts'
 
 /** Accounts keyed by label; a target needs at least the actor. */

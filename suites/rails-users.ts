@@ -1,4 +1,4 @@
-import { railsUsers, type RailsUsersRuleId } from '../../contracts/rails-users.ts'
+import { railsUsers, type RailsUsersRuleId } from '../contracts/rails-users.ts'
 import { expectBody, expectStatus, pick, snippet, expectPasswordNotReturned, expectUpdated } from './assert.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { expectRailsAccepted, expectRailsRejected, railsErrors, type RailsRuleIds } from './rails.ts'

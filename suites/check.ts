@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { Provenance, RuleBook } from '../../contracts/provenance.ts'
+import type { Provenance, RuleBook } from '../contracts/provenance.ts'
 import type { AccountLabel, Target } from './target.ts'
 
 /** What a check needs beyond the actor account; without it the check is skipped with a reason. */

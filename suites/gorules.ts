@@ -1,4 +1,4 @@
-import { gorules, gorulesStatuses, gorulesTypes, type GorulesRuleId } from '../../contracts/gorules.ts'
+import { gorules, gorulesStatuses, gorulesTypes, type GorulesRuleId } from '../contracts/gorules.ts'
 import { expectStatus, expectUpdated, snippet } from './assert.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type SendOptions, type Suite } from './check.ts'
 

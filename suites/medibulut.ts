@@ -1,4 +1,4 @@
-import { medibulut, medibulutPermissions, type MedibulutRuleId } from '../../contracts/medibulut.ts'
+import { medibulut, medibulutPermissions, type MedibulutRuleId } from '../contracts/medibulut.ts'
 import { expectBody, expectStatus, pick, snippet, expectPasswordNotReturned, expectUpdated } from './assert.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { expectFieldAccepted, expectFieldRejected, laravelErrors, type LaravelRuleIds } from './laravel.ts'
