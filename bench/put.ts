@@ -87,7 +87,7 @@ async function stageCosts() {
   const user = db.users.get('id', 1)
   const resource = { success: 'ok', data: { ...user, roles: [{ id: 1, name: 'Admin' }] } }
   return {
-    'whole resolver (Request in, Response out, read)': await time(async (i) => (await resolveFlextell(db, request(i), { id: '1' })).text()),
+    'whole resolver (Request in, reply out)': await time(async (i) => resolveFlextell(db, request(i), { id: '1' })),
     'new Request + body read': await time(async (i) => request(i).text()),
     'body schema (zod safeParse)': await time((i) => flextell.body.safeParse(body(i))),
     'store update (clone, schema, index)': await time((i) => db.users.update(db.users.get('id', 2)!, (d) => void (d.title = `t${i}`))),

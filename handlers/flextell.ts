@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, missingIds, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
@@ -14,7 +14,7 @@ const dialect = laravel satisfies Dialect
  * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
  * route-model binding → Form Request (authorize, rules) → controller (save) → UserResource.
  */
-export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Response> {
+export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request)

@@ -2,7 +2,7 @@ import { gorules, type GorulesBody, type GorulesUserRecord } from '../contracts/
 import type { Issue } from '../contracts/issue.ts'
 import { nest } from '../contracts/nest.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 
@@ -13,7 +13,7 @@ const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owne
  * `PUT /api/users/{userId}` in a NestJS app's order: auth guard (401) → ParseUUIDPipe (400) → find (404) → role
  * guard (403) → ValidationPipe (422) → service rules (roles exist, one owner; 422) → save → the bare user.
  */
-export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Response> {
+export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
     const actor = authenticate(request, db, dialect)
     const userId = params['userId'] ?? ''

@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, missingIds, takenEmail } from './validation.ts'
@@ -14,7 +14,7 @@ const dialect = laravel satisfies Dialect
  * `PATCH /{tenantId}/users/{id}` in Laravel's order: auth:sanctum → {tenant} binding (404) → tenant membership
  * (403) → scoped {user} binding (404) → Form Request rules (422) → save → UserResource.
  */
-export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Response> {
+export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(db, actor, params['tenantId'] ?? '')

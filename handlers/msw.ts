@@ -1,5 +1,6 @@
 import { http, type HttpHandler } from 'msw'
 import type { SeedOptions } from '../fixtures/account.ts'
+import { toResponse } from './reply.ts'
 import { routePath, type TwinApi } from './twin-api.ts'
 import { apis, createTwin, type Twin } from './twin.ts'
 
@@ -33,7 +34,7 @@ export function twinHandlers(source: TwinSource, { baseUrls = {}, controlBase = 
     const route = api.method === 'PUT' ? http.put : http.patch
     // The state is looked up per request so a reset is seen by handlers created before it.
     return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) =>
-      (await twinOf()).state(api.name).resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))),
+      toResponse(await (await twinOf()).state(api.name).resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])))),
     )
   })
   const controls = http.get(`${controlBase}/__twin/:api/:control`, async ({ params }) => {

@@ -4,7 +4,7 @@ import { rails } from '../contracts/rails.ts'
 import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect } from './reply.ts'
+import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, takenEmail } from './validation.ts'
@@ -17,7 +17,7 @@ type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
  * `PUT /users/{id}` in a Rails controller's order: authenticate (before_action) → set_user (404) → authorize own
  * profile (the documented 401) → `params.require(:user).permit(…)` (400) → validations (422) → save → render.
  */
-export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params): Promise<Response> {
+export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
     const actor = authenticate(request, db, dialect)
     const user = find(db, params['id'] ?? '')

@@ -4,6 +4,8 @@ import type { z } from 'zod'
 export interface Reply {
   readonly status: number
   readonly body: unknown
+  /** Headers beyond content-type and CORS (`allow` on a 405, `retry-after` on a 503). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** The error bodies a vendor's stack renders for failures every API shares. */
@@ -34,8 +36,9 @@ export function halt(reply: Reply): never {
 // (measured: the largest single cost after the socket write); MSW ignores it.
 const jsonHeaders = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
 
+/** A reply as a Fetch `Response`, for MSW and the browser; the Node server writes replies without one. */
 export function toResponse(reply: Reply): Response {
-  return new Response(JSON.stringify(reply.body), { status: reply.status, headers: jsonHeaders })
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ? { ...jsonHeaders, ...reply.headers } : jsonHeaders })
 }
 
 /**
@@ -92,15 +95,16 @@ export function authenticate<U>(request: { readonly headers: Pick<Headers, 'get'
 }
 
 /**
- * Runs a pipeline and turns its outcome into a `Response`: a halt becomes its reply, anything unexpected a 500
- * in the vendor's dialect, so a bug in the mock is an answer, never a crashed server.
+ * Runs a pipeline to its reply: a halt becomes its reply, anything unexpected a 500 in the vendor's dialect, so a
+ * bug in the mock is an answer, never a crashed server. A reply, not a `Response`: the Node server writes it
+ * straight to the socket, MSW wraps it with `toResponse`.
  */
-export async function run(dialect: Dialect, pipeline: () => Promise<Reply>): Promise<Response> {
+export async function run(dialect: Dialect, pipeline: () => Promise<Reply>): Promise<Reply> {
   try {
-    return toResponse(await pipeline())
+    return await pipeline()
   } catch (error) {
-    if (error instanceof Halt) return toResponse(error.reply)
+    if (error instanceof Halt) return error.reply
     console.error(error)
-    return toResponse(dialect.serverError('The mock failed to handle this request; see the apitwin log.'))
+    return dialect.serverError('The mock failed to handle this request; see the apitwin log.')
   }
 }

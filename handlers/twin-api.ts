@@ -1,4 +1,5 @@
 import type { Account, SeedOptions } from '../fixtures/account.ts'
+import type { Reply } from './reply.ts'
 
 /** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
 export type Params = Readonly<Record<string, string | undefined>>
@@ -15,8 +16,8 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The whole endpoint: a request in, a `Response` out, whatever the transport (MSW, browser, node:http). */
-  resolve(request: RequestLike, params: Params): Promise<Response>
+  /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
+  resolve(request: RequestLike, params: Params): Promise<Reply>
   /**
    * Read-only views of the mock's side effects, served at `GET /__twin/<api>/<name>` (server and MSW alike) and
    * callable in-process: e.g. rails-users' `outbox`.
@@ -48,7 +49,7 @@ export function routePath(path: string): string {
 export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path'>,
   seed: (options: SeedOptions) => Promise<Db>,
-  resolve: (db: Db, request: RequestLike, params: Params) => Promise<Response>,
+  resolve: (db: Db, request: RequestLike, params: Params) => Promise<Reply>,
   controls?: (db: Db) => Readonly<Record<string, () => unknown>>,
 ): TwinApi {
   return {

@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { IncomingMessage } from 'node:http'
+import { toResponse } from '../handlers/reply.ts'
 import { routePath, type RequestLike } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { discovery } from './discovery.ts'
@@ -121,7 +122,7 @@ export function createApp(twin: Twin, { log = (line) => void process.stdout.writ
     for (const name of Object.keys(twin.state(api.name).controls ?? {})) {
       app.get(`/__twin/${api.name}/${name}`, (c) => c.json(twin.state(api.name).controls?.[name]?.() as object, 200, cors))
     }
-    app.on(api.method, `/${api.name}${routePath(api.path)}`, (c) => twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param()))
+    app.on(api.method, `/${api.name}${routePath(api.path)}`, async (c) => toResponse(await twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param())))
   }
 
   app.notFound((c) => c.json({ message: `No apitwin route for ${c.req.method} ${c.req.path}. GET /__twin/apis lists every API and its path.` }, 404, cors))

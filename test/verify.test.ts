@@ -82,8 +82,8 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
     breakage: (resolve) => async (request, params) => {
       const response = await resolve(request, params)
       if (response.status !== 200) return response
-      const { data } = (await response.json()) as { data: { id: number } }
-      return Response.json({ user: { ...data, id: String(data.id) } })
+      const { data } = (response.body) as { data: { id: number } }
+      return { status: 200, body: { user: { ...data, id: String(data.id) } } }
     },
   },
   'name limit not enforced': {
@@ -107,8 +107,8 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
     breakage: (resolve) => async (request, params) => {
       const response = await resolve(request, params)
       if (response.status !== 422) return response
-      const body = (await response.json()) as { message: string }
-      return Response.json({ ...body, message: body.message.replace('(and 1 more error)', '(and 1 more errors)') }, { status: 422 })
+      const body = (response.body) as { message: string }
+      return { status: 422, body: { ...body, message: body.message.replace('(and 1 more error)', '(and 1 more errors)') } }
     },
   },
   'gorules accepting an unknown status': {
@@ -122,7 +122,7 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
     rule: 'response.shape',
     breakage: (resolve) => async (request, params) => {
       const response = await resolve(request, params)
-      return response.status === 200 ? Response.json({ data: await response.json() }) : response
+      return response.status === 200 ? { status: 200, body: { data: response.body } } : response
     },
   },
   'rails-users letting a user update someone else': {
@@ -137,10 +137,10 @@ const breakages: Record<string, { api: string; breakage: Breakage; rule: string 
     breakage: (resolve) => async (request, params) => {
       const response = await resolve(request, params)
       if (response.status !== 422) return response
-      const body = (await response.json()) as { errors: Array<{ path: string; message: string }> }
+      const body = (response.body) as { errors: Array<{ path: string; message: string }> }
       const errors: Record<string, string[]> = {}
       for (const e of body.errors) (errors[e.path] ??= []).push(e.message)
-      return Response.json({ ...body, errors }, { status: 422 })
+      return { status: 422, body: { ...body, errors } }
     },
   },
 }
@@ -160,7 +160,7 @@ describe('apitwin verify has teeth', () => {
   it('only warns when an inferred rule breaks (a non-Laravel 401 body), and fails it with --strict', async () => {
     const { baseUrl, accounts } = await serveVariant('flextell', (resolve) => async (request, params) => {
       const response = await resolve(request, params)
-      return response.status === 401 ? Response.json({ error: 'unauthorized' }, { status: 401 }) : response
+      return response.status === 401 ? { status: 401, body: { error: 'unauthorized' } } : response
     })
     const args = ['verify', 'flextell', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
@@ -182,12 +182,12 @@ describe('medibulut: a server with the other reading of the doc is warned about,
       const response = await resolve({ headers: request.headers, text: async () => text }, params)
       if (response.status !== 422) return response
       const sent = JSON.parse(text) as Record<string, unknown>
-      const body = (await response.json()) as { errors: Record<string, string[]> }
+      const body = (response.body) as { errors: Record<string, string[]> }
       const missing = Object.fromEntries(required.filter((f) => !(f in sent)).map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]]))
       const errors = { ...missing, ...body.errors }
       const messages = Object.values(errors).flat()
       const more = messages.length - 1
-      return Response.json({ message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors }, { status: 422 })
+      return { status: 422, body: { message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors } }
     })
     const args = ['verify', 'medibulut', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
