@@ -6,5 +6,6 @@ export { Halt, authenticate, bearerToken, halt, readJsonObject, respond, run, to
 export { railsUsersApi, resolveRailsUsers } from './rails-users.ts'
 export { routePath, type ApiState, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 export { apis, createTwin, type Twin, type TwinOptions } from './twin.ts'
+export { MAX_DELAY_MS, injectedFailure, readFaults, type FailMode, type Faults } from './faults.ts'
 export { hasChanges, saveDirty, type Updatable } from './save.ts'
 export { fieldOrder, missingIds, takenEmail } from './validation.ts'
