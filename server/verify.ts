@@ -6,6 +6,7 @@ import { mockTarget } from '../suites/targets.ts'
 import type { Account } from '../fixtures/account.ts'
 import { render, summaryLine, type Report, type ReporterName } from './reporters.ts'
 import { UsageError } from './usage-error.ts'
+import { validateReadings, type RuleBook } from '../contracts/provenance.ts'
 
 export interface VerifyOptions {
   readonly api: string
@@ -26,6 +27,8 @@ export interface VerifyOptions {
   readonly reporter?: ReporterName
   readonly output?: string
   readonly timeout?: number
+  /** Readings the target follows (`validation.status=400`), so inferred rules are judged by the user's reading. */
+  readonly readings?: Readonly<Record<string, string>>
 }
 
 export interface VerifyResult {
@@ -45,7 +48,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   if (!suite) throw new UsageError(`unknown API "${options.api}"; choose one of: ${Object.keys(suites).join(', ')}`)
   const timeoutMs = options.timeout ?? 10_000
   const owned = options.baseUrl === undefined ? await mockTarget(options.api) : undefined
-  const target = owned ? { ...owned.target, timeoutMs } : await liveTarget(options, timeoutMs)
+  const readings = checkReadings(options.api, suite.rules, options.readings ?? {})
+  const target = owned ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } } : { ...(await liveTarget(options, timeoutMs)), readings }
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
   try {
@@ -65,6 +69,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     report,
     stdout: options.output ? `${redact(summaryLine(report), secrets)}\nreport written to ${options.output}\n` : rendered,
   }
+}
+
+/** `--reading` values, checked against the API's rules: `gorules.validation.status=422` or `validation.status=422`. */
+function checkReadings(api: string, rules: RuleBook, given: Readonly<Record<string, string>>): Record<string, string> {
+  const choice = Object.fromEntries(Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]))
+  const problems = validateReadings(rules, choice)
+  if (problems.length > 0) throw new UsageError(`--reading: ${problems.join('; ')}`)
+  return choice
 }
 
 /** Replaces every token with a placeholder; a server that echoes a token must not leak it into CI logs. */

@@ -4,6 +4,7 @@ import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
+import { interimReadings } from './helpers/interim-readings.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve, accounts: readonly Account[]) => Resolve
@@ -216,7 +217,8 @@ describe('apitwin verify against apitwin serve', () => {
     const url = await serveAll()
     for (const { name } of apis) {
       const accounts = await discover(url, name)
-      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes'])
+      const readings = Object.entries(interimReadings[name] ?? {}).flatMap(([rule, value]) => ['--reading', `${rule}=${value}`])
+      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes', ...readings])
       expect(result.stderr).toBe('')
       expect(result.code, result.stdout).toBe(0)
       expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)

@@ -25,6 +25,7 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --reporter R           default | junit | json
   --output FILE          write the report to FILE (stdout gets a one-line summary)
   --timeout MS           per-request timeout (default 10000)
+  --reading RULE=VALUE   the reading of an inferred rule the server follows (repeatable), e.g. validation.status=422
 
 Exit status: 0 every documented rule holds, 1 a rule failed, 2 bad usage or an unreachable target.
 By default only requests a conforming server must refuse are sent, so nothing changes on the target.`
@@ -36,6 +37,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
     'allow-writes': { type: 'boolean' },
     strict: { type: 'boolean' },
+    reading: { type: 'string', multiple: true },
   }, io.env)
   if (values['help']) return print(io, verifyHelp)
   const api = positionals[0]
@@ -55,9 +57,20 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     allowWrites: values['allow-writes'] === true,
     strict: values['strict'] === true,
     reporter: reporter as ReporterName,
+    readings: readingsOf(values['reading']),
   })
   io.stdout(result.stdout)
   return result.exitCode
+}
+
+/** `--reading rule=value`, repeatable. */
+function readingsOf(raw: unknown): Record<string, string> {
+  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
+  return Object.fromEntries(list.map((item) => {
+    const at = item.indexOf('=')
+    if (at <= 0) throw new UsageError(`--reading takes rule=value (e.g. validation.status=422), got "${item}"`)
+    return [item.slice(0, at), item.slice(at + 1)]
+  }))
 }
 
 function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
