@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { Provenance, RuleBook } from '../contracts/provenance.ts'
+import type { DerivedApi } from './derived-checks.ts'
 import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
 
@@ -90,15 +91,19 @@ export interface Suite<R extends string = string> {
   readonly rules: RuleBook
   readonly checks: readonly Check<R>[]
   readonly secrets: SecretsPolicy<R>
+  /** A body every conforming server refuses without writing: verify sends it first to see each token is accepted. */
+  readonly probeBody: unknown
+  /** How derived cases are sent and judged; the property-based pass draws from it. */
+  readonly derived?: DerivedApi<R>
 }
 
 /** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */
 export function suiteOf<R extends string>(
   contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook },
   checks: readonly Check<R>[],
-  secrets: SecretsPolicy<R>,
+  extra: { readonly secrets: SecretsPolicy<R>; readonly probeBody: unknown; readonly derived?: DerivedApi<R> },
 ): Suite<R> {
-  return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks, secrets }
+  return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks, ...extra }
 }
 
 export interface Outcome {
@@ -220,7 +225,7 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     if (!(error instanceof CheckFailed) && premise) {
       // What broke is the server's reading, not the contract: the premise is already reported.
       warnings.push({ ...miss(premise.rule as R, `the check stopped: ${describeError(error)}`) })
-    } else if (!(error instanceof CheckFailed)) {
+    } else if (!(error instanceof CheckFailed) && failures.length === 0) {
       failures.push({ rule: 'check.error', text: 'the check could not run', provenance: { kind: 'documented', source: 'apitwin' }, detail: describeError(error) })
     }
   } finally {
@@ -235,7 +240,11 @@ function describeError(error: unknown): string {
   return String(error)
 }
 
-async function send<R extends string>(suite: Suite<R>, target: Target, options: SendOptions = {}): Promise<Exchange> {
+/**
+ * One request of `suite`'s endpoint to `target`, outside any check (verify's token probe uses it).
+ * @example const res = await send(flextellSuite, target, { body: { email: 'not-an-email' } })
+ */
+export async function send<R extends string>(suite: Suite<R>, target: Target, options: SendOptions = {}): Promise<Exchange> {
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const token = typeof as === 'object' ? as.token : account?.token

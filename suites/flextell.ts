@@ -252,4 +252,4 @@ const checks: Check<R>[] = [
 ]
 
 /** The flextell contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const flextellSuite: Suite<R> = suiteOf(flextell, checks, { rule: 'response.no-password' })
+export const flextellSuite: Suite<R> = suiteOf(flextell, checks, { secrets: { rule: 'response.no-password' }, probeBody: { email: 'not-an-email' }, derived })

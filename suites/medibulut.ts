@@ -237,4 +237,4 @@ const checks: Check<R>[] = [
 ]
 
 /** The medibulut contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { rule: 'response.no-password' })
+export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { secrets: { rule: 'response.no-password' }, probeBody: { role_id: 'admin', ...BAD_EMAIL }, derived })

@@ -191,4 +191,4 @@ const checks: Check<R>[] = [
 ]
 
 /** The rails-users contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const railsUsersSuite: Suite<R> = suiteOf(railsUsers, checks, { rule: 'response.no-password', allowKeys: ['expo_push_token'] })
+export const railsUsersSuite: Suite<R> = suiteOf(railsUsers, checks, { secrets: { rule: 'response.no-password', allowKeys: ['expo_push_token'] }, probeBody: { user: BAD_EMAIL }, derived })
