@@ -37,13 +37,13 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
 }
 
 /** The same command in this process (`main` with the working directory of the spawned runs). */
-async function inProcess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function inProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
   const previous = process.cwd()
   process.chdir(folder)
   try {
-    const code = await main([...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
+    const code = await main([...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env })
     return { code, stdout, stderr }
   } finally {
     process.chdir(previous)
@@ -91,12 +91,12 @@ describe('apitwin verify, spawned as CI runs it', () => {
     })
   })
 
-  it('takes target and accounts from a config file with ${ENV} secrets, and from --from-discovery; no progress when stderr is not a terminal', async () => {
+  it('takes target and accounts from a config file with ${ENV} secrets, and from --from-discovery (in-process)', async () => {
     const a = actor()
     await writeFile(join(folder, 'apitwin.config.json'), JSON.stringify({
       targets: { flextell: { baseUrl: `${server.url}/flextell`, accounts: { actor: { userId: a.userId, token: '${FLEXTELL_TOKEN}', email: a.email } } } },
     }))
-    const configured = await cli(['verify', 'flextell', '--reporter', 'json', '--max-cases', '5', '--seed', '7'], { FLEXTELL_TOKEN: a.token })
+    const configured = await inProcess(['verify', 'flextell', '--reporter', 'json', '--max-cases', '5', '--seed', '7'], { FLEXTELL_TOKEN: a.token })
     const missingEnv = await inProcess(['verify', 'flextell'])
     await rm(join(folder, 'apitwin.config.json'))
     const discovered = await inProcess(['verify', 'flextell', '--from-discovery', server.url, '--max-cases', '5', '--seed', '7'])
