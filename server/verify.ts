@@ -170,7 +170,8 @@ const partners: ReadonlyArray<readonly [keyof VerifyOptions, string, keyof Verif
   ['foreignToken', '--foreign-token', 'foreignUserId', '--foreign-user-id'],
 ]
 
-async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
+/** A live server as a Target, from the same options as `verify` (the vitest adapter uses it too). */
+export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
