@@ -25,6 +25,14 @@ export interface DerivedApi<R extends string> {
    * anchor technique rests on.
    */
   readonly refusal: { readonly status: R; readonly expected: (t: CheckContext<R>) => number; readonly names: R }
+  /** The framework's default wording of a refusal (an inferred rule), computed from the contract's own issues. */
+  readonly messages?: {
+    readonly rule: R
+    /** The first message the framework files under `key` for a body of `fields`, if any. */
+    expected(fields: Readonly<Record<string, unknown>>, key: string): string | undefined
+    /** What the server filed under `key`. */
+    actual(res: Exchange, key: string): readonly string[]
+  }
 }
 
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
@@ -37,10 +45,15 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   if (!c.accepted) {
     const res = await api.send(t, value)
     // Documented: the value is refused. Which status and how the error is filed are the framework's premises.
-    t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)
+    if (!t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)) return
     const expected = api.refusal.expected(t)
-    t.expect(api.refusal.status, res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
-    t.expect([...rules, api.refusal.names], api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)
+    t.expect([...rules, api.refusal.status], res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
+    if (!t.expect([...rules, api.refusal.names], api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)) return
+    const wanted = api.messages?.expected(value, c.errorKey)
+    if (api.messages && wanted !== undefined) {
+      const actual = api.messages.actual(res, c.errorKey)
+      t.expect([...rules, api.refusal.names, api.messages.rule], actual.includes(wanted), `${c.field} ${c.what}: expected the message ${JSON.stringify(wanted)}, got ${snippet(JSON.stringify(actual))}`)
+    }
     return
   }
   const anchor = api.anchor(c.field)
