@@ -32,7 +32,7 @@ export interface SendOptions {
 }
 
 export interface Finding {
-  /** The rule the finding is charged to: the first rule for a failure, the last inferred premise for a warning. */
+  /** The rule the finding is charged to: the last inferred rule it rests on for a warning, else the last rule. */
   readonly rule: string
   readonly text: string
   readonly provenance: Provenance
@@ -49,7 +49,7 @@ export interface CheckContext<R extends string> {
   /**
    * Asserts something that rests on `rules` (the rule under test first, then its premises). Its provenance is the
    * weakest of them: when every rule is documented a miss ends the check as failed; when any is inferred the miss
-   * is a warning charged to the last inferred rule of the list and the check goes on (returns false so dependents can be left out).
+   * is a warning charged to the last inferred rule of the list (a failure to the last rule) and the check goes on (returns false so dependents can be left out).
    * After a broken `given` premise, every later miss of the check is a warning charged to that premise.
    */
   expect(rules: Rules<R>, ok: boolean, detail: string): boolean
@@ -156,8 +156,9 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   const miss = (rules: Rules<R>, detail: string): Finding => {
     const list: readonly string[] = typeof rules === 'string' ? [rules] : rules
     if (list.length === 0) throw new Error(`apitwin bug: check "${check.title}" asserts something that rests on no rule`)
-    // The premises come after the rule under test, the deepest last: a miss is charged to the last inferred one.
-    const weakest = [...list].reverse().find((rule) => ruleOf(rule).provenance.kind === 'inferred') ?? list[0] ?? ''
+    // The premises come after the rule under test, the deepest last: a miss is charged to the last inferred one,
+    // or, when all are documented, to the last (a refusal in the wrong envelope breaks the envelope's rule).
+    const weakest = [...list].reverse().find((rule) => ruleOf(rule).provenance.kind === 'inferred') ?? list[list.length - 1] ?? ''
     const known = ruleOf(weakest)
     return { rule: weakest, text: known.text, provenance: known.provenance, detail, ...(list.length > 1 && { restsOn: list }) }
   }

@@ -12,7 +12,7 @@ export interface DerivedApi<R extends string> {
   /** Sends `fields` the way the API wants them (`{user: …}` for Rails, role_id restated for medibulut). */
   send(t: CheckContext<R>, fields: Readonly<Record<string, unknown>>): Promise<Exchange>
   /** An invalid field (never `field` itself) a conforming server refuses, so an accepted value writes nothing. */
-  anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>> }
+  anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly rule: R }
   /** Fields a value needs beside it to be valid (a password's confirmation). */
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
   /** Whether a refusal names `key`, in the API's error format. */
@@ -59,8 +59,9 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   const anchor = api.anchor(c.field)
   const res = await api.send(t, { ...anchor.fields, ...value })
   // The anchor technique: a conforming server refuses the anchor and nothing else, and writes nothing.
-  const refused = res.status >= 400 && res.status < 500 && api.names(res, anchor.key)
-  if (!t.expect(api.refusal.names, refused, `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return
+  // Not refused at all: the anchor's own rule broke (and the request may have written); else the envelope.
+  if (!t.expect(anchor.rule, res.status >= 400 && res.status < 500, `${sent} beside an invalid ${anchor.key}: the invalid ${anchor.key} was accepted, ${res.status} ${snippet(res.text)}`)) return
+  if (!t.expect(api.refusal.names, api.names(res, anchor.key), `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return
   t.expect(rules, !api.names(res, c.errorKey), `${c.field} ${c.what} was refused: ${snippet(res.text)}`)
 }
 

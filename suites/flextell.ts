@@ -19,7 +19,7 @@ const derived: DerivedApi<R> = {
   shape: flextell.body.shape,
   framework: frameworks.laravel,
   send: (t, fields) => t.send({ body: fields }),
-  anchor: (field) => (field === 'email' ? { key: 'name', fields: { name: 'n'.repeat(256) } } : { key: 'email', fields: { email: 'not-an-email' } }),
+  anchor: (field) => (field === 'email' ? { key: 'name', fields: { name: 'n'.repeat(256) }, rule: 'body.limits' } : { key: 'email', fields: { email: 'not-an-email' }, rule: 'body.limits' }),
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   rules: (c) => (c.accepted && c.value === null ? 'body.nullable' : 'body.limits'),
@@ -170,7 +170,7 @@ const checks: Check<R>[] = [
     needs: ['actor-email'],
     async run(t) {
       const res = await t.send({ body: { email: t.account('actor').email, name: 'n'.repeat(256) } })
-      expectFieldAccepted(t, res, 'email', 'name', { ...limit, constraint: 'email.unique' })
+      expectFieldAccepted(t, res, 'email', 'name', { ...limit, constraint: 'email.unique' }, 'body.limits')
     },
   },
   {

@@ -32,7 +32,7 @@ const derived: DerivedApi<R> = {
   shape: gorules.body.shape,
   framework: frameworks.nest,
   send: (t, fields) => t.send({ body: fields }),
-  anchor: (field) => (field === 'status' ? { key: 'type', fields: { type: 'superadmin' } } : { key: 'status', fields: { status: 'deleted' } }),
+  anchor: (field) => (field === 'status' ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' } : { key: 'status', fields: { status: 'deleted' }, rule: 'body.enums' }),
   names,
   rules: (c) => (c.field === 'status' || c.field === 'type' ? 'body.enums' : 'body.types'),
   refusal: { status: 'validation.status', expected: validationStatus, names: 'error.body' },

@@ -39,11 +39,14 @@ export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: E
 
 /**
  * Asserts that `field` passed validation without writing anything: the request also carries an invalid `anchor`
- * field, so a conforming server answers 422 for the anchor alone (Laravel validates every field at once).
+ * field (refused under `anchorRule`), so a conforming server answers 422 for the anchor alone (Laravel validates
+ * every field at once).
  */
-export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>): void {
+export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>, anchorRule: R): void {
   const errors = laravelErrors(res)
-  if (!t.expect(rules.status, res.status >= 400 && res.status < 500 && errors?.[anchor] !== undefined, `expected 422 for the invalid ${anchor} sent beside ${field}, got ${res.status} ${snippet(res.text)}`)) return
+  // Not refused at all: the anchor's own rule broke (and the request may have written).
+  if (!t.expect(anchorRule, res.status >= 400 && res.status < 500, `the invalid ${anchor} sent beside ${field} was accepted: ${res.status} ${snippet(res.text)}`)) return
+  if (!t.expect(rules.status, errors?.[anchor] !== undefined, `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`)) return
   t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
 }
 

@@ -54,7 +54,7 @@ const derived: DerivedApi<R> = {
   framework: frameworks.laravel,
   skip: ['bonus_rate', 'password_confirmation'],
   send: (t, fields) => patch(t, fields),
-  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2 } } : { key: 'email', fields: BAD_EMAIL }),
+  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2 }, rule: 'body.limits' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.limits' }),
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   rules: (c): R[] => {
@@ -142,8 +142,8 @@ const checks: Check<R>[] = [
   {
     title: 'bonus_rate is a percentage from 0 to 100',
     async run(t) {
-      for (const rate of [0, 15, 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits)
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: '15.5' }), 'bonus_rate', 'email', rules('body.coercion'))
+      for (const rate of [0, 15, 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits, 'body.limits')
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: '15.5' }), 'bonus_rate', 'email', rules('body.coercion'), 'body.limits')
       expectFieldRejected(t, await patch(t, { bonus_rate: 101 }), 'bonus_rate', 'The bonus rate field must not be greater than 100.', formats)
       expectFieldRejected(t, await patch(t, { bonus_rate: -1 }), 'bonus_rate', 'The bonus rate field must be at least 0.', formats)
       expectFieldRejected(t, await patch(t, { bonus_rate: 'lots' }), 'bonus_rate', 'The bonus rate field must be a number.', limits)
@@ -154,7 +154,7 @@ const checks: Check<R>[] = [
     needs: ['peer', 'foreign'],
     async run(t) {
       // Ids given on the command line arrive as strings; the API takes integers.
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }), 'authorized_users.0', 'email', rules('body.authorized-users'))
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }), 'authorized_users.0', 'email', rules('body.authorized-users'), 'body.limits')
       const res = await patch(t, { authorized_users: [Number(t.account('foreign').userId)] })
       expectFieldRejected(t, res, 'authorized_users.0', 'The selected authorized_users.0 is invalid.', rules('body.authorized-users'))
     },
@@ -162,7 +162,7 @@ const checks: Check<R>[] = [
   {
     title: 'mobile and phone carry a country code; phone may be empty',
     async run(t) {
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }), 'mobile', 'email', formats)
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }), 'mobile', 'email', formats, 'body.limits')
       expectFieldRejected(t, await patch(t, { mobile: '5555555554' }), 'mobile', 'The mobile field format is invalid.', formats)
     },
   },
@@ -170,7 +170,7 @@ const checks: Check<R>[] = [
     title: 'photo is an image URL or a base64-encoded image',
     async run(t) {
       for (const photo of ['https://example.com/me.png', 'data:image/png;base64,iVBORw0KGgo=', null]) {
-        expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, photo }), 'photo', 'email', formats)
+        expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, photo }), 'photo', 'email', formats, 'body.limits')
       }
       expectFieldRejected(t, await patch(t, { photo: 'not a photo' }), 'photo', undefined, formats)
     },
@@ -204,7 +204,13 @@ const checks: Check<R>[] = [
       for (const { body, fields } of cases) {
         const res = await patch(t, body)
         const errors = laravelErrors(res) ?? {}
-        if (!t.expect('validation.status', res.status === 422 && fields.every((f) => errors[f] !== undefined), `expected 422 naming ${fields.join(', ')}, got ${res.status} ${snippet(res.text)}`)) continue
+        const ruleOf = (field: string): R => (field === 'role_id' ? 'body.role' : 'body.limits')
+        // Not refused at all: a constraint broke (the first field's), not the status or the summary.
+        if (!t.expect(ruleOf(fields[0] ?? ''), res.status >= 400 && res.status < 500, `${fields.join(', ')} invalid: expected a refusal, got ${res.status} ${snippet(res.text)}`)) continue
+        if (!t.expect('validation.status', res.status === 422, `expected 422 naming ${fields.join(', ')}, got ${res.status} ${snippet(res.text)}`)) continue
+        // A field missing from the errors is its own rule broken, not the summary's.
+        const named = fields.map((f) => t.expect(['validation.status', ruleOf(f)], errors[f] !== undefined, `expected errors["${f}"], got ${snippet(res.text)}`))
+        if (named.includes(false)) continue
         // The summary is judged by the server's own messages: their wording is Laravel's (inferred), the count documented.
         const messages = Object.values(errors).flat()
         const more = messages.length - 1
