@@ -61,6 +61,8 @@ export interface CheckContext<R extends string> {
   given(premise: Rules<R>, ok: boolean, detail: string): boolean
   /** Asserts that `value` fits `schema`, reporting each mismatching field. */
   matches(rules: Rules<R>, schema: z.ZodType, value: unknown, label: string): boolean
+  /** The weakest provenance among `rules`: inferred when any of them is. */
+  provenance(rules: Rules<R>): Provenance['kind']
   /** The reading of an inferred rule the target follows: the one the user declared, else the rule's default. */
   reading(rule: R): string
   /** A password or token this check sends: no 200 body may contain it (checked on every response). */
@@ -213,6 +215,7 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       return expect(rules, false, fields)
     },
     secret: (value) => void secrets.add(value),
+    provenance: (rules) => ((typeof rules === 'string' ? [rules] : rules).some((rule) => ruleOf(rule).provenance.kind === 'inferred') ? 'inferred' : 'documented'),
     reading: (rule) => {
       const known = ruleOf(rule)
       if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)

@@ -43,7 +43,8 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   const value = { [c.field]: c.value, ...api.companions?.(c.field, c.value) }
   const sent = `${c.field} = ${snippet(JSON.stringify(c.value) ?? 'undefined')}`
   if (!c.accepted) {
-    const res = await api.send(t, value)
+    // A refusal that rests on our reading carries an invalid anchor too: a server following another reading writes nothing.
+    const res = await api.send(t, t.provenance(rules) === 'inferred' ? { ...api.anchor(c.field).fields, ...value } : value)
     // Documented: the value is refused. Which status and how the error is filed are the framework's premises.
     if (!t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)) return
     const expected = api.refusal.expected(t)

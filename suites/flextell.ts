@@ -11,6 +11,9 @@ type T = CheckContext<R>
 const limit: LaravelRuleIds<R> = { constraint: 'body.limits', status: 'validation.status', messages: 'validation.messages' }
 const confirmed: LaravelRuleIds<R> = { ...limit, constraint: 'body.confirmed' }
 
+/** An invalid field sent beside a value whose refusal rests on our reading, so no reading of the doc writes it. */
+const NAME_ANCHOR = { name: 'n'.repeat(256) }
+
 /** Fields the round trip writes and restores: everything writable except the password, which cannot be undone. */
 const writable = ['name', 'email', 'phone', 'title', 'emergency_contact_name', 'emergency_contact_surname', 'emergency_contact_phone_number', 'blood_group', 'avatar_url', 'is_active', 'bio', 'language'] as const
 
@@ -122,9 +125,21 @@ const checks: Check<R>[] = [
   },
   ...derivedChecks(derived),
   {
+    title: 'is_active takes Laravel\'s loose booleans (1, 0, "1", "0")',
+    async run(t) {
+      const loose = t.reading('body.coercion') === 'laravel'
+      for (const value of [1, 0, '1', '0']) {
+        const res = await t.send({ body: { is_active: value, ...NAME_ANCHOR } })
+        if (loose) expectFieldAccepted(t, res, 'is_active', 'name', { ...limit, constraint: 'body.coercion' }, 'body.limits')
+        else expectFieldRejected(t, res, 'is_active', 'The is active field must be true or false.', { ...limit, constraint: 'body.coercion' })
+      }
+    },
+  },
+  {
     title: 'role_ids must name existing roles',
     async run(t) {
-      const res = await t.send({ body: { role_ids: [987654321] } })
+      // An invalid name beside it: a server that ignores unknown ids (the other reading) still writes nothing.
+      const res = await t.send({ body: { role_ids: [987654321], ...NAME_ANCHOR } })
       t.expect('roles.exist', res.status >= 400 && res.status < 500 && laravelErrors(res)?.['role_ids.0'] !== undefined, `expected a refusal with errors["role_ids.0"], got ${res.status} ${snippet(res.text)}`)
       expectFieldRejected(t, res, 'role_ids.0', 'The selected role_ids.0 is invalid.', { ...limit, constraint: 'roles.exist' })
     },
@@ -159,7 +174,8 @@ const checks: Check<R>[] = [
     async run(t) {
       const peer = t.account('peer')
       for (const [email, rules] of [[peer.email, ['email.unique']], [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']]] as const) {
-        const res = await t.send({ body: { email } })
+        // The anchor: a server without (case-insensitive) uniqueness must not move the peer's address onto the actor.
+        const res = await t.send({ body: { email, ...NAME_ANCHOR } })
         t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)
         expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: rules[rules.length - 1] ?? 'email.unique' })
       }

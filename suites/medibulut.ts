@@ -150,12 +150,23 @@ const checks: Check<R>[] = [
     },
   },
   {
+    title: 'status takes Laravel\'s loose "1" and "0"',
+    async run(t) {
+      const loose = t.reading('body.coercion') === 'laravel'
+      for (const status of ['1', '0']) {
+        const res = await patch(t, { status, ...BAD_EMAIL })
+        if (loose) expectFieldAccepted(t, res, 'status', 'email', rules('body.coercion'), 'body.limits')
+        else expectFieldRejected(t, res, 'status', 'The selected status is invalid.', { ...rules('body.coercion'), constraint: 'body.coercion' })
+      }
+    },
+  },
+  {
     title: 'authorized_users may name users of the same tenant only',
     needs: ['peer', 'foreign'],
     async run(t) {
       // Ids given on the command line arrive as strings; the API takes integers.
       expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }), 'authorized_users.0', 'email', rules('body.authorized-users'), 'body.limits')
-      const res = await patch(t, { authorized_users: [Number(t.account('foreign').userId)] })
+      const res = await patch(t, { authorized_users: [Number(t.account('foreign').userId)], ...BAD_EMAIL })
       expectFieldRejected(t, res, 'authorized_users.0', 'The selected authorized_users.0 is invalid.', rules('body.authorized-users'))
     },
   },
@@ -163,7 +174,7 @@ const checks: Check<R>[] = [
     title: 'mobile and phone carry a country code; phone may be empty',
     async run(t) {
       expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }), 'mobile', 'email', formats, 'body.limits')
-      expectFieldRejected(t, await patch(t, { mobile: '5555555554' }), 'mobile', 'The mobile field format is invalid.', formats)
+      expectFieldRejected(t, await patch(t, { mobile: '5555555554', ...BAD_EMAIL }), 'mobile', 'The mobile field format is invalid.', formats)
     },
   },
   {
@@ -172,7 +183,7 @@ const checks: Check<R>[] = [
       for (const photo of ['https://example.com/me.png', 'data:image/png;base64,iVBORw0KGgo=', null]) {
         expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, photo }), 'photo', 'email', formats, 'body.limits')
       }
-      expectFieldRejected(t, await patch(t, { photo: 'not a photo' }), 'photo', undefined, formats)
+      expectFieldRejected(t, await patch(t, { photo: 'not a photo', ...BAD_EMAIL }), 'photo', undefined, formats)
     },
   },
   {
@@ -180,7 +191,9 @@ const checks: Check<R>[] = [
     needs: ['peer'],
     async run(t) {
       expectFieldRejected(t, await patch(t, BAD_EMAIL), 'email', 'The email field must be a valid email address.', formats)
-      expectFieldRejected(t, await patch(t, { email: t.account('peer').email }), 'email', 'The email has already been taken.', rules('email.unique'))
+      // An invalid status beside the address: a server without (case-insensitive) uniqueness writes nothing.
+      expectFieldRejected(t, await patch(t, { email: t.account('peer').email, status: 2 }), 'email', 'The email has already been taken.', rules('email.unique'))
+      expectFieldRejected(t, await patch(t, { email: t.account('peer').email.toUpperCase(), status: 2 }), 'email', 'The email has already been taken.', { ...rules('email.case-insensitive'), constraint: 'email.case-insensitive' })
     },
   },
   {
