@@ -91,13 +91,14 @@ export type RawBody = string | typeof INVALID_UTF8
  * Fastify): authentication then judges the token when the request is handled, not before a slow body arrived.
  * A body over the transport's limit is the dialect's 413, here, before any other step.
  */
-export async function readBody(request: { text(): Promise<string> }, dialect: Pick<Dialect, 'payloadTooLarge'>): Promise<RawBody> {
+export async function readBody(request: { text(): Promise<string> }, dialect: Pick<Dialect, 'payloadTooLarge' | 'badRequest'>): Promise<RawBody> {
   try {
     return await request.text()
   } catch (error) {
     if (error instanceof BodyTooLarge) halt(dialect.payloadTooLarge(error.limit))
     if (error instanceof InvalidUtf8) return INVALID_UTF8
-    throw error
+    // The client went away mid-body (or the transport failed): nothing to validate, and nobody to log it for.
+    halt(dialect.badRequest('The request body could not be read to its end; send it again.'))
   }
 }
 
