@@ -7,7 +7,8 @@ export function hasChanges(current: object, next: object): boolean {
 
 /** What `saveDirty` needs of a store: an update that applies a change to a draft. */
 export interface Updatable<R> {
-  update(record: R, change: (draft: R) => void): Promise<R>
+  // Either: an @msw/data-backed IndexedCollection writes asynchronously, a LazyCollection in one synchronous step.
+  update(record: R, change: (draft: R) => void): R | Promise<R>
 }
 
 /**
