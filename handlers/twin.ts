@@ -12,6 +12,15 @@ export const apis: readonly TwinApi[] = [flextellApi, railsUsersApi, medibulutAp
 export interface TwinOptions extends SeedOptions {
   /** Which APIs to run (default: all). */
   readonly apis?: readonly TwinApi[]
+  /** Called as each API finishes seeding (at start and on every reset), e.g. to print progress. */
+  readonly onProgress?: (progress: SeedProgress) => void
+}
+
+/** How far seeding has come: `done` of `total` APIs are seeded, the latest being `api`. */
+export interface SeedProgress {
+  readonly api: string
+  readonly done: number
+  readonly total: number
 }
 
 /** A running set of mocked APIs over seeded data; `reset()` puts every API back to its seeded state. */
@@ -30,10 +39,15 @@ export interface Twin {
  * const twin = await createTwin({ seed: 7 })
  * twin.accounts('flextell') // actor, peer, foreign with their tokens
  */
-export async function createTwin({ seed = DEFAULT_SEED, users = DEFAULT_USERS, apis: selected = apis }: TwinOptions = {}): Promise<Twin> {
+export async function createTwin({ seed = DEFAULT_SEED, users = DEFAULT_USERS, apis: selected = apis, onProgress }: TwinOptions = {}): Promise<Twin> {
   const states = new Map<string, ApiState>()
   const reset = async () => {
-    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users })] as const))
+    let done = 0
+    const started = await Promise.all(selected.map(async (api) => {
+      const state = await api.start({ seed, users })
+      onProgress?.({ api: api.name, done: ++done, total: selected.length })
+      return [api.name, state] as const
+    }))
     for (const [name, state] of started) states.set(name, state)
   }
   await reset()

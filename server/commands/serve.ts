@@ -20,13 +20,24 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
   const users = integer(values, 'users', { min: 3, max: 1_000_000 })
   const seed = integer(values, 'seed')
+  // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
+  let seeded = 0
+  let slow = false
+  const timer = setTimeout(() => {
+    slow = true
+    io.stdout(`apitwin: still seeding the users (${seeded} APIs ready so far)…\n`)
+  }, 1000)
   const server = await startServer({
+    onProgress: ({ api, done, total }) => {
+      seeded = done
+      if (slow) io.stdout(`apitwin: seeded ${api} (${done} of ${total})\n`)
+    },
     port,
     host: str(values, 'host') ?? '127.0.0.1',
     ...(seed !== undefined && { seed }),
     ...(users !== undefined && { users }),
     ...(values['quiet'] && { log: false }),
-  })
+  }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
