@@ -109,22 +109,64 @@ export const medibulut = {
     422: laravelValidationBody,
   },
   rules: {
-    'auth.required': inferred('the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401', 'a request without a valid bearer token is answered 401 {"message":"Unauthenticated."}'),
+    'auth.required': inferred('the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401', 'a request without a valid bearer token is answered 401', [
+      ['401', 'auth:sanctum: 401'],
+      ['403', 'a custom guard answers 403'],
+    ]),
+    'auth.body': inferred('Laravel renders AuthenticationException as {"message":"Unauthenticated."}', 'the 401 body is {"message":"Unauthenticated."}', [
+      ['laravel', '{"message":"Unauthenticated."}'],
+      ['envelope', '{"data":null,"message":"Unauthenticated."} (an envelope mirroring the 200\'s "data")'],
+    ]),
     'tenant.isolation': documented('the path is /:tenantId/users/:id: a user is reached through its own tenant', 'a user of another tenant is not reachable, and a token cannot act under another tenant\'s path'),
-    'tenant.not-found': inferred('scoped route-model binding does not see other tenants\' users, so Laravel answers 404', 'a user of another tenant through this tenant\'s path is 404'),
-    'tenant.forbidden': inferred('tenant membership is a policy/middleware check; Laravel renders its AuthorizationException as 403, and 404 would hide nothing the caller does not already know (its own tenant id)', 'a token of tenant A under tenant B\'s path is 403 {"message":"This action is unauthorized."}'),
-    'user.not-found': inferred('Laravel route-model binding', 'an unknown user id is 404 "No query results for model [App\\\\Models\\\\User] <id>"'),
-    'required-fields': inferred('the table marks only role_id required, and the doc\'s own PATCH example (no password) answers 200, so the 422 example\'s six required fields are the create rules', 'only role_id is required; first_name, last_name, email, password and status may be left out'),
+    'tenant.not-found': inferred('scoped route-model binding does not see other tenants\' users, so Laravel answers 404', 'a user of another tenant through this tenant\'s path is 404', [
+      ['404', 'the scoped binding does not see the user: 404'],
+      ['403', 'the user is found, then a policy refuses it: 403'],
+    ]),
+    'tenant.forbidden': inferred('tenant membership is a policy/middleware check; Laravel renders its AuthorizationException as 403, and 404 would hide nothing the caller does not already know (its own tenant id)', 'a token of tenant A under tenant B\'s path is 403 {"message":"This action is unauthorized."}', [
+      ['403', 'a membership middleware refuses: 403 {"message":"This action is unauthorized."}'],
+      ['404', 'the tenant is looked up among the caller\'s own: 404'],
+    ]),
+    'user.not-found': inferred('Laravel route-model binding', 'an unknown user id is 404 "No query results for model [App\\\\Models\\\\User] <id>"', [
+      ['model', '404 {"message":"No query results for model [App\\Models\\User] <id>"}'],
+      ['generic', '404 {"message":"Not Found"} (the exception handler hides the model)'],
+    ]),
+    'required-fields': inferred('the table marks only role_id required, and the doc\'s own PATCH example (no password) answers 200, so the 422 example\'s six required fields are the create rules', 'only role_id is required; first_name, last_name, email, password and status may be left out', [
+      ['role-only', 'only role_id is required'],
+      ['create-rules', 'first_name, last_name, email, password, role_id and status are all required, as in the 422 example'],
+    ]),
     'body.role-required': documented('role_id: Required "Yes"', 'a body without role_id is refused: "The role id field is required."'),
-    'role.reading': inferred('the table lists "2: Admin, 3: Specialist, 4: Personnel" while the examples send and return "admin"; accepting both and answering the slug is the only reading under which every documented statement holds', 'role_id takes the slug (admin, specialist, personnel) or its numeric id (2, 3, 4), and is returned as the slug'),
+    'role.reading': inferred('the table lists "2: Admin, 3: Specialist, 4: Personnel" while the examples send and return "admin"; accepting both and answering the slug is the only reading under which every documented statement holds', 'role_id takes the slug (admin, specialist, personnel) or its numeric id (2, 3, 4), and is returned as the slug', [
+      ['slug-or-id', 'role_id takes "admin" or 2, and is returned as "admin"'],
+      ['slug-only', 'role_id takes the slug only: 2 is "The selected role id is invalid."'],
+    ]),
     'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
     'body.limits': documented('the field table: types, "1 for active, 0 for inactive", hex code, permission list', 'each field\'s documented type and values are enforced'),
-    'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters'),
+    'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer and numeric take numeric strings ("5", "15.5"), in:0,1 takes "1"', 'numeric strings pass integer and numeric fields, as Laravel\'s rules do', [
+      ['laravel', 'authorized_users: ["11"], status: "1" and bonus_rate: "15.5" pass'],
+      ['strict', 'only JSON numbers pass integer and numeric fields'],
+    ]),
+    'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters', [
+      ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
+      ['lenient', 'any string for mobile, phone, color and photo; any password'],
+    ]),
     'body.confirmed': documented('password_confirmation: "A repeat of the password field to ensure accuracy"', 'a password whose confirmation differs is refused'),
-    'body.authorized-users': inferred('"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant', 'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."'),
-    'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."'),
+    'body.authorized-users': inferred('"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant', 'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."', [
+      ['tenant', 'exists:users,id scoped to the tenant'],
+      ['any-tenant', 'exists:users,id over every tenant'],
+    ]),
+    'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."', [
+      ['enforced', 'unique:users,email: 422 "The email has already been taken."'],
+      ['unchecked', 'no unique rule: the address is saved'],
+    ]),
+    'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
+      ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
+      ['sensitive', 'a case-sensitive database: JOHN@example.com is free'],
+    ]),
     'validation.status': documented('422 Unprocessable Entity example', 'a refused body is 422 {message, errors:{field:[messages]}}'),
-    'validation.messages': inferred('Laravel 10+ default messages, as in the 422 example ("The first name field is required.")', 'each field error is Laravel\'s message text'),
+    'validation.messages': inferred('Laravel 10+ default messages, as in the 422 example ("The first name field is required.")', 'each field error is Laravel\'s message text', [
+      ['laravel10', '"The color field must be a valid hexadecimal color."'],
+      ['laravel9', '"The color must be a valid hexadecimal color." (Laravel 9 wording; "required" reads the same)'],
+    ]),
     'validation.summary': documented('422 example: "The first name field is required. (and 5 more errors)"', 'message is the first error plus " (and N more error[s])", singular for one'),
     'response.shape': documented('HTTP 200 OK example', 'the 200 body is {data:{…}} with every documented field, bonus_rate a two-decimal string'),
     'response.echo': documented('the example response echoes the request', 'the 200 body reflects every field sent'),

@@ -2,10 +2,23 @@
  * Every rule of a contract is either documented (the seed doc states it) or inferred (our reading of what the
  * vendor's stack does where the doc is silent or contradicts itself). `verify` fails on a broken documented rule
  * and only warns on a broken inferred one unless `--strict`, so staging runs stay free of false alarms.
+ *
+ * An inferred rule also lists its *readings*: every plausible behaviour a server of that stack might have, the
+ * first being the one the mock follows by default. A user switches the mock to another reading
+ * (`apitwin serve --reading medibulut.tenant.forbidden=404`, `createTwin({ readings })`, the config file), and
+ * `calibrate` finds which reading a live server follows.
  */
 export type Provenance =
   | { readonly kind: 'documented'; readonly source: string }
-  | { readonly kind: 'inferred'; readonly why: string }
+  | { readonly kind: 'inferred'; readonly why: string; readonly readings: Readings }
+
+/** The plausible behaviours behind an inferred rule. */
+export interface Readings {
+  /** The reading the mock follows unless told otherwise. */
+  readonly default: string
+  /** Every reading, the default included: its value → what a server following it does. */
+  readonly options: Readonly<Record<string, string>>
+}
 
 export interface Rule {
   readonly text: string
@@ -21,11 +34,48 @@ export function documented(source: string, text: string): Rule {
 }
 
 /**
- * A rule the doc does not state; `why` is the one-line reason we believe the vendor does this.
- * @example inferred('Laravel auth middleware answers this body', '401 body is {"message":"Unauthenticated."}')
+ * A rule the doc does not state; `why` is the one-line reason we believe the vendor does this, `readings` every
+ * plausible behaviour as [value, description] pairs, the one we believe first (pairs, not an object: an object
+ * would put "403" before "404" whatever order it was written in). At least two: an inferred rule with no other
+ * reading would be documented.
+ * @example inferred('Laravel auth middleware answers this body', '401 body is {"message":"Unauthenticated."}',
+ *   [['laravel', '{"message":"Unauthenticated."}'], ['envelope', '{"success":false,"message":"Unauthenticated."}']])
  */
-export function inferred(why: string, text: string): Rule {
-  return { text, provenance: { kind: 'inferred', why } }
+export function inferred(why: string, text: string, readings: ReadonlyArray<readonly [string, string]>): Rule {
+  const [first] = readings
+  if (first === undefined || readings.length < 2) throw new Error(`inferred rule "${text}" needs at least two readings, got ${readings.length}`)
+  return { text, provenance: { kind: 'inferred', why, readings: { default: first[0], options: Object.fromEntries(readings) } } }
 }
 
 export type RuleBook = Readonly<Record<string, Rule>>
+
+/** The readings the mock follows, per rule id of one API: `{ 'tenant.forbidden': '404' }`. Unnamed rules follow their default. */
+export type ReadingChoice = Readonly<Record<string, string>>
+
+/**
+ * The reading of `rule` in `choice`, checked against the rule book: an unknown rule or value is an error naming
+ * the allowed ones (a typo in `--reading` must not silently keep the default).
+ * @example readingOf(flextell.rules, { 'validation.status': '400' }, 'validation.status') // '400'
+ */
+export function readingOf(rules: RuleBook, choice: ReadingChoice | undefined, rule: string): string {
+  const found = rules[rule]
+  if (!found || found.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is not an inferred rule with readings`)
+  const chosen = choice?.[rule]
+  return chosen ?? found.provenance.readings.default
+}
+
+/**
+ * Checks a reading choice against a rule book; returns the problems, each naming the rule and the allowed values.
+ * @example validateReadings(flextell.rules, { 'validation.status': '418' }) // ['validation.status: "418" is not a reading; …']
+ */
+export function validateReadings(rules: RuleBook, choice: ReadingChoice): string[] {
+  return Object.entries(choice).flatMap(([rule, value]) => {
+    const found = rules[rule]
+    if (!found || found.provenance.kind !== 'inferred') {
+      const known = Object.entries(rules).filter(([, r]) => r.provenance.kind === 'inferred').map(([id]) => id)
+      return [`"${rule}" is not an inferred rule; rules with readings: ${known.join(', ')}`]
+    }
+    const options = Object.keys(found.provenance.readings.options)
+    return options.includes(value) ? [] : [`${rule}: "${value}" is not a reading; choose one of ${options.join(', ')}`]
+  })
+}

@@ -8,6 +8,21 @@ export interface Report {
   readonly target: string
   readonly strict: boolean
   readonly outcomes: readonly Outcome[]
+  /** With `--coverage`: each rule of the contract and the checks that asserted it in this run. */
+  readonly coverage?: readonly CoverageRow[]
+}
+
+export interface CoverageRow {
+  readonly rule: string
+  readonly provenance: 'documented' | 'inferred'
+  readonly checks: readonly string[]
+}
+
+/** The rule → checks table `--coverage` prints; an uncovered documented rule is marked so it stands out. */
+export function coverageTable(rows: readonly CoverageRow[]): string {
+  const width = Math.max(...rows.map((r) => r.rule.length))
+  const lines = rows.map((r) => `  ${r.rule.padEnd(width)}  ${r.provenance.padEnd(10)}  ${r.checks.length === 0 ? (r.provenance === 'documented' ? 'NOT COVERED' : 'not covered') : `${r.checks.length} check${r.checks.length === 1 ? '' : 's'}: ${r.checks.slice(0, 2).join(' | ')}${r.checks.length > 2 ? ' | …' : ''}`}`)
+  return ['coverage (rule → checks that asserted it):', ...lines].join('\n')
 }
 
 export function summarize(report: Report) {
@@ -32,7 +47,7 @@ function renderDefault(report: Report): string {
     ...o.failures.map(findingLine),
     ...o.warnings.map(findingLine),
   ])
-  return [...lines, '', summaryLine(report), ''].join('\n')
+  return [...lines, ...(report.coverage ? ['', coverageTable(report.coverage)] : []), '', summaryLine(report), ''].join('\n')
 }
 
 const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -58,7 +73,7 @@ function renderJunit(report: Report): string {
 }
 
 function renderJson(report: Report): string {
-  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes }, null, 2)}\n`
+  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes, ...(report.coverage && { coverage: report.coverage }) }, null, 2)}\n`
 }
 
 export function render(report: Report, reporter: ReporterName): string {

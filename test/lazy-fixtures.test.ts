@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { seedFlextell } from '../fixtures/flextell.ts'
 import { seedGorules } from '../fixtures/gorules.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
+import { UniqueKeyError } from '../fixtures/unique-key-error.ts'
 import { seedMedibulut } from '../fixtures/medibulut.ts'
 import { seedRailsUsers } from '../fixtures/rails-users.ts'
 import { uuidPosition, uuidTail } from '../fixtures/seeded-keys.ts'
@@ -62,10 +63,10 @@ describe('lazily seeded users', () => {
   it('list only what changed since the seed, and restore it over a fresh seed', async () => {
     const db = await seedFlextell({ users: BIG })
     const token = db.accounts[0]?.token ?? ''
-    expect(db.users.changed().records).toEqual([])
+    expect(db.users.changed()).toEqual([])
     expect((await resolveFlextell(db, put(token, { title: 'CTO' }), { id: '99998' })).status).toBe(200)
     const changed = db.users.changed()
-    expect(changed.records.map((u) => [u.id, u.title])).toEqual([[99_998, 'CTO']])
+    expect(changed.map((u) => [u.id, u.title])).toEqual([[99_998, 'CTO']])
     const fresh = await seedFlextell({ users: BIG })
     fresh.users.restore(JSON.parse(JSON.stringify(changed)))
     expect(fresh.users.get('id', 99_998)).toEqual(db.users.get('id', 99_998))
@@ -107,10 +108,10 @@ describe('LazyCollection', () => {
     const users = new LazyCollection(schema, { id: (u) => u.id, email: (u) => u.email }, source(10))
     const first = users.get('id', 1)!
     expect(() => users.update(first, (d) => void (d.email = 'not an email'))).toThrow(/does not fit the schema/)
-    expect(() => users.update(first, (d) => void (d.email = 'user9@example.com'))).toThrow(/already held/)
-    expect(() => users.create({ id: 11, email: 'user3@example.com' })).toThrow(/already held/)
+    expect(() => users.update(first, (d) => void (d.email = 'user9@example.com'))).toThrow(UniqueKeyError)
+    expect(() => users.create({ id: 11, email: 'user3@example.com' })).toThrow(UniqueKeyError)
     expect(users.get('id', 1)).toEqual({ id: 1, email: 'user1@example.com' })
-    expect(users.changed().records).toEqual([])
+    expect(users.changed()).toEqual([])
   })
 
   it('deletes seeded records, lists the deletion, and restores it', () => {
@@ -118,9 +119,9 @@ describe('LazyCollection', () => {
     users.delete(users.get('id', 3)!)
     expect(users.get('id', 3)).toBeUndefined()
     expect(users.size).toBe(4)
-    expect(users.changed().deleted).toEqual([3])
+    expect(users.deletedKeys()).toEqual([3])
     const fresh = new LazyCollection(schema, { id: (u) => u.id, email: (u) => u.email }, source(5))
-    fresh.restore(users.changed())
+    fresh.restore(users.changed(), users.deletedKeys())
     expect(fresh.all().map((u) => u.id)).toEqual([1, 2, 4, 5])
   })
 })
