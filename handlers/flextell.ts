@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
+import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, missingIds, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
@@ -16,12 +16,18 @@ const dialect = laravel satisfies Dialect
  */
 export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
+    // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
+    const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request)
     const user = find(db, tenantId, params['id'] ?? '')
     // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
-    const changes = validate(db, user, await readJsonObject(request, dialect))
-    const updated = await apply(db, user, changes)
+    const input = parseJsonObject(request, body, dialect)
+    const changes = validate(db, user, input)
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
+    // The guards run again after the await, with nothing async between them and the write: another request may
+    // have taken the e-mail while the password was hashing.
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input), passwordHash)
     return respond(200, flextell.responses[200], {
       // inferred: the doc shows `success: "<string>"`; a Laravel controller puts its flash-style message there.
       success: 'User updated successfully.',
@@ -58,13 +64,13 @@ function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string
   return parsed.data
 }
 
-async function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody): Promise<FlextellUserRecord> {
-  const { password, password_confirmation: _confirmation, role_ids, ...fields } = changes
+function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, passwordHash: string | undefined): FlextellUserRecord {
+  const { password: _password, password_confirmation: _confirmation, role_ids, ...fields } = changes
   return saveDirty(db.users, user, {
     ...fields,
     ...(role_ids !== undefined && { role_ids: role_ids ?? [] }),
-    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+    ...(passwordHash !== undefined && { password_hash: passwordHash }),
   }, 'updated_at')
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell)
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell, { dialect })

@@ -15,14 +15,16 @@ const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owne
  */
 export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
+    // Fastify reads and parses the body (413, 415, 400) before any Nest guard runs; from here on nothing awaits, so
+    // the token is judged, and the write made, against the data as it is when the request is handled.
+    const input = await readJsonObject(request, dialect)
     const actor = authenticate(request, db, dialect)
     const userId = params['userId'] ?? ''
     if (!gorules.params.shape.userId.safeParse(userId).success) halt(dialect.badRequest('Validation failed (uuid is expected)'))
     const user = db.users.get('id', userId.toLowerCase()) ?? halt(dialect.notFound('User not found'))
-    const input = await readJsonObject(request, dialect)
     authorize(actor, user, input)
     const changes = validate(db, user, input)
-    const updated = await apply(db, user, changes)
+    const updated = apply(db, user, changes)
     return respond(200, gorules.responses[200], { ...updated, roles: updated.roleIds.flatMap((id) => db.roles.get('id', id) ?? []) })
   })
 }
@@ -49,9 +51,9 @@ function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, 
   return parsed.data
 }
 
-async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): Promise<GorulesUserRecord> {
+function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): GorulesUserRecord {
   const { roles, ...fields } = changes
-  const updated = await saveDirty(db.users, user, { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }, 'updatedAt')
+  const updated = saveDirty(db.users, user, { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }, 'updatedAt')
   // Disabling (or locking) a user ends their sessions: the token they hold stops working.
   if (updated.status !== 'active') {
     const session = db.tokens.get('user', updated.id)
@@ -60,4 +62,4 @@ async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBod
   return updated
 }
 
-export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules)
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules, { dialect })

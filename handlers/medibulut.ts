@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
+import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, missingIds, takenEmail } from './validation.ts'
@@ -16,11 +16,17 @@ const dialect = laravel satisfies Dialect
  */
 export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Reply> {
   return run(dialect, async () => {
+    // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
+    const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(db, actor, params['tenantId'] ?? '')
     const user = find(db, tenantId, params['id'] ?? '')
-    const changes = validate(db, user, await readJsonObject(request, dialect))
-    const updated = await apply(db, user, changes)
+    const input = parseJsonObject(request, body, dialect)
+    const changes = validate(db, user, input)
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
+    // The guards run again after the await, with nothing async between them and the write: another request may
+    // have taken the e-mail while the password was hashing.
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input), passwordHash)
     return respond(200, medibulut.responses[200], { data: updated })
   })
 }
@@ -50,14 +56,14 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<stri
   return parsed.data
 }
 
-async function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody): Promise<MedibulutUserRecord> {
-  const { password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
+function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody, passwordHash: string | undefined): MedibulutUserRecord {
+  const { password: _password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
   return saveDirty(db.users, user, {
     ...fields,
     // decimal:2 cast: stored and returned as a two-decimal string.
     ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }),
-    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+    ...(passwordHash !== undefined && { password_hash: passwordHash }),
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut)
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut, { dialect })
