@@ -167,18 +167,28 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   const record = (rules: Rules<R>) => {
     for (const rule of typeof rules === 'string' ? [rules] : rules) asserted.add(rule)
   }
+  // One warning per rule and check, the first one's detail with a count of the rest: a derived check whose premise
+  // fails would otherwise repeat it for every case.
+  const repeats = new Map<string, number>()
+  const warn = (found: Finding) => {
+    const seen = repeats.get(found.rule)
+    if (seen === undefined) {
+      repeats.set(found.rule, 0)
+      warnings.push(found)
+    } else repeats.set(found.rule, seen + 1)
+  }
   const report = (found: Finding): boolean => {
     const premise = broken[0]
     if (premise) {
       const known = ruleOf(premise.rule)
-      warnings.push({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
+      warn({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
       return false
     }
     if (found.provenance.kind === 'documented' || strict) {
       failures.push(found)
       throw new CheckFailed(found.detail)
     }
-    warnings.push(found)
+    warn(found)
     return false
   }
   const expect = (rules: Rules<R>, ok: boolean, detail: string): boolean => {
@@ -237,7 +247,11 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     for (const undo of cleanups.reverse()) await undo().catch(() => undefined)
   }
   const status = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass'
-  return done({ status, failures, warnings })
+  const counted = warnings.map((w) => {
+    const more = repeats.get(w.rule) ?? 0
+    return more > 0 ? { ...w, detail: `${w.detail} (and ${more} more like it in this check)` } : w
+  })
+  return done({ status, failures, warnings: counted })
 }
 
 function describeError(error: unknown): string {
