@@ -20,6 +20,10 @@ export interface Framework {
   readonly elementKeys: boolean
 }
 
+/**
+ * The three stacks behind the four vendors, by their defaults.
+ * @example deriveCases(gorules.body.shape, frameworks.nest) // no null refusals: @IsOptional() takes null as absent
+ */
 export const frameworks = {
   laravel: { name: 'laravel', trimsStrings: true, castsScalars: false, nullIsAbsent: false, elementKeys: true },
   rails: { name: 'rails', trimsStrings: false, castsScalars: true, nullIsAbsent: false, elementKeys: false },

@@ -37,7 +37,10 @@ export interface DerivedApi<R extends string> {
 
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
 
-/** Sends one case and judges it; a case never fails on a premise the server does not share, only warns. */
+/**
+ * Sends one case and judges it; a case never fails on a premise the server does not share, only warns.
+ * @example await runCase(t, derived, { field: 'name', value: 'x'.repeat(256), accepted: false, kind: 'limit', what: '256 characters', errorKey: 'name' })
+ */
 export async function runCase<R extends string>(t: CheckContext<R>, api: DerivedApi<R>, c: FieldCase): Promise<void> {
   const rules = list(api.rules(c))
   const value = { [c.field]: c.value, ...api.companions?.(c.field, c.value) }
