@@ -13,6 +13,8 @@ export interface DerivedApi<R extends string> {
   send(t: CheckContext<R>, fields: Readonly<Record<string, unknown>>): Promise<Exchange>
   /** An invalid field (never `field` itself) a conforming server refuses, so an accepted value writes nothing. */
   anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly rule: R }
+  /** Cases to leave out: bounds the contract has but the doc does not (a conforming server may not share them). */
+  keep?(c: FieldCase): boolean
   /** Fields a value needs beside it to be valid (a password's confirmation). */
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
   /** Whether a refusal names `key`, in the API's error format. */
@@ -82,7 +84,7 @@ function title(field: string, cases: readonly FieldCase[]): string {
  * @example derivedChecks({ shape: flextell.body.shape, framework: frameworks.laravel, … })
  */
 export function derivedChecks<R extends string>(api: DerivedApi<R>, seed = 1): Check<R>[] {
-  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed })
+  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed }).filter((c) => api.keep?.(c) ?? true)
   const fields = [...new Set(cases.map((c) => c.field))]
   return fields.map((field) => {
     const mine = cases.filter((c) => c.field === field)
