@@ -13,6 +13,8 @@ export interface Dialect {
   readonly name: string
   badRequest(message: string): Reply
   serverError(message: string): Reply
+  /** Any other refusal in the API's error shape: apitwin's own (Host check, injected failures) on an API's path. */
+  error(status: number, message: string): Reply
   /** The body is over the server's limit (`apitwin serve --body-limit`). */
   payloadTooLarge(limit: number): Reply
   /** No route for this path, as the vendor's router answers it (`path` as requested, with its leading slash). */
