@@ -4,6 +4,7 @@ import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
+import { interimReadings } from './helpers/interim-readings.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve, accounts: readonly Account[]) => Resolve
@@ -216,7 +217,8 @@ describe('apitwin verify against apitwin serve', () => {
     const url = await serveAll()
     for (const { name } of apis) {
       const accounts = await discover(url, name)
-      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes'])
+      const readings = Object.entries(interimReadings[name] ?? {}).flatMap(([rule, value]) => ['--reading', `${rule}=${value}`])
+      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes', ...readings])
       expect(result.stderr).toBe('')
       expect(result.code, result.stdout).toBe(0)
       expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)
@@ -257,7 +259,7 @@ describe('apitwin verify usage errors exit 2 with one line', () => {
     for (const [args, message] of [
       [['verify', 'flextell', '--base-url', 'http://127.0.0.1:9'], /--token \(or APITWIN_TOKEN\) is required/],
       [['verify', 'nope'], /unknown API "nope"; choose one of: flextell, rails-users, medibulut, gorules/],
-      [['verify', 'flextell', '--bogus'], /Unknown option '--bogus'.*--help/],
+      [['verify', 'flextell', '--bogus'], /^apitwin: unknown flag --bogus; run with --help to see the flags\n$/],
       [['verify', 'flextell', '--reporter', 'xml'], /--reporter must be one of default, junit, json/],
       [['verify'], /which API\?/],
     ] as const) {
