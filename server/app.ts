@@ -175,7 +175,7 @@ export class TwinApp {
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
     const method = incoming.method ?? 'GET'
-    const route = this.#routes.find((r) => path.startsWith(r.prefix) && (path.length === r.prefix.length || path.charCodeAt(r.prefix.length) === 47 /* / */))
+    const route = this.#routeOf(path)
     const host = incoming.headers.host
     if (!this.#hostAllowed(host)) {
       const message = `Host ${JSON.stringify(host ?? '')} is not allowed (DNS rebinding guard); run apitwin serve with --allowed-host <name> to answer it, or use localhost / 127.0.0.1`
@@ -194,6 +194,14 @@ export class TwinApp {
     void this.#api(incoming, res, started, method, path, route, match)
   }
 
+  /** The API whose slug `path` starts with (`/flextell` or `/flextell/…`), if any. */
+  #routeOf(path: string): Route | undefined {
+    for (const route of this.#routes) {
+      if (path.startsWith(route.prefix) && (path.length === route.prefix.length || path.charCodeAt(route.prefix.length) === 47 /* / */)) return route
+    }
+    return undefined
+  }
+
   async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray): Promise<void> {
     const { api } = route
     const request = new NodeRequest(incoming, this.#limit)
@@ -205,7 +213,7 @@ export class TwinApp {
       console.error(error)
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
     }
-    if (reply.status < 300) this.#onChange?.()
+    if (reply.status >= 200 && reply.status < 300) this.#onChange?.()
     this.#send(incoming, res, started, method, path, reply, openCors, request)
   }
 
