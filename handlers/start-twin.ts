@@ -5,6 +5,15 @@ import type { ApiState, TwinApi } from './twin-api.ts'
 export interface TwinOptions extends SeedOptions {
   /** Which APIs to run (default: all the entry point knows: every API for `apitwin`, one for `apitwin/handlers/<api>`). */
   readonly apis?: readonly TwinApi[]
+  /** Called as each API finishes seeding (at start and on every reset), e.g. to print progress. */
+  readonly onProgress?: (progress: SeedProgress) => void
+}
+
+/** How far seeding has come: `done` of `total` APIs are seeded, the latest being `api`. */
+export interface SeedProgress {
+  readonly api: string
+  readonly done: number
+  readonly total: number
 }
 
 /** A running set of mocked APIs over seeded data; `reset()` puts every API back to its seeded state. */
@@ -22,11 +31,16 @@ export interface Twin {
  * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
  * @example const twin = await startTwin([flextellApi], { seed: 7 })
  */
-export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS }: SeedOptions = {}): Promise<Twin> {
+export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress }: SeedOptions & Pick<TwinOptions, 'onProgress'> = {}): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
   const reset = async () => {
-    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users })] as const))
+    let done = 0
+    const started = await Promise.all(selected.map(async (api) => {
+      const state = await api.start({ seed, users })
+      onProgress?.({ api: api.name, done: ++done, total: selected.length })
+      return [api.name, state] as const
+    }))
     for (const [name, state] of started) states.set(name, state)
   }
   await reset()

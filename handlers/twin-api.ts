@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
-import { IndexedCollection } from '../fixtures/indexed-collection.ts'
+import type { IndexedCollection } from '../fixtures/indexed-collection.ts'
+import { LazyCollection } from '../fixtures/lazy-collection.ts'
 import type { Dialect, Reply } from './reply.ts'
 
 /** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
@@ -80,11 +81,14 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
         accounts: db.accounts,
         resolve: (request, params) => resolve(db, request, params),
         ...(controls && { controls: controls(db) }),
-        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection.all()])),
+        // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.
+        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection instanceof LazyCollection ? collection.changed() : collection.all()])),
         async restore(snapshot) {
           for (const [name, collection] of collections) {
             const records = snapshot[name]
-            if (Array.isArray(records)) await collection.replaceAll(records)
+            if (!Array.isArray(records)) continue
+            if (collection instanceof LazyCollection) collection.restore(records)
+            else await collection.replaceAll(records)
           }
         },
       }
@@ -92,7 +96,11 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
   }
 }
 
+type AnyCollection = IndexedCollection<StandardSchemaV1, string> | LazyCollection<StandardSchemaV1, string>
+
 /** The db's collections by property name (users, tokens, …): what a snapshot holds. */
-function collectionsOf(db: object): Array<readonly [string, IndexedCollection<StandardSchemaV1, string>]> {
-  return Object.entries(db).filter((entry): entry is [string, IndexedCollection<StandardSchemaV1, string>] => entry[1] instanceof IndexedCollection)
+function collectionsOf(db: object): Array<readonly [string, AnyCollection]> {
+  // IndexedCollection by its shape, not `instanceof`: importing the class would load @msw/data at every start.
+  const isIndexed = (value: unknown) => typeof value === 'object' && value !== null && 'replaceAll' in value && 'collection' in value
+  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection || isIndexed(entry[1]))
 }

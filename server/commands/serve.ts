@@ -47,7 +47,18 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const publicUrl = str(values, 'public-url')
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
   const state = str(values, 'state')
+  // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
+  let seeded = 0
+  let slow = false
+  const timer = setTimeout(() => {
+    slow = true
+    io.stdout(`apitwin: still seeding the users (${seeded} APIs ready so far)…\n`)
+  }, 1000)
   const server = await startServer({
+    onProgress: ({ api, done, total }) => {
+      seeded = done
+      if (slow) io.stdout(`apitwin: seeded ${api} (${done} of ${total})\n`)
+    },
     port,
     host: str(values, 'host') ?? '127.0.0.1',
     ...(seed !== undefined && { seed }),
@@ -58,7 +69,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     allowedHosts: allowedHosts(values),
     ...(publicUrl !== undefined && { publicUrl }),
     ...(state !== undefined && { stateFile: state }),
-  })
+  }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {
     let stopping = false
