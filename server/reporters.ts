@@ -54,6 +54,7 @@ const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(
 
 function renderJunit(report: Report): string {
   const s = summarize(report)
+  const time = (report.outcomes.reduce((sum, o) => sum + o.ms, 0) / 1000).toFixed(3)
   const cases = report.outcomes.map((o) => {
     const open = `    <testcase classname="apitwin.${xml(report.api)}" name="${xml(o.title)}" time="${(o.ms / 1000).toFixed(3)}">`
     const failure = o.failures.length > 0 ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>` : ''
@@ -63,8 +64,9 @@ function renderJunit(report: Report): string {
   })
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
-    `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
+    // errors="0": a check that cannot run is skipped with its reason, never an error; time in seconds (Jenkins, GitLab).
+    `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}">`,
+    `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}" timestamp="${new Date().toISOString().slice(0, 19)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer, type ServeOptions } from '../server/serve.ts'
 import { account, bodyFor, discover, update, userPath, type Discovered } from './helpers/apis.ts'
 import { raw } from './helpers/raw-http.ts'
-import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 const open: RunningServer[] = []
 afterEach(async () => {
@@ -267,21 +266,6 @@ describe('logging', () => {
     const entry = JSON.parse(log[0] ?? '') as Record<string, unknown>
     expect(entry).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), method: 'GET', path: '/__twin/apis', status: 200, ms: expect.any(Number) })
   })
-
-  const children: SpawnedServer[] = []
-  afterEach(async () => {
-    for (const child of children.splice(0)) await child.stop('SIGKILL')
-  })
-
-  it('honours --quiet and APITWIN_QUIET=1 (no per-request line)', async () => {
-    const [flag, env] = await Promise.all([spawnServe(['--quiet']), spawnServe([], { APITWIN_QUIET: '1' })])
-    children.push(flag, env)
-    for (const child of [flag, env]) {
-      await (await fetch(`${child.url}/__twin/apis`)).text()
-      expect(await child.stop('SIGTERM')).toBe(0)
-      expect(child.output()).not.toContain('GET /__twin/apis')
-    }
-  }, 20_000)
 })
 
 describe('request journal', () => {
