@@ -67,7 +67,7 @@ const derived: DerivedApi<R> = {
     if (formatted.has(c.field)) return ['body.limits', 'body.formats']
     // The table gives no lengths (255 is Laravel's string column), no nullability, and lists permissions with "etc.":
     // our reading too (body.formats stands in until the contract has a rule of its own for these).
-    if (c.accepted && c.value === null) return ['body.limits', 'body.formats']
+    if (c.kind === 'null') return ['body.limits', 'body.formats']
     if ((c.kind === 'limit' && typeof c.value === 'string') || (c.field === 'permissions' && !c.accepted && c.kind !== 'type')) return ['body.limits', 'body.formats']
     return ['body.limits']
   },
