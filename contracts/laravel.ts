@@ -104,6 +104,8 @@ export const laravel = {
   // ModelNotFoundException::setModel appends the ids without a trailing period.
   modelNotFound: (model: string, id: string) => ({ status: 404, body: { message: `No query results for model [${model}] ${id}` } }),
   badRequest: (message: string) => ({ status: 400, body: { message } }),
+  // Any HttpException (abort(status, message)) renders as its message.
+  error: (status: number, message: string) => ({ status, body: { message } }),
   // Laravel's production 500 body; the real message is only logged.
   serverError: (_message: string) => ({ status: 500, body: { message: 'Server Error' } }),
   validation: (issues: readonly Issue[]) => ({ status: 422, body: laravelValidation(issues) }),

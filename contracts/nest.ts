@@ -13,6 +13,8 @@ export function nestMessage(issue: Issue): string {
   return `${property} is invalid`
 }
 
+const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+
 export const nestErrorBody = z.object({
   statusCode: z.int(),
   message: z.union([z.string(), z.array(z.string())]),
@@ -29,6 +31,8 @@ export const nest = {
   forbidden: () => ({ status: 403, body: { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' } }),
   notFound: (message: string) => ({ status: 404, body: { statusCode: 404, message, error: 'Not Found' } }),
   badRequest: (message: string) => ({ status: 400, body: { statusCode: 400, message, error: 'Bad Request' } }),
+  // `new HttpException(message, status)` as Nest renders it.
+  error: (status: number, message: string) => ({ status, body: { statusCode: status, message, error: statusText[status] ?? 'Error' } }),
   serverError: (_message: string) => ({ status: 500, body: { statusCode: 500, message: 'Internal server error' } }),
   // ValidationPipe({ errorHttpStatusCode: 422 }): every constraint's message, as a list.
   validation: (issues: readonly Issue[]) => ({ status: 422, body: { statusCode: 422, message: issues.map(nestMessage), error: 'Unprocessable Entity' } }),

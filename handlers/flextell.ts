@@ -73,4 +73,4 @@ function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, 
   }, 'updated_at')
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell, { dialect })
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell, { dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })

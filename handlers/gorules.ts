@@ -62,4 +62,4 @@ function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): Go
   return updated
 }
 
-export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules, { dialect })
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules, { dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })

@@ -1,4 +1,4 @@
-import { medibulut, type MedibulutBody, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutUserRecord } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravel } from '../contracts/laravel.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
@@ -66,4 +66,8 @@ function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBod
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut, { dialect })
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut, {
+  dialect,
+  // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
+  controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),
+})

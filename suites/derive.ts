@@ -43,6 +43,8 @@ export interface FieldCase {
 interface Def {
   readonly type: string
   readonly innerType?: z.ZodType
+  /** A pipe's (or transform's) input schema: what the client sends. */
+  readonly in?: z.ZodType
   readonly element?: z.ZodType
   readonly options?: readonly z.ZodType[]
   readonly entries?: Readonly<Record<string, string | number>>
@@ -54,7 +56,7 @@ interface Def {
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
 
-/** Strips optional (every field of a partial body) and reports whether null is allowed. */
+/** Strips optional (every field of a partial body) and pipes (a transform judges what the client sent by its input), and reports whether null is allowed. */
 function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
   let inner = schema
   let nullable = false
@@ -63,6 +65,8 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
     if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType) {
       nullable ||= def.type === 'nullable'
       inner = def.innerType
+    } else if (def.type === 'pipe' && def.in) {
+      inner = def.in
     } else return { inner, nullable }
   }
 }
