@@ -1,6 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
-import type { IndexedCollection } from '../fixtures/indexed-collection.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
 import type { Dialect, Reply } from './reply.ts'
 
@@ -82,13 +81,11 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
         resolve: (request, params) => resolve(db, request, params),
         ...(controls && { controls: controls(db) }),
         // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.
-        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection instanceof LazyCollection ? collection.changed() : collection.all()])),
+        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection.changed()])),
         async restore(snapshot) {
           for (const [name, collection] of collections) {
             const records = snapshot[name]
-            if (!Array.isArray(records)) continue
-            if (collection instanceof LazyCollection) collection.restore(records)
-            else await collection.replaceAll(records)
+            if (Array.isArray(records)) collection.restore(records)
           }
         },
       }
@@ -96,11 +93,9 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
   }
 }
 
-type AnyCollection = IndexedCollection<StandardSchemaV1, string> | LazyCollection<StandardSchemaV1, string>
+type AnyCollection = LazyCollection<StandardSchemaV1, string>
 
 /** The db's collections by property name (users, tokens, …): what a snapshot holds. */
 function collectionsOf(db: object): Array<readonly [string, AnyCollection]> {
-  // IndexedCollection by its shape, not `instanceof`: importing the class would load @msw/data at every start.
-  const isIndexed = (value: unknown) => typeof value === 'object' && value !== null && 'replaceAll' in value && 'collection' in value
-  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection || isIndexed(entry[1]))
+  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection)
 }
