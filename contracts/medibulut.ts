@@ -43,7 +43,8 @@ const body = z
     status: z.literal([0, 1], { error: 'in' }),
     photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable(),
     identity_number: z.string().max(255).nullable(),
-    bonus_rate: z.union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/).transform(Number)], { error: 'numeric' }).pipe(z.number().min(0).max(100)),
+    // A JSON number; the numeric strings Laravel's `numeric` rule also takes are the `body.coercion` reading.
+    bonus_rate: z.number().min(0).max(100),
     color: z.string().regex(hexColor, { error: 'hex_color' }),
     role_id: roleId,
     permissions: z.array(z.enum(medibulutPermissions)),

@@ -1,3 +1,4 @@
+import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import type { Reply } from './reply.ts'
 
@@ -33,8 +34,13 @@ export interface TwinApi {
   readonly method: 'PUT' | 'PATCH'
   /** The endpoint path, OpenAPI style: `/api/v1/users/{id}`. */
   readonly path: string
-  /** Seeds fresh data and returns the state over it; called again on every reset. */
-  start(options: SeedOptions): Promise<ApiState>
+  /** The contract's rules; the inferred ones carry the readings `start` accepts. */
+  readonly rules: RuleBook
+  /**
+   * Seeds fresh data and returns the state over it, following `readings` (each inferred rule's default where
+   * unnamed; an unknown rule or value throws naming the allowed ones). Called again on every reset.
+   */
+  start(options: SeedOptions, readings?: ReadingChoice): Promise<ApiState>
 }
 
 /** `/users/{id}` → `/users/:id`, the form MSW and Hono route on. */
@@ -43,13 +49,16 @@ export function routePath(path: string): string {
 }
 
 /**
- * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares.
- * @example export const flextellApi = defineApi(flextell, seedFlextell, resolveFlextell)
+ * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares. `prepare`
+ * turns a reading choice into what the resolver reads (chosen readings, the dialect built from them) once per
+ * start, so no request pays for it.
+ * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell)
  */
-export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
-  contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path'>,
+export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
+  contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
-  resolve: (db: Db, request: RequestLike, params: Params) => Promise<Reply>,
+  prepare: (choice?: ReadingChoice) => Prepared,
+  resolve: (db: Db, request: RequestLike, params: Params, readings: Prepared) => Promise<Reply>,
   controls?: (db: Db) => Readonly<Record<string, () => unknown>>,
 ): TwinApi {
   return {
@@ -57,9 +66,12 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
     title: contract.title,
     method: contract.method,
     path: contract.path,
-    async start(options) {
+    rules: contract.rules,
+    async start(options, choice) {
+      // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
+      const readings = prepare(choice)
       const db = await seed(options)
-      return { accounts: db.accounts, resolve: (request, params) => resolve(db, request, params), ...(controls && { controls: controls(db) }) }
+      return { accounts: db.accounts, resolve: (request, params) => resolve(db, request, params, readings), ...(controls && { controls: controls(db) }) }
     },
   }
 }

@@ -1,3 +1,4 @@
+import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
 import { flextellApi } from './flextell.ts'
@@ -12,6 +13,11 @@ export const apis: readonly TwinApi[] = [flextellApi, railsUsersApi, medibulutAp
 export interface TwinOptions extends SeedOptions {
   /** Which APIs to run (default: all). */
   readonly apis?: readonly TwinApi[]
+  /**
+   * The reading each API's mock follows, per inferred rule: `{ medibulut: { 'tenant.forbidden': '404' } }`.
+   * Unnamed rules follow their default; an unknown API, rule or value throws naming the allowed ones.
+   */
+  readonly readings?: Readonly<Record<string, ReadingChoice>>
 }
 
 /** A running set of mocked APIs over seeded data; `reset()` puts every API back to its seeded state. */
@@ -19,6 +25,8 @@ export interface Twin {
   readonly seed: number
   readonly users: number
   readonly apis: readonly TwinApi[]
+  /** The readings the twin was created with, per API (only what was chosen; defaults are implied). */
+  readonly readings: Readonly<Record<string, ReadingChoice>>
   state(name: string): ApiState
   accounts(name: string): readonly Account[]
   reset(): Promise<void>
@@ -30,10 +38,12 @@ export interface Twin {
  * const twin = await createTwin({ seed: 7 })
  * twin.accounts('flextell') // actor, peer, foreign with their tokens
  */
-export async function createTwin({ seed = DEFAULT_SEED, users = DEFAULT_USERS, apis: selected = apis }: TwinOptions = {}): Promise<Twin> {
+export async function createTwin({ seed = DEFAULT_SEED, users = DEFAULT_USERS, apis: selected = apis, readings = {} }: TwinOptions = {}): Promise<Twin> {
+  const unknown = Object.keys(readings).filter((name) => !apis.some((api) => api.name === name))
+  if (unknown.length > 0) throw new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${apis.map((a) => a.name).join(', ')}`)
   const states = new Map<string, ApiState>()
   const reset = async () => {
-    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users })] as const))
+    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users }, readings[api.name])] as const))
     for (const [name, state] of started) states.set(name, state)
   }
   await reset()
@@ -42,5 +52,5 @@ export async function createTwin({ seed = DEFAULT_SEED, users = DEFAULT_USERS, a
     if (!found) throw new Error(`Unknown API "${name}"; known: ${selected.map((a) => a.name).join(', ')}`)
     return found
   }
-  return { seed, users, apis: selected, state, accounts: (name) => state(name).accounts, reset }
+  return { seed, users, apis: selected, readings, state, accounts: (name) => state(name).accounts, reset }
 }
