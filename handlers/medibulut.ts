@@ -91,7 +91,7 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
     ...(parsed.success ? [] : parsed.error.issues),
     ...(rule['required-fields'] === 'create-rules' ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' })) : []),
     // role.reading: slug-only — the numeric ids the schema also takes are refused like any other outsider.
-    ...(rule['role.reading'] === 'slug-only' && roleId !== undefined && !(typeof roleId === 'string' && roleId in medibulutRoles) && parsed.success
+    ...(rule['role.reading'] === 'slug-only' && roleId !== undefined && !(typeof roleId === 'string' && roleId in medibulutRoles) && !parsed.error?.issues.some((issue) => issue.path[0] === 'role_id')
       ? [{ code: 'custom', path: ['role_id'], message: 'in' } satisfies Issue]
       : []),
     ...(rule['email.unique'] === 'enforced' ? takenEmail(input, user.id, holderOf, 'unique') : []),

@@ -17,6 +17,8 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
+  /** The ids a client may assign as roles (flextell role_ids, gorules roles), where the API has a role table. */
+  readonly roles?: readonly (string | number)[]
   /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
   resolve(request: RequestLike, params: Params): Promise<Reply>
   /**
@@ -54,7 +56,7 @@ export function routePath(path: string): string {
  * start, so no request pays for it.
  * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell)
  */
-export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
+export function defineApi<Db extends { readonly accounts: readonly Account[]; readonly roles?: { all(): readonly { readonly id: string | number }[] } }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
   prepare: (choice?: ReadingChoice) => Prepared,
@@ -71,7 +73,12 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }, 
       // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
       const readings = prepare(choice)
       const db = await seed(options)
-      return { accounts: db.accounts, resolve: (request, params) => resolve(db, request, params, readings), ...(controls && { controls: controls(db) }) }
+      return {
+        accounts: db.accounts,
+        ...(db.roles && { roles: db.roles.all().map((role) => role.id) }),
+        resolve: (request, params) => resolve(db, request, params, readings),
+        ...(controls && { controls: controls(db) }),
+      }
     },
   }
 }

@@ -9,6 +9,10 @@ export interface DiscoveredApi {
   readonly method: string
   readonly path: string
   readonly accounts: readonly Account[]
+  /** Role ids a client may assign, where the API has a role table. */
+  readonly roles?: readonly (string | number)[]
+  /** The readings this mock follows where they differ from the defaults (`apitwin readings` lists them all). */
+  readonly readings?: Readonly<Record<string, string>>
 }
 
 /**
@@ -24,6 +28,8 @@ export function discovery(twin: Twin, origin: string): { apis: DiscoveredApi[] }
       method: api.method,
       path: api.path,
       accounts: twin.accounts(api.name),
+      ...(twin.state(api.name).roles && { roles: twin.state(api.name).roles }),
+      ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
     })),
   }
 }
