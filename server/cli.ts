@@ -1,5 +1,6 @@
 import { apiNames, print, type Io } from './args.ts'
 import { openapiCommand } from './commands/openapi.ts'
+import { readingsCommand } from './commands/readings.ts'
 import { serveCommand } from './commands/serve.ts'
 import { verifyCommand } from './commands/verify.ts'
 import { UsageError } from './usage-error.ts'
@@ -9,9 +10,10 @@ export type { Io } from './args.ts'
 const mainHelp = `apitwin — mock server and contract test harness for ${apiNames}
 
 Usage:
-  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--quiet]
+  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--quiet] [--reading API.RULE=VALUE …] [--config FILE]
   apitwin verify <api> [--base-url URL --token T --user-id ID …] [--allow-writes] [--strict] [--reporter default|junit|json]
   apitwin openapi [api]
+  apitwin readings [api] [--reading API.RULE=VALUE …] [--config FILE] [--json]
 
 Run "apitwin <command> --help" for a command's flags.`
 
@@ -20,6 +22,7 @@ const commands: Readonly<Record<string, (args: string[], io: Io) => Promise<numb
   serve: serveCommand,
   verify: verifyCommand,
   openapi: openapiCommand,
+  readings: readingsCommand,
 }
 
 /**
