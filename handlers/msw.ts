@@ -1,8 +1,8 @@
-import { http, type HttpHandler } from 'msw'
-import type { SeedOptions } from '../fixtures/account.ts'
+import { delay, http, HttpResponse, type HttpHandler } from 'msw'
+import { injectedFailure, readFaults } from './faults.ts'
 import { toResponse } from './reply.ts'
+import type { Twin } from './start-twin.ts'
 import { routePath, type TwinApi } from './twin-api.ts'
-import { apis, createTwin, type Twin } from './twin.ts'
 
 export interface MswOptions {
   /**
@@ -17,53 +17,43 @@ export interface MswOptions {
   readonly only?: readonly string[]
 }
 
-type TwinSource = Twin | (() => Promise<Twin>)
-
 /**
- * MSW request handlers for the APIs of a twin, for `setupServer` (Node) or `setupWorker` (browser). Give a
- * function instead of a twin to create it on the first request (see `handlers`).
+ * MSW request handlers for the APIs of a twin, for `setupServer` (Node) or `setupWorker` (browser).
+ * Per request, `X-Twin-Delay: <ms>` holds the answer (MSW's `delay`) and `X-Twin-Fail: 500|503|network` replaces it,
+ * as `apitwin serve` does, so a page can show its spinner and its error state.
  * @example
  * const twin = await createTwin()
  * const server = setupServer(...twinHandlers(twin))
  * server.listen({ onUnhandledRequest: 'error' })
  */
-export function twinHandlers(source: TwinSource, { baseUrls = {}, controlBase = '*', only }: MswOptions = {}): HttpHandler[] {
-  const twinOf = typeof source === 'function' ? source : async () => source
-  const served: readonly TwinApi[] = (typeof source === 'function' ? apis : source.apis).filter((api) => !only || only.includes(api.name))
+export function twinHandlers(twin: Twin, options: MswOptions = {}): HttpHandler[] {
+  return lazyTwinHandlers(twin.apis, async () => twin, options)
+}
+
+/**
+ * The same over a twin created on the first request (`getTwin`), for the ready-made `handlers` of an entry point.
+ * @example export const handlers = lazyTwinHandlers([flextellApi], () => defaultTwin())
+ */
+export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promise<Twin>, { baseUrls = {}, controlBase = '*', only }: MswOptions = {}): HttpHandler[] {
+  const served = apis.filter((api) => !only || only.includes(api.name))
   const endpoints = served.map((api) => {
     const route = api.method === 'PUT' ? http.put : http.patch
-    // The state is looked up per request so a reset is seen by handlers created before it.
-    return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) =>
-      toResponse(await (await twinOf()).state(api.name).resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])))),
-    )
+    return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) => {
+      const faults = readFaults(request.headers)
+      if ('error' in faults) return toResponse({ status: 400, body: { message: faults.error } })
+      if (faults.delayMs > 0) await delay(faults.delayMs)
+      if (faults.fail === 'network') return HttpResponse.error()
+      if (faults.fail) return toResponse(injectedFailure(faults.fail))
+      // The state is looked up per request so a reset is seen by handlers created before it.
+      const state = (await getTwin()).state(api.name)
+      return toResponse(await state.resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))))
+    })
   })
   const controls = http.get(`${controlBase}/__twin/:api/:control`, async ({ params }) => {
-    const twin = await twinOf()
+    const twin = await getTwin()
     const api = served.find((a) => a.name === params['api'])
     const control = api && twin.state(api.name).controls?.[String(params['control'])]
     return control ? Response.json(control()) : Response.json({ message: `No apitwin control ${String(params['api'])}/${String(params['control'])}` }, { status: 404 })
   })
   return [...endpoints, controls]
 }
-
-let shared: Promise<Twin> | undefined
-
-/**
- * The twin behind `handlers`: created with the default seed on first use. Reset it between tests:
- * `afterEach(async () => (await defaultTwin()).reset())`.
- */
-export function defaultTwin(options?: SeedOptions): Promise<Twin> {
-  shared ??= createTwin(options)
-  return shared
-}
-
-/**
- * Ready-made MSW handlers for every API over `defaultTwin()`, mounted at `*\/<slug>`.
- * @example setupWorker(...handlers).start()
- */
-export const handlers: readonly HttpHandler[] = twinHandlers(() => defaultTwin())
-
-/** The same, per API: `handlersByApi.flextell`. */
-export const handlersByApi: Readonly<Record<string, readonly HttpHandler[]>> = Object.fromEntries(
-  apis.map((api) => [api.name, twinHandlers(() => defaultTwin(), { only: [api.name] })]),
-)

@@ -72,7 +72,8 @@ export function redact(text: string, secrets: readonly string[]): string {
   return secrets.reduce((out, secret) => out.split(secret).join('[token]'), text)
 }
 
-async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
+/** A live server as a Target, from the same options as `verify` (the vitest adapter uses it too). */
+export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')

@@ -1,0 +1,72 @@
+import type { ReadingChoice } from '../contracts/provenance.ts'
+import type { Account, SeedOptions } from '../fixtures/account.ts'
+import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
+import type { ApiState, TwinApi } from './twin-api.ts'
+
+export interface TwinOptions extends SeedOptions {
+  /** Which APIs to run (default: all the entry point knows: every API for `apitwin`, one for `apitwin/handlers/<api>`). */
+  readonly apis?: readonly TwinApi[]
+  /**
+   * The reading each API's mock follows, per inferred rule: `{ medibulut: { 'tenant.forbidden': '404' } }`.
+   * Unnamed rules follow their default; an unknown rule or value throws naming the allowed ones.
+   */
+  readonly readings?: Readonly<Record<string, ReadingChoice>>
+}
+
+/** A running set of mocked APIs over seeded data; `reset()` puts every API back to its seeded state. */
+export interface Twin {
+  readonly seed: number
+  readonly users: number
+  readonly apis: readonly TwinApi[]
+  /** The readings the twin was created with, per API (only what was chosen; defaults are implied). */
+  readonly readings: Readonly<Record<string, ReadingChoice>>
+  state(name: string): ApiState
+  accounts(name: string): readonly Account[]
+  reset(): Promise<void>
+}
+
+/**
+ * Seeds the given APIs and keeps their state. Knows no API by itself, so an entry point that imports one API
+ * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
+ * @example const twin = await startTwin([flextellApi], { seed: 7 })
+ */
+export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, readings = {} }: SeedOptions & Pick<TwinOptions, 'readings'> = {}): Promise<Twin> {
+  if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
+  const states = new Map<string, ApiState>()
+  const reset = async () => {
+    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users }, readings[api.name])] as const))
+    for (const [name, state] of started) states.set(name, state)
+  }
+  await reset()
+  const state = (name: string): ApiState => {
+    const found = states.get(name)
+    if (!found) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
+    return found
+  }
+  return { seed, users, apis: selected, readings, state, accounts: (name) => state(name).accounts, reset }
+}
+
+/**
+ * One shared twin, created on first use, for ready-made handlers. Asking it again with other seed options is an
+ * error, not silently ignored: the first caller (often the first request through `handlers`) already seeded it.
+ * @example const defaultTwin = sharedTwin((options) => startTwin([flextellApi], options))
+ */
+export function sharedTwin(start: (options: SeedOptions) => Promise<Twin>): (options?: SeedOptions) => Promise<Twin> {
+  let shared: { readonly seed: number; readonly users: number; readonly twin: Promise<Twin> } | undefined
+  return (options = {}) => {
+    const seed = options.seed ?? DEFAULT_SEED
+    const users = options.users ?? DEFAULT_USERS
+    if (!shared) {
+      shared = { seed, users, twin: start({ seed, users }) }
+      return shared.twin
+    }
+    if (options.seed !== undefined && seed !== shared.seed || options.users !== undefined && users !== shared.users) {
+      throw new Error(
+        `defaultTwin() already exists with seed ${shared.seed} and ${shared.users} users; it cannot be re-seeded with ` +
+        `${JSON.stringify(options)}. Call defaultTwin(${JSON.stringify(options)}) before the first request reaches the ready-made handlers, ` +
+        'or build your own twin: twinHandlers(await createTwin(options)).',
+      )
+    }
+    return shared.twin
+  }
+}

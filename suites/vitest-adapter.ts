@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig, DEFAULT_CONFIG_FILE, type Config, type ConfigAccount } from '../server/config.ts'
+import { liveTarget, type VerifyOptions } from '../server/verify.ts'
+import { runCheck, type Finding } from './check.ts'
+import { suites } from './suites.ts'
+import type { Target } from './target.ts'
+import { mockTarget, type OwnedTarget } from './targets.ts'
+
+export interface ContractOptions {
+  /** Fail on broken inferred rules too (default: `APITWIN_STRICT`, else false: they are warnings). */
+  readonly strict?: boolean
+  /** The config file with `targets.<api>` (default `apitwin.config.json` in the working directory, if present). */
+  readonly config?: string
+  /** Environment to read `APITWIN_*` from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv
+  /** Per-request timeout in ms (default `APITWIN_TIMEOUT`, else 10000). */
+  readonly timeout?: number
+}
+
+const ENV_FLAGS = {
+  baseUrl: 'BASE_URL', token: 'TOKEN', userId: 'USER_ID', email: 'EMAIL', role: 'ROLE', tenant: 'TENANT',
+  peerUserId: 'PEER_USER_ID', peerEmail: 'PEER_EMAIL', peerToken: 'PEER_TOKEN',
+  foreignUserId: 'FOREIGN_USER_ID', foreignTenant: 'FOREIGN_TENANT', foreignToken: 'FOREIGN_TOKEN',
+} as const satisfies Partial<Record<keyof VerifyOptions, string>>
+
+const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value)
+const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
+
+/** `APITWIN_BASE_URL`, `APITWIN_TOKEN`, … as `verify` reads them; undefined when no base URL is set. */
+function fromEnv(api: string, env: NodeJS.ProcessEnv): VerifyOptions | undefined {
+  if (!env['APITWIN_BASE_URL']) return undefined
+  const options: Record<string, string> = {}
+  for (const [key, name] of Object.entries(ENV_FLAGS)) {
+    const value = env[`APITWIN_${name}`]
+    if (value !== undefined && value !== '') options[key] = value
+  }
+  return { api, ...options, allowWrites: truthy(env['APITWIN_ALLOW_WRITES']) }
+}
+
+/** `targets.<api>` of the config file, in `verify`'s terms. */
+function fromConfig(api: string, config: Config, env: NodeJS.ProcessEnv): VerifyOptions | undefined {
+  const entry = config.targets?.[api]
+  if (!entry) return undefined
+  const { actor, peer, foreign }: { actor?: ConfigAccount; peer?: ConfigAccount | undefined; foreign?: ConfigAccount | undefined } = entry.accounts ?? {}
+  const options = {
+    baseUrl: entry.baseUrl,
+    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+  }
+  return { api, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), allowWrites: truthy(env['APITWIN_ALLOW_WRITES']) }
+}
+
+const line = (f: Finding) => `[${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''}`
+
+/**
+ * Registers apitwin's contract suites in your own vitest run: one `describe` per API, one `it` per check. The
+ * target is, first found: `APITWIN_BASE_URL` with `APITWIN_TOKEN`, `APITWIN_USER_ID`, … (the same variables as
+ * `apitwin verify`); `targets.<api>` in `apitwin.config.json`; else a fresh in-process mock (MSW's `setupServer`).
+ * A broken documented rule fails its test; a broken inferred rule is a warning (a test annotation and a console
+ * warning, the test passes) unless `strict`; a check the target cannot run is skipped with its reason.
+ * @example
+ * // contract.test.ts
+ * import { describeContracts } from 'apitwin/vitest'
+ * describeContracts(['flextell', 'medibulut'])
+ */
+export function describeContracts(apis: readonly string[], options: ContractOptions = {}): void {
+  for (const api of apis) {
+    const suite = suites[api]
+    if (!suite) throw new Error(`apitwin/vitest: unknown API "${api}"; choose from ${Object.keys(suites).join(', ')}`)
+    describe(`apitwin contract: ${api}`, () => {
+      const env = options.env ?? process.env
+      const strict = options.strict ?? truthy(env['APITWIN_STRICT'])
+      const timeoutMs = options.timeout ?? (Number(env['APITWIN_TIMEOUT']) || 10_000)
+      let owned: OwnedTarget | undefined
+      let target: Target | undefined
+      beforeAll(async () => {
+        const config = await loadConfig(options.config ?? DEFAULT_CONFIG_FILE, env, { required: options.config !== undefined })
+        const live = fromEnv(api, env) ?? fromConfig(api, config, env)
+        if (live) {
+          target = await liveTarget(live, timeoutMs)
+        } else {
+          owned = await mockTarget(api)
+          target = owned.target
+        }
+      })
+      afterAll(async () => {
+        await owned?.close()
+      })
+      for (const check of suite.checks) {
+        it(check.title, async (context) => {
+          if (!target) throw new Error(`apitwin/vitest: no target for ${api}; see the error of beforeAll`)
+          await target.reset?.()
+          const outcome = await runCheck(suite, check, target, { strict })
+          if (outcome.status === 'skip') context.skip(outcome.skipReason)
+          for (const warning of outcome.warnings) {
+            console.warn(`apitwin ${api} › ${check.title}: ${line(warning)}`)
+            await context.annotate(line(warning), 'warning')
+          }
+          expect(outcome.failures.map(line), `${api} against ${target.label}`).toEqual([])
+        })
+      }
+    })
+  }
+}
