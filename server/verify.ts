@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { runCheck, type Outcome } from '../suites/check.ts'
+import { probeChecks } from '../suites/probe-checks.ts'
 import { suites } from '../suites/suites.ts'
 import type { Target } from '../suites/target.ts'
 import { mockTarget } from '../suites/targets.ts'
@@ -49,7 +50,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
   try {
-    for (const check of suite.checks) {
+    // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
+    for (const check of [...suite.checks, ...probeChecks(suite)]) {
       await target.reset?.()
       outcomes.push(await runCheck(suite, check, target, { strict }))
     }
