@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/consumer/**', 'test/e2e/**', '**/node_modules/**'],
     testTimeout: 15_000,
     hookTimeout: 30_000,
   },

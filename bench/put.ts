@@ -1,135 +1,183 @@
 /*
- * npm run bench — PUT throughput of `apitwin serve` as a ratio to a bare node:http server, measured in the
- * same run with wrk. Servers run pinned to core 0 and wrk to core 1 (taskset), so the ratio holds steady on a
- * shared 2-core machine; absolute numbers are not comparable across runs, ratios are.
- * Then the cost of each stage of one request, in-process, to show where the time goes.
+ * npm run bench — the figures issue 12 asks for, measured in one run on this machine, as one table:
+ *   1. throughput of a valid update on each API (`apitwin serve`, 100 and 100,000 users) as a ratio to a bare
+ *      node:http server that reads the body and answers a fixed JSON; p50/p99 latency; every response must be 2xx;
+ *   2. start-up: time until `serve` answers, and its RSS, at 100 / 10,000 / 100,000 users;
+ *   3. the in-process ratio: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts).
+ * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; the targets alternate
+ * round after round, so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not
+ * absolute numbers, are the claim. BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { flextell } from '../contracts/flextell.ts'
-import { seedFlextell } from '../fixtures/flextell.ts'
-import { resolveFlextell } from '../handlers/flextell.ts'
 
-const duration = process.env['BENCH_SECONDS'] ?? '5'
-const connections = '32'
+const seconds = process.env['BENCH_SECONDS'] ?? '5'
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? '3')
+const connections = process.env['BENCH_CONNECTIONS'] ?? '50'
 const root = fileURLToPath(new URL('..', import.meta.url))
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+const cores = availableParallelism()
+const pinned = cores >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0
+const pin = (core: number, command: readonly string[]): string[] => (pinned ? ['taskset', '-c', String(core), ...command] : [...command])
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
 
-if (!has('wrk')) {
-  console.error('npm run bench needs wrk, the HTTP load generator: sudo apt-get install wrk (Debian/Ubuntu) or brew install wrk')
-  process.exit(2)
+interface Server {
+  readonly origin: string
+  readonly pid: number
+  /** ms from spawn until the server answered its first request. */
+  readonly readyMs: number
+  stop(): void
 }
-const pinned = has('taskset') && Number(spawnSync('nproc').stdout.toString()) >= 2
-const pin = (core: number, command: string[]) => (pinned ? ['taskset', '-c', String(core), ...command] : command)
 
-async function start(command: string[]): Promise<{ url: string; stop(): void }> {
+function memory(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN)
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
+}
+
+/** Spawns a server pinned to core 0; ready once it printed its URL and answered `probe`. */
+async function start(command: readonly string[], probe: string): Promise<Server> {
+  const started = performance.now()
   const [bin, ...args] = pin(0, command)
   const child = spawn(bin as string, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
-  const url = await new Promise<string>((resolve, reject) => {
+  const origin = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
-      const match = /serving .*at (http:\/\/\S+)/.exec(out)
+      const match = /serving .*at (http:\/\/[^\s/]+)/.exec(out)
       if (match?.[1]) resolve(match[1])
     })
     child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}: ${out}`)))
   })
-  return { url, stop: () => child.kill('SIGTERM') }
+  await (await fetch(`${origin}${probe}`)).arrayBuffer()
+  return { origin, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: () => child.kill('SIGTERM') }
 }
 
-/** Every request sends a different title, so each one really writes. */
-function script(token: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'apitwin-bench-')), 'put.lua')
-  writeFileSync(file, [
-    'wrk.method = "PUT"',
-    'wrk.headers["Content-Type"] = "application/json"',
-    `wrk.headers["Authorization"] = "Bearer ${token}"`,
-    'local n = 0',
-    'request = function() n = n + 1; return wrk.format(nil, nil, nil, \'{"title":"bench \' .. n .. \'","is_active":true}\') end',
-  ].join('\n'))
-  return file
+interface Target {
+  readonly label: string
+  readonly method: string
+  readonly url: string
+  readonly token: string
+  /** `[<id>]` is replaced by autocannon with a fresh id per request, so every update really writes. */
+  readonly body: string
 }
 
-function load(url: string, lua: string): { rps: number; non2xx: number } {
-  const [bin, ...args] = pin(1, ['wrk', '-t1', `-c${connections}`, `-d${duration}s`, '-s', lua, url])
-  const out = spawnSync(bin as string, args).stdout.toString()
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN)
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0)
-  return { rps, non2xx }
+interface Load {
+  readonly rps: number
+  readonly p50: number
+  readonly p99: number
+  readonly non2xx: number
+  readonly errors: number
 }
 
-/** Starts `apitwin serve` and returns its flextell PUT URL and the wrk script for the actor. */
-async function startServe(users: number) {
-  const server = await start(['node', 'bin/apitwin.mjs', 'serve', '--port', '0', '--quiet', '--users', String(users)])
-  const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Array<{ token: string; userId: number }> }> }
-  const actor = discovery.apis.find((a) => a.name === 'flextell')?.accounts[0]
-  if (!actor) throw new Error('no flextell actor')
-  return { ...server, url: `${server.url}/flextell/api/v1/users/${actor.userId}`, lua: script(actor.token) }
+function load(target: Target): Load {
+  const args = ['node', autocannon, '--json', '-c', connections, '-d', seconds, '-m', target.method, '-I', '-b', target.body,
+    '-H', 'content-type=application/json', '-H', `authorization=Bearer ${target.token}`, target.url]
+  const [bin, ...rest] = pin(1, args)
+  const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const result = JSON.parse(run.stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; timeouts: number }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
+interface Discovery {
+  apis: Array<{ name: string; accounts: Array<{ label: string; token: string; userId: number | string; tenant?: number | string }> }>
+}
 
-async function stageCosts() {
-  const db = await seedFlextell()
-  const token = db.accounts[0]?.token ?? ''
-  const n = 20_000
-  const time = async (fn: (i: number) => unknown) => {
-    for (let i = 0; i < 2_000; i++) await fn(i)
-    const started = performance.now()
-    for (let i = 0; i < n; i++) await fn(i)
-    return ((performance.now() - started) * 1000) / n
+/** One valid update per API, for `apitwin serve --users users`: far-away users where the API lets the actor. */
+async function targets(origin: string, users: number): Promise<Target[]> {
+  const { apis } = (await (await fetch(`${origin}/__twin/apis`)).json()) as Discovery
+  const actor = (name: string) => {
+    const found = apis.find((api) => api.name === name)?.accounts.find((a) => a.label === 'actor')
+    if (!found) throw new Error(`no ${name} actor in /__twin/apis`)
+    return found
   }
-  const body = (i: number) => ({ title: `bench ${i}`, is_active: true })
-  const request = (i: number) => new Request('http://apitwin.test/flextell/api/v1/users/1', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body(i)) })
-  const user = db.users.get('id', 1)
-  const resource = { success: 'ok', data: { ...user, roles: [{ id: 1, name: 'Admin' }] } }
-  return {
-    'whole resolver (Request in, reply out)': await time(async (i) => resolveFlextell(db, request(i), { id: '1' })),
-    'new Request + body read': await time(async (i) => request(i).text()),
-    'body schema (zod safeParse)': await time((i) => flextell.body.safeParse(body(i))),
-    'store update (clone, schema, index)': await time((i) => db.users.update(db.users.get('id', 2)!, (d) => void (d.title = `t${i}`))),
-    '200 schema on the way out (zod parse)': await time(() => flextell.responses[200].parse(resource)),
-    'new Response + JSON.stringify + read': await time(async () => new Response(JSON.stringify(resource), { status: 200 }).text()),
-  }
+  // flextell: even ids (> 3) are in the actor's tenant 1; medibulut: the last user is in clinic 101 when
+  // users - 3 is odd (see fixtures/medibulut.ts), else the one before it; rails-users and gorules let a user
+  // update only their own profile / need the actor's UUID, so the actor updates itself.
+  const flextellId = users % 2 === 0 ? users : users - 1
+  const medibulutLast = (position: number) => { const i = position - 3; return { id: i + 1 < 485 ? i + 1 : i + 4, clinic101: i % 2 === 0 } }
+  const last = medibulutLast(users - 1)
+  const medibulutId = last.clinic101 ? last.id : medibulutLast(users - 2).id
+  return [
+    { label: 'flextell', method: 'PUT', url: `${origin}/flextell/api/v1/users/${flextellId}`, token: actor('flextell').token, body: '{"title":"bench [<id>]","is_active":true}' },
+    { label: 'rails-users', method: 'PUT', url: `${origin}/rails-users/users/${actor('rails-users').userId}`, token: actor('rails-users').token, body: '{"user":{"first_name":"Bench [<id>]"}}' },
+    { label: 'medibulut', method: 'PATCH', url: `${origin}/medibulut/101/users/${medibulutId}`, token: actor('medibulut').token, body: '{"role_id":"admin","first_name":"Bench [<id>]"}' },
+    { label: 'gorules', method: 'PUT', url: `${origin}/gorules/api/users/${actor('gorules').userId}`, token: actor('gorules').token, body: '{"firstName":"Bench [<id>]"}' },
+  ]
 }
 
-// All servers stay up; the load alternates between them, round after round, so a noisy moment of the shared
-// machine hits both sides of a ratio alike. Each server is warmed up (JIT) before the first measured round.
-const rounds = Number(process.env['BENCH_ROUNDS'] ?? '3')
-const bare = await start(['node', 'bench/bare-server.mjs'])
-const servers = [
-  { label: 'apitwin serve, 25 users', ...(await startServe(25)) },
-  { label: 'apitwin serve, 100,000 users', ...(await startServe(100_000)) },
-]
-const bareLua = script('x')
-load(bare.url, bareLua)
-for (const server of servers) load(server.url, server.lua)
-const ratios = servers.map(() => [] as number[])
-const rates = servers.map(() => [] as number[])
-const bareRates: number[] = []
-let non2xx = 0
+const serve = (users: number) => ['node', 'bin/apitwin.mjs', 'serve', '--port', '0', '--quiet', '--users', String(users)]
+
+// 1. Start-up at three sizes (three starts each, median).
+const startup: Array<{ users: number; readyMs: number; rssMb: number; peakMb: number }> = []
+for (const users of [100, 10_000, 100_000]) {
+  const samples: Array<{ readyMs: number; rssMb: number; peakMb: number }> = []
+  for (let i = 0; i < 3; i++) {
+    const server = await start(serve(users), '/__twin/apis')
+    samples.push({ readyMs: server.readyMs, ...memory(server.pid) })
+    server.stop()
+  }
+  startup.push({ users, readyMs: median(samples.map((s) => s.readyMs)), rssMb: median(samples.map((s) => s.rssMb)), peakMb: median(samples.map((s) => s.peakMb)) })
+}
+
+// 2. Throughput: the bare baseline and `serve` at 100 and 100,000 users, all up at once, alternating.
+const bare = await start(['node', 'bench/bare-server.mjs'], '/')
+const bareTarget: Target = { label: 'bare node:http', method: 'PUT', url: `${bare.origin}/`, token: 'x', body: '{"title":"bench [<id>]","is_active":true}' }
+const sizes = [100, 100_000]
+const servers = await Promise.all(sizes.map((users) => start(serve(users), '/__twin/apis')))
+const perSize = await Promise.all(servers.map((server, i) => targets(server.origin, sizes[i] ?? 0)))
+for (const target of [bareTarget, ...perSize.flat()]) load(target) // JIT warm-up, not measured
+const results = new Map<string, { loads: Load[]; ratios: number[] }>()
+const record = (key: string, measured: Load, baseline?: Load) => {
+  const entry = results.get(key) ?? { loads: [], ratios: [] }
+  entry.loads.push(measured)
+  if (baseline) entry.ratios.push(measured.rps / baseline.rps)
+  results.set(key, entry)
+}
 for (let round = 0; round < rounds; round++) {
-  for (const [i, server] of servers.entries()) {
-    const baseline = load(bare.url, bareLua)
-    const measured = load(server.url, server.lua)
-    bareRates.push(baseline.rps)
-    rates[i]?.push(measured.rps)
-    ratios[i]?.push(measured.rps / baseline.rps)
-    non2xx += measured.non2xx
+  for (const [i, list] of perSize.entries()) {
+    for (const target of list) {
+      const baseline = load(bareTarget)
+      record('bare', baseline)
+      record(`${target.label}@${sizes[i]}`, load(target), baseline)
+    }
   }
 }
 bare.stop()
 for (const server of servers) server.stop()
 
-console.log(`PUT throughput, wrk -c${connections} -d${duration}s, ${rounds} alternating rounds, ${pinned ? 'servers on core 0, wrk on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`)
-console.log(`  bare node:http                 median ${median(bareRates).toFixed(0).padStart(6)} req/s`)
-for (const [i, server] of servers.entries()) {
-  const each = (ratios[i] ?? []).map((r) => r.toFixed(2)).join(' ')
-  console.log(`  ${server.label.padEnd(30)} median ${median(rates[i] ?? []).toFixed(0).padStart(6)} req/s   ratio ${median(ratios[i] ?? []).toFixed(2)}× (rounds: ${each})`)
+// 3. In-process, in a child pinned to core 0 (MSW patches the globals of the process it runs in).
+const inProcessRun = spawnSync(pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json'])[0] as string, pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json']).slice(1), { cwd: root, encoding: 'utf8' })
+const inProcess = JSON.parse(inProcessRun.stdout.trim().split('\n').at(-1) ?? '{}') as { apitwinUs: number; bareUs: number; ratio: number }
+
+// The table.
+const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
+const sum = (loads: readonly Load[], key: 'non2xx' | 'errors') => loads.reduce((total, l) => total + l[key], 0)
+const lines: string[] = []
+lines.push(`apitwin bench, ${new Date().toISOString().slice(0, 10)}, ${cores} cores, Node ${process.versions.node}; ${pinned ? 'servers on core 0, autocannon on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`)
+lines.push(`autocannon -c ${connections} -d ${seconds}, ${rounds} alternating rounds, medians; a valid update with a JSON body per API`)
+lines.push('')
+lines.push('| target | users | req/s | × bare node:http | p50 ms | p99 ms | p50 vs 100 users | non-2xx |')
+lines.push('|---|---:|---:|---:|---:|---:|---:|---:|')
+const bareLoads = results.get('bare')?.loads ?? []
+lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | – | ${sum(bareLoads, 'non2xx')} |`)
+let failures = sum(bareLoads, 'non2xx') + sum(bareLoads, 'errors')
+for (const { label } of perSize[0] ?? []) {
+  const small = results.get(`${label}@${sizes[0]}`)?.loads ?? []
+  for (const users of sizes) {
+    const entry = results.get(`${label}@${users}`) ?? { loads: [], ratios: [] }
+    const p50 = median(entry.loads.map((l) => l.p50))
+    failures += sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors')
+    lines.push(`| ${label} | ${users.toLocaleString('en')} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} | ${f(p50, 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${users === sizes[0] ? '1.00' : f(p50 / median(small.map((l) => l.p50)), 2)} | ${sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors')} |`)
+  }
 }
-if (non2xx > 0) console.log(`  WARNING: ${non2xx} responses were not 2xx; the numbers above are not of successful updates`)
-console.log('\nCost per request by stage, in-process (µs, mean of 20,000):')
-for (const [stage, us] of Object.entries(await stageCosts())) console.log(`  ${stage.padEnd(48)} ${us.toFixed(1).padStart(6)}`)
+lines.push('')
+lines.push('| apitwin serve --users | ready (ms) | RSS at ready (MB) | peak RSS (MB) |')
+lines.push('|---:|---:|---:|---:|')
+for (const s of startup) lines.push(`| ${s.users.toLocaleString('en')} | ${f(s.readyMs)} | ${f(s.rssMb)} | ${f(s.peakMb)} |`)
+lines.push('')
+lines.push(`In-process (setupServer, one flextell update, ${cores} cores): apitwin ${f(inProcess.apitwinUs)} µs, bare MSW handler ${f(inProcess.bareUs)} µs: ratio ${f(inProcess.ratio, 2)}×`)
+if (failures > 0) lines.push(`\nWARNING: ${failures} responses were not 2xx (or failed); the throughput above is not of successful updates`)
+console.log(lines.join('\n'))

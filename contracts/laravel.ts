@@ -152,6 +152,17 @@ export function laravelDialect({ authStatus = 401, authEnvelope = {}, notFound =
     // Laravel's production 500 body; the real message is only logged.
     serverError: (_message: string) => ({ status: 500, body: { message: 'Server Error' } }),
     validation: (issues: readonly Issue[]) => ({ status: validationStatus, body: laravelValidation(issues, { messages, summary }) }),
+    // ValidatePostSize middleware (PostTooLargeException), global, so before authentication; the message names the
+    // limit so the caller knows what to change (inferred: Laravel's own exception carries no text).
+    payloadTooLarge: (limit: number) => ({ status: 413, body: { message: `The request body is larger than ${limit} bytes; send a smaller body.` } }),
+    // RouteCollection::requestMethodNotAllowed, naming `$request->path()` (no leading slash).
+    methodNotAllowed: (method: string, path: string, allowed: readonly string[]) => ({
+      status: 405,
+      body: { message: `The ${method} method is not supported for route ${path.replace(/^\//, '')}. Supported methods: ${allowed.join(', ')}.` },
+      headers: { allow: allowed.join(', ') },
+    }),
+    // NotFoundHttpException from the router.
+    routeNotFound: (_method: string, path: string) => ({ status: 404, body: { message: `The route ${path.replace(/^\//, '')} could not be found.` } }),
   } as const
 }
 export type LaravelDialect = ReturnType<typeof laravelDialect>

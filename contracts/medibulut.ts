@@ -24,7 +24,7 @@ const hexColor = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/
 const base64Image = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/
 
 /** role_id as a slug or as the table's numeric id (number or numeric string), always resolved to the slug. */
-const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3', '4'])], { error: 'in' }).transform((value): MedibulutRole => {
+const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3', '4'])], { error: (issue) => (issue.input === undefined ? 'required' : 'in') }).transform((value): MedibulutRole => {
   if (typeof value === 'string' && value in medibulutRoles) return value as MedibulutRole
   return roleSlugs.find((slug) => medibulutRoles[slug] === Number(value)) ?? 'personnel'
 })
@@ -32,28 +32,26 @@ const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3
 /** The request body, in the doc's table order (Laravel reports errors in rule order). */
 const body = z
   .object({
-    first_name: z.string().max(255),
-    last_name: z.string().max(255),
-    mobile: z.string().regex(phoneNumber, { error: 'regex' }),
+    first_name: z.string().max(255).optional(),
+    last_name: z.string().max(255).optional(),
+    mobile: z.string().regex(phoneNumber, { error: 'regex' }).optional(),
     // The example returns "" for phone, so an empty alternate number is allowed.
-    phone: z.union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' }).nullable(),
-    email: z.email().max(255),
-    password: z.string().min(8),
-    password_confirmation: z.string(),
-    status: z.literal([0, 1], { error: 'in' }),
-    photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable(),
-    identity_number: z.string().max(255).nullable(),
+    phone: z.union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' }).nullable().optional(),
+    email: z.email().max(255).optional(),
+    password: z.string().min(8).optional(),
+    password_confirmation: z.string().optional(),
+    status: z.literal([0, 1], { error: 'in' }).optional(),
+    photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable().optional(),
+    identity_number: z.string().max(255).nullable().optional(),
     // A JSON number; the numeric strings Laravel's `numeric` rule also takes are the `body.coercion` reading.
-    bonus_rate: z.number().min(0).max(100),
-    color: z.string().regex(hexColor, { error: 'hex_color' }),
+    bonus_rate: z.number().min(0).max(100).optional(),
+    color: z.string().regex(hexColor, { error: 'hex_color' }).optional(),
+    // role_id is the one field the table marks required (Laravel: "The role id field is required."); the rest may be left out.
     role_id: roleId,
-    permissions: z.array(z.enum(medibulutPermissions)),
-    authorized_users: z.array(z.int({ error: 'integer' })),
-    service_ids: z.array(z.int({ error: 'integer' }).positive({ error: 'integer' })),
+    permissions: z.array(z.enum(medibulutPermissions)).optional(),
+    authorized_users: z.array(z.int({ error: 'integer' })).optional(),
+    service_ids: z.array(z.int({ error: 'integer' }).positive({ error: 'integer' })).optional(),
   })
-  .partial()
-  // role_id is the one field the table marks required; checked beside the other fields, as Laravel does.
-  .refine((b) => b.role_id !== undefined, { path: ['role_id'], message: 'required', when: (payload) => typeof payload.value === 'object' && payload.value !== null })
   .refine((b) => b.password === undefined || b.password === b.password_confirmation, {
     path: ['password'],
     message: 'confirmed',

@@ -49,6 +49,14 @@ export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptio
     serverError: (_message: string) => reply(500, 'Internal server error', undefined),
     // ValidationPipe: every constraint's message, as a list.
     validation: (issues: readonly Issue[]) => reply(validationStatus, issues.map(nestMessage)),
+    // Fastify's bodyLimit (FST_ERR_CTP_BODY_TOO_LARGE), answered before any Nest guard runs.
+    payloadTooLarge: (limit: number) => ({ status: 413, body: { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: `Request body is too large (limit ${limit} bytes)` } }),
+    // Fastify has no parser for anything but JSON here (FST_ERR_CTP_INVALID_MEDIA_TYPE).
+    unsupportedMediaType: (type: string) => ({ status: 415, body: { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', error: 'Unsupported Media Type', message: `Unsupported Media Type: ${type}` } }),
+    // Nest registers its own not-found handler on Fastify (NotFoundException "Cannot <METHOD> <path>"); a wrong method
+    // is no route either.
+    routeNotFound: (method: string, path: string) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
+    methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
   } as const
 }
 export type NestDialect = ReturnType<typeof nestDialect>

@@ -5,7 +5,7 @@ import type { ReadingChoice } from '../contracts/provenance.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
+import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
@@ -43,12 +43,18 @@ const READ_ONLY = Object.keys(flextell.responses[200].shape.data.shape).filter((
 export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params, readings: FlextellReadings = DEFAULTS): Promise<Reply> {
   const { dialect } = readings
   return run(dialect, async () => {
+    // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
+    const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request, readings)
     const user = find(db, tenantId, params['id'] ?? '', readings)
     // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
-    const changes = validate(db, user, await readJsonObject(request, dialect), readings)
-    const updated = await apply(db, user, changes, readings)
+    const input = parseJsonObject(request, body, dialect)
+    const changes = validate(db, user, input, readings)
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
+    // The guards run again after the await, with nothing async between them and the write: another request may
+    // have taken the e-mail while the password was hashing.
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input, readings), passwordHash, readings)
     return respond(200, flextell.responses[200], {
       // inferred: the doc shows `success: "<string>"`; a Laravel controller puts its flash-style message there.
       success: 'User updated successfully.',
@@ -94,15 +100,15 @@ function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, 
   return parsed.data
 }
 
-async function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, { rule }: FlextellReadings): Promise<FlextellUserRecord> {
-  const { password, password_confirmation: _confirmation, role_ids, ...fields } = changes
+function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, passwordHash: string | undefined, { rule }: FlextellReadings): FlextellUserRecord {
+  const { password: _password, password_confirmation: _confirmation, role_ids, ...fields } = changes
   // roles.exist: ignored — the sync drops ids that name no role.
   const roleIds = role_ids === undefined ? undefined : (role_ids ?? []).filter((id) => db.roles.get('id', id) !== undefined)
   return saveDirty(db.users, user, {
     ...fields,
     ...(roleIds !== undefined && { role_ids: roleIds }),
-    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+    ...(passwordHash !== undefined && { password_hash: passwordHash }),
   }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell)
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: DEFAULTS.dialect })

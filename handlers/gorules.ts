@@ -38,12 +38,14 @@ const DEFAULTS = gorulesReadings()
 export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params, readings: GorulesReadings = DEFAULTS): Promise<Reply> {
   const { dialect } = readings
   return run(dialect, async () => {
+    // Fastify reads and parses the body (413, 415, 400) before any Nest guard runs; from here on nothing awaits, so
+    // the token is judged, and the write made, against the data as it is when the request is handled.
+    const input = await readJsonObject(request, dialect)
     const actor = authenticate(request, db, dialect)
     const user = find(db, params['userId'] ?? '', readings)
-    const input = await readJsonObject(request, dialect)
     authorize(actor, user, input, readings)
     const changes = validate(db, user, input, readings)
-    const updated = await apply(db, user, changes, readings)
+    const updated = apply(db, user, changes, readings)
     return respond(200, gorules.responses[200], { ...updated, roles: updated.roleIds.flatMap((id) => db.roles.get('id', id) ?? []) })
   })
 }
@@ -83,12 +85,12 @@ function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, 
   return parsed.data
 }
 
-async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody, { rule }: GorulesReadings): Promise<GorulesUserRecord> {
+function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody, { rule }: GorulesReadings): GorulesUserRecord {
   const { roles, ...fields } = changes
   // roles.exist: ignored — ids that name no role are dropped.
   const roleIds = roles?.map((id) => id.toLowerCase()).filter((id) => db.roles.get('id', id) !== undefined)
   // A Node server stamps with `new Date().toISOString()`: milliseconds kept.
-  const updated = await saveDirty(db.users, user, { ...fields, ...(roleIds !== undefined && { roleIds }) }, 'updatedAt', { clock: (now) => now.toISOString() })
+  const updated = saveDirty(db.users, user, { ...fields, ...(roleIds !== undefined && { roleIds }) }, 'updatedAt', { clock: (now) => now.toISOString() })
   // Disabling (or locking) a user ends their sessions: the token they hold stops working.
   if (updated.status !== 'active' && rule['status.sessions'] === 'revoked') {
     const session = db.tokens.get('user', updated.id)
@@ -97,4 +99,4 @@ async function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBod
   return updated
 }
 
-export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, gorulesReadings, resolveGorules)
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, gorulesReadings, resolveGorules, { dialect: DEFAULTS.dialect })

@@ -6,7 +6,7 @@ import type { ReadingChoice } from '../contracts/provenance.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
+import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
@@ -53,11 +53,17 @@ const DEFAULTS = medibulutReadings()
 export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params, readings: MedibulutReadings = DEFAULTS): Promise<Reply> {
   const { dialect } = readings
   return run(dialect, async () => {
+    // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
+    const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(db, actor, params['tenantId'] ?? '', readings)
     const user = find(db, tenantId, params['id'] ?? '', readings)
-    const changes = validate(db, user, await readJsonObject(request, dialect), readings)
-    const updated = await apply(db, user, changes)
+    const input = parseJsonObject(request, body, dialect)
+    const changes = validate(db, user, input, readings)
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
+    // The guards run again after the await, with nothing async between them and the write: another request may
+    // have taken the e-mail while the password was hashing.
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input, readings), passwordHash)
     return respond(200, medibulut.responses[200], { data: updated })
   })
 }
@@ -105,14 +111,14 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
   return parsed.data
 }
 
-async function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody): Promise<MedibulutUserRecord> {
-  const { password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
+function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody, passwordHash: string | undefined): MedibulutUserRecord {
+  const { password: _password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
   return saveDirty(db.users, user, {
     ...fields,
     // decimal:2 cast: stored and returned as a two-decimal string.
     ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }),
-    ...(password !== undefined && { password_hash: await hashPassword(password) }),
+    ...(passwordHash !== undefined && { password_hash: passwordHash }),
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut)
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, { dialect: DEFAULTS.dialect })

@@ -7,7 +7,7 @@ import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
 import { choose, type Chosen } from './readings.ts'
-import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
+import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 import { fieldOrder, takenEmail } from './validation.ts'
@@ -41,14 +41,20 @@ const DEFAULTS = railsUsersReadings()
  */
 export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params, readings: RailsUsersReadings = DEFAULTS): Promise<Reply> {
   return run(dialect, async () => {
+    // Puma reads the whole body before Rails runs, so the token is judged once the body has arrived.
+    const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const rawId = params['id'] ?? ''
     // order.find-before-authorize: authorize-first — any id but your own is the documented 401, found or not.
     if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id)) halt(dialect.unauthenticated())
     const user = find(db, rawId)
     if (user.id !== actor.id) halt(dialect.unauthenticated()) // "Users can only update their own profile."
-    const changes = validate(db, user, permit(await readJsonObject(request, dialect), readings), readings)
-    const updated = await apply(db, user, changes, readings)
+    const input = permit(parseJsonObject(request, body, dialect), readings)
+    const changes = validate(db, user, input, readings)
+    const passwordDigest = changes.password === undefined ? undefined : await hashPassword(changes.password)
+    // The guards run again after the await, with nothing async between them and the write: another request may
+    // have taken the e-mail while the password was hashing.
+    const updated = await apply(db, user, passwordDigest === undefined ? changes : validate(db, user, input, readings), passwordDigest, readings)
     return respond(200, railsUsers.responses[200], { status: 'success', message: 'User updated successfully', data: updated })
   })
 }
@@ -100,19 +106,29 @@ function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, u
   return parsed.data
 }
 
-async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, { rule }: RailsUsersReadings): Promise<RailsUserRecord> {
-  const { password, email, ...fields } = changes
+/** Writes the user synchronously (before its first await), then queues the verification e-mail. */
+async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined, { rule }: RailsUsersReadings): Promise<RailsUserRecord> {
+  const { password: _password, email, ...fields } = changes
   const newEmail = email === undefined ? undefined : rule['email.normalized'] === 'downcase' ? railsEmailKey(email) : email
   const emailChanged = newEmail !== undefined && newEmail !== user.email
-  const updated = await saveDirty(db.users, user, {
+  const updated = saveDirty(db.users, user, {
     ...fields,
     ...(emailChanged && { email: newEmail, email_verified: false }),
-    ...(password !== undefined && { password_digest: await hashPassword(password) }),
+    ...(passwordDigest !== undefined && { password_digest: passwordDigest }),
   }, 'updated_at')
-  if (emailChanged) {
-    await db.outbox.create({ to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
-  }
+  if (emailChanged) await deliver(db, { to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
   return updated
 }
 
-export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, railsUsersReadings, resolveRailsUsers, (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }))
+/** The outbox keeps the last OUTBOX_LIMIT e-mails, so a long-running mock does not grow without bound. */
+export const OUTBOX_LIMIT = 1_000
+
+async function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox']['create']>[0]): Promise<void> {
+  await db.outbox.create(email)
+  for (let excess = db.outbox.size - OUTBOX_LIMIT; excess > 0; excess--) {
+    const oldest = db.outbox.all()[0]
+    if (oldest) db.outbox.delete(oldest)
+  }
+}
+
+export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, railsUsersReadings, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })

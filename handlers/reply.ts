@@ -8,11 +8,19 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>
 }
 
-/** The error bodies a vendor's stack renders for failures every API shares. */
+/** The error bodies a vendor's stack renders for failures every API shares, before and around its handler. */
 export interface Dialect {
   readonly name: string
   badRequest(message: string): Reply
   serverError(message: string): Reply
+  /** The body is over the server's limit (`apitwin serve --body-limit`). */
+  payloadTooLarge(limit: number): Reply
+  /** No route for this path, as the vendor's router answers it (`path` as requested, with its leading slash). */
+  routeNotFound(method: string, path: string): Reply
+  /** The path exists under another method: Laravel's 405 with `Allow`; Rails and Fastify route on both (404). */
+  methodNotAllowed(method: string, path: string, allowed: readonly string[]): Reply
+  /** Present when the stack refuses a body it has no parser for (Fastify's 415); absent: such a body is ignored. */
+  unsupportedMediaType?(type: string): Reply
 }
 
 /**
@@ -54,15 +62,72 @@ export function respond<S extends z.ZodType>(status: number, schema: S, body: z.
 }
 
 /**
- * Reads the request body as a JSON object. An empty body is `{}` (every field of these updates is optional);
- * malformed JSON or a non-object is a 400 in the vendor's dialect, because no field can be validated in it.
+ * Thrown by a transport's `text()` when the body passes its size limit; the rest of the body is never buffered.
+ * `readBody` turns it into the dialect's 413.
  */
-export async function readJsonObject(request: { text(): Promise<string> }, dialect: Dialect): Promise<Record<string, unknown>> {
-  const text = await request.text()
-  if (text.trim() === '') return {}
+export class BodyTooLarge extends Error {
+  readonly limit: number
+  constructor(limit: number) {
+    super(`The request body is larger than ${limit} bytes`)
+    this.name = 'BodyTooLarge'
+    this.limit = limit
+  }
+}
+
+/** Thrown by a transport's `text()` when the body's bytes are not UTF-8; `parseJsonObject` answers it 400. */
+export class InvalidUtf8 extends Error {
+  constructor() {
+    super('The request body is not valid UTF-8')
+    this.name = 'InvalidUtf8'
+  }
+}
+
+/** A body read whole but whose bytes were not UTF-8: kept apart so each stack refuses it at its own step. */
+export const INVALID_UTF8: unique symbol = Symbol('invalid UTF-8')
+export type RawBody = string | typeof INVALID_UTF8
+
+/**
+ * Reads the whole body, as every vendor's server does before the application sees the request (PHP-FPM, Puma,
+ * Fastify): authentication then judges the token when the request is handled, not before a slow body arrived.
+ * A body over the transport's limit is the dialect's 413, here, before any other step.
+ */
+export async function readBody(request: { text(): Promise<string> }, dialect: Pick<Dialect, 'payloadTooLarge' | 'badRequest'>): Promise<RawBody> {
+  try {
+    return await request.text()
+  } catch (error) {
+    if (error instanceof BodyTooLarge) halt(dialect.payloadTooLarge(error.limit))
+    if (error instanceof InvalidUtf8) return INVALID_UTF8
+    // The client went away mid-body (or the transport failed): nothing to validate, and nobody to log it for.
+    halt(dialect.badRequest('The request body could not be read to its end; send it again.'))
+  }
+}
+
+// Laravel's `Request::isJson()`: a Content-Type containing "/json" or "+json" (application/json, application/vnd.api+json).
+const JSON_TYPE = /\/json|\+json/i
+
+/**
+ * The body as a JSON object. An empty body is `{}` (every field of these updates is optional); malformed JSON,
+ * invalid UTF-8 or a non-object is a 400 in the vendor's dialect, because no field can be validated in it.
+ *
+ * A body that is not declared JSON (another Content-Type, or none) is what the stack makes of it:
+ * - Fastify (`unsupportedMediaType` in the dialect) refuses it, 415 FST_ERR_CTP_INVALID_MEDIA_TYPE;
+ * - Laravel and Rails (inferred) parse a body only when its Content-Type names a parser they have ("Laravel:
+ *   `$request->isJson()` is false, so `input()` holds no JSON field"; Rails: "params are parsed only for
+ *   registered MIME types"), so the body is ignored and the request runs with no fields (Rails then answers its
+ *   ParameterMissing 400). The mock stores nothing from such a body, as they would not.
+ */
+export function parseJsonObject(request: { readonly headers: Pick<Headers, 'get'> }, body: RawBody, dialect: Dialect): Record<string, unknown> {
+  if (body === '') return {}
+  const type = request.headers.get('content-type')
+  if (type === null || !JSON_TYPE.test(type)) {
+    if (dialect.unsupportedMediaType) halt(dialect.unsupportedMediaType(type ?? ''))
+    return {}
+  }
+  if (body === INVALID_UTF8) halt(dialect.badRequest('The request body is not valid UTF-8; send UTF-8 encoded JSON.'))
+  if (body.trim() === '') return {}
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(body)
   } catch {
     halt(dialect.badRequest('The request body is not valid JSON; send a JSON object.'))
   }
@@ -70,6 +135,11 @@ export async function readJsonObject(request: { text(): Promise<string> }, diale
     halt(dialect.badRequest('The request body must be a JSON object.'))
   }
   return value as Record<string, unknown>
+}
+
+/** `readBody` then `parseJsonObject`, for a stack that parses as it reads (Fastify). */
+export async function readJsonObject(request: { readonly headers: Pick<Headers, 'get'>; text(): Promise<string> }, dialect: Dialect): Promise<Record<string, unknown>> {
+  return parseJsonObject(request, await readBody(request, dialect), dialect)
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined when there is none. */

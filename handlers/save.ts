@@ -7,7 +7,7 @@ export function hasChanges(current: object, next: object): boolean {
 
 /** What `saveDirty` needs of a store: an update that applies a change to a draft. */
 export interface Updatable<R> {
-  update(record: R, change: (draft: R) => void): Promise<R>
+  update(record: R, change: (draft: R) => void): R
 }
 
 export interface SaveOptions {
@@ -20,10 +20,10 @@ export interface SaveOptions {
 /**
  * Saves `next` onto `record` the way Eloquent and ActiveRecord do: when no attribute is dirty nothing is written
  * and the timestamp stays; otherwise one update that also sets `stamp` to now. A new password hash always counts
- * as dirty (it is salted).
- * @example await saveDirty(db.users, user, { title: 'CTO' }, 'updated_at')
+ * as dirty (it is salted). Synchronous, so the checks a handler ran just before it still hold when it writes.
+ * @example saveDirty(db.users, user, { title: 'CTO' }, 'updated_at')
  */
-export async function saveDirty<R extends object>(store: Updatable<R>, record: R, next: Partial<R>, stamp: keyof R, { always = false, clock = isoSeconds }: SaveOptions = {}): Promise<R> {
+export function saveDirty<R extends object>(store: Updatable<R>, record: R, next: Partial<R>, stamp: keyof R, { always = false, clock = isoSeconds }: SaveOptions = {}): R {
   if (!always && !hasChanges(record, next)) return record
   return store.update(record, (draft) => {
     Object.assign(draft, next)

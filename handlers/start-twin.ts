@@ -11,6 +11,15 @@ export interface TwinOptions extends SeedOptions {
    * Unnamed rules follow their default; an unknown rule or value throws naming the allowed ones.
    */
   readonly readings?: Readonly<Record<string, ReadingChoice>>
+  /** Called as each API finishes seeding (at start and on every reset), e.g. to print progress. */
+  readonly onProgress?: (progress: SeedProgress) => void
+}
+
+/** How far seeding has come: `done` of `total` APIs are seeded, the latest being `api`. */
+export interface SeedProgress {
+  readonly api: string
+  readonly done: number
+  readonly total: number
 }
 
 /** A running set of mocked APIs over seeded data; `reset()` puts every API back to its seeded state. */
@@ -30,11 +39,16 @@ export interface Twin {
  * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
  * @example const twin = await startTwin([flextellApi], { seed: 7 })
  */
-export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, readings = {} }: SeedOptions & Pick<TwinOptions, 'readings'> = {}): Promise<Twin> {
+export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings'> = {}): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
   const reset = async () => {
-    const started = await Promise.all(selected.map(async (api) => [api.name, await api.start({ seed, users }, readings[api.name])] as const))
+    let done = 0
+    const started = await Promise.all(selected.map(async (api) => {
+      const state = await api.start({ seed, users }, readings[api.name])
+      onProgress?.({ api: api.name, done: ++done, total: selected.length })
+      return [api.name, state] as const
+    }))
     for (const [name, state] of started) states.set(name, state)
   }
   await reset()

@@ -1,6 +1,9 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
-import type { Reply } from './reply.ts'
+import type { IndexedCollection } from '../fixtures/indexed-collection.ts'
+import { LazyCollection } from '../fixtures/lazy-collection.ts'
+import type { Dialect, Reply } from './reply.ts'
 
 /** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
 export type Params = Readonly<Record<string, string | undefined>>
@@ -26,7 +29,17 @@ export interface ApiState {
    * callable in-process: e.g. rails-users' `outbox`.
    */
   readonly controls?: Readonly<Record<string, () => unknown>>
+  /**
+   * The records that exist now, collection by collection (JSON-safe): what `apitwin serve --state` saves. Only
+   * records, never assumptions about how they were seeded.
+   */
+  snapshot(): ApiSnapshot
+  /** Replaces the records of every collection `snapshot` names; the accounts (tokens) come back with them. */
+  restore(snapshot: ApiSnapshot): Promise<void>
 }
+
+/** One API's saved records: collection name → records. */
+export type ApiSnapshot = Readonly<Record<string, readonly unknown[]>>
 
 /** What every mocked API declares; per-API code supplies only these. */
 export interface TwinApi {
@@ -36,6 +49,8 @@ export interface TwinApi {
   readonly method: 'PUT' | 'PATCH'
   /** The endpoint path, OpenAPI style: `/api/v1/users/{id}`. */
   readonly path: string
+  /** The error bodies of the vendor's stack, for answers the server gives before the resolver (404, 405, 413). */
+  readonly dialect: Dialect
   /** The contract's rules; the inferred ones carry the readings `start` accepts. */
   readonly rules: RuleBook
   /**
@@ -52,33 +67,55 @@ export function routePath(path: string): string {
 
 /**
  * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares. `prepare`
- * turns a reading choice into what the resolver reads (chosen readings, the dialect built from them) once per
- * start, so no request pays for it.
- * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell)
+ * turns a reading choice into what the resolver reads (the chosen readings, the dialect built from them) once per
+ * start, so no request pays for it. The state's `snapshot`/`restore` are built here once for every API, from the
+ * db's collections.
+ * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: laravel })
  */
 export function defineApi<Db extends { readonly accounts: readonly Account[]; readonly roles?: { all(): readonly { readonly id: string | number }[] } }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
   prepare: (choice?: ReadingChoice) => Prepared,
   resolve: (db: Db, request: RequestLike, params: Params, readings: Prepared) => Promise<Reply>,
-  controls?: (db: Db) => Readonly<Record<string, () => unknown>>,
+  { dialect, controls }: { readonly dialect: Dialect; readonly controls?: (db: Db) => Readonly<Record<string, () => unknown>> },
 ): TwinApi {
   return {
     name: contract.name,
     title: contract.title,
     method: contract.method,
     path: contract.path,
+    dialect,
     rules: contract.rules,
     async start(options, choice) {
       // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
       const readings = prepare(choice)
       const db = await seed(options)
+      const collections = collectionsOf(db)
       return {
         accounts: db.accounts,
         ...(db.roles && { roles: db.roles.all().map((role) => role.id) }),
         resolve: (request, params) => resolve(db, request, params, readings),
         ...(controls && { controls: controls(db) }),
+        // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.
+        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection instanceof LazyCollection ? collection.changed() : collection.all()])),
+        async restore(snapshot) {
+          for (const [name, collection] of collections) {
+            const records = snapshot[name]
+            if (!Array.isArray(records)) continue
+            if (collection instanceof LazyCollection) collection.restore(records)
+            else await collection.replaceAll(records)
+          }
+        },
       }
     },
   }
+}
+
+type AnyCollection = IndexedCollection<StandardSchemaV1, string> | LazyCollection<StandardSchemaV1, string>
+
+/** The db's collections by property name (users, tokens, …): what a snapshot holds. */
+function collectionsOf(db: object): Array<readonly [string, AnyCollection]> {
+  // IndexedCollection by its shape, not `instanceof`: importing the class would load @msw/data at every start.
+  const isIndexed = (value: unknown) => typeof value === 'object' && value !== null && 'replaceAll' in value && 'collection' in value
+  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection || isIndexed(entry[1]))
 }

@@ -1,134 +1,348 @@
-import type { HttpBindings } from '@hono/node-server'
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
-import type { IncomingMessage } from 'node:http'
-import { toResponse } from '../handlers/reply.ts'
-import { routePath, type RequestLike } from '../handlers/twin-api.ts'
+import { isUtf8 } from 'node:buffer'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { injectedFailure, readFaults } from '../handlers/faults.ts'
+import { BodyTooLarge, InvalidUtf8, type Dialect, type Reply } from '../handlers/reply.ts'
+import type { Params, RequestLike, TwinApi } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { discovery } from './discovery.ts'
+import { hostCheck, originHost } from './host-check.ts'
+import { Journal } from './journal.ts'
+import { requestLog, type LogFormat, type RequestLog } from './log.ts'
+
+/** The default body limit, as Fastify's `bodyLimit` (1 MiB); `apitwin serve --body-limit` changes it. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 export interface AppOptions {
   /** Where the one line per request goes (default: stdout); `false` for none. */
   readonly log?: ((line: string) => void) | false
+  /** `text` (default) or `json` (one object per line, with a timestamp). */
+  readonly logFormat?: LogFormat
+  /** The largest request body accepted, in bytes (default 1 MiB); larger is the API's own 413. */
+  readonly bodyLimit?: number
+  /** Host names answered besides localhost, IP addresses and the bound host (others: 403). */
+  readonly allowedHosts?: readonly string[]
+  /** The origin discovery publishes (`--public-url`); default: the address the server is bound to. */
+  readonly publicUrl?: string
+  /** How many requests `GET /__twin/requests` keeps (default 100; 0: none). */
+  readonly journalSize?: number
+  /** Called after every change to the data (a successful update, a reset): the state file saves then. */
+  readonly onChange?: () => void
 }
 
-const cors = { 'access-control-allow-origin': '*' }
+const jsonType = 'application/json'
+const openCors = '*'
 
-const MAX_DELAY_MS = 60_000
-
-type Env = { Bindings: HttpBindings }
-
-// Headers are read from Node's request throughout: `c.req.header()` would build a full Fetch Request per call.
-const header = (c: { env: HttpBindings }, name: string): string | undefined => {
-  const value = c.env.incoming.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
-
-const preflightHeaders = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, PATCH, OPTIONS',
-  'access-control-max-age': '600',
-  vary: 'Access-Control-Request-Headers',
+/** One API route: its path as a pattern, its method, and the API behind it. */
+interface Route {
+  readonly api: TwinApi
+  readonly prefix: string
+  readonly pattern: RegExp
+  readonly names: readonly string[]
 }
 
 /**
- * What every request goes through, in one middleware because each extra async step costs throughput:
- * - one log line (method, path, status, ms), unless the server is quiet;
- * - open CORS: preflights are answered here; API responses carry `access-control-allow-origin` from the resolver
- *   (see handlers/reply.ts) and every other route sets it where it answers. Hono's own `cors()` writes to the
- *   response before the handler runs, which makes Hono copy the handler's response (measured: a third of the
- *   server's throughput);
- * - faults: `X-Twin-Delay: <ms>` holds the answer; `X-Twin-Fail: 500|503|network` replaces it.
+ * A resolver's view of Node's request, without building a Fetch `Request` (which costs more than the whole
+ * pipeline): header lookups, and the body read as a stream under the size limit, refused as soon as it passes it.
+ * It is its own `headers`, so one object per request serves both.
  */
-function frame(log: ((line: string) => void) | undefined): MiddlewareHandler<Env> {
-  return async (c, next) => {
-    const started = log && performance.now()
-    const done = (status: number) => {
-      if (!log || started === undefined) return
-      const shown = c.env.incoming.socket.destroyed ? 'dropped' : String(status)
-      log(`${c.req.method} ${c.req.path} ${shown} ${(performance.now() - started).toFixed(1)}ms`)
-    }
-    // Returned, never assigned to `c.res`: assigning over a response makes Hono copy it, body stream and all.
-    const early = c.req.method === 'OPTIONS' ? preflight(c) : await fault(c)
-    if (early) {
-      done(early.status)
-      return early
-    }
-    await next()
-    done(c.res.status)
-  }
-}
+class NodeRequest implements RequestLike {
+  readonly incoming: IncomingMessage
+  readonly limit: number
+  /** The body text once read (for the journal). */
+  body: string | undefined
+  /** Set when the body passed the limit: the connection is closed after the answer, the rest never read. */
+  tooLarge = false
 
-function preflight(c: Context<Env>): Response {
-  const requested = header(c, 'access-control-request-headers') ?? 'authorization, content-type'
-  return new Response(null, { status: 204, headers: { ...preflightHeaders, 'access-control-allow-headers': requested } })
-}
-
-/** The injected answer for `X-Twin-Delay` / `X-Twin-Fail`, or undefined to let the request through. */
-async function fault(c: Context<Env>): Promise<Response | undefined> {
-  const delay = header(c, 'x-twin-delay')
-  if (delay !== undefined) {
-    const ms = Number(delay)
-    if (!Number.isFinite(ms) || ms < 0) return c.json({ message: `X-Twin-Delay must be a number of milliseconds (0–${MAX_DELAY_MS}), got "${delay}"` }, 400, cors)
-    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_DELAY_MS)))
+  constructor(incoming: IncomingMessage, limit: number) {
+    this.incoming = incoming
+    this.limit = limit
   }
-  const fail = header(c, 'x-twin-fail')
-  if (fail === undefined) return undefined
-  // Injected answers are cross-origin readable too, or a browser would report a CORS error instead.
-  if (fail === '500') return c.json({ message: 'Injected failure (X-Twin-Fail: 500)' }, 500, cors)
-  if (fail === '503') return c.json({ message: 'Injected failure (X-Twin-Fail: 503)' }, 503, { 'retry-after': '1', ...cors })
-  if (fail === 'network') {
-    // Drop the connection without an answer, as a dead proxy would; the client sees a network error.
-    c.env.incoming.socket.destroy()
-    return new Response(null)
-  }
-  return c.json({ message: `X-Twin-Fail must be 500, 503 or network, got "${fail}"` }, 400, cors)
-}
 
-/** A resolver's view of Node's request: header lookups and the body text, without building a Fetch `Request`. */
-function nodeRequest(incoming: IncomingMessage): RequestLike {
-  return {
-    headers: {
-      get: (name) => {
-        const value = incoming.headers[name.toLowerCase()]
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-      },
-    },
-    // Events rather than `for await`: the async iterator costs more than the rest of the read.
-    text: () =>
-      new Promise((resolve, reject) => {
-        const chunks: Buffer[] = []
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
-        incoming.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')))
-        incoming.once('error', reject)
-      }),
+  get headers(): Pick<Headers, 'get'> {
+    return this
+  }
+
+  get(name: string): string | null {
+    const value = this.incoming.headers[name.toLowerCase()]
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+  }
+
+  // Events rather than `for await`: the async iterator costs more than the rest of the read.
+  text(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const incoming = this.incoming
+      const chunks: Buffer[] = []
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size <= this.limit) return void chunks.push(chunk)
+        // Past the limit: stop reading (nothing more is buffered) and answer 413 now.
+        this.tooLarge = true
+        incoming.off('data', onData)
+        incoming.pause()
+        chunks.length = 0
+        reject(new BodyTooLarge(this.limit))
+      }
+      incoming.on('data', onData)
+      incoming.once('end', () => {
+        if (this.tooLarge) return
+        const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+        if (!isUtf8(bytes)) return reject(new InvalidUtf8())
+        this.body = bytes.toString('utf8')
+        resolve(this.body)
+      })
+      incoming.once('error', reject)
+    })
   }
 }
 
 /**
- * The standalone server's routes: each API under its slug, the `/__twin` control routes, open CORS, fault
- * injection and one log line per request. API routes call the same resolvers the MSW handlers wrap.
- * @example createAdaptorServer({ fetch: createApp(await createTwin()).fetch }).listen(4010)
+ * The standalone server: a request listener for `node:http`. Each API lives under its slug; the `/__twin` control
+ * routes list, reset and journal it. A small router of its own rather than Hono: every answer is a `Reply` written
+ * straight to Node's response (no Fetch `Request`/`Response` per request), and the rules that are the point of a
+ * mock (the vendor's own 404/405/413, the body read as a bounded stream, graceful shutdown) need the raw request.
+ * @example
+ * const app = createApp(await createTwin())
+ * createServer(app.handle).listen(4010)
  */
-export function createApp(twin: Twin, { log = (line) => void process.stdout.write(`${line}\n`) }: AppOptions = {}): Hono<Env> {
-  const app = new Hono<Env>()
-  app.use(frame(log || undefined))
+export function createApp(twin: Twin, options: AppOptions = {}): TwinApp {
+  return new TwinApp(twin, options)
+}
 
-  app.get('/__twin/apis', (c) => c.json(discovery(twin, new URL(c.req.url).origin), 200, cors))
-  app.post('/__twin/reset', async (c) => {
-    await twin.reset()
-    return c.json({ reset: true, seed: twin.seed, users: twin.users }, 200, cors)
-  })
-  for (const api of twin.apis) {
-    for (const name of Object.keys(twin.state(api.name).controls ?? {})) {
-      app.get(`/__twin/${api.name}/${name}`, (c) => c.json(twin.state(api.name).controls?.[name]?.() as object, 200, cors))
-    }
-    app.on(api.method, `/${api.name}${routePath(api.path)}`, async (c) => toResponse(await twin.state(api.name).resolve(nodeRequest(c.env.incoming), c.req.param())))
+export class TwinApp {
+  readonly twin: Twin
+  readonly journal: Journal
+  /** The origin discovery publishes; `startServer` sets it to the bound address once listening. */
+  origin: string
+  /** Set when the server is shutting down: answers close their connection. */
+  closing = false
+
+  readonly #routes: readonly Route[]
+  readonly #log: RequestLog | undefined
+  readonly #limit: number
+  readonly #hosts: string[]
+  #hostAllowed: (host: string | undefined) => boolean
+  readonly #onChange: (() => void) | undefined
+  readonly #delays = new Set<() => void>()
+  readonly #publicUrl: string | undefined
+
+  constructor(twin: Twin, { log = (line) => void process.stdout.write(`${line}\n`), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange }: AppOptions) {
+    this.twin = twin
+    this.journal = new Journal(journalSize)
+    this.#log = log ? requestLog(logFormat, log) : undefined
+    this.#limit = bodyLimit
+    this.#hosts = [...allowedHosts, ...(publicUrl ? [new URL(publicUrl).hostname] : [])]
+    this.#hostAllowed = hostCheck(this.#hosts)
+    this.#onChange = onChange
+    this.#publicUrl = publicUrl?.replace(/\/+$/, '')
+    this.origin = this.#publicUrl ?? 'http://127.0.0.1'
+    this.#routes = twin.apis.map((api) => {
+      const names: string[] = []
+      const source = api.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => (names.push(name), '([^/]+)'))
+      return { api, prefix: `/${api.name}`, pattern: new RegExp(`^/${api.name}${source}$`), names }
+    })
   }
 
-  app.notFound((c) => c.json({ message: `No apitwin route for ${c.req.method} ${c.req.path}. GET /__twin/apis lists every API and its path.` }, 404, cors))
-  app.onError((error, c) => {
-    console.error(error)
-    return c.json({ message: 'apitwin failed to handle this request; see its log.' }, 500, cors)
-  })
-  return app
+  /** Also answers `host` (the `--host` the server binds). */
+  allowHost(host: string): void {
+    this.#hosts.push(host)
+    this.#hostAllowed = hostCheck(this.#hosts)
+  }
+
+  /** Sets the bound origin discovery falls back to (unless `publicUrl` was given). */
+  bound(origin: string): void {
+    this.origin = this.#publicUrl ?? origin
+  }
+
+  /** Answers every pending `X-Twin-Delay` now (shutdown): in-flight requests finish instead of waiting it out. */
+  cutDelays(): void {
+    for (const wake of [...this.#delays]) wake()
+  }
+
+  /** The request listener. */
+  readonly handle = (incoming: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now()
+    const url = incoming.url ?? '/'
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
+    const method = incoming.method ?? 'GET'
+    const host = incoming.headers.host
+    if (!this.#hostAllowed(host)) {
+      const shown = JSON.stringify(host ?? '')
+      return this.#send(incoming, res, started, method, path, {
+        status: 403,
+        body: { message: `Host ${shown} is not allowed (DNS rebinding guard); run apitwin serve with --allowed-host <name> to answer it, or use localhost / 127.0.0.1` },
+      })
+    }
+    if (path.startsWith('/__twin/') || path === '/__twin') return this.#control(incoming, res, started, method, path)
+    for (const route of this.#routes) {
+      if (path !== route.prefix && !path.startsWith(`${route.prefix}/`)) continue
+      const match = route.pattern.exec(path)
+      const api = route.api
+      const appPath = path.slice(route.prefix.length) || '/'
+      if (!match) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
+      if (method === 'OPTIONS') return this.#preflight(incoming, res, started, method, path, openCors, `${api.method}, OPTIONS`)
+      if (method !== api.method) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
+      void this.#api(incoming, res, started, method, path, route, match)
+      return
+    }
+    this.#send(incoming, res, started, method, path, { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } }, this.#controlCors(incoming))
+  }
+
+  async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray): Promise<void> {
+    const { api } = route
+    const request = new NodeRequest(incoming, this.#limit)
+    let reply: Reply
+    try {
+      reply = (await this.#faults(request, res, api.dialect)) ?? (await this.#resolve(request, route, match))
+    } catch (error) {
+      console.error(error)
+      reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
+    }
+    if (reply.status < 300) this.#onChange?.()
+    this.#send(incoming, res, started, method, path, reply, openCors, request)
+  }
+
+  #resolve(request: NodeRequest, route: Route, match: RegExpExecArray): Promise<Reply> {
+    const declared = request.incoming.headers['content-length']
+    // Refused before a byte of the body is read.
+    if (declared !== undefined && Number(declared) > this.#limit) {
+      request.tooLarge = true
+      return Promise.resolve(route.api.dialect.payloadTooLarge(this.#limit))
+    }
+    const params: Record<string, string> = {}
+    route.names.forEach((name, index) => {
+      const raw = match[index + 1] ?? ''
+      try {
+        params[name] = decodeURIComponent(raw)
+      } catch {
+        params[name] = raw
+      }
+    })
+    return this.twin.state(route.api.name).resolve(request, params as Params)
+  }
+
+  /** `X-Twin-Delay` holds the answer, `X-Twin-Fail` replaces it; out of range is the API's 400 naming the range. */
+  async #faults(request: NodeRequest, res: ServerResponse, dialect: Dialect): Promise<Reply | undefined> {
+    const headers = request.incoming.headers
+    if (headers['x-twin-delay'] === undefined && headers['x-twin-fail'] === undefined) return undefined
+    const faults = readFaults(request)
+    if ('error' in faults) return dialect.badRequest(faults.error)
+    if (faults.delayMs > 0 && !this.closing) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer)
+          this.#delays.delete(wake)
+          resolve()
+        }
+        const timer = setTimeout(wake, faults.delayMs)
+        this.#delays.add(wake)
+      })
+    }
+    if (faults.fail === 'network') {
+      // Drop the connection without an answer, as a dead proxy would; the client sees a network error.
+      res.socket?.destroy()
+      return { status: 0, body: null }
+    }
+    return faults.fail ? injectedFailure(faults.fail) : undefined
+  }
+
+  #control(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string): void {
+    const cors = this.#controlCors(incoming)
+    const send = (reply: Reply) => this.#send(incoming, res, started, method, path, reply, cors)
+    const only = (allowed: string): boolean => {
+      if (method === allowed) return true
+      if (method === 'OPTIONS' && cors) this.#preflight(incoming, res, started, method, path, cors, `${allowed}, OPTIONS`)
+      else send({ status: 405, body: { message: `${path} answers ${allowed} only` }, headers: { allow: allowed } })
+      return false
+    }
+    if (path === '/__twin/apis') {
+      if (only('GET')) send({ status: 200, body: discovery(this.twin, this.origin) })
+      return
+    }
+    if (path === '/__twin/reset') {
+      if (!only('POST')) return
+      void this.twin.reset().then(() => {
+        this.#onChange?.()
+        send({ status: 200, body: { reset: true, seed: this.twin.seed, users: this.twin.users } })
+      }, (error: unknown) => {
+        console.error(error)
+        send({ status: 500, body: { message: 'apitwin could not reset its data; see its log.' } })
+      })
+      return
+    }
+    if (path === '/__twin/requests') {
+      if (method === 'DELETE') {
+        this.journal.clear()
+        return send({ status: 200, body: { cleared: true } })
+      }
+      if (method === 'OPTIONS' && cors) return this.#preflight(incoming, res, started, method, path, cors, 'GET, DELETE, OPTIONS')
+      if (method !== 'GET') return send({ status: 405, body: { message: '/__twin/requests answers GET (list) and DELETE (clear)' }, headers: { allow: 'GET, DELETE' } })
+      return send({ status: 200, body: { limit: this.journal.size, requests: this.journal.list() } })
+    }
+    const [, , apiName = '', name = '', extra] = path.split('/')
+    const control = extra === undefined && this.twin.apis.some((api) => api.name === apiName) ? this.twin.state(apiName).controls?.[name] : undefined
+    if (control) {
+      if (only('GET')) send({ status: 200, body: control() })
+      return
+    }
+    send({ status: 404, body: { message: `No apitwin control route ${method} ${path}; there are GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.` } })
+  }
+
+  /**
+   * The control routes carry the seeded tokens, so a browser may read them only from a page on an allowed host
+   * (localhost, 127.0.0.1, …): open CORS would let any web page open while the mock runs read them.
+   */
+  #controlCors(incoming: IncomingMessage): string | undefined {
+    const origin = incoming.headers.origin
+    if (origin === undefined) return undefined
+    const host = originHost(origin)
+    return host !== undefined && this.#hostAllowed(host) ? origin : undefined
+  }
+
+  #preflight(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, origin: string, methods: string): void {
+    const requested = incoming.headers['access-control-request-headers'] ?? 'authorization, content-type'
+    res.writeHead(204, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': methods,
+      'access-control-allow-headers': requested,
+      'access-control-max-age': '600',
+      vary: 'Origin, Access-Control-Request-Headers',
+      ...(this.closing && { connection: 'close' }),
+    })
+    res.end()
+    this.#done(method, path, 204, started)
+  }
+
+  /** Writes a reply straight to Node's response: one JSON string, its length, the headers it needs. */
+  #send(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, reply: Reply, origin?: string, request?: NodeRequest): void {
+    if (res.destroyed || res.headersSent || incoming.socket.destroyed) {
+      this.#done(method, path, 'dropped', started, request)
+      return
+    }
+    const text = JSON.stringify(reply.body)
+    const tooLarge = request?.tooLarge === true
+    const headers: Record<string, string | number> = { 'content-type': jsonType, 'content-length': Buffer.byteLength(text) }
+    if (origin !== undefined) headers['access-control-allow-origin'] = origin
+    if (origin !== undefined && origin !== openCors) headers['vary'] = 'Origin'
+    if (reply.headers) Object.assign(headers, reply.headers)
+    // A refused body is not read to its end, so the connection cannot carry another request.
+    if (tooLarge || this.closing) headers['connection'] = 'close'
+    res.writeHead(reply.status, headers)
+    res.end(text)
+    if (tooLarge) {
+      // Stop the sender: end our side once the answer is out, and drop the socket if it keeps sending.
+      res.once('finish', () => {
+        incoming.socket.end()
+        setTimeout(() => incoming.socket.destroy(), 1000).unref()
+      })
+    }
+    this.#done(method, path, reply.status, started, request)
+  }
+
+  #done(method: string, path: string, status: number | 'dropped', started: number, request?: NodeRequest): void {
+    const ms = performance.now() - started
+    this.#log?.(method, path, status, ms)
+    if (request) this.journal.add(method, path, status, ms, request.body)
+  }
 }

@@ -10,6 +10,8 @@ export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly env: NodeJS.ProcessEnv
+  /** stderr is a terminal: commands may draw progress there. */
+  readonly stderrIsTTY?: boolean
 }
 
 export type Values = Record<string, string | boolean | undefined>
@@ -20,7 +22,10 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
   try {
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run with --help to see the flags`)
+    // node's own text ("Unknown option '--x'. To specify a positional argument …") is longer than the problem.
+    const message = (error as Error).message
+    const unknown = /^Unknown option '([^']+)'/.exec(message)
+    throw new UsageError(unknown ? `unknown flag ${unknown[1]}; run with --help to see the flags` : `${message.split('\n')[0]}; run with --help to see the flags`)
   }
   const values: Values = { ...parsed.values } as Values
   for (const [name, option] of Object.entries(options)) {

@@ -8,6 +8,21 @@ export interface Report {
   readonly target: string
   readonly strict: boolean
   readonly outcomes: readonly Outcome[]
+  /** With `--coverage`: each rule of the contract and the checks that asserted it in this run. */
+  readonly coverage?: readonly CoverageRow[]
+}
+
+export interface CoverageRow {
+  readonly rule: string
+  readonly provenance: 'documented' | 'inferred'
+  readonly checks: readonly string[]
+}
+
+/** The rule → checks table `--coverage` prints; an uncovered documented rule is marked so it stands out. */
+export function coverageTable(rows: readonly CoverageRow[]): string {
+  const width = Math.max(...rows.map((r) => r.rule.length))
+  const lines = rows.map((r) => `  ${r.rule.padEnd(width)}  ${r.provenance.padEnd(10)}  ${r.checks.length === 0 ? (r.provenance === 'documented' ? 'NOT COVERED' : 'not covered') : `${r.checks.length} check${r.checks.length === 1 ? '' : 's'}: ${r.checks.slice(0, 2).join(' | ')}${r.checks.length > 2 ? ' | …' : ''}`}`)
+  return ['coverage (rule → checks that asserted it):', ...lines].join('\n')
 }
 
 export function summarize(report: Report) {
@@ -32,13 +47,14 @@ function renderDefault(report: Report): string {
     ...o.failures.map(findingLine),
     ...o.warnings.map(findingLine),
   ])
-  return [...lines, '', summaryLine(report), ''].join('\n')
+  return [...lines, ...(report.coverage ? ['', coverageTable(report.coverage)] : []), '', summaryLine(report), ''].join('\n')
 }
 
 const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 function renderJunit(report: Report): string {
   const s = summarize(report)
+  const time = (report.outcomes.reduce((sum, o) => sum + o.ms, 0) / 1000).toFixed(3)
   const cases = report.outcomes.map((o) => {
     const open = `    <testcase classname="apitwin.${xml(report.api)}" name="${xml(o.title)}" time="${(o.ms / 1000).toFixed(3)}">`
     const failure = o.failures.length > 0 ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>` : ''
@@ -48,8 +64,9 @@ function renderJunit(report: Report): string {
   })
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
-    `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" skipped="${s.skipped}">`,
+    // errors="0": a check that cannot run is skipped with its reason, never an error; time in seconds (Jenkins, GitLab).
+    `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}">`,
+    `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}" timestamp="${new Date().toISOString().slice(0, 19)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -58,7 +75,7 @@ function renderJunit(report: Report): string {
 }
 
 function renderJson(report: Report): string {
-  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes }, null, 2)}\n`
+  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes, ...(report.coverage && { coverage: report.coverage }) }, null, 2)}\n`
 }
 
 export function render(report: Report, reporter: ReporterName): string {

@@ -1,12 +1,15 @@
-import { writeFile } from 'node:fs/promises'
-import { runCheck, type Outcome } from '../suites/check.ts'
+import { stat, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { runCheck, send, type Outcome, type Suite } from '../suites/check.ts'
 import { probeChecks } from '../suites/probe-checks.ts'
+import { propertyCheck } from '../suites/property.ts'
 import { suites } from '../suites/suites.ts'
 import type { Target } from '../suites/target.ts'
 import { mockTarget } from '../suites/targets.ts'
 import type { Account } from '../fixtures/account.ts'
-import { render, summaryLine, type Report, type ReporterName } from './reporters.ts'
+import { render, summaryLine, type CoverageRow, type Report, type ReporterName } from './reporters.ts'
 import { UsageError } from './usage-error.ts'
+import { validateReadings, type RuleBook } from '../contracts/provenance.ts'
 
 export interface VerifyOptions {
   readonly api: string
@@ -27,6 +30,15 @@ export interface VerifyOptions {
   readonly reporter?: ReporterName
   readonly output?: string
   readonly timeout?: number
+  /** Readings the target follows (`validation.status=400`), so inferred rules are judged by the user's reading. */
+  readonly readings?: Readonly<Record<string, string>>
+  /** Also print the rule → checks table. */
+  readonly coverage?: boolean
+  /** The property-based pass: its seed (random when absent; printed in the report) and how many values it sends. */
+  readonly seed?: number
+  readonly maxCases?: number
+  /** Called before each check (progress on a TTY). */
+  readonly onProgress?: (done: number, total: number, title: string) => void
 }
 
 export interface VerifyResult {
@@ -45,23 +57,39 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const suite = suites[options.api]
   if (!suite) throw new UsageError(`unknown API "${options.api}"; choose one of: ${Object.keys(suites).join(', ')}`)
   const timeoutMs = options.timeout ?? 10_000
-  const owned = options.baseUrl === undefined ? await mockTarget(options.api) : undefined
-  const target = owned ? { ...owned.target, timeoutMs } : await liveTarget(options, timeoutMs)
+  const readings = checkReadings(options.api, suite.rules, options.readings ?? {})
+  if (options.output !== undefined) await checkOutput(options.output)
+  // The in-process mock follows the readings it is judged by (--reading, the config file).
+  const owned = options.baseUrl === undefined ? await mockTarget(options.api, { readings: { [options.api]: readings } }) : undefined
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
+  let label = 'in-process mock'
   try {
+    const target = owned ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } } : { ...(await liveTarget(options, timeoutMs)), readings }
+    label = target.label
+    if (!owned) await probeTokens(suite, target)
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+    const property = suite.derived ? propertyCheck(suite.derived, { seed, maxCases: options.maxCases ?? 20 }) : undefined
     // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
-    for (const check of [...suite.checks, ...probeChecks(suite)]) {
+    const checks = [...suite.checks, ...probeChecks(suite, readings), ...(property ? [property] : [])]
+    for (const [index, check] of checks.entries()) {
+      options.onProgress?.(index, checks.length, check.title)
       await target.reset?.()
       outcomes.push(await runCheck(suite, check, target, { strict }))
     }
   } finally {
     await owned?.close()
   }
-  const report: Report = { api: options.api, target: target.label, strict, outcomes }
-  const secrets = Object.values(target.accounts).map((a) => a.token).filter((t) => t.length > 0)
+  const report: Report = { api: options.api, target: label, strict, outcomes, ...(options.coverage && { coverage: coverageOf(suite, outcomes) }) }
+  const secrets = tokensOf(options)
   const rendered = redact(render(report, options.reporter ?? 'default'), secrets)
-  if (options.output) await writeFile(options.output, rendered)
+  if (options.output) {
+    try {
+      await writeFile(options.output, rendered)
+    } catch (error) {
+      throw new UsageError(`cannot write the report to ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+  }
   return {
     exitCode: outcomes.some((o) => o.status === 'fail') ? 1 : 0,
     report,
@@ -69,16 +97,93 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   }
 }
 
-/** Replaces every token with a placeholder; a server that echoes a token must not leak it into CI logs. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join('[token]'), text)
+/**
+ * Which checks asserted each rule of the suite's contract, computed from what the checks asserted in this run
+ * (every `expect` records its rules), never kept by hand.
+ * @example coverageOf(flextellSuite, outcomes)['body.limits'] // ['name (derived): …', …]
+ */
+export function coverageOf(suite: Suite, outcomes: readonly Outcome[]): CoverageRow[] {
+  return Object.entries(suite.rules).map(([rule, { provenance }]) => ({
+    rule,
+    provenance: provenance.kind,
+    checks: outcomes.filter((o) => o.asserted.includes(rule)).map((o) => o.title),
+  }))
 }
+
+/** Every token the run knows, from the flags (the mock's own are published, not secret). */
+function tokensOf(o: VerifyOptions): string[] {
+  return [o.token, o.peerToken, o.foreignToken].filter((t): t is string => t !== undefined && t.length > 0)
+}
+
+/** A report into a folder that does not exist is a usage error before anything runs, not a stack trace after. */
+async function checkOutput(file: string): Promise<void> {
+  const folder = dirname(resolve(file))
+  const found = await stat(folder).catch(() => undefined)
+  if (!found?.isDirectory()) throw new UsageError(`--output ${file}: the folder ${folder} does not exist; create it first`)
+}
+
+/**
+ * Sends the suite's must-refuse probe with the actor's token: a refused token (401) would make every check
+ * pass for the wrong reason (a 401 is a refusal too), so the run stops there with exit 2. Peer and foreign tokens
+ * are judged by the checks that use them.
+ */
+async function probeTokens(suite: Suite, target: Target): Promise<void> {
+  const actor = target.accounts.actor
+  const res = await send(suite, target, { as: 'actor', body: suite.probeBody }).catch((error: unknown) => {
+    throw new UsageError(`the probe request for --user-id ${actor.userId} failed: ${describe(error)}`)
+  })
+  if (res.status === 401) throw new UsageError(`the token for --user-id ${actor.userId} was refused: 401`)
+}
+
+function describe(error: unknown): string {
+  const { name, message } = error as Error
+  return name === 'TimeoutError' ? 'no answer in time (--timeout)' : message
+}
+
+/** `--reading` values, checked against the API's rules: `gorules.validation.status=422` or `validation.status=422`. */
+function checkReadings(api: string, rules: RuleBook, given: Readonly<Record<string, string>>): Record<string, string> {
+  const choice = Object.fromEntries(Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]))
+  const problems = validateReadings(rules, choice)
+  if (problems.length > 0) throw new UsageError(`--reading: ${problems.join('; ')}`)
+  return choice
+}
+
+/** Shorter tokens could be ordinary words in a report; they are refused (exit 2) rather than redacted badly. */
+export const MIN_TOKEN_LENGTH = 8
+
+/**
+ * Replaces every whole token value with a placeholder: a server that echoes a token must not leak it into CI
+ * logs. Only whole values: a token is replaced where no token character touches it on either side.
+ * @example redact('expected 1|abcdefgh', ['1|abcdefgh']) // 'expected [token]'
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  return [...secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => {
+    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    return out.replace(new RegExp(`(?<![A-Za-z0-9_\\-.~+/=|])${escaped}(?![A-Za-z0-9_\\-.~+/=|])`, 'g'), '[token]')
+  }, text)
+}
+
+/** Flags that only mean something together: each names the partner it is missing. */
+const partners: ReadonlyArray<readonly [keyof VerifyOptions, string, keyof VerifyOptions, string]> = [
+  ['peerUserId', '--peer-user-id', 'peerEmail', '--peer-email'],
+  ['peerEmail', '--peer-email', 'peerUserId', '--peer-user-id'],
+  ['peerToken', '--peer-token', 'peerUserId', '--peer-user-id'],
+  ['foreignUserId', '--foreign-user-id', 'foreignTenant', '--foreign-tenant'],
+  ['foreignTenant', '--foreign-tenant', 'foreignUserId', '--foreign-user-id'],
+  ['foreignToken', '--foreign-token', 'foreignUserId', '--foreign-user-id'],
+]
 
 /** A live server as a Target, from the same options as `verify` (the vitest adapter uses it too). */
 export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
+  for (const [given, flag, partner, partnerFlag] of partners) {
+    if (o[given] !== undefined && o[partner] === undefined) throw new UsageError(`${flag} needs ${partnerFlag}: give both or neither`)
+  }
+  for (const [flag, token] of [['--token', o.token], ['--peer-token', o.peerToken], ['--foreign-token', o.foreignToken]] as const) {
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw new UsageError(`${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`)
+  }
   const actor: Account = { label: 'actor', userId: o.userId, token: o.token, email: o.email ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }), ...(o.role !== undefined && { role: o.role }) }
   const peer: Account | undefined = o.peerUserId !== undefined || o.peerEmail !== undefined
     ? { label: 'peer', userId: o.peerUserId ?? '', token: o.peerToken ?? '', email: o.peerEmail ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }) }

@@ -1,6 +1,11 @@
 import type { z } from 'zod'
 import type { Provenance, RuleBook } from '../contracts/provenance.ts'
+import type { DerivedApi } from './derived-checks.ts'
+import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
+
+/** One rule, or every rule an assertion rests on; its provenance is the weakest of them. */
+export type Rules<R extends string> = R | readonly R[]
 
 /** What a check needs beyond the actor account; without it the check is skipped with a reason. */
 export type Need = 'peer' | 'peer-token' | 'foreign' | 'foreign-token' | 'actor-email' | 'actor-role' | 'writes' | 'disposable' | 'controls'
@@ -27,10 +32,13 @@ export interface SendOptions {
 }
 
 export interface Finding {
+  /** The rule the finding is charged to: the first documented rule for a failure, the weakest premise for a warning. */
   readonly rule: string
   readonly text: string
   readonly provenance: Provenance
   readonly detail: string
+  /** Every rule the assertion rested on, when more than the one it is charged to. */
+  readonly restsOn?: readonly string[]
 }
 
 export interface CheckContext<R extends string> {
@@ -39,12 +47,24 @@ export interface CheckContext<R extends string> {
   account(label: AccountLabel): NonNullable<Target['accounts'][AccountLabel]>
   send(options?: SendOptions): Promise<Exchange>
   /**
-   * Asserts one rule of the contract. A broken documented rule ends the check as failed; a broken inferred
-   * rule is recorded and the check goes on (returns false so dependent assertions can be left out).
+   * Asserts something that rests on `rules` (the rule under test first, then its premises). Its provenance is the
+   * weakest of them: when every rule is documented a miss ends the check as failed; when any is inferred the miss
+   * is a warning charged to that inferred rule and the check goes on (returns false so dependents can be left out).
+   * After a broken `given` premise, every later miss of the check is a warning charged to that premise.
    */
-  expect(rule: R, ok: boolean, detail: string): boolean
+  expect(rules: Rules<R>, ok: boolean, detail: string): boolean
+  /**
+   * Asserts a premise the rest of the check stands on (which status a refusal uses, that the server validates
+   * every field at once). When it does not hold, the premise is reported (a failure if documented, else a
+   * warning) and nothing after it in this check can fail: it would judge a server by a reading it does not follow.
+   */
+  given(premise: Rules<R>, ok: boolean, detail: string): boolean
   /** Asserts that `value` fits `schema`, reporting each mismatching field. */
-  matches(rule: R, schema: z.ZodType, value: unknown, label: string): boolean
+  matches(rules: Rules<R>, schema: z.ZodType, value: unknown, label: string): boolean
+  /** The reading of an inferred rule the target follows: the one the user declared, else the rule's default. */
+  reading(rule: R): string
+  /** A password or token this check sends: no 200 body may contain it (checked on every response). */
+  secret(value: string): void
   /** Registers a write to undo after the check, pass or fail (live targets keep their data). */
   onCleanup(undo: () => Promise<unknown>): void
 }
@@ -55,6 +75,14 @@ export interface Check<R extends string = string> {
   run(t: CheckContext<R>): Promise<void>
 }
 
+/** How every 200 of a suite is searched for credentials (issue 9: on every 200, live runs included). */
+export interface SecretsPolicy<R extends string> {
+  /** The rule a leak breaks (`response.no-password`, or the 200 shape where the doc lists every field). */
+  readonly rule: R
+  /** Keys that look like credentials but are documented fields (`expo_push_token`). */
+  readonly allowKeys?: readonly string[]
+}
+
 export interface Suite<R extends string = string> {
   readonly api: string
   readonly method: string
@@ -62,11 +90,20 @@ export interface Suite<R extends string = string> {
   readonly path: string
   readonly rules: RuleBook
   readonly checks: readonly Check<R>[]
+  readonly secrets: SecretsPolicy<R>
+  /** A body every conforming server refuses without writing: verify sends it first to see each token is accepted. */
+  readonly probeBody: unknown
+  /** How derived cases are sent and judged; the property-based pass draws from it. */
+  readonly derived?: DerivedApi<R>
 }
 
 /** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */
-export function suiteOf<R extends string>(contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook }, checks: readonly Check<R>[]): Suite<R> {
-  return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks }
+export function suiteOf<R extends string>(
+  contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook },
+  checks: readonly Check<R>[],
+  extra: { readonly secrets: SecretsPolicy<R>; readonly probeBody: unknown; readonly derived?: DerivedApi<R> },
+): Suite<R> {
+  return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks, ...extra }
 }
 
 export interface Outcome {
@@ -76,6 +113,8 @@ export interface Outcome {
   readonly warnings: readonly Finding[]
   readonly skipReason?: string
   readonly ms: number
+  /** Every rule an assertion of this check named, held or not: the coverage table is built from these. */
+  readonly asserted: readonly string[]
 }
 
 class CheckFailed extends Error {}
@@ -98,27 +137,49 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
  */
 export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R>, target: Target, { strict = false } = {}): Promise<Outcome> {
   const started = performance.now()
-  const done = (rest: Omit<Outcome, 'title' | 'ms'>): Outcome => ({ title: check.title, ms: performance.now() - started, ...rest })
+  const asserted = new Set<string>()
+  const done = (rest: Omit<Outcome, 'title' | 'ms' | 'asserted'>): Outcome => ({ title: check.title, ms: performance.now() - started, asserted: [...asserted], ...rest })
   const skipReason = (check.needs ?? []).map((need) => needReasons[need](target)).find((reason) => reason !== undefined)
   if (skipReason) return done({ status: 'skip', failures: [], warnings: [], skipReason })
 
   const failures: Finding[] = []
   const warnings: Finding[] = []
   const cleanups: Array<() => Promise<unknown>> = []
-  const finding = (rule: R, detail: string): Finding => {
+  const secrets = new Set(Object.values(target.accounts).map((a) => a.token).filter((token) => token.length > 0))
+  /** Inferred premises (`given`) that did not hold: later misses are charged to them, never failed. */
+  const broken: Array<{ rule: string; detail: string }> = []
+  const ruleOf = (rule: string) => {
     const known = suite.rules[rule]
     if (!known) throw new Error(`apitwin bug: check "${check.title}" names rule "${rule}", which ${suite.api}'s contract does not define`)
-    return { rule, text: known.text, provenance: known.provenance, detail }
+    return known
   }
-  const expect = (rule: R, ok: boolean, detail: string): boolean => {
-    if (ok) return true
-    const found = finding(rule, detail)
+  const miss = (rules: Rules<R>, detail: string): Finding => {
+    const list: readonly string[] = typeof rules === 'string' ? [rules] : rules
+    if (list.length === 0) throw new Error(`apitwin bug: check "${check.title}" asserts something that rests on no rule`)
+    const weakest = list.find((rule) => ruleOf(rule).provenance.kind === 'inferred') ?? list[0] ?? ''
+    const known = ruleOf(weakest)
+    return { rule: weakest, text: known.text, provenance: known.provenance, detail, ...(list.length > 1 && { restsOn: list }) }
+  }
+  const record = (rules: Rules<R>) => {
+    for (const rule of typeof rules === 'string' ? [rules] : rules) asserted.add(rule)
+  }
+  const report = (found: Finding): boolean => {
+    const premise = broken[0]
+    if (premise) {
+      const known = ruleOf(premise.rule)
+      warnings.push({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
+      return false
+    }
     if (found.provenance.kind === 'documented' || strict) {
       failures.push(found)
-      throw new CheckFailed(detail)
+      throw new CheckFailed(found.detail)
     }
     warnings.push(found)
     return false
+  }
+  const expect = (rules: Rules<R>, ok: boolean, detail: string): boolean => {
+    record(rules)
+    return ok || report(miss(rules, detail))
   }
   const context: CheckContext<R> = {
     target,
@@ -127,20 +188,44 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       if (!account) throw new Error(`check "${check.title}" uses the ${label} account without declaring the need`)
       return account
     },
-    send: (options) => send(suite, target, options),
+    send: async (options) => {
+      const exchange = await send(suite, target, options)
+      if (exchange.status === 200) {
+        const leaks = findSecrets(exchange.body, { allowKeys: suite.secrets.allowKeys ?? [], knownSecrets: [...secrets] })
+        expect(suite.secrets.rule, leaks.length === 0, `a 200 body carries a credential: ${leaks.map((l) => `${l.path} (${l.why})`).join(', ')}`)
+      }
+      return exchange
+    },
     expect,
-    matches: (rule, schema, value, label) => {
+    given: (premise, ok, detail) => {
+      if (ok) return record(premise), true
+      const held = expect(premise, false, detail)
+      const found = miss(premise, detail)
+      broken.push({ rule: found.rule, detail })
+      return held
+    },
+    matches: (rules, schema, value, label) => {
       const parsed = schema.safeParse(value)
-      if (parsed.success) return true
+      if (parsed.success) return record(rules), true
       const fields = parsed.error.issues.map((i) => `${[label, ...i.path].join('.')}: ${i.message}`).join('; ')
-      return expect(rule, false, fields)
+      return expect(rules, false, fields)
+    },
+    secret: (value) => void secrets.add(value),
+    reading: (rule) => {
+      const known = ruleOf(rule)
+      if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)
+      return target.readings?.[rule] ?? known.provenance.readings.default
     },
     onCleanup: (undo) => void cleanups.push(undo),
   }
   try {
     await check.run(context)
   } catch (error) {
-    if (!(error instanceof CheckFailed)) {
+    const premise = broken[0]
+    if (!(error instanceof CheckFailed) && premise) {
+      // What broke is the server's reading, not the contract: the premise is already reported.
+      warnings.push({ ...miss(premise.rule as R, `the check stopped: ${describeError(error)}`) })
+    } else if (!(error instanceof CheckFailed) && failures.length === 0) {
       failures.push({ rule: 'check.error', text: 'the check could not run', provenance: { kind: 'documented', source: 'apitwin' }, detail: describeError(error) })
     }
   } finally {
@@ -155,7 +240,11 @@ function describeError(error: unknown): string {
   return String(error)
 }
 
-async function send<R extends string>(suite: Suite<R>, target: Target, options: SendOptions = {}): Promise<Exchange> {
+/**
+ * One request of `suite`'s endpoint to `target`, outside any check (verify's token probe uses it).
+ * @example const res = await send(flextellSuite, target, { body: { email: 'not-an-email' } })
+ */
+export async function send<R extends string>(suite: Suite<R>, target: Target, options: SendOptions = {}): Promise<Exchange> {
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const token = typeof as === 'object' ? as.token : account?.token

@@ -1,5 +1,7 @@
-import { medibulut, medibulutPermissions, type MedibulutRuleId } from '../contracts/medibulut.ts'
-import { expectBody, expectStatus, pick, snippet, expectPasswordNotReturned, expectUpdated } from './assert.ts'
+import { medibulut, type MedibulutRuleId } from '../contracts/medibulut.ts'
+import { expectBody, expectStatus, pick, snippet, expectUpdated } from './assert.ts'
+import { frameworks } from './derive.ts'
+import { derivedChecks, type DerivedApi } from './derived-checks.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { expectFieldAccepted, expectFieldRejected, laravelErrors, type LaravelRuleIds } from './laravel.ts'
 
@@ -21,7 +23,7 @@ const patch = (t: T, body: Record<string, unknown>, options: Omit<SendOptions, '
 const restorable = ['first_name', 'last_name', 'mobile', 'phone', 'identity_number', 'color', 'photo', 'permissions', 'service_ids', 'authorized_users'] as const
 
 async function update(t: T, body: Record<string, unknown>) {
-  return expectUpdated(t, await patch(t, body), medibulut.responses[200], (b) => b.data, { shape: 'response.shape', secret: 'response.no-password' }).data
+  return expectUpdated(t, await patch(t, body), medibulut.responses[200], 'response.shape').data
 }
 
 async function snapshot(t: T) {
@@ -34,6 +36,29 @@ function expectRefused(t: T, res: Exchange, rule: R, what: string): void {
   t.expect('tenant.isolation', res.status >= 400 && res.status < 500 && res.status !== 422, `${what}: expected a refusal before validation, got ${res.status} ${snippet(res.text)}`)
   const status = rule === 'tenant.forbidden' ? 403 : 404
   expectStatus(t, res, rule, status, what)
+}
+
+/** Fields whose regex is our reading of a format the doc only names (E.164, hex_color). */
+const formatted = new Set(['mobile', 'phone', 'color'])
+
+/** The body's fields, derived from the contract; bonus_rate (a transform), phone and photo (unions of formats) stay hand-written. */
+const derived: DerivedApi<R> = {
+  shape: medibulut.body.shape,
+  framework: frameworks.laravel,
+  skip: ['bonus_rate', 'password_confirmation'],
+  send: (t, fields) => patch(t, fields),
+  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2 } } : { key: 'email', fields: BAD_EMAIL }),
+  companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
+  names: (res, key) => laravelErrors(res)?.[key] !== undefined,
+  rules: (c): R[] => {
+    if (c.field === 'role_id') return c.accepted && typeof c.value !== 'string' || /^\d$/.test(String(c.value)) ? ['body.role', 'role.reading'] : ['body.role']
+    // "Password is required to meet security criteria": at least 8 is Password::defaults, our reading.
+    if (c.field === 'password') return ['body.limits', 'body.formats']
+    // Clearly malformed values break the documented format; which well-formed ones pass is our reading.
+    if (formatted.has(c.field) && (c.accepted || c.kind === 'limit')) return ['body.limits', 'body.formats']
+    return ['body.limits']
+  },
+  refusal: { status: 'validation.status', expected: () => 422, names: 'validation.status' },
 }
 
 const checks: Check<R>[] = [
@@ -101,49 +126,15 @@ const checks: Check<R>[] = [
       t.expect('required-fields', required.length === 0, `the server also requires ${required.join(', ')} (the 422 example's reading)`)
     },
   },
-  {
-    title: 'role_id takes the documented roles by slug, and by the table\'s numeric id',
-    async run(t) {
-      for (const role of ['admin', 'specialist', 'personnel']) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, role_id: role }), 'role_id', 'email', rules('body.role'))
-      for (const role of [2, 3, 4]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, role_id: role }), 'role_id', 'email', rules('role.reading'))
-      for (const role of ['superuser', 99]) expectFieldRejected(t, await patch(t, { role_id: role }), 'role_id', 'The selected role id is invalid.', rules('body.role'))
-    },
-  },
-  {
-    title: 'status is 1 (active) or 0 (inactive)',
-    async run(t) {
-      for (const status of [0, 1]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, status }), 'status', 'email', limits)
-      for (const status of [2, 'active']) expectFieldRejected(t, await patch(t, { status }), 'status', 'The selected status is invalid.', limits)
-    },
-  },
-  {
-    title: 'color is a hex code',
-    async run(t) {
-      for (const color of ['#c00', '#CC0000']) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, color }), 'color', 'email', limits)
-      for (const color of ['red', '#12345']) expectFieldRejected(t, await patch(t, { color }), 'color', 'The color field must be a valid hexadecimal color.', limits)
-    },
-  },
+  ...derivedChecks(derived),
   {
     title: 'bonus_rate is a percentage from 0 to 100',
     async run(t) {
-      for (const rate of [0, 15, '15.5', 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits)
+      for (const rate of [0, 15, 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits)
+      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: '15.5' }), 'bonus_rate', 'email', rules('body.coercion'))
       expectFieldRejected(t, await patch(t, { bonus_rate: 101 }), 'bonus_rate', 'The bonus rate field must not be greater than 100.', formats)
       expectFieldRejected(t, await patch(t, { bonus_rate: -1 }), 'bonus_rate', 'The bonus rate field must be at least 0.', formats)
       expectFieldRejected(t, await patch(t, { bonus_rate: 'lots' }), 'bonus_rate', 'The bonus rate field must be a number.', limits)
-    },
-  },
-  {
-    title: 'permissions come from the documented list',
-    async run(t) {
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, permissions: [...medibulutPermissions] }), 'permissions', 'email', limits)
-      expectFieldRejected(t, await patch(t, { permissions: ['users.manage', 'root.manage'] }), 'permissions.1', 'The selected permissions.1 is invalid.', limits)
-    },
-  },
-  {
-    title: 'authorized_users and service_ids are lists of ids',
-    async run(t) {
-      expectFieldRejected(t, await patch(t, { authorized_users: ['someone'] }), 'authorized_users.0', 'The authorized_users.0 field must be an integer.', limits)
-      expectFieldRejected(t, await patch(t, { service_ids: ['x'] }), 'service_ids.0', 'The service_ids.0 field must be an integer.', limits)
     },
   },
   {
@@ -181,11 +172,9 @@ const checks: Check<R>[] = [
     },
   },
   {
-    title: 'a password must be confirmed and at least 8 characters',
+    title: 'a password must be confirmed',
     async run(t) {
       expectFieldRejected(t, await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' }), 'password', 'The password field confirmation does not match.', rules('body.confirmed'))
-      expectFieldRejected(t, await patch(t, { password: 'short', password_confirmation: 'short' }), 'password', 'The password field must be at least 8 characters.', formats)
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, password: '12345678', password_confirmation: '12345678' }), 'password', 'email', formats)
     },
   },
   {
@@ -194,14 +183,21 @@ const checks: Check<R>[] = [
       // Every field the 422 example calls required is sent valid, so both readings of the doc count the same errors.
       const password = 'apitwin-summary-1'
       const complete = { first_name: 'Adı', last_name: 'Soyadı', email: `apitwin-summary-${Date.now()}@example.com`, password, password_confirmation: password, status: 1 }
-      const one = await patch(t, { ...complete, status: 2 })
-      expectBody(t, one, 'validation.summary', { message: 'The selected status is invalid.', errors: { status: ['The selected status is invalid.'] } })
-      const two = await patch(t, { ...complete, status: 2, color: 'red' })
-      expectBody(t, two, 'validation.summary', { message: 'The selected status is invalid. (and 1 more error)', errors: { status: ['The selected status is invalid.'], color: ['The color field must be a valid hexadecimal color.'] } })
-      const six = await patch(t, { ...complete, ...BAD_EMAIL, status: 2, color: 'red', bonus_rate: 101, role_id: 'superuser', permissions: ['root.manage'] })
-      const messages = Object.values(laravelErrors(six) ?? {}).flat()
-      t.expect('validation.summary', messages.length === 6, `expected six messages, got ${JSON.stringify(messages)}`)
-      expectBody(t, six, 'validation.summary', { message: `${String(messages[0])} (and 5 more errors)`, errors: laravelErrors(six) ?? {} })
+      const cases = [
+        { body: { ...complete, status: 2 }, fields: ['status'] },
+        { body: { ...complete, status: 2, color: 'red' }, fields: ['status', 'color'] },
+        { body: { ...complete, ...BAD_EMAIL, status: 2, color: 'red', bonus_rate: 101, role_id: 'superuser', permissions: ['root.manage'] }, fields: ['email', 'status', 'color', 'bonus_rate', 'role_id', 'permissions.0'] },
+      ]
+      for (const { body, fields } of cases) {
+        const res = await patch(t, body)
+        const errors = laravelErrors(res) ?? {}
+        if (!t.expect('validation.status', res.status === 422 && fields.every((f) => errors[f] !== undefined), `expected 422 naming ${fields.join(', ')}, got ${res.status} ${snippet(res.text)}`)) continue
+        // The summary is judged by the server's own messages: their wording is Laravel's (inferred), the count documented.
+        const messages = Object.values(errors).flat()
+        const more = messages.length - 1
+        const summary = `${String(messages[0])}${more > 0 ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`
+        t.expect('validation.summary', (res.body as { message?: unknown }).message === summary, `expected message ${JSON.stringify(summary)}, got ${snippet(res.text)}`)
+      }
     },
   },
   {
@@ -234,11 +230,11 @@ const checks: Check<R>[] = [
     title: 'a new password is accepted and never returned',
     needs: ['writes', 'disposable', 'actor-role'],
     async run(t) {
-      const res = await patch(t, { password: 'n3w-password', password_confirmation: 'n3w-password' })
-      expectPasswordNotReturned(t, res, 'n3w-password', { status: 'response.shape', secret: 'response.no-password' }, (res.body as { data?: unknown } | undefined)?.data)
+      t.secret('n3w-password')
+      expectStatus(t, await patch(t, { password: 'n3w-password', password_confirmation: 'n3w-password' }), 'response.shape', 200, 'a password change')
     },
   },
 ]
 
 /** The medibulut contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks)
+export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { secrets: { rule: 'response.no-password' }, probeBody: { role_id: 'admin', ...BAD_EMAIL }, derived })

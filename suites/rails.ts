@@ -3,8 +3,8 @@ import { snippet } from './assert.ts'
 
 /** The rule ids an API's contract uses for Rails-style validation answers. */
 export interface RailsRuleIds<R extends string> {
-  /** The constraint itself (documented or inferred by the contract). */
-  readonly constraint: R
+  /** The constraint itself and any premise it rests on (the first documented or inferred by the contract). */
+  readonly constraint: R | readonly R[]
   /** The documented 422 envelope: {status:"error", message:"Failed to update user", errors:[{path, message}]}. */
   readonly shape: R
 }
@@ -28,15 +28,16 @@ function isRails422(res: Exchange): boolean {
 
 /** Asserts a refusal because of `path`: any 4xx for the constraint, then the documented 422 with `message`. */
 export function expectRailsRejected<R extends string>(t: CheckContext<R>, res: Exchange, path: string, message: string, rules: RailsRuleIds<R>): void {
-  t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${path}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)
+  const constraint: readonly R[] = typeof rules.constraint === 'string' ? [rules.constraint] : rules.constraint
+  t.expect(constraint, res.status >= 400 && res.status < 500, `${path}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)
   if (!t.expect(rules.shape, isRails422(res), `expected 422 {status:"error", message:"Failed to update user", errors:[…]}, got ${res.status} ${snippet(res.text)}`)) return
   const errors = railsErrors(res) ?? []
-  t.expect(rules.constraint, errors.some((e) => e.path === path && e.message === message), `expected errors to hold {path:"${path}", message:"${message}"}, got ${snippet(JSON.stringify(errors))}`)
+  t.expect(constraint, errors.some((e) => e.path === path && e.message === message), `expected errors to hold {path:"${path}", message:"${message}"}, got ${snippet(JSON.stringify(errors))}`)
 }
 
 /** Asserts `path` passed validation, without writing: an invalid `anchor` beside it makes a conforming server answer 422. */
 export function expectRailsAccepted<R extends string>(t: CheckContext<R>, res: Exchange, path: string, anchor: string, rules: RailsRuleIds<R>): void {
   const errors = railsErrors(res) ?? []
   if (!t.expect(rules.shape, isRails422(res) && errors.some((e) => e.path === anchor), `expected 422 for the invalid ${anchor} sent beside ${path}, got ${res.status} ${snippet(res.text)}`)) return
-  t.expect(rules.constraint, !errors.some((e) => e.path === path), `${path} was refused: ${snippet(JSON.stringify(errors.filter((e) => e.path === path)))}`)
+  t.expect(typeof rules.constraint === 'string' ? [rules.constraint] : rules.constraint, !errors.some((e) => e.path === path), `${path} was refused: ${snippet(JSON.stringify(errors.filter((e) => e.path === path)))}`)
 }

@@ -20,6 +20,11 @@ export interface Target {
   readonly timeoutMs: number
   /** Where apitwin's `/__twin` control routes live (the mock only): side effects such as sent emails. */
   readonly controlBase?: string
+  /**
+   * The readings the server follows where the user knows them (`--reading`, the config file), by rule id;
+   * every other inferred rule is judged by its default reading.
+   */
+  readonly readings?: Readonly<Record<string, string>>
   /** Back to a known state before each check, where the target can do that. */
   reset?(): Promise<void>
 }

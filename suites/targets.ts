@@ -23,7 +23,7 @@ export interface OwnedTarget {
  * does not handle turned into an error. Fresh seeded state before each check.
  * @example const { target, close } = await mockTarget('flextell')
  */
-export async function mockTarget(api: string, options: TwinOptions = {}): Promise<OwnedTarget> {
+export async function mockTarget(api: string, options: TwinOptions = {}, readings?: Readonly<Record<string, string>>): Promise<OwnedTarget> {
   const selected = apis.filter((a) => a.name === api)
   if (selected.length === 0) throw new Error(`Unknown API "${api}"; known: ${apis.map((a) => a.name).join(', ')}`)
   const twin = await createTwin({ ...options, apis: selected })
@@ -40,6 +40,7 @@ export async function mockTarget(api: string, options: TwinOptions = {}): Promis
     disposable: true,
     timeoutMs: 5_000,
     controlBase: origin,
+    ...(readings && { readings }),
     reset: () => twin.reset(),
   }
   return { target, close: () => server.close() }
@@ -53,7 +54,7 @@ interface Discovery {
  * A target for an `apitwin serve` at `origin`, read from its discovery route; resets through `/__twin/reset`.
  * @example const target = await servedTarget('http://127.0.0.1:4010', 'flextell')
  */
-export async function servedTarget(origin: string, api: string): Promise<Target> {
+export async function servedTarget(origin: string, api: string, readings?: Readonly<Record<string, string>>): Promise<Target> {
   const response = await fetch(`${origin}/__twin/apis`)
   if (!response.ok) throw new Error(`GET ${origin}/__twin/apis answered ${response.status}; is this an apitwin server?`)
   const discovery = (await response.json()) as Discovery
@@ -68,6 +69,7 @@ export async function servedTarget(origin: string, api: string): Promise<Target>
     disposable: true,
     timeoutMs: 5_000,
     controlBase: origin,
+    ...(readings && { readings }),
     reset: async () => {
       const reset = await fetch(`${origin}/__twin/reset`, { method: 'POST' })
       if (!reset.ok) throw new Error(`POST ${origin}/__twin/reset answered ${reset.status}`)

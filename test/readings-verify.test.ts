@@ -42,14 +42,11 @@ const suiteFalseAlarms: Readonly<Record<string, string>> = {
   'flextell body.read-only=prohibited': '"id, created_at and unknown fields are never written" asserts response.shape (200) on a body that rests on body.read-only',
   'flextell every alternative at once': 'same as body.read-only=prohibited',
   'rails-users body.names=none': '"first_name and last_name cannot be blank" asserts validation.shape (422) on a refusal that rests on body.names',
-  'rails-users email.case-insensitive=sensitive': '"an email another user holds is refused, whatever its case" asserts the documented email.unique on an upper-case address; the case rests on email.case-insensitive',
   'rails-users every alternative at once': 'same as body.names=none',
   'medibulut required-fields=create-rules': 'the 200 round trips assert response.shape on a body without the create-rules fields',
-  'medibulut body.coercion=strict': '"bonus_rate is a percentage" sends "15.5" under body.limits; a numeric string rests on body.coercion',
   'medibulut body.formats=lenient': 'color/mobile/photo/password refusals assert body.limits and validation.status instead of body.formats',
   'medibulut body.authorized-users=any-tenant': 'the same-tenant refusal is asserted under validation.status, not body.authorized-users',
   'medibulut email.unique=unchecked': 'the unique refusal is asserted under validation.status, not email.unique',
-  'medibulut validation.messages=laravel9': 'the documented summary check compares exact Laravel 10 texts; the texts rest on validation.messages',
   'medibulut every alternative at once': 'all of the medibulut cases above',
 }
 

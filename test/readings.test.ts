@@ -117,7 +117,7 @@ describe('readings: the defaults follow the vendor framework', () => {
     const twin = await createTwin({ apis: (await import('../handlers/twin.ts')).apis.filter((a) => a.name === 'gorules') })
     const actor = twin.accounts('gorules').find((a) => a.label === 'actor')
     if (!actor) throw new Error('no actor')
-    const put = (body: unknown) => twin.state('gorules').resolve({ headers: new Headers({ authorization: `Bearer ${actor.token}` }), text: async () => JSON.stringify(body) }, { userId: String(actor.userId) })
+    const put = (body: unknown) => twin.state('gorules').resolve({ headers: new Headers({ authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }), text: async () => JSON.stringify(body) }, { userId: String(actor.userId) })
     const first = (await put({ firstName: 'A' })).body as { updatedAt: string; roles: unknown[] }
     await new Promise((resolve) => setTimeout(resolve, 15))
     const second = (await put({ firstName: 'B' })).body as { updatedAt: string }

@@ -68,7 +68,7 @@ describe('apitwin serve', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
   })
 
-  it('makes every kind of answer cross-origin readable: API errors, control routes, unknown routes, faults', async () => {
+  it('makes every kind of answer readable from a local page: API errors, control routes, unknown routes, faults', async () => {
     const server = await serve()
     const origin = { origin: 'http://localhost:5173' }
     const answers = [
@@ -83,7 +83,10 @@ describe('apitwin serve', () => {
       await fetch(`${server.url}/flextell/api/v1/users/1`, { method: 'PUT', headers: { ...origin, 'x-twin-fail': '503' } }),
     ]
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 200, 200, 200, 404, 503])
-    for (const answer of answers) expect(answer.headers.get('access-control-allow-origin')).toBe('*')
+    // API answers are open to any origin; the control routes (which carry the tokens) to local pages only.
+    expect(answers.map((a) => a.headers.get('access-control-allow-origin'))).toEqual(['*', '*', '*', '*', origin.origin, origin.origin, origin.origin, origin.origin, '*'])
+    const foreign = await fetch(`${server.url}/__twin/apis`, { headers: { origin: 'https://evil.example' } })
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
   })
 
   it('injects faults per request: delay, 500, 503 and a dropped connection', async () => {
@@ -100,7 +103,7 @@ describe('apitwin serve', () => {
     await expect(put(server.url, actor.token, {}, { 'x-twin-fail': 'network' })).rejects.toThrow(TypeError)
     const bad = await put(server.url, actor.token, {}, { 'x-twin-fail': 'sometimes' })
     expect(bad.status).toBe(400)
-    expect(await bad.json()).toEqual({ message: 'X-Twin-Fail must be 500, 503 or network, got "sometimes"' })
+    expect(await bad.json()).toEqual({ message: 'X-Twin-Fail must be one of 500, 503, network, got "sometimes"' })
     expect(log).toContain(`PUT /flextell/api/v1/users/1 dropped ${log.find((l) => l.includes('dropped'))?.split(' ').at(-1)}`)
   })
 
@@ -133,11 +136,14 @@ describe('apitwin serve', () => {
     expect(await outbox()).toEqual([])
   })
 
-  it('answers an unknown route with a 404 that says where to look', async () => {
+  it('answers an unknown route with a 404 that says where to look, and an unknown path under an API as its router does', async () => {
     const server = await serve()
-    const response = await fetch(`${server.url}/flextell/api/v2/users/1`, { method: 'PUT' })
+    const response = await fetch(`${server.url}/nowhere/api/v2/users/1`, { method: 'PUT' })
     expect(response.status).toBe(404)
-    expect(await response.json()).toEqual({ message: 'No apitwin route for PUT /flextell/api/v2/users/1. GET /__twin/apis lists every API and its path.' })
+    expect(await response.json()).toEqual({ message: 'No apitwin route for PUT /nowhere/api/v2/users/1. GET /__twin/apis lists every API and its path.' })
+    const laravel = await fetch(`${server.url}/flextell/api/v2/users/1`, { method: 'PUT' })
+    expect(laravel.status).toBe(404)
+    expect(await laravel.json()).toEqual({ message: 'The route api/v2/users/1 could not be found.' })
   })
 
   it('refuses a taken port with a one-line UsageError', async () => {
@@ -168,7 +174,7 @@ describe('apitwin serve as a process', () => {
         const child = started[i]!
         await fetch(`${child.url}/__twin/apis`)
         expect(await child.stop(signal)).toBe(0)
-        expect(child.output()).toContain(`apitwin: ${signal}, shutting down`)
+        expect(child.output()).toContain(`apitwin: ${signal}, finishing in-flight requests`)
         expect(child.output()).toMatch(/GET \/__twin\/apis 200/)
       }),
     )

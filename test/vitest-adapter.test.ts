@@ -7,7 +7,7 @@ import { describeContracts } from '../vitest.ts'
 const env: NodeJS.ProcessEnv = {}
 let server: RunningServer | undefined
 beforeAll(async () => {
-  server = await startServer({ port: 0, log: false, fastGlobals: false })
+  server = await startServer({ port: 0, log: () => {}, fastGlobals: false })
   const discovered = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; baseUrl: string; accounts: Array<{ label: string; userId: number; token: string; email: string; tenant?: number }> }> }
   const flextell = discovered.apis.find((a) => a.name === 'flextell')
   const actor = flextell?.accounts.find((a) => a.label === 'actor')

@@ -1,50 +1,125 @@
-import { integer, parse, print, str, apiNames, type Io } from '../args.ts'
+import { DEFAULT_BODY_LIMIT } from '../app.ts'
+import { integer, parse, print, str, apiNames, type Io, type Values } from '../args.ts'
 import { startServer } from '../serve.ts'
 import { commandReadings } from '../config.ts'
+import { UsageError } from '../usage-error.ts'
 
 export const serveHelp = `apitwin serve — serve every mocked API over HTTP (what npm start runs)
 
-  --port N      port to listen on (default 4010; 0 picks a free one)
-  --host H      address to bind (default 127.0.0.1; 0.0.0.0 to share on the network)
-  --seed N      fixture seed: same seed, same users and tokens (default 1107)
-  --users N     users per API, the named accounts included (default 25, at least 3)
-  --quiet       no per-request log line
+  --port N            port to listen on (default 4010; 0 picks a free one)
+  --host H            address to bind (default 127.0.0.1; 0.0.0.0 to share on the network)
+  --seed N            fixture seed: same seed, same users and tokens (default 1107)
+  --users N           users per API, the named accounts included (default 25, at least 3)
+  --body-limit SIZE   largest request body, in bytes or with kb/mb (default 1mb); larger: the API's own 413
+  --allowed-host H    also answer this Host name (repeat, or comma-separated); others get 403
+  --public-url URL    base URL GET /__twin/apis publishes (default: the bound address)
+  --state FILE        keep the data in FILE: loaded at start, saved after changes and at shutdown
+  --log text|json     per-request log format (json: one object per line, with a timestamp)
+  --quiet             no per-request log line (also APITWIN_QUIET=1)
   --reading API.RULE=VALUE  follow another reading of an inferred rule (repeatable), e.g.
-                medibulut.tenant.forbidden=404; \`apitwin readings\` lists them
-  --config FILE readings from a config file (default: ./apitwin.config.json when present)
+                      medibulut.tenant.forbidden=404; \`apitwin readings\` lists them
+  --config FILE       readings from a config file (default: ./apitwin.config.json when present)
 
 Each API is mounted under its slug (http://127.0.0.1:4010/flextell/api/v1/users/1).
-GET /__twin/apis lists every API with its accounts and tokens; POST /__twin/reset restores the seeded data.
-Per request: X-Twin-Delay: <ms> holds the answer; X-Twin-Fail: 500|503|network replaces it.`
+GET /__twin/apis lists every API with its accounts and tokens; POST /__twin/reset restores the seeded data;
+GET /__twin/requests lists the last requests (secrets masked), DELETE clears them.
+Per request: X-Twin-Delay: <ms> holds the answer; X-Twin-Fail: 500|503|network replaces it.
+SIGTERM / Ctrl-C stops gracefully (in-flight requests finish, at most 5 s); a second one stops at once.`
 
-const readingFlags = { reading: { type: 'string', multiple: true }, config: { type: 'string' } } as const
+const SHUTDOWN_DEADLINE_MS = 5000
 
 /** `apitwin serve`: resolves with the exit code once the server has stopped. */
 export async function serveCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' }, quiet: { type: 'boolean' }, ...readingFlags }, io.env)
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    seed: { type: 'string' },
+    users: { type: 'string' },
+    quiet: { type: 'boolean' },
+    'body-limit': { type: 'string' },
+    'allowed-host': { type: 'string', multiple: true },
+    'public-url': { type: 'string' },
+    state: { type: 'string' },
+    log: { type: 'string' },
+    // readings (apitwin readings lists every rule and value)
+    reading: { type: 'string', multiple: true },
+    config: { type: 'string' },
+  }, io.env)
   if (values['help']) return print(io, serveHelp)
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
   const users = integer(values, 'users', { min: 3, max: 1_000_000 })
   const seed = integer(values, 'seed')
-  // readings: the config file's, then --reading over them (apitwin readings lists every rule and value).
+  const logFormat = str(values, 'log') ?? 'text'
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log must be text or json, got "${logFormat}"`)
+  const publicUrl = str(values, 'public-url')
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
+  const state = str(values, 'state')
+  // readings: the config file's, then --reading over them.
   const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
+  // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
+  let seeded = 0
+  let slow = false
+  const timer = setTimeout(() => {
+    slow = true
+    io.stdout(`apitwin: still seeding the users (${seeded} APIs ready so far)…\n`)
+  }, 1000)
   const server = await startServer({
+    onProgress: ({ api, done, total }) => {
+      seeded = done
+      if (slow) io.stdout(`apitwin: seeded ${api} (${done} of ${total})\n`)
+    },
     port,
     host: str(values, 'host') ?? '127.0.0.1',
     ...(seed !== undefined && { seed }),
     ...(users !== undefined && { users }),
-    ...(values['quiet'] && { log: false }),
+    ...(values['quiet'] === true && { log: false as const }),
+    logFormat,
+    bodyLimit: bodyLimit(values),
+    allowedHosts: allowedHosts(values),
+    ...(publicUrl !== undefined && { publicUrl }),
+    ...(state !== undefined && { stateFile: state }),
     readings,
-  })
+  }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      io.stdout(`apitwin: ${signal}, shutting down\n`)
-      void server.close().then(resolve)
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // Second signal: the user means it.
+        io.stderr(`apitwin: ${signal} again, exiting now\n`)
+        server.kill()
+        process.exit(signal === 'SIGINT' ? 130 : 143)
+      }
+      stopping = true
+      io.stdout(`apitwin: ${signal}, finishing in-flight requests (again to exit now)\n`)
+      setTimeout(() => {
+        io.stderr(`apitwin: could not stop within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting\n`)
+        process.exit(1)
+      }, SHUTDOWN_DEADLINE_MS).unref()
+      server.close().then(resolve, (error: unknown) => {
+        io.stderr(`apitwin: ${(error as Error).message}\n`)
+        resolve()
+      })
     }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
   })
   return 0
 }
 
+function bodyLimit(values: Values): number {
+  const raw = str(values, 'body-limit')
+  if (raw === undefined) return DEFAULT_BODY_LIMIT
+  const match = /^\s*(\d+)\s*(b|kb|kib|mb|mib)?\s*$/i.exec(raw)
+  const unit = match?.[2]?.toLowerCase()
+  const bytes = match ? Number(match[1]) * (unit === 'kb' || unit === 'kib' ? 1024 : unit === 'mb' || unit === 'mib' ? 1024 * 1024 : 1) : Number.NaN
+  // 512 MiB: past it Node cannot hold the body as one string anyway.
+  if (!(bytes >= 1 && bytes <= 512 * 1024 * 1024)) throw new UsageError(`--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "${raw}"`)
+  return bytes
+}
+
+function allowedHosts(values: Values): string[] {
+  const raw: unknown = values['allowed-host']
+  const given = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
+  return given.flatMap((value) => value.split(',')).map((host) => host.trim()).filter((host) => host !== '')
+}

@@ -1,5 +1,7 @@
 import { apiNames, integer, parse, print, str, type Io } from '../args.ts'
 import { reporterNames, type ReporterName } from '../reporters.ts'
+import type { Account } from '../../fixtures/account.ts'
+import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 import { verify } from '../verify.ts'
 
@@ -25,39 +27,121 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --reporter R           default | junit | json
   --output FILE          write the report to FILE (stdout gets a one-line summary)
   --timeout MS           per-request timeout (default 10000)
+  --config FILE          targets, accounts and readings per API (default: ./apitwin.config.json if present;
+                         strings may hold \${ENV} references, so secrets stay in the environment)
+  --from-discovery URL   take the base URL and accounts from a running apitwin serve (GET URL/__twin/apis)
+  --coverage             also print which checks asserted each rule of the contract
+  --seed S               seed of the property-based pass (random by default, printed in the report)
+  --max-cases N          values the property-based pass sends (default 20; 0 turns it off)
+  --quiet                no progress on stderr (progress is only drawn on a terminal)
+  --reading RULE=VALUE   the reading of an inferred rule the server follows (repeatable), e.g. validation.status=422
 
-Exit status: 0 every documented rule holds, 1 a rule failed, 2 bad usage or an unreachable target.
+Exit status: 0 every documented rule holds (inferred ones may warn), 1 a rule failed (any rule with --strict),
+2 bad usage, an unreachable target, or a token the target refuses.
 By default only requests a conforming server must refuse are sent, so nothing changes on the target.`
 
 /** `apitwin verify <api>`: 0 every documented rule holds, 1 a rule failed (2 is thrown as a UsageError). */
 export async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const flags = ['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'reporter', 'output', 'timeout'] as const
+  const flags = ['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'reporter', 'output', 'timeout', 'config', 'from-discovery', 'seed', 'max-cases'] as const
   const { values, positionals } = parse(args, {
     ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
     'allow-writes': { type: 'boolean' },
     strict: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    coverage: { type: 'boolean' },
+    reading: { type: 'string', multiple: true },
   }, io.env)
   if (values['help']) return print(io, verifyHelp)
-  const api = positionals[0]
+  const [api, ...extra] = positionals
   if (api === undefined) throw new UsageError(`which API? apitwin verify <api>, one of: ${apiNames}`)
+  if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((e) => `"${e}"`).join(' ')}: apitwin verify takes one API`)
   const reporter = str(values, 'reporter') ?? 'default'
   if (!reporterNames.includes(reporter as ReporterName)) throw new UsageError(`--reporter must be one of ${reporterNames.join(', ')}, got "${reporter}"`)
   const s = (name: (typeof flags)[number]) => str(values, name)
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 })
+  const seed = integer(values, 'seed', { min: 0, max: 2 ** 31 - 1 })
+  const maxCases = integer(values, 'max-cases', { min: 0, max: 10_000 })
+
+  // Where accounts come from, weakest first: the config file, a running `apitwin serve`, then the flags.
+  const configFile = s('config')
+  const config = await loadConfig(configFile ?? DEFAULT_CONFIG_FILE, io.env, { required: configFile !== undefined })
+  const configured = fromConfig(config, api)
+  const discoveryUrl = s('from-discovery')
+  const discovered = discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)
+  const flagged = definedOnly({
+    baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
+    peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
+    foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
+  })
+  const progress = io.stderrIsTTY === true && values['quiet'] !== true
   const result = await verify({
     api,
-    ...definedOnly({
-      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
-      peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
-      foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
-      output: s('output'), timeout,
-    }),
+    ...configured,
+    ...discovered,
+    ...flagged,
+    ...definedOnly({ output: s('output'), timeout, seed, maxCases }),
     allowWrites: values['allow-writes'] === true,
     strict: values['strict'] === true,
+    coverage: values['coverage'] === true,
     reporter: reporter as ReporterName,
+    readings: { ...config.readings?.[api], ...readingsOf(values['reading']) },
+    ...(progress && {
+      onProgress: (done: number, total: number, title: string) => io.stderr(`\r\x1b[2K[${done + 1}/${total}] ${title.slice(0, 100)}`),
+    }),
   })
+  if (progress) io.stderr('\r\x1b[2K')
   io.stdout(result.stdout)
   return result.exitCode
+}
+
+type AccountOptions = Partial<Record<'baseUrl' | 'token' | 'userId' | 'email' | 'role' | 'tenant' | 'peerUserId' | 'peerEmail' | 'peerToken' | 'foreignUserId' | 'foreignTenant' | 'foreignToken', string>>
+
+const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
+
+/** The config file's target for `api` as verify options (its `${ENV}` references already expanded). */
+function fromConfig(config: Config, api: string): AccountOptions {
+  const target = config.targets?.[api]
+  if (!target) return {}
+  const { actor, peer, foreign } = target.accounts ?? {}
+  return definedOnly({
+    baseUrl: target.baseUrl,
+    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+  })
+}
+
+/** The accounts a running `apitwin serve` publishes at `GET /__twin/apis`. */
+async function fromDiscovery(url: string, api: string): Promise<AccountOptions> {
+  const origin = url.replace(/\/+$/, '').replace(/\/__twin\/apis$/, '')
+  let response: Response
+  try {
+    response = await fetch(`${origin}/__twin/apis`, { signal: AbortSignal.timeout(10_000) })
+  } catch (error) {
+    throw new UsageError(`--from-discovery: cannot reach ${origin}/__twin/apis: ${((error as Error & { cause?: Error }).cause ?? (error as Error)).message}`)
+  }
+  if (!response.ok) throw new UsageError(`--from-discovery: GET ${origin}/__twin/apis answered ${response.status}; is this an apitwin server?`)
+  const discovery = (await response.json().catch(() => ({}))) as { apis?: Array<{ name: string; baseUrl: string; accounts: Account[] }> }
+  const entry = discovery.apis?.find((a) => a.name === api)
+  if (!entry) throw new UsageError(`--from-discovery: ${origin} does not serve "${api}"`)
+  const find = (label: Account['label']) => entry.accounts.find((a) => a.label === label)
+  const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
+  return definedOnly({
+    baseUrl: entry.baseUrl,
+    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+  })
+}
+
+/** `--reading rule=value`, repeatable. */
+function readingsOf(raw: unknown): Record<string, string> {
+  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
+  return Object.fromEntries(list.map((item) => {
+    const at = item.indexOf('=')
+    if (at <= 0) throw new UsageError(`--reading takes rule=value (e.g. validation.status=422), got "${item}"`)
+    return [item.slice(0, at), item.slice(at + 1)]
+  }))
 }
 
 function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -15,8 +15,8 @@ export interface SpawnedServer {
  * Starts `apitwin serve --port 0` as its own process, the way a user runs it, and waits for its banner.
  * @example const server = await spawnServe(['--quiet']); …; await server.stop()
  */
-export function spawnServe(args: readonly string[] = []): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnServe(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {

@@ -1,0 +1,39 @@
+/** Where log lines go: one call per line, without its newline. */
+export type LogSink = (line: string) => void
+
+export type LogFormat = 'text' | 'json'
+
+// C0 controls, DEL and C1 controls (ESC, CR, LF, CSI, …), plus the Unicode line and paragraph separators: any of
+// them in a log line could forge a line or drive the terminal.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const escapeOne = (char: string) => {
+  const code = char.charCodeAt(0)
+  return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`
+}
+
+/**
+ * `text` with every control character written as an escape (`\x1b`, `\x0d`, `\u2028`), so a request cannot
+ * forge log lines or send escape sequences to the terminal that shows the log.
+ * @example escapeControl('/a\r\nGET /forged') // '/a\\x0d\\x0aGET /forged'
+ */
+export function escapeControl(text: string): string {
+  CONTROL.lastIndex = 0
+  return CONTROL.test(text) ? text.replace(CONTROL, escapeOne) : text
+}
+
+/** One line per request, in the chosen format; `status` is `dropped` when the client never got an answer. */
+export type RequestLog = (method: string, path: string, status: number | 'dropped', ms: number) => void
+
+/**
+ * The per-request log: `text` is `PUT /flextell/api/v1/users/1 200 1.2ms`, `json` one object per line with an ISO
+ * timestamp (`{"time":…,"method":…,"path":…,"status":…,"ms":…}`). Every field is escaped either way.
+ * @example const log = requestLog('json', (line) => process.stdout.write(`${line}\n`))
+ */
+export function requestLog(format: LogFormat, sink: LogSink): RequestLog {
+  if (format === 'json') {
+    return (method, path, status, ms) =>
+      // JSON.stringify escapes C0 controls; DEL, C1 and the separators are escaped on top.
+      sink(escapeControl(JSON.stringify({ time: new Date().toISOString(), method, path, status, ms: Math.round(ms * 10) / 10 })))
+  }
+  return (method, path, status, ms) => sink(`${escapeControl(method)} ${escapeControl(path)} ${status} ${ms.toFixed(1)}ms`)
+}
