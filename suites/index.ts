@@ -9,3 +9,5 @@ export { byLabel, mockTarget, servedTarget, type OwnedTarget } from './targets.t
 export { observationKey, probes, runProbe, type Observation, type Probe, type ProbeResult } from './probes.ts'
 export { probeChecks, readingTable, readingsObserving, type ReadingTable } from './probe-checks.ts'
 export { referenceTarget } from './reference.ts'
+export { calibrate, type Calibration, type CalibrationResult } from './calibrate.ts'
+export { diff, type Aspect, type Difference, type DiffResult, type Extra } from './diff.ts'
