@@ -9,5 +9,5 @@ export { sharedTwin, startTwin, type SeedProgress, type Twin, type TwinOptions }
 export { routePath, type ApiSnapshot, type ApiState, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 export { apis, createTwin } from './twin.ts'
 export { MAX_DELAY_MS, injectedFailure, readFaults, type FailMode, type Faults } from './faults.ts'
-export { hasChanges, saveDirty, type Updatable } from './save.ts'
-export { fieldOrder, missingIds, takenEmail } from './validation.ts'
+export { hasChanges, saveDirty, type SaveOptions, type Updatable } from './save.ts'
+export { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'
