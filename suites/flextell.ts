@@ -177,7 +177,8 @@ const checks: Check<R>[] = [
       for (const [email, rules] of [[peer.email, ['email.unique']], [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']]] as const) {
         // The anchor: a server without (case-insensitive) uniqueness must not move the peer's address onto the actor.
         const res = await t.send({ body: { email, ...NAME_ANCHOR } })
-        t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)
+        // The case of a taken address is only judged where the exact address is taken.
+        if (!t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)) break
         expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: rules[rules.length - 1] ?? 'email.unique' })
       }
     },
@@ -260,7 +261,8 @@ const checks: Check<R>[] = [
     async run(t) {
       const peer = t.account('peer')
       const res = await t.send({ userId: peer.userId, body: {} })
-      expectStatus(t, res, 'tenant.isolation', 200, 'an update of a peer in the same tenant')
+      // Who may update whom inside a tenant is not documented: the 200 rests on our reading alone.
+      if (!expectStatus(t, res, 'authz.peer', 200, 'an update of a peer in the same tenant')) return
       t.matches('response.shape', flextell.responses[200], res.body, 'body')
     },
   },

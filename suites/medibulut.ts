@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { medibulut, type MedibulutRuleId } from '../contracts/medibulut.ts'
 import { expectBody, expectStatus, pick, snippet, expectUpdated } from './assert.ts'
 import { frameworks } from './derive.ts'
@@ -48,6 +49,9 @@ function expectRefused(t: T, res: Exchange, rule: R, what: string): void {
 /** Fields whose regex is our reading of a format the doc only names (E.164, hex_color). */
 const formatted = new Set(['mobile', 'phone', 'color'])
 
+/** The body under body.permissions = any: permissions need only be strings. */
+const openPermissions = medibulut.body.safeExtend({ permissions: z.array(z.string()).optional() } as Record<string, z.ZodType>)
+
 /** The body's fields, derived from the contract; bonus_rate (a transform), phone and photo (unions of formats) stay hand-written. */
 const derived: DerivedApi<R> = {
   shape: medibulut.body.shape,
@@ -76,7 +80,13 @@ const derived: DerivedApi<R> = {
   refusal: { status: 'validation.status', expected: () => 422, names: 'validation.status' },
   messages: {
     rule: 'validation.messages',
-    expected: (fields, key) => laravelExpected(medibulut.body, { role_id: 'admin', ...fields }, key),
+    expected: (fields, key) => {
+      const sent = { role_id: 'admin', ...fields }
+      const listed = laravelExpected(medibulut.body, sent, key)
+      // body.permissions: any — without the in: rule, a permission that is no string is "must be a string".
+      const open = laravelExpected(openPermissions, sent, key)
+      return key.startsWith('permissions.') && open !== undefined && open !== listed ? [listed ?? open, open] : listed
+    },
     actual: (res, key) => (laravelErrors(res)?.[key] as string[] | undefined) ?? [],
   },
 }

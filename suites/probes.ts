@@ -98,6 +98,9 @@ const flextellProbes: readonly Probe[] = [
   }),
   probe('tenant.not-found', async (t) => (await t.send({ userId: t.account('foreign').userId })).status, ['foreign']),
   probe('tenant.membership', async (t) => (await t.send({ headers: { 'x-tenant': String(t.account('foreign').tenant) } })).status, ['foreign']),
+  // The anchor is refused after authorize(), so a server letting peers update each other answers 422 and writes nothing.
+  // Whether the request reached validation (the anchor named), whatever status validation uses.
+  probe('authz.peer', async (t) => laravelErrorKeys(await t.send({ userId: t.account('peer').userId, body: flextellAnchor })).includes('name'), ['peer']),
   probe('body.coercion', async (t) => only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, is_active: '1' } })), ['is_active'])),
   probe('validation.status', async (t) => (await t.send({ body: flextellAnchor })).status),
   probe('validation.messages', async (t) => field(field((await t.send({ body: flextellAnchor })).body, 'errors'), 'name') as Observation),
