@@ -81,6 +81,13 @@ function load(target: Target): Load {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
 }
 
+/** Single-request latency (µs) from bench/latency.mjs, pinned like autocannon. */
+function latency(target: Target): { p50: number; p99: number; non2xx: number } {
+  const [bin, ...rest] = pin(1, ['node', 'bench/latency.mjs', target.method, target.url, target.token, target.body])
+  const run = spawnSync(bin as string, rest, { cwd: root, encoding: 'utf8' })
+  return JSON.parse(run.stdout) as { p50: number; p99: number; non2xx: number }
+}
+
 interface Discovery {
   apis: Array<{ name: string; accounts: Array<{ label: string; token: string; userId: number | string; tenant?: number | string }> }>
 }
@@ -136,12 +143,19 @@ const record = (key: string, measured: Load, baseline?: Load) => {
   if (baseline) entry.ratios.push(measured.rps / baseline.rps)
   results.set(key, entry)
 }
+// Per API, the sizes back to back (each beside its own bare run), so a size comparison spans seconds, not minutes.
+const latencies = new Map<string, Array<{ p50: number; p99: number; non2xx: number }>>()
 for (let round = 0; round < rounds; round++) {
-  for (const [i, list] of perSize.entries()) {
-    for (const target of list) {
+  for (const [a] of (perSize[0] ?? []).entries()) {
+    for (const [i, list] of perSize.entries()) {
+      const target = list[a]
+      if (!target) continue
       const baseline = load(bareTarget)
       record('bare', baseline)
+      if (a === 0 && i === 0) latencies.set('bare', [...(latencies.get('bare') ?? []), latency(bareTarget)])
       record(`${target.label}@${sizes[i]}`, load(target), baseline)
+      const key = `${target.label}@${sizes[i]}`
+      latencies.set(key, [...(latencies.get(key) ?? []), latency(target)])
     }
   }
 }
@@ -159,18 +173,23 @@ const lines: string[] = []
 lines.push(`apitwin bench, ${new Date().toISOString().slice(0, 10)}, ${cores} cores, Node ${process.versions.node}; ${pinned ? 'servers on core 0, autocannon on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`)
 lines.push(`autocannon -c ${connections} -d ${seconds}, ${rounds} alternating rounds, medians; a valid update with a JSON body per API`)
 lines.push('')
-lines.push('| target | users | req/s | × bare node:http | p50 ms | p99 ms | p50 vs 100 users | non-2xx |')
-lines.push('|---|---:|---:|---:|---:|---:|---:|---:|')
+lines.push('req/s, p50/p99 ms: under load (autocannon). 1-conn p50/p99 µs: one request at a time (bench/latency.mjs), the cost')
+lines.push('of a single update without queueing; "vs 100 users" compares that p50 at each size to the one at 100 users.')
+lines.push('')
+lines.push('| target | users | req/s | × bare node:http | p50 ms | p99 ms | 1-conn p50 µs | 1-conn p99 µs | p50 vs 100 users | non-2xx |')
+lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 const bareLoads = results.get('bare')?.loads ?? []
-lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | – | ${sum(bareLoads, 'non2xx')} |`)
+lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p50)))} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p99)))} | – | ${sum(bareLoads, 'non2xx')} |`)
 let failures = sum(bareLoads, 'non2xx') + sum(bareLoads, 'errors')
 for (const { label } of perSize[0] ?? []) {
-  const small = results.get(`${label}@${sizes[0]}`)?.loads ?? []
+  const smallP50 = median((latencies.get(`${label}@${sizes[0]}`) ?? []).map((l) => l.p50))
   for (const users of sizes) {
     const entry = results.get(`${label}@${users}`) ?? { loads: [], ratios: [] }
-    const p50 = median(entry.loads.map((l) => l.p50))
-    failures += sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors')
-    lines.push(`| ${label} | ${users.toLocaleString('en')} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} | ${f(p50, 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${users === sizes[0] ? '1.00' : f(p50 / median(small.map((l) => l.p50)), 2)} | ${sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors')} |`)
+    const single = latencies.get(`${label}@${users}`) ?? []
+    const p50 = median(single.map((l) => l.p50))
+    const bad = sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors') + single.reduce((total, l) => total + l.non2xx, 0)
+    failures += bad
+    lines.push(`| ${label} | ${users.toLocaleString('en')} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} | ${f(median(entry.loads.map((l) => l.p50)), 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${f(p50)} | ${f(median(single.map((l) => l.p99)))} | ${users === sizes[0] ? '1.00' : f(p50 / smallP50, 2)} | ${bad} |`)
   }
 }
 lines.push('')

@@ -149,6 +149,8 @@ export function laravelDialect({ authStatus = 401, authEnvelope = {}, notFound =
     // ModelNotFoundException::setModel appends the ids without a trailing period.
     modelNotFound: (model: string, id: string) => ({ status: 404, body: { message: notFound === 'model' ? `No query results for model [${model}] ${id}` : 'Not Found' } }),
     badRequest: (message: string) => ({ status: 400, body: { message } }),
+    // Any HttpException (abort(status, message)) renders as its message.
+    error: (status: number, message: string) => ({ status, body: { message } }),
     // Laravel's production 500 body; the real message is only logged.
     serverError: (_message: string) => ({ status: 500, body: { message: 'Server Error' } }),
     validation: (issues: readonly Issue[]) => ({ status: validationStatus, body: laravelValidation(issues, { messages, summary }) }),

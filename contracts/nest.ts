@@ -13,6 +13,8 @@ export function nestMessage(issue: Issue): string {
   return `${property} is invalid`
 }
 
+const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+
 export const nestErrorBody = z.object({
   statusCode: z.int(),
   message: z.union([z.string(), z.array(z.string())]),
@@ -46,6 +48,8 @@ export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptio
     forbidden: () => reply(403, 'Forbidden resource'),
     notFound: (message: string) => reply(404, message),
     badRequest: (message: string) => reply(400, message),
+    // `new HttpException(message, status)` as Nest renders it.
+    error: (status: number, message: string) => reply(status, message, statusText[status] ?? 'Error'),
     serverError: (_message: string) => reply(500, 'Internal server error', undefined),
     // ValidationPipe: every constraint's message, as a list.
     validation: (issues: readonly Issue[]) => reply(validationStatus, issues.map(nestMessage)),

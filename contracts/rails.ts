@@ -58,6 +58,8 @@ export const rails = {
   notFound: () => ({ status: 404, body: { status: 'error', message: 'User not found' } }),
   // ActionController::ParameterMissing / ParseError, rendered in the API's envelope.
   badRequest: (message: string) => ({ status: 400, body: { status: 'error', message } }),
+  // Any other refusal, in the same envelope.
+  error: (status: number, message: string) => ({ status, body: { status: 'error', message } }),
   serverError: (_message: string) => ({ status: 500, body: { status: 'error', message: 'Internal server error' } }),
   // Rack/Puma set no body limit by default; a 413 is what a proxy in front (or Rack::Attack) answers. Rendered in
   // the API's envelope (inferred).

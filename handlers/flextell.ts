@@ -111,4 +111,4 @@ function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, 
   }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: DEFAULTS.dialect })
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: DEFAULTS.dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })

@@ -121,4 +121,8 @@ function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBod
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, { dialect: DEFAULTS.dialect })
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, {
+  dialect: DEFAULTS.dialect,
+  // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
+  controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),
+})

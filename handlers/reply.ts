@@ -13,6 +13,8 @@ export interface Dialect {
   readonly name: string
   badRequest(message: string): Reply
   serverError(message: string): Reply
+  /** Any other refusal in the API's error shape: apitwin's own (Host check, injected failures) on an API's path. */
+  error(status: number, message: string): Reply
   /** The body is over the server's limit (`apitwin serve --body-limit`). */
   payloadTooLarge(limit: number): Reply
   /** No route for this path, as the vendor's router answers it (`path` as requested, with its leading slash). */
@@ -90,6 +92,7 @@ export type RawBody = string | typeof INVALID_UTF8
  * Reads the whole body, as every vendor's server does before the application sees the request (PHP-FPM, Puma,
  * Fastify): authentication then judges the token when the request is handled, not before a slow body arrived.
  * A body over the transport's limit is the dialect's 413, here, before any other step.
+ * @example const body = await readBody(request, laravel) // then authenticate, …, parseJsonObject(request, body, laravel)
  */
 export async function readBody(request: { text(): Promise<string> }, dialect: Pick<Dialect, 'payloadTooLarge' | 'badRequest'>): Promise<RawBody> {
   try {
@@ -115,6 +118,7 @@ const JSON_TYPE = /\/json|\+json/i
  *   `$request->isJson()` is false, so `input()` holds no JSON field"; Rails: "params are parsed only for
  *   registered MIME types"), so the body is ignored and the request runs with no fields (Rails then answers its
  *   ParameterMissing 400). The mock stores nothing from such a body, as they would not.
+ * @example parseJsonObject(request, '{"name":"Ada"}', laravel) // { name: 'Ada' } when Content-Type is application/json
  */
 export function parseJsonObject(request: { readonly headers: Pick<Headers, 'get'> }, body: RawBody, dialect: Dialect): Record<string, unknown> {
   if (body === '') return {}

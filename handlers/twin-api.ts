@@ -1,7 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
-import type { IndexedCollection } from '../fixtures/indexed-collection.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
 import type { Dialect, Reply } from './reply.ts'
 
@@ -20,8 +19,6 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The ids a client may assign as roles (flextell role_ids, gorules roles), where the API has a role table. */
-  readonly roles?: readonly (string | number)[]
   /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
   resolve(request: RequestLike, params: Params): Promise<Reply>
   /**
@@ -72,7 +69,7 @@ export function routePath(path: string): string {
  * db's collections.
  * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: laravel })
  */
-export function defineApi<Db extends { readonly accounts: readonly Account[]; readonly roles?: { all(): readonly { readonly id: string | number }[] } }, Prepared>(
+export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
   prepare: (choice?: ReadingChoice) => Prepared,
@@ -93,17 +90,14 @@ export function defineApi<Db extends { readonly accounts: readonly Account[]; re
       const collections = collectionsOf(db)
       return {
         accounts: db.accounts,
-        ...(db.roles && { roles: db.roles.all().map((role) => role.id) }),
         resolve: (request, params) => resolve(db, request, params, readings),
         ...(controls && { controls: controls(db) }),
         // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.
-        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection instanceof LazyCollection ? collection.changed() : collection.all()])),
+        snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection.changed()])),
         async restore(snapshot) {
           for (const [name, collection] of collections) {
             const records = snapshot[name]
-            if (!Array.isArray(records)) continue
-            if (collection instanceof LazyCollection) collection.restore(records)
-            else await collection.replaceAll(records)
+            if (Array.isArray(records)) collection.restore(records)
           }
         },
       }
@@ -111,11 +105,9 @@ export function defineApi<Db extends { readonly accounts: readonly Account[]; re
   }
 }
 
-type AnyCollection = IndexedCollection<StandardSchemaV1, string> | LazyCollection<StandardSchemaV1, string>
+type AnyCollection = LazyCollection<StandardSchemaV1, string>
 
 /** The db's collections by property name (users, tokens, …): what a snapshot holds. */
 function collectionsOf(db: object): Array<readonly [string, AnyCollection]> {
-  // IndexedCollection by its shape, not `instanceof`: importing the class would load @msw/data at every start.
-  const isIndexed = (value: unknown) => typeof value === 'object' && value !== null && 'replaceAll' in value && 'collection' in value
-  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection || isIndexed(entry[1]))
+  return Object.entries(db).filter((entry): entry is [string, AnyCollection] => entry[1] instanceof LazyCollection)
 }

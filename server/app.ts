@@ -32,6 +32,15 @@ export interface AppOptions {
 const jsonType = 'application/json'
 const openCors = '*'
 
+/** `%`-decoded, or as given when it is not valid percent-encoding (the resolver then answers its 404). */
+function decodeOr(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
 /** One API route: its path as a pattern, its method, and the API behind it. */
 interface Route {
   readonly api: TwinApi
@@ -166,40 +175,45 @@ export class TwinApp {
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
     const method = incoming.method ?? 'GET'
+    const route = this.#routeOf(path)
     const host = incoming.headers.host
     if (!this.#hostAllowed(host)) {
-      const shown = JSON.stringify(host ?? '')
-      return this.#send(incoming, res, started, method, path, {
-        status: 403,
-        body: { message: `Host ${shown} is not allowed (DNS rebinding guard); run apitwin serve with --allowed-host <name> to answer it, or use localhost / 127.0.0.1` },
-      })
+      const message = `Host ${JSON.stringify(host ?? '')} is not allowed (DNS rebinding guard); run apitwin serve with --allowed-host <name> to answer it, or use localhost / 127.0.0.1`
+      return this.#send(incoming, res, started, method, path, route ? route.api.dialect.error(403, message) : { status: 403, body: { message } })
     }
-    if (path.startsWith('/__twin/') || path === '/__twin') return this.#control(incoming, res, started, method, path)
+    if (!route) {
+      if (path.startsWith('/__twin/') || path === '/__twin') return this.#control(incoming, res, started, method, path)
+      return this.#send(incoming, res, started, method, path, { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } }, this.#controlCors(incoming))
+    }
+    const match = route.pattern.exec(path)
+    const api = route.api
+    const appPath = path.slice(route.prefix.length) || '/'
+    if (!match) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
+    if (method === 'OPTIONS') return this.#preflight(incoming, res, started, method, path, openCors, `${api.method}, OPTIONS`)
+    if (method !== api.method) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
+    void this.#api(incoming, res, started, method, path, route, match)
+  }
+
+  /** The API whose slug `path` starts with (`/flextell` or `/flextell/…`), if any. */
+  #routeOf(path: string): Route | undefined {
     for (const route of this.#routes) {
-      if (path !== route.prefix && !path.startsWith(`${route.prefix}/`)) continue
-      const match = route.pattern.exec(path)
-      const api = route.api
-      const appPath = path.slice(route.prefix.length) || '/'
-      if (!match) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
-      if (method === 'OPTIONS') return this.#preflight(incoming, res, started, method, path, openCors, `${api.method}, OPTIONS`)
-      if (method !== api.method) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
-      void this.#api(incoming, res, started, method, path, route, match)
-      return
+      if (path.startsWith(route.prefix) && (path.length === route.prefix.length || path.charCodeAt(route.prefix.length) === 47 /* / */)) return route
     }
-    this.#send(incoming, res, started, method, path, { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } }, this.#controlCors(incoming))
+    return undefined
   }
 
   async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray): Promise<void> {
     const { api } = route
     const request = new NodeRequest(incoming, this.#limit)
+    const faulty = incoming.headers['x-twin-delay'] !== undefined || incoming.headers['x-twin-fail'] !== undefined
     let reply: Reply
     try {
-      reply = (await this.#faults(request, res, api.dialect)) ?? (await this.#resolve(request, route, match))
+      reply = (faulty ? await this.#faults(request, res, api.dialect) : undefined) ?? (await this.#resolve(request, route, match))
     } catch (error) {
       console.error(error)
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
     }
-    if (reply.status < 300) this.#onChange?.()
+    if (reply.status >= 200 && reply.status < 300) this.#onChange?.()
     this.#send(incoming, res, started, method, path, reply, openCors, request)
   }
 
@@ -211,21 +225,15 @@ export class TwinApp {
       return Promise.resolve(route.api.dialect.payloadTooLarge(this.#limit))
     }
     const params: Record<string, string> = {}
-    route.names.forEach((name, index) => {
+    for (let index = 0; index < route.names.length; index++) {
       const raw = match[index + 1] ?? ''
-      try {
-        params[name] = decodeURIComponent(raw)
-      } catch {
-        params[name] = raw
-      }
-    })
+      params[route.names[index] as string] = raw.includes('%') ? decodeOr(raw) : raw
+    }
     return this.twin.state(route.api.name).resolve(request, params as Params)
   }
 
   /** `X-Twin-Delay` holds the answer, `X-Twin-Fail` replaces it; out of range is the API's 400 naming the range. */
   async #faults(request: NodeRequest, res: ServerResponse, dialect: Dialect): Promise<Reply | undefined> {
-    const headers = request.incoming.headers
-    if (headers['x-twin-delay'] === undefined && headers['x-twin-fail'] === undefined) return undefined
     const faults = readFaults(request)
     if ('error' in faults) return dialect.badRequest(faults.error)
     if (faults.delayMs > 0 && !this.closing) {
@@ -244,7 +252,10 @@ export class TwinApp {
       res.socket?.destroy()
       return { status: 0, body: null }
     }
-    return faults.fail ? injectedFailure(faults.fail) : undefined
+    if (faults.fail === undefined) return undefined
+    // In the API's own error shape, so a client's error handling meets what the vendor would send.
+    const { status, body, headers } = injectedFailure(faults.fail)
+    return { ...dialect.error(status, body.message), ...(headers && { headers }) }
   }
 
   #control(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string): void {

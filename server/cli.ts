@@ -6,7 +6,7 @@ export type { Io } from './args.ts'
 const mainHelp = `apitwin — mock server and contract test harness for ${apiNames}
 
 Usage:
-  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--quiet] [--reading API.RULE=VALUE …] [--config FILE]
+  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--state FILE] [--body-limit 1mb] [--quiet] [--reading API.RULE=VALUE …] [--config FILE]
   apitwin verify <api> [--base-url URL --token T --user-id ID …] [--allow-writes] [--strict] [--reporter default|junit|json]
   apitwin openapi [api]
   apitwin readings [api] [--reading API.RULE=VALUE …] [--config FILE] [--json]

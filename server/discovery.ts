@@ -9,8 +9,12 @@ export interface DiscoveredApi {
   readonly method: string
   readonly path: string
   readonly accounts: readonly Account[]
-  /** Role ids a client may assign, where the API has a role table. */
-  readonly roles?: readonly (string | number)[]
+  /** The roles a client can assign in an update (flextell `role_ids`, medibulut `role_id`, gorules `roles`); absent where the body takes none. */
+  readonly roles?: readonly unknown[]
+  /** Where the mock's sent e-mails are listed (rails-users' verification e-mails); absent where the API sends none. */
+  readonly outbox?: string
+  /** Every read-only control route of the API: name → URL (`GET`). */
+  readonly controls: Readonly<Record<string, string>>
   /** The readings this mock follows where they differ from the defaults (`apitwin readings` lists them all). */
   readonly readings?: Readonly<Record<string, string>>
 }
@@ -21,15 +25,22 @@ export interface DiscoveredApi {
  */
 export function discovery(twin: Twin, origin: string): { apis: DiscoveredApi[] } {
   return {
-    apis: twin.apis.map((api) => ({
-      name: api.name,
-      title: api.title,
-      baseUrl: `${origin}/${api.name}`,
-      method: api.method,
-      path: api.path,
-      accounts: twin.accounts(api.name),
-      ...(twin.state(api.name).roles && { roles: twin.state(api.name).roles }),
-      ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
-    })),
+    apis: twin.apis.map((api) => {
+      const controls = twin.state(api.name).controls ?? {}
+      const urls = Object.fromEntries(Object.keys(controls).map((name) => [name, `${origin}/__twin/${api.name}/${name}`]))
+      const roles = controls['roles']?.() as { roles?: readonly unknown[] } | undefined
+      return {
+        name: api.name,
+        title: api.title,
+        baseUrl: `${origin}/${api.name}`,
+        method: api.method,
+        path: api.path,
+        accounts: twin.accounts(api.name),
+        ...(roles?.roles && { roles: roles.roles }),
+        ...(urls['outbox'] && { outbox: urls['outbox'] }),
+        controls: urls,
+        ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
+      }
+    }),
   }
 }

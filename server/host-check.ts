@@ -9,10 +9,17 @@ import { isIP } from 'node:net'
  */
 export function hostCheck(extra: readonly string[]): (hostHeader: string | undefined) => boolean {
   const names = new Set(['localhost', ...extra.map((host) => normalise(host))])
+  // A client sends the same Host on every request: remember the answers (bounded) instead of parsing each time.
+  const known = new Map<string, boolean>()
   return (hostHeader) => {
     if (hostHeader === undefined) return true // HTTP/1.0 clients send none; browsers always do
+    const cached = known.get(hostHeader)
+    if (cached !== undefined) return cached
     const name = normalise(stripPort(hostHeader))
-    return names.has(name) || name.endsWith('.localhost') || isIP(name) !== 0
+    const allowed = names.has(name) || name.endsWith('.localhost') || isIP(name) !== 0
+    if (known.size >= 256) known.clear()
+    known.set(hostHeader, allowed)
+    return allowed
   }
 }
 

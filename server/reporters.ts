@@ -37,7 +37,9 @@ export function summaryLine(report: Report): string {
 
 function findingLine(f: Finding): string {
   const why = f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''
-  return `    [${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${why}`
+  // The premises the assertion rested on, so a warning shows what it would have failed on had they held.
+  const premises = f.restsOn && f.restsOn.length > 1 ? ` [rests on ${f.restsOn.join(' + ')}]` : ''
+  return `    [${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${premises}${why}`
 }
 
 function renderDefault(report: Report): string {

@@ -56,7 +56,11 @@ export class StateFile {
     }
     for (const api of this.#twin.apis) {
       const snapshot = saved.apis[api.name]
-      if (snapshot) await this.#twin.state(api.name).restore(snapshot)
+      try {
+        if (snapshot) await this.#twin.state(api.name).restore(snapshot)
+      } catch (error) {
+        throw new UsageError(`the state file ${this.path} does not fit this apitwin's ${api.name} data (${(error as Error).message.slice(0, 200)}); move it away or pass another --state`)
+      }
     }
     return true
   }

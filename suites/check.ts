@@ -32,7 +32,7 @@ export interface SendOptions {
 }
 
 export interface Finding {
-  /** The rule the finding is charged to: the first documented rule for a failure, the weakest premise for a warning. */
+  /** The rule the finding is charged to: the last inferred rule it rests on for a warning, else the last rule. */
   readonly rule: string
   readonly text: string
   readonly provenance: Provenance
@@ -49,7 +49,7 @@ export interface CheckContext<R extends string> {
   /**
    * Asserts something that rests on `rules` (the rule under test first, then its premises). Its provenance is the
    * weakest of them: when every rule is documented a miss ends the check as failed; when any is inferred the miss
-   * is a warning charged to that inferred rule and the check goes on (returns false so dependents can be left out).
+   * is a warning charged to the last inferred rule of the list (a failure to the last rule) and the check goes on (returns false so dependents can be left out).
    * After a broken `given` premise, every later miss of the check is a warning charged to that premise.
    */
   expect(rules: Rules<R>, ok: boolean, detail: string): boolean
@@ -61,6 +61,8 @@ export interface CheckContext<R extends string> {
   given(premise: Rules<R>, ok: boolean, detail: string): boolean
   /** Asserts that `value` fits `schema`, reporting each mismatching field. */
   matches(rules: Rules<R>, schema: z.ZodType, value: unknown, label: string): boolean
+  /** The weakest provenance among `rules`: inferred when any of them is. */
+  provenance(rules: Rules<R>): Provenance['kind']
   /** The reading of an inferred rule the target follows: the one the user declared, else the rule's default. */
   reading(rule: R): string
   /** A password or token this check sends: no 200 body may contain it (checked on every response). */
@@ -156,25 +158,37 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   const miss = (rules: Rules<R>, detail: string): Finding => {
     const list: readonly string[] = typeof rules === 'string' ? [rules] : rules
     if (list.length === 0) throw new Error(`apitwin bug: check "${check.title}" asserts something that rests on no rule`)
-    const weakest = list.find((rule) => ruleOf(rule).provenance.kind === 'inferred') ?? list[0] ?? ''
+    // The premises come after the rule under test, the deepest last: a miss is charged to the last inferred one,
+    // or, when all are documented, to the last (a refusal in the wrong envelope breaks the envelope's rule).
+    const weakest = [...list].reverse().find((rule) => ruleOf(rule).provenance.kind === 'inferred') ?? list[list.length - 1] ?? ''
     const known = ruleOf(weakest)
     return { rule: weakest, text: known.text, provenance: known.provenance, detail, ...(list.length > 1 && { restsOn: list }) }
   }
   const record = (rules: Rules<R>) => {
     for (const rule of typeof rules === 'string' ? [rules] : rules) asserted.add(rule)
   }
+  // One warning per rule and check, the first one's detail with a count of the rest: a derived check whose premise
+  // fails would otherwise repeat it for every case.
+  const repeats = new Map<string, number>()
+  const warn = (found: Finding) => {
+    const seen = repeats.get(found.rule)
+    if (seen === undefined) {
+      repeats.set(found.rule, 0)
+      warnings.push(found)
+    } else repeats.set(found.rule, seen + 1)
+  }
   const report = (found: Finding): boolean => {
     const premise = broken[0]
     if (premise) {
       const known = ruleOf(premise.rule)
-      warnings.push({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
+      warn({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
       return false
     }
     if (found.provenance.kind === 'documented' || strict) {
       failures.push(found)
       throw new CheckFailed(found.detail)
     }
-    warnings.push(found)
+    warn(found)
     return false
   }
   const expect = (rules: Rules<R>, ok: boolean, detail: string): boolean => {
@@ -211,6 +225,7 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       return expect(rules, false, fields)
     },
     secret: (value) => void secrets.add(value),
+    provenance: (rules) => ((typeof rules === 'string' ? [rules] : rules).some((rule) => ruleOf(rule).provenance.kind === 'inferred') ? 'inferred' : 'documented'),
     reading: (rule) => {
       const known = ruleOf(rule)
       if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)
@@ -232,7 +247,11 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     for (const undo of cleanups.reverse()) await undo().catch(() => undefined)
   }
   const status = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass'
-  return done({ status, failures, warnings })
+  const counted = warnings.map((w) => {
+    const more = repeats.get(w.rule) ?? 0
+    return more > 0 ? { ...w, detail: `${w.detail} (and ${more} more like it in this check)` } : w
+  })
+  return done({ status, failures, warnings: counted })
 }
 
 function describeError(error: unknown): string {

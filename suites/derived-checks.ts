@@ -12,7 +12,9 @@ export interface DerivedApi<R extends string> {
   /** Sends `fields` the way the API wants them (`{user: …}` for Rails, role_id restated for medibulut). */
   send(t: CheckContext<R>, fields: Readonly<Record<string, unknown>>): Promise<Exchange>
   /** An invalid field (never `field` itself) a conforming server refuses, so an accepted value writes nothing. */
-  anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>> }
+  anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly rule: R }
+  /** Cases to leave out: bounds the contract has but the doc does not (a conforming server may not share them). */
+  keep?(c: FieldCase): boolean
   /** Fields a value needs beside it to be valid (a password's confirmation). */
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
   /** Whether a refusal names `key`, in the API's error format. */
@@ -25,29 +27,47 @@ export interface DerivedApi<R extends string> {
    * anchor technique rests on.
    */
   readonly refusal: { readonly status: R; readonly expected: (t: CheckContext<R>) => number; readonly names: R }
+  /** The framework's default wording of a refusal (an inferred rule), computed from the contract's own issues. */
+  readonly messages?: {
+    readonly rule: R
+    /** The first message the framework files under `key` for a body of `fields`, if any. */
+    expected(fields: Readonly<Record<string, unknown>>, key: string): string | undefined
+    /** What the server filed under `key`. */
+    actual(res: Exchange, key: string): readonly string[]
+  }
 }
 
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
 
-/** Sends one case and judges it; a case never fails on a premise the server does not share, only warns. */
+/**
+ * Sends one case and judges it; a case never fails on a premise the server does not share, only warns.
+ * @example await runCase(t, derived, { field: 'name', value: 'x'.repeat(256), accepted: false, kind: 'limit', what: '256 characters', errorKey: 'name' })
+ */
 export async function runCase<R extends string>(t: CheckContext<R>, api: DerivedApi<R>, c: FieldCase): Promise<void> {
   const rules = list(api.rules(c))
   const value = { [c.field]: c.value, ...api.companions?.(c.field, c.value) }
   const sent = `${c.field} = ${snippet(JSON.stringify(c.value) ?? 'undefined')}`
   if (!c.accepted) {
-    const res = await api.send(t, value)
+    // A refusal that rests on our reading carries an invalid anchor too: a server following another reading writes nothing.
+    const res = await api.send(t, t.provenance(rules) === 'inferred' ? { ...api.anchor(c.field).fields, ...value } : value)
     // Documented: the value is refused. Which status and how the error is filed are the framework's premises.
-    t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)
+    if (!t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)) return
     const expected = api.refusal.expected(t)
-    t.expect(api.refusal.status, res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
-    t.expect([...rules, api.refusal.names], api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)
+    t.expect([...rules, api.refusal.status], res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
+    if (!t.expect([...rules, api.refusal.names], api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)) return
+    const wanted = api.messages?.expected(value, c.errorKey)
+    if (api.messages && wanted !== undefined) {
+      const actual = api.messages.actual(res, c.errorKey)
+      t.expect([...rules, api.refusal.names, api.messages.rule], actual.includes(wanted), `${c.field} ${c.what}: expected the message ${JSON.stringify(wanted)}, got ${snippet(JSON.stringify(actual))}`)
+    }
     return
   }
   const anchor = api.anchor(c.field)
   const res = await api.send(t, { ...anchor.fields, ...value })
   // The anchor technique: a conforming server refuses the anchor and nothing else, and writes nothing.
-  const refused = res.status >= 400 && res.status < 500 && api.names(res, anchor.key)
-  if (!t.expect(api.refusal.names, refused, `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return
+  // Not refused at all: the anchor's own rule broke (and the request may have written); else the envelope.
+  if (!t.expect(anchor.rule, res.status >= 400 && res.status < 500, `${sent} beside an invalid ${anchor.key}: the invalid ${anchor.key} was accepted, ${res.status} ${snippet(res.text)}`)) return
+  if (!t.expect(api.refusal.names, api.names(res, anchor.key), `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return
   t.expect(rules, !api.names(res, c.errorKey), `${c.field} ${c.what} was refused: ${snippet(res.text)}`)
 }
 
@@ -64,7 +84,7 @@ function title(field: string, cases: readonly FieldCase[]): string {
  * @example derivedChecks({ shape: flextell.body.shape, framework: frameworks.laravel, … })
  */
 export function derivedChecks<R extends string>(api: DerivedApi<R>, seed = 1): Check<R>[] {
-  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed })
+  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed }).filter((c) => api.keep?.(c) ?? true)
   const fields = [...new Set(cases.map((c) => c.field))]
   return fields.map((field) => {
     const mine = cases.filter((c) => c.field === field)

@@ -1,9 +1,11 @@
+import type { z } from 'zod'
+import { laravelValidation } from '../contracts/laravel.ts'
 import { snippet } from './assert.ts'
 import type { CheckContext, Exchange } from './check.ts'
 
 /** The rule ids an API's contract uses for Laravel-style validation answers. */
 export interface LaravelRuleIds<R extends string> {
-  /** The documented constraint itself (a limit, a type, an enum). */
+  /** The constraint itself (a limit, a type, an enum), documented or inferred. */
   readonly constraint: R
   /** 422 with `errors.<field>`. */
   readonly status: R
@@ -24,41 +26,36 @@ export function laravelErrors(res: Exchange): Record<string, unknown> | undefine
  * Laravel's 422 with `errors.<field>` and, when given, the exact message.
  */
 export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: Exchange, field: string, message: string | undefined, rules: LaravelRuleIds<R>): void {
-  t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)
+  // Not refused at all: the constraint is what broke; the status and message would only repeat it.
+  if (!t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)) return
   const errors = laravelErrors(res)
   const messages = errors?.[field]
-  if (!t.expect(rules.status, res.status === 422 && Array.isArray(messages), `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  // The status and the error's place rest on the constraint too: a server without an inferred constraint accepts.
+  if (!t.expect([rules.constraint, rules.status], res.status === 422 && Array.isArray(messages), `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
   if (message !== undefined) {
-    t.expect(rules.messages, (messages as unknown[]).includes(message), `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`)
+    t.expect([rules.constraint, rules.messages], (messages as unknown[]).includes(message), `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`)
   }
 }
 
 /**
  * Asserts that `field` passed validation without writing anything: the request also carries an invalid `anchor`
- * field, so a conforming server answers 422 for the anchor alone (Laravel validates every field at once).
+ * field (refused under `anchorRule`), so a conforming server answers 422 for the anchor alone (Laravel validates
+ * every field at once).
  */
-export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>): void {
+export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>, anchorRule: R): void {
   const errors = laravelErrors(res)
-  if (!t.expect(rules.status, res.status === 422 && errors?.[anchor] !== undefined, `expected 422 for the invalid ${anchor} sent beside ${field}, got ${res.status} ${snippet(res.text)}`)) return
+  // Not refused at all: the anchor's own rule broke (and the request may have written).
+  if (!t.expect(anchorRule, res.status >= 400 && res.status < 500, `the invalid ${anchor} sent beside ${field} was accepted: ${res.status} ${snippet(res.text)}`)) return
+  if (!t.expect(rules.status, errors?.[anchor] !== undefined, `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`)) return
   t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
 }
 
-/** Laravel's displayable name of a top-level field: underscores become spaces. */
-export function attribute(field: string): string {
-  return field.replaceAll('_', ' ')
-}
-
-/** A syntactically valid address of exactly `length` characters (local part ≤ 64, labels ≤ 63, as RFC 5321 asks). */
-export function emailOfLength(length: number, tag = 'a'): string {
-  const local = `${tag}${'x'.repeat(Math.max(0, Math.min(64, length - 10) - tag.length))}`
-  let rest = length - local.length - 1 - '.com'.length
-  const labels: string[] = []
-  while (rest > 0) {
-    const size = Math.min(63, rest === 64 ? 62 : rest)
-    labels.push('d'.repeat(size))
-    rest -= size + 1
-  }
-  const email = `${local}@${labels.join('.')}.com`
-  if (email.length !== length) throw new Error(`emailOfLength(${length}) built ${email.length} characters`)
-  return email
+/**
+ * The first message Laravel's default wording files under `key` for `fields`, from the contract schema's own
+ * issues (what the mock answers by default).
+ * @example laravelExpected(flextell.body, { name: 'n'.repeat(256) }, 'name') // 'The name field must not be greater than 255 characters.'
+ */
+export function laravelExpected(schema: z.ZodType, fields: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const parsed = schema.safeParse(fields)
+  return parsed.success ? undefined : laravelValidation(parsed.error.issues).errors[key]?.[0]
 }

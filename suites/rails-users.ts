@@ -34,10 +34,8 @@ async function snapshot(t: T) {
 }
 
 function expect404(t: T, res: Exchange, what: string): void {
-  if (res.status === 401 && (res.body as { message?: unknown } | undefined)?.message === unauthenticated.message) {
-    t.expect('order.find-before-authorize', false, `${what}: answered the own-profile 401 before looking the user up`)
-    return
-  }
+  const authorizedFirst = res.status === 401 && (res.body as { message?: unknown } | undefined)?.message === unauthenticated.message
+  if (!t.expect('order.find-before-authorize', !authorizedFirst, `${what}: answered the own-profile 401 before looking the user up`)) return
   expectStatus(t, res, 'user.not-found', 404, what)
   expectBody(t, res, 'user.not-found', notFound)
 }
@@ -51,7 +49,7 @@ const derived: DerivedApi<R> = {
   // Names are presence-validated (inferred, below); their derived cases would only be type casts.
   skip: ['first_name', 'last_name'],
   send: (t, fields) => sendUser(t, fields),
-  anchor: (field) => (field === 'email' ? { key: 'locale', fields: { locale: 'de' } } : { key: 'email', fields: BAD_EMAIL }),
+  anchor: (field) => (field === 'email' ? { key: 'locale', fields: { locale: 'de' }, rule: 'body.locale' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.email' }),
   names: (res, key) => (railsErrors(res) ?? []).some((e) => e.path === key),
   rules: (c) => fieldRule[c.field] ?? 'validation.shape',
   refusal: { status: 'validation.shape', expected: () => 422, names: 'validation.shape' },
@@ -112,8 +110,9 @@ const checks: Check<R>[] = [
     async run(t) {
       const peer = t.account('peer')
       expectRailsRejected(t, await sendUser(t, { email: peer.email }), 'email', 'Email has already been taken', rule('email.unique'))
-      // Case-insensitivity is Devise's default, not the doc's: a case-sensitive server only earns a warning.
-      const upper = await sendUser(t, { email: peer.email.toUpperCase() })
+      // Case-insensitivity is Devise's default, not the doc's: a case-sensitive server only earns a warning, and the
+      // invalid locale beside the address keeps such a server from moving the peer's address onto the actor.
+      const upper = await sendUser(t, { email: peer.email.toUpperCase(), locale: 'de' })
       t.expect(['email.unique', 'email.case-insensitive'], upper.status === 422 && (railsErrors(upper) ?? []).some((e) => e.path === 'email' && e.message === 'Email has already been taken'), `${peer.email.toUpperCase()}: expected 422 "Email has already been taken", got ${upper.status} ${snippet(upper.text)}`)
     },
   },
@@ -121,14 +120,26 @@ const checks: Check<R>[] = [
     title: 'the user\'s own email is not "already taken"',
     needs: ['actor-email'],
     async run(t) {
-      expectRailsAccepted(t, await sendUser(t, { email: t.account('actor').email, locale: 'de' }), 'email', 'locale', rule('email.unique'))
+      expectRailsAccepted(t, await sendUser(t, { email: t.account('actor').email, locale: 'de' }), 'email', 'locale', rule('email.unique'), 'body.locale')
+    },
+  },
+  {
+    title: 'a number for a string attribute is cast, a string for a list dropped (Rails type casting)',
+    async run(t) {
+      const cast = t.reading('body.type-cast') === 'cast'
+      for (const [path, value] of [['first_name', 42], ['feature_flags', 'affiliate']] as const) {
+        const res = await sendUser(t, { [path]: value, ...BAD_EMAIL })
+        if (cast) expectRailsAccepted(t, res, path, 'email', rule('body.type-cast'), 'body.email')
+        else expectRailsRejected(t, res, path, `${path === 'first_name' ? 'First name' : 'Feature flags'} is invalid`, rule('body.type-cast'))
+      }
     },
   },
   {
     title: 'first_name and last_name cannot be blank',
     async run(t) {
-      expectRailsRejected(t, await sendUser(t, { first_name: '  ' }), 'first_name', "First name can't be blank", rule('body.names'))
-      expectRailsRejected(t, await sendUser(t, { last_name: '' }), 'last_name', "Last name can't be blank", rule('body.names'))
+      // An invalid email beside them: a server without presence validations (the other reading) writes nothing.
+      expectRailsRejected(t, await sendUser(t, { first_name: '  ', ...BAD_EMAIL }), 'first_name', "First name can't be blank", rule('body.names'))
+      expectRailsRejected(t, await sendUser(t, { last_name: '', ...BAD_EMAIL }), 'last_name', "Last name can't be blank", rule('body.names'))
     },
   },
   {
@@ -138,7 +149,10 @@ const checks: Check<R>[] = [
       expectStatus(t, res, 'validation.shape', 422, 'three invalid fields')
       t.matches('validation.shape', railsUsers.responses[422], res.body, 'body')
       const paths = (railsErrors(res) ?? []).map((e) => e.path)
-      t.expect('validation.shape', ['email', 'password', 'locale'].every((p) => paths.includes(p)), `errors name ${JSON.stringify(paths)}; expected email, password and locale`)
+      // A field missing from the list is its own rule broken (the envelope itself held above).
+      for (const [path, constraint] of [['email', 'body.email'], ['password', 'body.password'], ['locale', 'body.locale']] as const) {
+        t.expect(['validation.shape', constraint], paths.includes(path), `errors name ${JSON.stringify(paths)}; expected ${path} among them`)
+      }
     },
   },
   {

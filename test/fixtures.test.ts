@@ -1,9 +1,7 @@
-import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
 import { seedFlextell } from '../fixtures/flextell.ts'
 import { seedGorules } from '../fixtures/gorules.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
-import { IndexedCollection } from '../fixtures/indexed-collection.ts'
 import { FIXTURE_PASSWORD, verifyPassword } from '../fixtures/password.ts'
 
 const visible = (db: Awaited<ReturnType<typeof seedFlextell>>) => db.users.all().map(({ password_hash: _hash, ...user }) => user)
@@ -54,23 +52,3 @@ describe('every API\'s fixtures', () => {
   })
 })
 
-describe('IndexedCollection', () => {
-  const schema = z.object({ id: z.int(), email: z.email() })
-
-  it('finds by every index and re-indexes on update', async () => {
-    const users = IndexedCollection.of(schema, { id: (u) => u.id, email: (u) => u.email })
-    const created = await users.create({ id: 1, email: 'a@example.com' })
-    expect(users.get('email', 'a@example.com')).toBe(created)
-    await users.update(created, (draft) => void (draft.email = 'b@example.com'))
-    expect(users.get('email', 'a@example.com')).toBeUndefined()
-    expect(users.get('email', 'b@example.com')).toEqual({ id: 1, email: 'b@example.com' })
-    expect(users.collection.findFirst((q) => q.where({ id: 1 }))?.email).toBe('b@example.com')
-  })
-
-  it('refuses an update that breaks the schema and changes nothing', async () => {
-    const users = IndexedCollection.of(schema, { id: (u) => u.id })
-    const created = await users.create({ id: 1, email: 'a@example.com' })
-    expect(() => users.update(created, (draft) => void (draft.email = 'not an email'))).toThrow(/does not fit the schema/)
-    expect(users.get('id', 1)?.email).toBe('a@example.com')
-  })
-})

@@ -1,4 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
+import { Validator } from '@seriousme/openapi-schema-validator'
 import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { runCheck } from '../suites/check.ts'
@@ -61,6 +62,12 @@ describe.each(Object.keys(suites))('OpenAPI document of %s', (api) => {
 })
 
 describe('OpenAPI document shape', () => {
+  it.each([undefined, ...Object.keys(suites)])('is a valid OpenAPI 3.1 document (%s), by the OpenAPI meta-schema', async (api) => {
+    const result = await new Validator().validate(JSON.parse(JSON.stringify(openapi(api))) as Parameters<Validator['validate']>[0])
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+
   const op = (api: string) => Object.values(Object.values((openapi(api, { baseUrl: 'http://127.0.0.1:4011/' }) as unknown as { paths: Record<string, Record<string, { parameters: Array<{ name: string; schema: { type?: string } }>; requestBody: { required: boolean; content: { 'application/json': { schema: { required?: string[] } } } } }>> }).paths)[0] ?? {})[0]!
 
   it('points servers at the API\'s base under the served origin', () => {

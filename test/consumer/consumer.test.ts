@@ -89,7 +89,7 @@ describe('apitwin from its packed tarball', () => {
     const bundle = readdirSync(join(app, 'out-vite-one-api/assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, 'out-vite-one-api/assets', f), 'utf8')).join('\n')
     expect(bundle).not.toMatch(/node:|@hono|setupServer/)
     // msw 2.15 alone (with tough-cookie and tldts) is ~160 kB gzip in this build; apitwin's share (its code, zod, a
-    // trimmed faker locale, @msw/data) is held to a budget so a regression (a second API, faker's whole locale) fails.
+    // trimmed faker locale) is held to a budget so a regression (a second API, faker's whole locale) fails.
     expect(oneApi.gzipKB - mswOnly.gzipKB).toBeLessThanOrEqual(120)
   }, 120_000)
 })
