@@ -16,22 +16,20 @@ import { binPath } from './helpers/spawn-serve.ts'
  * Each combination leaves out what no live probe can see (readings that mask one another, e.g. an unknown id
  * answered 422 hides how the 404 body reads; probes that need a disposable server). Case-sensitive or unchecked
  * e-mail uniqueness is left out too: the mock's storage keeps e-mails unique case-folded, so a write that those
- * readings let through cannot be stored (TODO: an index keyed per reading in fixtures/). And so are the readings
- * under which a suite check still charges a documented rule (the expected failures of readings-verify.test.ts:
- * flextell body.read-only, rails-users body.names, medibulut required-fields, body.formats, body.authorized-users):
- * diff judges as verify does, so those would show as documented differences until the suites name the premise.
+ * readings let through cannot be stored (TODO: an index keyed per reading in fixtures/).
  */
 const combinations: Readonly<Record<string, ReadingChoice>> = {
   medibulut: {
     'auth.required': '403', 'auth.body': 'envelope', 'tenant.not-found': '403', 'tenant.forbidden': '404', 'user.not-found': 'generic',
-    'role.reading': 'slug-only', 'body.coercion': 'strict', 'validation.messages': 'laravel9',
+    'required-fields': 'create-rules', 'role.reading': 'slug-only', 'body.coercion': 'strict', 'body.formats': 'lenient',
+    'body.authorized-users': 'any-tenant', 'validation.messages': 'laravel9',
   },
   flextell: {
     'auth.body': 'envelope', 'user.not-found-body': 'generic', 'tenant.not-found': '403', 'tenant.membership': '404', 'body.coercion': 'strict',
     'validation.status': '400', 'validation.messages': 'laravel9', 'validation.summary': 'given-data',
-    'roles.exist': 'ignored', 'update.timestamps': 'always',
+    'roles.exist': 'ignored', 'body.read-only': 'prohibited', 'update.timestamps': 'always',
   },
-  'rails-users': { 'order.find-before-authorize': 'authorize-first', 'body.wrapped': 'fetch', 'body.type-cast': 'strict' },
+  'rails-users': { 'order.find-before-authorize': 'authorize-first', 'body.wrapped': 'fetch', 'body.type-cast': 'strict', 'body.names': 'none' },
   gorules: {
     'error.body': 'message', 'user.not-found': '403', 'path.uuid': '404', 'authz.admin': '404', 'body.whitelist': 'rejected',
     'validation.status': '422', 'roles.exist': 'ignored', 'owner.single': 'unchecked',
