@@ -95,6 +95,7 @@ describe('calibrate and diff against a server with other readings', () => {
       expect(before.code).toBe(0)
       const named = new Set(report.rules.map((r) => r.rule))
       expect(Object.keys(choice).filter((rule) => !named.has(rule)), 'switched rules diff does not name').toEqual([])
+      expect([...named].filter((rule) => !(rule in choice)), 'rules diff names that the server keeps').toEqual([])
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
       const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
