@@ -7,7 +7,7 @@ import type { Twin } from '../handlers/twin.ts'
 import { discovery } from './discovery.ts'
 import { hostCheck, originHost } from './host-check.ts'
 import { Journal } from './journal.ts'
-import { requestLog, type LogFormat, type RequestLog } from './log.ts'
+import { requestLog, stdoutSink, type LogFormat, type RequestLog } from './log.ts'
 
 /** The default body limit, as Fastify's `bodyLimit` (1 MiB); `apitwin serve --body-limit` changes it. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -135,7 +135,7 @@ export class TwinApp {
   readonly #delays = new Set<() => void>()
   readonly #publicUrl: string | undefined
 
-  constructor(twin: Twin, { log = (line) => void process.stdout.write(`${line}\n`), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange }: AppOptions) {
+  constructor(twin: Twin, { log = stdoutSink(), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange }: AppOptions) {
     this.twin = twin
     this.journal = new Journal(journalSize)
     this.#log = log ? requestLog(logFormat, log) : undefined
