@@ -15,6 +15,7 @@ try {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
   })
 } catch (error) {
   console.error(error)

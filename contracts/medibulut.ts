@@ -43,7 +43,8 @@ const body = z
     status: z.literal([0, 1], { error: 'in' }).optional(),
     photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable().optional(),
     identity_number: z.string().max(255).nullable().optional(),
-    bonus_rate: z.union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/).transform(Number)], { error: 'numeric' }).pipe(z.number().min(0).max(100)).optional(),
+    // A JSON number; the numeric strings Laravel's `numeric` rule also takes are the `body.coercion` reading.
+    bonus_rate: z.number().min(0).max(100).optional(),
     color: z.string().regex(hexColor, { error: 'hex_color' }).optional(),
     // role_id is the one field the table marks required (Laravel: "The role id field is required."); the rest may be left out.
     role_id: roleId,

@@ -13,8 +13,6 @@ export function nestMessage(issue: Issue): string {
   return `${property} is invalid`
 }
 
-const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' }
-
 export const nestErrorBody = z.object({
   statusCode: z.int(),
   message: z.union([z.string(), z.array(z.string())]),
@@ -25,23 +23,45 @@ export const nestErrorBody = z.object({
  * NestJS's default exception bodies (`HttpException` → `{statusCode, message, error}`), the shape a Node API such as
  * GoRules BRMS most plausibly renders. Every use of it is an inferred rule: GoRules documents no error body.
  */
-export const nest = {
-  name: 'nest',
-  unauthenticated: () => ({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }),
-  forbidden: () => ({ status: 403, body: { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' } }),
-  notFound: (message: string) => ({ status: 404, body: { statusCode: 404, message, error: 'Not Found' } }),
-  badRequest: (message: string) => ({ status: 400, body: { statusCode: 400, message, error: 'Bad Request' } }),
-  // `new HttpException(message, status)` as Nest renders it.
-  error: (status: number, message: string) => ({ status, body: { statusCode: status, message, error: statusText[status] ?? 'Error' } }),
-  serverError: (_message: string) => ({ status: 500, body: { statusCode: 500, message: 'Internal server error' } }),
-  // ValidationPipe({ errorHttpStatusCode: 422 }): every constraint's message, as a list.
-  validation: (issues: readonly Issue[]) => ({ status: 422, body: { statusCode: 422, message: issues.map(nestMessage), error: 'Unprocessable Entity' } }),
-  // Fastify's bodyLimit (FST_ERR_CTP_BODY_TOO_LARGE), answered before any Nest guard runs.
-  payloadTooLarge: (limit: number) => ({ status: 413, body: { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: `Request body is too large (limit ${limit} bytes)` } }),
-  // Fastify has no parser for anything but JSON here (FST_ERR_CTP_INVALID_MEDIA_TYPE).
-  unsupportedMediaType: (type: string) => ({ status: 415, body: { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', error: 'Unsupported Media Type', message: `Unsupported Media Type: ${type}` } }),
-  // Nest registers its own not-found handler on Fastify (NotFoundException "Cannot <METHOD> <path>"); a wrong method
-  // is no route either.
-  routeNotFound: (method: string, path: string) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
-  methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
-} as const
+export interface NestOptions {
+  /** `ValidationPipe`'s status: 400 by default, 422 with `errorHttpStatusCode: 422`. */
+  readonly validationStatus?: 400 | 422
+  /** `nest`: `{statusCode, message, error?}`; `message`: an exception filter that renders `{message}` only. */
+  readonly body?: 'nest' | 'message'
+}
+
+const reasons: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+
+/**
+ * NestJS's exception bodies under the readings an app follows.
+ * @example nestDialect({ validationStatus: 422 }).validation(issues).status // 422
+ */
+export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptions = {}) {
+  const reply = (status: number, message: string | string[], error = reasons[status]) =>
+    ({ status, body: body === 'message' ? { message } : { statusCode: status, message, ...(error !== undefined && { error }) } })
+  return {
+    name: 'nest',
+    // Passport's guard throws a bare UnauthorizedException: no `error` key.
+    unauthenticated: () => reply(401, 'Unauthorized', undefined),
+    forbidden: () => reply(403, 'Forbidden resource'),
+    notFound: (message: string) => reply(404, message),
+    badRequest: (message: string) => reply(400, message),
+    // `new HttpException(message, status)` as Nest renders it.
+    error: (status: number, message: string) => reply(status, message, reasons[status] ?? 'Error'),
+    serverError: (_message: string) => reply(500, 'Internal server error', undefined),
+    // ValidationPipe: every constraint's message, as a list.
+    validation: (issues: readonly Issue[]) => reply(validationStatus, issues.map(nestMessage)),
+    // Fastify's bodyLimit (FST_ERR_CTP_BODY_TOO_LARGE), answered before any Nest guard runs.
+    payloadTooLarge: (limit: number) => ({ status: 413, body: { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: `Request body is too large (limit ${limit} bytes)` } }),
+    // Fastify has no parser for anything but JSON here (FST_ERR_CTP_INVALID_MEDIA_TYPE).
+    unsupportedMediaType: (type: string) => ({ status: 415, body: { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', error: 'Unsupported Media Type', message: `Unsupported Media Type: ${type}` } }),
+    // Nest registers its own not-found handler on Fastify (NotFoundException "Cannot <METHOD> <path>"); a wrong method
+    // is no route either.
+    routeNotFound: (method: string, path: string) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
+    methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
+  } as const
+}
+export type NestDialect = ReturnType<typeof nestDialect>
+
+/** NestJS with its defaults (ValidationPipe answers 400). */
+export const nest: NestDialect = nestDialect()

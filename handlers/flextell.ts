@@ -1,33 +1,60 @@
-import { flextell, type FlextellBody, type FlextellUserRecord } from '../contracts/flextell.ts'
+import { flextell, type FlextellBody, type FlextellRuleId, type FlextellUserRecord } from '../contracts/flextell.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { laravel } from '../contracts/laravel.ts'
+import { laravelDialect, type LaravelDialect, type LaravelMessages, type LaravelSummary } from '../contracts/laravel.ts'
+import type { ReadingChoice } from '../contracts/provenance.ts'
 import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
+import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, missingIds, takenEmail } from './validation.ts'
+import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
-const dialect = laravel satisfies Dialect
+/** What the flextell resolver follows: the chosen reading of each inferred rule and the dialect built from them. */
+export interface FlextellReadings {
+  readonly rule: Chosen<FlextellRuleId>
+  readonly dialect: LaravelDialect
+}
+
+/**
+ * Resolves a reading choice for flextell (defaults where unnamed; an unknown rule or value throws).
+ * @example flextellReadings({ 'validation.status': '400' }).dialect.validation([]).status // 400
+ */
+export function flextellReadings(choice?: ReadingChoice): FlextellReadings {
+  const rule = choose('flextell', flextell.rules, choice)
+  const dialect = laravelDialect({
+    authEnvelope: rule['auth.body'] === 'envelope' ? { success: false } : {},
+    notFound: rule['user.not-found-body'] === 'generic' ? 'generic' : 'model',
+    validationStatus: Number(rule['validation.status']),
+    messages: rule['validation.messages'] as LaravelMessages,
+    summary: rule['validation.summary'] as LaravelSummary,
+  }) satisfies Dialect
+  return { rule, dialect }
+}
+const DEFAULTS = flextellReadings()
+
+// UserResource fields the Form Request does not accept; `body.read-only: prohibited` refuses them by name.
+const READ_ONLY = Object.keys(flextell.responses[200].shape.data.shape).filter((key) => !(key in flextell.body.shape))
 
 /**
  * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
  * route-model binding → Form Request (authorize, rules) → controller (save) → UserResource.
  */
-export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params): Promise<Reply> {
+export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params, readings: FlextellReadings = DEFAULTS): Promise<Reply> {
+  const { dialect } = readings
   return run(dialect, async () => {
     // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
     const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
-    const tenantId = scope(actor, request)
-    const user = find(db, tenantId, params['id'] ?? '')
+    const tenantId = scope(actor, request, readings)
+    const user = find(db, tenantId, params['id'] ?? '', readings)
     // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
     const input = parseJsonObject(request, body, dialect)
-    const changes = validate(db, user, input)
+    const changes = validate(db, user, input, readings)
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
     // The guards run again after the await, with nothing async between them and the write: another request may
     // have taken the e-mail while the password was hashing.
-    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input), passwordHash)
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input, readings), passwordHash, readings)
     return respond(200, flextell.responses[200], {
       // inferred: the doc shows `success: "<string>"`; a Laravel controller puts its flash-style message there.
       success: 'User updated successfully.',
@@ -36,41 +63,55 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
   })
 }
 
-
-function scope(actor: FlextellUserRecord, request: RequestLike): number {
+function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect }: FlextellReadings): number {
   const header = request.headers.get('x-tenant')
   if (header === null) return actor.tenant_id
+  if (/^\s*\d+\s*$/.test(header) && Number(header) === actor.tenant_id) return actor.tenant_id
   // A tenant the caller does not belong to (or a header that names no tenant) is refused, never widened.
-  return /^\s*\d+\s*$/.test(header) && Number(header) === actor.tenant_id ? actor.tenant_id : halt(dialect.forbidden())
+  return halt(rule['tenant.membership'] === '404' ? dialect.modelNotFound('App\\Models\\Tenant', header.trim()) : dialect.forbidden())
 }
 
-function find(db: FlextellDb, tenantId: number, rawId: string): FlextellUserRecord {
+function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }: FlextellReadings): FlextellUserRecord {
   const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
-  // A user of another tenant is invisible to this scope, so it is the same 404 as an unknown id.
-  if (!user || user.tenant_id !== tenantId || user.deleted_at !== null) {
-    halt(dialect.modelNotFound('App\\Models\\User', rawId))
+  if (!user || user.deleted_at !== null) {
+    halt(rule['user.not-found'] === '422' ? dialect.validation([{ code: 'custom', path: ['id'], message: 'exists' }]) : dialect.modelNotFound('App\\Models\\User', rawId))
+  }
+  if (user.tenant_id !== tenantId) {
+    // Scoped binding: a user of another tenant is invisible, the same 404 as an unknown id; or found, then refused.
+    halt(rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId))
   }
   return user
 }
 
-function validate(db: FlextellDb, user: FlextellUserRecord, input: Record<string, unknown>): FlextellBody {
+function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect }: FlextellReadings): FlextellBody {
+  const input = rule['body.coercion'] === 'laravel' ? laravelLoose(raw, { booleans: ['is_active'], integerLists: ['role_ids'] }) : raw
   const parsed = flextell.body.safeParse(input)
+  const holderOf = (email: string) => {
+    const holder = db.users.get('email', emailKey(email))
+    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
+  }
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
-    ...takenEmail(input, user.id, (email) => db.users.get('email', emailKey(email)), 'unique'),
-    ...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined),
+    ...(rule['body.read-only'] === 'prohibited' ? READ_ONLY.filter((key) => key in raw).map((key): Issue => ({ code: 'custom', path: [key], message: 'prohibited' })) : []),
+    ...(rule['email.unique'] === 'enforced' ? takenEmail(input, user.id, holderOf, 'unique') : []),
+    ...(rule['roles.exist'] === 'exists' ? missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined) : []),
   ]
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))
   return parsed.data
 }
 
-function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, passwordHash: string | undefined): FlextellUserRecord {
+function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, passwordHash: string | undefined, { rule }: FlextellReadings): FlextellUserRecord {
   const { password: _password, password_confirmation: _confirmation, role_ids, ...fields } = changes
+  // roles.exist: ignored — the sync drops ids that name no role.
+  const roleIds = role_ids === undefined ? undefined : (role_ids ?? []).filter((id) => db.roles.get('id', id) !== undefined)
   return saveDirty(db.users, user, {
     ...fields,
-    ...(role_ids !== undefined && { role_ids: role_ids ?? [] }),
+    ...(roleIds !== undefined && { role_ids: roleIds }),
     ...(passwordHash !== undefined && { password_hash: passwordHash }),
-  }, 'updated_at')
+  }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, resolveFlextell, { dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, {
+  dialect: DEFAULTS.dialect,
+  controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
+})

@@ -1,65 +1,105 @@
-import { gorules, type GorulesBody, type GorulesUserRecord } from '../contracts/gorules.ts'
+import { gorules, type GorulesBody, type GorulesRuleId, type GorulesUserRecord } from '../contracts/gorules.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { nest } from '../contracts/nest.ts'
+import { nestDialect, type NestDialect } from '../contracts/nest.ts'
+import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
+import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
 
-const dialect = nest satisfies Dialect
 const MANAGERS: ReadonlySet<GorulesUserRecord['type']> = new Set(['admin', 'owner'])
+const DECLARED = new Set(Object.keys(gorules.body.shape))
+
+/** What the gorules resolver follows: the chosen reading of each inferred rule and the dialect built from them. */
+export interface GorulesReadings {
+  readonly rule: Chosen<GorulesRuleId>
+  readonly dialect: NestDialect
+}
+
+/**
+ * Resolves a reading choice for gorules (defaults where unnamed; an unknown rule or value throws).
+ * @example gorulesReadings({ 'validation.status': '422' }).dialect.validation([]).status // 422
+ */
+export function gorulesReadings(choice?: ReadingChoice): GorulesReadings {
+  const rule = choose('gorules', gorules.rules, choice)
+  const dialect = nestDialect({
+    validationStatus: rule['validation.status'] === '422' ? 422 : 400,
+    body: rule['error.body'] === 'message' ? 'message' : 'nest',
+  }) satisfies Dialect
+  return { rule, dialect }
+}
+const DEFAULTS = gorulesReadings()
 
 /**
  * `PUT /api/users/{userId}` in a NestJS app's order: auth guard (401) → ParseUUIDPipe (400) → find (404) → role
- * guard (403) → ValidationPipe (422) → service rules (roles exist, one owner; 422) → save → the bare user.
+ * guard (403) → ValidationPipe (400) → service rules (roles exist, one owner) → save → the bare user.
  */
-export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params): Promise<Reply> {
+export function resolveGorules(db: GorulesDb, request: RequestLike, params: Params, readings: GorulesReadings = DEFAULTS): Promise<Reply> {
+  const { dialect } = readings
   return run(dialect, async () => {
     // Fastify reads and parses the body (413, 415, 400) before any Nest guard runs; from here on nothing awaits, so
     // the token is judged, and the write made, against the data as it is when the request is handled.
     const input = await readJsonObject(request, dialect)
     const actor = authenticate(request, db, dialect)
-    const userId = params['userId'] ?? ''
-    if (!gorules.params.shape.userId.safeParse(userId).success) halt(dialect.badRequest('Validation failed (uuid is expected)'))
-    const user = db.users.get('id', userId.toLowerCase()) ?? halt(dialect.notFound('User not found'))
-    authorize(actor, user, input)
-    const changes = validate(db, user, input)
-    const updated = apply(db, user, changes)
+    const user = find(db, params['userId'] ?? '', readings)
+    authorize(actor, user, input, readings)
+    const changes = validate(db, user, input, readings)
+    const updated = apply(db, user, changes, readings)
     return respond(200, gorules.responses[200], { ...updated, roles: updated.roleIds.flatMap((id) => db.roles.get('id', id) ?? []) })
   })
 }
 
-
-/** Admins and the owner manage users; anyone else may change only their own name. */
-function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>): void {
-  if (MANAGERS.has(actor.type)) return
-  const ownNameOnly = actor.id === user.id && ['status', 'type', 'roles'].every((key) => input[key] === undefined)
-  if (!ownNameOnly) halt(dialect.forbidden())
+function find(db: GorulesDb, userId: string, { rule, dialect }: GorulesReadings): GorulesUserRecord {
+  const notFound = () => (rule['user.not-found'] === '403' ? dialect.forbidden() : dialect.notFound('User not found'))
+  if (!gorules.params.shape.userId.safeParse(userId).success) halt(rule['path.uuid'] === '404' ? notFound() : dialect.badRequest('Validation failed (uuid is expected)'))
+  return db.users.get('id', userId.toLowerCase()) ?? halt(notFound())
 }
 
-function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, unknown>): GorulesBody {
+/** Admins and the owner manage users; anyone else may change only their own name. */
+function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>, { rule, dialect }: GorulesReadings): void {
+  if (MANAGERS.has(actor.type)) return
+  if (actor.id !== user.id) halt(rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden())
+  if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(dialect.forbidden())
+}
+
+function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, unknown>, { rule, dialect }: GorulesReadings): GorulesBody {
+  // forbidNonWhitelisted: every undeclared property is a constraint failure of its own, listed first as class-validator does.
+  const undeclared: Issue[] = rule['body.whitelist'] === 'rejected'
+    ? Object.keys(input).filter((key) => !DECLARED.has(key)).map((key) => ({ code: 'custom', path: [key], message: `property ${key} should not exist` }))
+    : []
   const parsed = gorules.body.safeParse(input)
-  if (!parsed.success) halt(dialect.validation(parsed.error.issues))
+  if (!parsed.success || undeclared.length > 0) halt(dialect.validation([...undeclared, ...(parsed.error?.issues ?? [])]))
   const issues: Issue[] = []
-  for (const id of parsed.data.roles ?? []) {
-    if (!db.roles.get('id', id.toLowerCase())) issues.push({ code: 'custom', path: ['roles'], message: `Role ${id} does not exist` })
+  if (rule['roles.exist'] === 'refused') {
+    for (const id of parsed.data.roles ?? []) {
+      if (!db.roles.get('id', id.toLowerCase())) issues.push({ code: 'custom', path: ['roles'], message: `Role ${id} does not exist` })
+    }
   }
   const type = parsed.data.type
-  if (type === 'owner' && user.type !== 'owner') issues.push({ code: 'custom', path: ['type'], message: 'There can only be one owner' })
-  if (type !== undefined && type !== 'owner' && user.type === 'owner') issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
+  if (rule['owner.single'] === 'enforced') {
+    if (type === 'owner' && user.type !== 'owner') issues.push({ code: 'custom', path: ['type'], message: 'There can only be one owner' })
+    if (type !== undefined && type !== 'owner' && user.type === 'owner') issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
+  }
   if (issues.length > 0) halt(dialect.validation(issues))
   return parsed.data
 }
 
-function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody): GorulesUserRecord {
+function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody, { rule }: GorulesReadings): GorulesUserRecord {
   const { roles, ...fields } = changes
-  const updated = saveDirty(db.users, user, { ...fields, ...(roles !== undefined && { roleIds: roles.map((id) => id.toLowerCase()) }) }, 'updatedAt')
+  // roles.exist: ignored — ids that name no role are dropped.
+  const roleIds = roles?.map((id) => id.toLowerCase()).filter((id) => db.roles.get('id', id) !== undefined)
+  // A Node server stamps with `new Date().toISOString()`: milliseconds kept.
+  const updated = saveDirty(db.users, user, { ...fields, ...(roleIds !== undefined && { roleIds }) }, 'updatedAt', { clock: (now) => now.toISOString() })
   // Disabling (or locking) a user ends their sessions: the token they hold stops working.
-  if (updated.status !== 'active') {
+  if (updated.status !== 'active' && rule['status.sessions'] === 'revoked') {
     const session = db.tokens.get('user', updated.id)
     if (session) db.tokens.delete(session)
   }
   return updated
 }
 
-export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, resolveGorules, { dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, gorulesReadings, resolveGorules, {
+  dialect: DEFAULTS.dialect,
+  controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
+})

@@ -9,6 +9,6 @@ export { sharedTwin, startTwin, type SeedProgress, type Twin, type TwinOptions }
 export { routePath, type ApiSnapshot, type ApiState, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 export { apis, createTwin } from './twin.ts'
 export { MAX_DELAY_MS, injectedFailure, readFaults, type FailMode, type Faults } from './faults.ts'
-export { hasChanges, saveDirty, type Updatable } from './save.ts'
+export { hasChanges, saveDirty, type SaveOptions, type Updatable } from './save.ts'
 export { serializer, type Serializer } from './serialize.ts'
-export { fieldOrder, missingIds, takenEmail } from './validation.ts'
+export { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'

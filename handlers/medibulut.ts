@@ -1,56 +1,111 @@
-import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import { z } from 'zod'
+import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { laravel } from '../contracts/laravel.ts'
+import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
+import type { ReadingChoice } from '../contracts/provenance.ts'
 import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
+import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, missingIds, takenEmail } from './validation.ts'
+import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
 
-const dialect = laravel satisfies Dialect
+/** What the medibulut resolver follows: the chosen readings, the dialect and the body schema built from them. */
+export interface MedibulutReadings {
+  readonly rule: Chosen<MedibulutRuleId>
+  readonly dialect: LaravelDialect
+  readonly body: z.ZodType<MedibulutBody, unknown>
+}
+
+// body.formats: lenient — the doc names formats without rules, so an app may check none of them.
+const lenientBody = medibulut.body.safeExtend({
+  mobile: z.string().optional(),
+  phone: z.string().nullable().optional(),
+  color: z.string().optional(),
+  photo: z.string().nullable().optional(),
+  password: z.string().optional(),
+})
+
+// required-fields: create-rules — the 422 example's six required fields.
+const CREATE_RULES = ['first_name', 'last_name', 'email', 'password', 'status'] as const
+
+/**
+ * Resolves a reading choice for medibulut (defaults where unnamed; an unknown rule or value throws).
+ * @example medibulutReadings({ 'tenant.forbidden': '404' }).rule['tenant.forbidden'] // '404'
+ */
+export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
+  const rule = choose('medibulut', medibulut.rules, choice)
+  const dialect = laravelDialect({
+    authStatus: Number(rule['auth.required']),
+    authEnvelope: rule['auth.body'] === 'envelope' ? { data: null } : {},
+    notFound: rule['user.not-found'] === 'generic' ? 'generic' : 'model',
+    messages: rule['validation.messages'] as LaravelMessages,
+  }) satisfies Dialect
+  return { rule, dialect, body: rule['body.formats'] === 'lenient' ? lenientBody : medibulut.body }
+}
+const DEFAULTS = medibulutReadings()
 
 /**
  * `PATCH /{tenantId}/users/{id}` in Laravel's order: auth:sanctum → {tenant} binding (404) → tenant membership
  * (403) → scoped {user} binding (404) → Form Request rules (422) → save → UserResource.
  */
-export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params): Promise<Reply> {
+export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params, readings: MedibulutReadings = DEFAULTS): Promise<Reply> {
+  const { dialect } = readings
   return run(dialect, async () => {
     // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
     const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
-    const tenantId = scope(db, actor, params['tenantId'] ?? '')
-    const user = find(db, tenantId, params['id'] ?? '')
+    const tenantId = scope(db, actor, params['tenantId'] ?? '', readings)
+    const user = find(db, tenantId, params['id'] ?? '', readings)
     const input = parseJsonObject(request, body, dialect)
-    const changes = validate(db, user, input)
+    const changes = validate(db, user, input, readings)
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
     // The guards run again after the await, with nothing async between them and the write: another request may
     // have taken the e-mail while the password was hashing.
-    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input), passwordHash)
+    const updated = apply(db, user, passwordHash === undefined ? changes : validate(db, user, input, readings), passwordHash)
     return respond(200, medibulut.responses[200], { data: updated })
   })
 }
 
-
-function scope(db: MedibulutDb, actor: MedibulutUserRecord, rawTenant: string): number {
+function scope(db: MedibulutDb, actor: MedibulutUserRecord, rawTenant: string, { rule, dialect }: MedibulutReadings): number {
   const tenant = /^\d+$/.test(rawTenant) ? db.tenants.get('id', Number(rawTenant)) : undefined
   if (!tenant) halt(dialect.modelNotFound('App\\Models\\Tenant', rawTenant))
-  return tenant.id === actor.tenant_id ? tenant.id : halt(dialect.forbidden())
+  if (tenant.id === actor.tenant_id) return tenant.id
+  return halt(rule['tenant.forbidden'] === '404' ? dialect.modelNotFound('App\\Models\\Tenant', rawTenant) : dialect.forbidden())
 }
 
-function find(db: MedibulutDb, tenantId: number, rawId: string): MedibulutUserRecord {
+function find(db: MedibulutDb, tenantId: number, rawId: string, { rule, dialect }: MedibulutReadings): MedibulutUserRecord {
   const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
-  // Scoped binding: a user of another tenant does not exist under this tenant's path.
-  return user && user.tenant_id === tenantId ? user : halt(dialect.modelNotFound('App\\Models\\User', rawId))
+  if (!user) halt(dialect.modelNotFound('App\\Models\\User', rawId))
+  // Scoped binding: a user of another tenant does not exist under this tenant's path (or is found, then refused).
+  if (user.tenant_id !== tenantId) halt(rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId))
+  return user
 }
 
-function validate(db: MedibulutDb, user: MedibulutUserRecord, input: Record<string, unknown>): MedibulutBody {
-  const parsed = medibulut.body.safeParse(input)
+function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string, unknown>, { rule, dialect, body }: MedibulutReadings): MedibulutBody {
+  const input = rule['body.coercion'] === 'laravel'
+    ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'], numerics: ['bonus_rate'] })
+    : raw
+  const parsed = body.safeParse(input)
+  const holderOf = (email: string) => {
+    const holder = db.users.get('email', medibulutEmailKey(email))
+    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
+  }
+  const roleId = input['role_id']
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
-    ...takenEmail(input, user.id, (email) => db.users.get('email', medibulutEmailKey(email)), 'unique'),
-    // exists:users,id scoped to the tenant: a user of another clinic is as unknown as no user.
-    ...missingIds(input, 'authorized_users', (id) => db.users.get('id', id)?.tenant_id === user.tenant_id),
+    ...(rule['required-fields'] === 'create-rules' ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' })) : []),
+    // role.reading: slug-only — the numeric ids the schema also takes are refused like any other outsider.
+    ...(rule['role.reading'] === 'slug-only' && roleId !== undefined && !(typeof roleId === 'string' && roleId in medibulutRoles) && !parsed.error?.issues.some((issue) => issue.path[0] === 'role_id')
+      ? [{ code: 'custom', path: ['role_id'], message: 'in' } satisfies Issue]
+      : []),
+    ...(rule['email.unique'] === 'enforced' ? takenEmail(input, user.id, holderOf, 'unique') : []),
+    // exists:users,id, scoped to the tenant unless the rule reads otherwise.
+    ...missingIds(input, 'authorized_users', (id) => {
+      const other = db.users.get('id', id)
+      return other !== undefined && (rule['body.authorized-users'] === 'any-tenant' || other.tenant_id === user.tenant_id)
+    }),
   ]
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, medibulut.body)))
   return parsed.data
@@ -66,8 +121,8 @@ function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBod
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, resolveMedibulut, {
-  dialect,
+export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, {
+  dialect: DEFAULTS.dialect,
   // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
   controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),
 })

@@ -1,9 +1,12 @@
-import { railsUsers, type RailsUserRecord } from '../contracts/rails-users.ts'
+import { z } from 'zod'
+import type { ReadingChoice } from '../contracts/provenance.ts'
+import { railsUsers, type RailsUserRecord, type RailsUsersRuleId } from '../contracts/rails-users.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { rails } from '../contracts/rails.ts'
 import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
+import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -13,55 +16,100 @@ const dialect = rails satisfies Dialect
 
 type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
 
+/** What the rails-users resolver follows: the chosen readings and the attribute schema built from them. */
+export interface RailsUsersReadings {
+  readonly rule: Chosen<RailsUsersRuleId>
+  readonly user: z.ZodType<Changes, unknown>
+}
+
+// body.names: none — no presence validation, so a blank name is saved.
+const withoutPresence = railsUsers.user.safeExtend({ first_name: z.string().optional(), last_name: z.string().optional() })
+
+/**
+ * Resolves a reading choice for rails-users (defaults where unnamed; an unknown rule or value throws).
+ * @example railsUsersReadings({ 'body.type-cast': 'strict' }).rule['body.type-cast'] // 'strict'
+ */
+export function railsUsersReadings(choice?: ReadingChoice): RailsUsersReadings {
+  const rule = choose('rails-users', railsUsers.rules, choice)
+  return { rule, user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user }
+}
+const DEFAULTS = railsUsersReadings()
+
 /**
  * `PUT /users/{id}` in a Rails controller's order: authenticate (before_action) → set_user (404) → authorize own
  * profile (the documented 401) → `params.require(:user).permit(…)` (400) → validations (422) → save → render.
  */
-export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params): Promise<Reply> {
+export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params, readings: RailsUsersReadings = DEFAULTS): Promise<Reply> {
   return run(dialect, async () => {
     // Puma reads the whole body before Rails runs, so the token is judged once the body has arrived.
     const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
-    const user = find(db, params['id'] ?? '')
+    const rawId = params['id'] ?? ''
+    // order.find-before-authorize: authorize-first — any id but your own is the documented 401, found or not.
+    if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id)) halt(dialect.unauthenticated())
+    const user = find(db, rawId)
     if (user.id !== actor.id) halt(dialect.unauthenticated()) // "Users can only update their own profile."
-    const input = permit(parseJsonObject(request, body, dialect))
-    const changes = validate(db, user, input)
+    const input = permit(parseJsonObject(request, body, dialect), readings)
+    const changes = validate(db, user, input, readings)
     const passwordDigest = changes.password === undefined ? undefined : await hashPassword(changes.password)
     // The guards run again after the await, with nothing async between them and the write: another request may
     // have taken the e-mail while the password was hashing.
-    const updated = await apply(db, user, passwordDigest === undefined ? changes : validate(db, user, input), passwordDigest)
+    const updated = await apply(db, user, passwordDigest === undefined ? changes : validate(db, user, input, readings), passwordDigest, readings)
     return respond(200, railsUsers.responses[200], { status: 'success', message: 'User updated successfully', data: updated })
   })
 }
-
 
 function find(db: RailsUsersDb, rawId: string): RailsUserRecord {
   return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(dialect.notFound())
 }
 
-/** `params.require(:user)`: a missing, non-object or empty `user` is ParameterMissing. */
-function permit(body: Record<string, unknown>): Record<string, unknown> {
+const SCALARS = ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token'] as const
+const LISTS = ['feature_flags', 'notifications'] as const
+const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value)
+/** ActiveModel's string type: `true` → "t", `false` → "f", a number → its `to_s`. */
+const castString = (value: unknown) => (value === true ? 't' : value === false ? 'f' : typeof value === 'number' ? String(value) : value)
+
+/**
+ * `params.require(:user).permit(…)`: a missing, non-object or empty `user` is ParameterMissing (or, with
+ * `params.fetch(:user, {})`, nothing to change). Under `body.type-cast: cast` strong parameters drop what is not
+ * a permitted scalar (a list for a string, a scalar for a list) and ActiveRecord casts scalars to strings.
+ */
+function permit(body: Record<string, unknown>, { rule }: RailsUsersReadings): Record<string, unknown> {
   const user = body['user']
-  if (typeof user !== 'object' || user === null || Array.isArray(user) || Object.keys(user).length === 0) {
-    halt(dialect.badRequest('param is missing or the value is empty: user'))
+  const empty = typeof user !== 'object' || user === null || Array.isArray(user) || Object.keys(user).length === 0
+  if (empty && rule['body.wrapped'] === 'fetch' && (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))) return {}
+  if (empty) halt(dialect.badRequest('param is missing or the value is empty: user'))
+  const attributes = user as Record<string, unknown>
+  if (rule['body.type-cast'] !== 'cast') return attributes
+  const permitted: Record<string, unknown> = {}
+  for (const key of SCALARS) if (key in attributes && isScalar(attributes[key])) permitted[key] = castString(attributes[key])
+  for (const key of LISTS) {
+    const list = attributes[key]
+    if (Array.isArray(list) && list.every((item) => item !== null && isScalar(item))) permitted[key] = list.map(castString)
   }
-  return user as Record<string, unknown>
+  return permitted
 }
 
-function validate(db: RailsUsersDb, user: RailsUserRecord, input: Record<string, unknown>): Changes {
-  const parsed = railsUsers.user.safeParse(input)
+function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, unknown>, { rule, user: schema }: RailsUsersReadings): Changes {
+  // Devise strips and downcases its case-insensitive keys before validating them (email.normalized).
+  const input = rule['email.normalized'] === 'downcase' && typeof raw['email'] === 'string' ? { ...raw, email: railsEmailKey(raw['email']) } : raw
+  const parsed = schema.safeParse(input)
+  const holderOf = (email: string) => {
+    const holder = db.users.get('email', railsEmailKey(email))
+    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
+  }
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
-    ...takenEmail(input, user.id, (email) => db.users.get('email', railsEmailKey(email)), 'taken'),
+    ...takenEmail(input, user.id, holderOf, 'taken'),
   ]
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, railsUsers.user)))
   return parsed.data
 }
 
 /** Writes the user synchronously (before its first await), then queues the verification e-mail. */
-async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined): Promise<RailsUserRecord> {
+async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined, { rule }: RailsUsersReadings): Promise<RailsUserRecord> {
   const { password: _password, email, ...fields } = changes
-  const newEmail = email === undefined ? undefined : railsEmailKey(email)
+  const newEmail = email === undefined ? undefined : rule['email.normalized'] === 'downcase' ? railsEmailKey(email) : email
   const emailChanged = newEmail !== undefined && newEmail !== user.email
   const updated = saveDirty(db.users, user, {
     ...fields,
@@ -83,4 +131,4 @@ async function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox'
   }
 }
 
-export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })
+export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, railsUsersReadings, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })

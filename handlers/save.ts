@@ -32,16 +32,23 @@ export interface Updatable<R> {
   update(record: R, change: (draft: R) => void): R
 }
 
+export interface SaveOptions {
+  /** Move the timestamp even when nothing changed (`touch()`), instead of Eloquent's dirty-only save. */
+  readonly always?: boolean
+  /** How the timestamp is written (default: to the second, as Rails and Laravel render it). */
+  readonly clock?: (now: Date) => string
+}
+
 /**
  * Saves `next` onto `record` the way Eloquent and ActiveRecord do: when no attribute is dirty nothing is written
  * and the timestamp stays; otherwise one update that also sets `stamp` to now. A new password hash always counts
  * as dirty (it is salted). Synchronous, so the checks a handler ran just before it still hold when it writes.
  * @example saveDirty(db.users, user, { title: 'CTO' }, 'updated_at')
  */
-export function saveDirty<R extends object>(store: Updatable<R>, record: R, next: Partial<R>, stamp: keyof R): R {
-  if (!hasChanges(record, next)) return record
+export function saveDirty<R extends object>(store: Updatable<R>, record: R, next: Partial<R>, stamp: keyof R, { always = false, clock }: SaveOptions = {}): R {
+  if (!always && !hasChanges(record, next)) return record
   return store.update(record, (draft) => {
     Object.assign(draft, next)
-    ;(draft as Record<keyof R, unknown>)[stamp] = nowStamp()
+    ;(draft as Record<keyof R, unknown>)[stamp] = clock === undefined ? nowStamp() : clock(new Date())
   })
 }

@@ -1,3 +1,4 @@
+import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
 import type { ApiState, TwinApi } from './twin-api.ts'
@@ -5,6 +6,11 @@ import type { ApiState, TwinApi } from './twin-api.ts'
 export interface TwinOptions extends SeedOptions {
   /** Which APIs to run (default: all the entry point knows: every API for `apitwin`, one for `apitwin/handlers/<api>`). */
   readonly apis?: readonly TwinApi[]
+  /**
+   * The reading each API's mock follows, per inferred rule: `{ medibulut: { 'tenant.forbidden': '404' } }`.
+   * Unnamed rules follow their default; an unknown rule or value throws naming the allowed ones.
+   */
+  readonly readings?: Readonly<Record<string, ReadingChoice>>
   /** Called as each API finishes seeding (at start and on every reset), e.g. to print progress. */
   readonly onProgress?: (progress: SeedProgress) => void
 }
@@ -21,6 +27,8 @@ export interface Twin {
   readonly seed: number
   readonly users: number
   readonly apis: readonly TwinApi[]
+  /** The readings the twin was created with, per API (only what was chosen; defaults are implied). */
+  readonly readings: Readonly<Record<string, ReadingChoice>>
   state(name: string): ApiState
   accounts(name: string): readonly Account[]
   reset(): Promise<void>
@@ -31,13 +39,13 @@ export interface Twin {
  * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
  * @example const twin = await startTwin([flextellApi], { seed: 7 })
  */
-export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress }: SeedOptions & Pick<TwinOptions, 'onProgress'> = {}): Promise<Twin> {
+export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings'> = {}): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
   const reset = async () => {
     let done = 0
     const started = await Promise.all(selected.map(async (api) => {
-      const state = await api.start({ seed, users })
+      const state = await api.start({ seed, users }, readings[api.name])
       onProgress?.({ api: api.name, done: ++done, total: selected.length })
       return [api.name, state] as const
     }))
@@ -49,7 +57,7 @@ export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_S
     if (!found) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
     return found
   }
-  return { seed, users, apis: selected, state, accounts: (name) => state(name).accounts, reset }
+  return { seed, users, apis: selected, readings, state, accounts: (name) => state(name).accounts, reset }
 }
 
 /**

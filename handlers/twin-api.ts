@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
 import type { Dialect, Reply } from './reply.ts'
@@ -18,6 +19,8 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
+  /** The ids a client may assign as roles (flextell role_ids, gorules roles), where the API has a role table. */
+  readonly roles?: readonly (string | number)[]
   /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
   resolve(request: RequestLike, params: Params): Promise<Reply>
   /**
@@ -47,8 +50,13 @@ export interface TwinApi {
   readonly path: string
   /** The error bodies of the vendor's stack, for answers the server gives before the resolver (404, 405, 413). */
   readonly dialect: Dialect
-  /** Seeds fresh data and returns the state over it; called again on every reset. */
-  start(options: SeedOptions): Promise<ApiState>
+  /** The contract's rules; the inferred ones carry the readings `start` accepts. */
+  readonly rules: RuleBook
+  /**
+   * Seeds fresh data and returns the state over it, following `readings` (each inferred rule's default where
+   * unnamed; an unknown rule or value throws naming the allowed ones). Called again on every reset.
+   */
+  start(options: SeedOptions, readings?: ReadingChoice): Promise<ApiState>
 }
 
 /** `/users/{id}` → `/users/:id`, the form MSW and Hono route on. */
@@ -57,14 +65,17 @@ export function routePath(path: string): string {
 }
 
 /**
- * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares. The state's
- * `snapshot`/`restore` are built here once for every API, from the db's collections.
- * @example export const flextellApi = defineApi(flextell, seedFlextell, resolveFlextell, { dialect: laravel })
+ * A `TwinApi` from its contract, its seeding function and its resolver: the part every API shares. `prepare`
+ * turns a reading choice into what the resolver reads (the chosen readings, the dialect built from them) once per
+ * start, so no request pays for it. The state's `snapshot`/`restore` are built here once for every API, from the
+ * db's collections.
+ * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: laravel })
  */
-export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
-  contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path'>,
+export function defineApi<Db extends { readonly accounts: readonly Account[]; readonly roles?: { all(): readonly { readonly id: string | number }[] } }, Prepared>(
+  contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
-  resolve: (db: Db, request: RequestLike, params: Params) => Promise<Reply>,
+  prepare: (choice?: ReadingChoice) => Prepared,
+  resolve: (db: Db, request: RequestLike, params: Params, readings: Prepared) => Promise<Reply>,
   { dialect, controls }: { readonly dialect: Dialect; readonly controls?: (db: Db) => Readonly<Record<string, () => unknown>> },
 ): TwinApi {
   return {
@@ -73,12 +84,16 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }>(
     method: contract.method,
     path: contract.path,
     dialect,
-    async start(options) {
+    rules: contract.rules,
+    async start(options, choice) {
+      // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
+      const readings = prepare(choice)
       const db = await seed(options)
       const collections = collectionsOf(db)
       return {
         accounts: db.accounts,
-        resolve: (request, params) => resolve(db, request, params),
+        ...(db.roles && { roles: db.roles.all().map((role) => role.id) }),
+        resolve: (request, params) => resolve(db, request, params, readings),
         ...(controls && { controls: controls(db) }),
         // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.
         snapshot: () => Object.fromEntries(collections.map(([name, collection]) => [name, collection.changed()])),

@@ -13,9 +13,12 @@ export const apis: readonly TwinApi[] = [flextellApi, railsUsersApi, medibulutAp
 /**
  * Seeds every API (or `options.apis`) and keeps their state; the MSW handlers and the HTTP server both route into it.
  * @example
- * const twin = await createTwin({ seed: 7 })
+ * const twin = await createTwin({ seed: 7, readings: { medibulut: { 'tenant.forbidden': '404' } } })
  * twin.accounts('flextell') // actor, peer, foreign with their tokens
  */
-export function createTwin({ apis: selected = apis, ...seed }: TwinOptions = {}): Promise<Twin> {
-  return startTwin(selected, seed)
+export function createTwin({ apis: selected = apis, ...options }: TwinOptions = {}): Promise<Twin> {
+  // A typo in an API name must not silently leave that API on its defaults.
+  const unknown = Object.keys(options.readings ?? {}).filter((name) => !apis.some((api) => api.name === name))
+  if (unknown.length > 0) return Promise.reject(new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${apis.map((a) => a.name).join(', ')}`))
+  return startTwin(selected, options)
 }

@@ -36,3 +36,46 @@ export function missingIds(input: Record<string, unknown>, field: string, exists
   if (!Array.isArray(ids)) return []
   return ids.flatMap((id, index): Issue[] => (Number.isInteger(id) && !exists(id as number) ? [{ code: 'custom', path: [field, index], message: 'exists' }] : []))
 }
+
+/** Which fields take which of Laravel's loose forms (the `body.coercion` reading). */
+export interface LaravelLooseFields {
+  /** `boolean`: true, false, 1, 0, "1", "0" pass; stored as a boolean (the model's boolean cast). */
+  readonly booleans?: readonly string[]
+  /** `integer` (or `in:0,1` on an integer column): "5" passes; stored as 5. */
+  readonly integers?: readonly string[]
+  /** `array` + `field.*` integer: each "5" passes; stored as 5. */
+  readonly integerLists?: readonly string[]
+  /** `numeric`: "15.5" passes; stored as 15.5. */
+  readonly numerics?: readonly string[]
+}
+
+const BOOLEANS = new Map<unknown, boolean>([[true, true], [false, false], [1, true], [0, false], ['1', true], ['0', false]])
+const INTEGER = /^[+-]?\d+$/
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
+function looseInteger(value: unknown): unknown {
+  return typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value) : value
+}
+
+/**
+ * The body as a Laravel app sees it after validation and its model casts: the loose forms Laravel's rules accept
+ * turned into the values it stores (`"1"` → true for a boolean, `"5"` → 5 for an integer). Anything else is left
+ * for the schema to refuse. The input is not changed.
+ * @example laravelLoose({ is_active: '1', role_ids: ['5'] }, { booleans: ['is_active'], integerLists: ['role_ids'] })
+ * // { is_active: true, role_ids: [5] }
+ */
+export function laravelLoose(input: Record<string, unknown>, fields: LaravelLooseFields): Record<string, unknown> {
+  const out = { ...input }
+  for (const key of fields.booleans ?? []) if (BOOLEANS.has(out[key])) out[key] = BOOLEANS.get(out[key])
+  for (const key of fields.integers ?? []) out[key] = looseInteger(out[key])
+  for (const key of fields.integerLists ?? []) {
+    const list = out[key]
+    if (Array.isArray(list)) out[key] = list.map(looseInteger)
+  }
+  for (const key of fields.numerics ?? []) {
+    const value = out[key]
+    if (typeof value === 'string' && NUMERIC.test(value.trim())) out[key] = Number(value)
+  }
+  for (const key of Object.keys(out)) if (out[key] === undefined && !(key in input)) delete out[key]
+  return out
+}

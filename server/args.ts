@@ -12,6 +12,8 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv
   /** stderr is a terminal: commands may draw progress there. */
   readonly stderrIsTTY?: boolean
+  /** stdout is a terminal: human output may use colour. */
+  readonly stdoutIsTTY?: boolean
 }
 
 export type Values = Record<string, string | boolean | undefined>

@@ -6,9 +6,12 @@ export type { Io } from './args.ts'
 const mainHelp = `apitwin — mock server and contract test harness for ${apiNames}
 
 Usage:
-  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--state FILE] [--body-limit 1mb] [--quiet]
+  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--state FILE] [--body-limit 1mb] [--quiet] [--reading API.RULE=VALUE …] [--config FILE]
   apitwin verify <api> [--base-url URL --token T --user-id ID …] [--allow-writes] [--strict] [--reporter default|junit|json]
   apitwin openapi [api]
+  apitwin readings [api] [--reading API.RULE=VALUE …] [--config FILE] [--json]
+  apitwin diff <api> --base-url URL [--token T --user-id ID …] [--config FILE] [--allow-writes] [--strict] [--reporter default|json|junit]
+  apitwin calibrate <api> --base-url URL [--token T --user-id ID …] [--allow-writes] [--write FILE]
 
 Run "apitwin <command> --help" for a command's flags.`
 
@@ -20,6 +23,9 @@ const commands: Readonly<Record<string, (args: string[], io: Io) => Promise<numb
   serve: async (args, io) => (await import('./commands/serve.ts')).serveCommand(args, io),
   verify: async (args, io) => (await import('./commands/verify.ts')).verifyCommand(args, io),
   openapi: async (args, io) => (await import('./commands/openapi.ts')).openapiCommand(args, io),
+  readings: async (args, io) => (await import('./commands/readings.ts')).readingsCommand(args, io),
+  diff: async (args, io) => (await import('./commands/diff.ts')).diffCommand(args, io),
+  calibrate: async (args, io) => (await import('./commands/calibrate.ts')).calibrateCommand(args, io),
 }
 
 /**

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { validateReadings, type ReadingChoice } from '../contracts/provenance.ts'
+import { contracts, type Contract } from '../contracts/registry.ts'
 import { UsageError } from './usage-error.ts'
 
 /** The default config file, read from the working directory when present. */
@@ -70,4 +72,66 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv, { require
     throw new UsageError(`config file ${file}: ${first ? `${first.path.join('.') || '(top)'}: ${first.message}` : 'invalid'}`)
   }
   return expand(parsed.data, env, file) as Config
+}
+
+/** Readings per API: `{ medibulut: { 'tenant.forbidden': '404' } }`. */
+export type ApiReadings = Readonly<Record<string, ReadingChoice>>
+
+/**
+ * `--reading <api>.<rule>=<value>` flags (repeatable) as readings per API; the API is the part before the first
+ * dot. A malformed flag or an unknown API is a usage error; rules and values are checked by `checkReadings`.
+ * @example parseReadingFlags(['medibulut.tenant.forbidden=404']) // { medibulut: { 'tenant.forbidden': '404' } }
+ */
+export function parseReadingFlags(flags: readonly string[]): ApiReadings {
+  const out: Record<string, Record<string, string>> = {}
+  for (const flag of flags) {
+    const match = /^([^.=\s]+)\.([^=\s]+)=(.+)$/.exec(flag.trim())
+    if (!match) throw new UsageError(`--reading takes <api>.<rule>=<value> (e.g. medibulut.tenant.forbidden=404), got "${flag}"`)
+    const [, api = '', rule = '', value = ''] = match
+    ;(out[api] ??= {})[rule] = value
+  }
+  return out
+}
+
+/**
+ * Checks readings against the contracts: an unknown API, rule or value is a usage error naming what is allowed.
+ * @example checkReadings({ gorules: { 'validation.status': '418' } }) // throws: gorules: validation.status: "418" is not a reading; choose one of 400, 422
+ */
+export function checkReadings(readings: ApiReadings, where = '--reading'): ApiReadings {
+  const problems = Object.entries(readings).flatMap(([api, choice]) => {
+    const contract = (contracts as Readonly<Record<string, Contract>>)[api]
+    if (!contract) return [`unknown API "${api}"; choose one of ${Object.keys(contracts).join(', ')}`]
+    return validateReadings(contract.rules, choice).map((problem) => `${api}: ${problem}`)
+  })
+  if (problems.length > 0) throw new UsageError(`${where}: ${problems.join('; ')}`)
+  return readings
+}
+
+/** Readings of `b` over those of `a`, API by API. */
+export function mergeReadings(a: ApiReadings = {}, b: ApiReadings = {}): ApiReadings {
+  const out: Record<string, ReadingChoice> = { ...a }
+  for (const [api, choice] of Object.entries(b)) out[api] = { ...out[api], ...choice }
+  return out
+}
+
+/**
+ * The config a command runs with: the file named by `--config` (which must exist), else `apitwin.config.json` in
+ * the working directory when present.
+ * @example const config = await commandConfig(str(values, 'config'), io.env)
+ */
+export async function commandConfig(file: string | undefined, env: NodeJS.ProcessEnv): Promise<Config> {
+  return file === undefined ? loadConfig(DEFAULT_CONFIG_FILE, env, { required: false }) : loadConfig(file, env)
+}
+
+/**
+ * The readings a command follows: the config file's, then `--reading` flags over them; all checked (exit 2 on a
+ * wrong one).
+ * @example const readings = await commandReadings({ config: 'apitwin.config.json', reading: ['gorules.validation.status=422'] }, env)
+ */
+export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: NodeJS.ProcessEnv): Promise<ApiReadings> {
+  const loaded = await commandConfig(config, env)
+  checkReadings(loaded.readings ?? {}, `config file ${config ?? DEFAULT_CONFIG_FILE}: readings`)
+  // Repeated flags arrive as a list; APITWIN_READING as one string of space-separated readings.
+  const flags = Array.isArray(reading) ? reading.map(String) : typeof reading === 'string' ? reading.split(/\s+/).filter(Boolean) : []
+  return checkReadings(mergeReadings(loaded.readings, parseReadingFlags(flags)))
 }

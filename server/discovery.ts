@@ -15,6 +15,8 @@ export interface DiscoveredApi {
   readonly outbox?: string
   /** Every read-only control route of the API: name → URL (`GET`). */
   readonly controls: Readonly<Record<string, string>>
+  /** The readings this mock follows where they differ from the defaults (`apitwin readings` lists them all). */
+  readonly readings?: Readonly<Record<string, string>>
 }
 
 /**
@@ -37,6 +39,7 @@ export function discovery(twin: Twin, origin: string): { apis: DiscoveredApi[] }
         ...(roles?.roles && { roles: roles.roles }),
         ...(urls['outbox'] && { outbox: urls['outbox'] }),
         controls: urls,
+        ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
       }
     }),
   }

@@ -1,6 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { runCheck, send, type Outcome, type Suite } from '../suites/check.ts'
+import { probeChecks } from '../suites/probe-checks.ts'
 import { propertyCheck } from '../suites/property.ts'
 import { suites } from '../suites/suites.ts'
 import type { Target } from '../suites/target.ts'
@@ -58,7 +59,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const timeoutMs = options.timeout ?? 10_000
   const readings = checkReadings(options.api, suite.rules, options.readings ?? {})
   if (options.output !== undefined) await checkOutput(options.output)
-  const owned = options.baseUrl === undefined ? await mockTarget(options.api) : undefined
+  // The in-process mock follows the readings it is judged by (--reading, the config file).
+  const owned = options.baseUrl === undefined ? await mockTarget(options.api, { readings: { [options.api]: readings } }) : undefined
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
   let label = 'in-process mock'
@@ -68,7 +70,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     if (!owned) await probeTokens(suite, target)
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
     const property = suite.derived ? propertyCheck(suite.derived, { seed, maxCases: options.maxCases ?? 20 }) : undefined
-    const checks = [...suite.checks, ...(property ? [property] : [])]
+    // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
+    const checks = [...suite.checks, ...probeChecks(suite, readings), ...(property ? [property] : [])]
     for (const [index, check] of checks.entries()) {
       options.onProgress?.(index, checks.length, check.title)
       await target.reset?.()

@@ -20,6 +20,10 @@ export interface Framework {
   readonly elementKeys: boolean
 }
 
+/**
+ * The three stacks behind the four vendors, by their defaults.
+ * @example deriveCases(gorules.body.shape, frameworks.nest) // no null refusals: @IsOptional() takes null as absent
+ */
 export const frameworks = {
   laravel: { name: 'laravel', trimsStrings: true, castsScalars: false, nullIsAbsent: false, elementKeys: true },
   rails: { name: 'rails', trimsStrings: false, castsScalars: true, nullIsAbsent: false, elementKeys: false },
@@ -98,6 +102,17 @@ export function emailOfLength(length: number, tag = 'a'): string {
   return email
 }
 
+/**
+ * A string of `length` that a server checking more than the doc states would still take for this field: digits
+ * for a phone number, a URL for a URL, letters otherwise. A limit case must fail or pass on its length alone.
+ */
+function plausible(field: string, length: number): string {
+  if (/phone|mobile/i.test(field)) return '1'.repeat(length)
+  const url = 'https://example.com/'
+  if (/url|avatar|photo/i.test(field) && length >= url.length + 1) return `${url}${'a'.repeat(length - url.length)}`
+  return 'a'.repeat(length)
+}
+
 const wrongCase = (value: string): string | undefined => {
   const flipped = value === value.toLowerCase() ? value.charAt(0).toUpperCase() + value.slice(1) : value.toLowerCase()
   return flipped === value ? undefined : flipped
@@ -112,7 +127,7 @@ function matching(pattern: RegExp, seed: number): string | undefined {
 const NOT_MATCHING = ['x', '!!', 'apitwin not valid', '0', '#zz']
 
 /** Cases for one value schema (a field, or an array's element when `element` is set). */
-function valueCases(schema: z.ZodType, framework: Framework, seed: number): Array<Omit<FieldCase, 'field' | 'errorKey'>> {
+function valueCases(schema: z.ZodType, framework: Framework, seed: number, field = ''): Array<Omit<FieldCase, 'field' | 'errorKey'>> {
   const { inner, nullable } = unwrap(schema)
   const def = defOf(inner)
   const out: Array<Omit<FieldCase, 'field' | 'errorKey'>> = []
@@ -147,7 +162,7 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number): Arra
       const pattern = (def.checks ?? []).map((c) => c._zod.def).find((c) => c.check === 'string_format' && c.format === 'regex')?.pattern
       const max = str.maxLength
       const min = str.minLength
-      const fill = (length: number) => (format === 'email' ? emailOfLength(length, `apitwin${seed % 1000}`) : 'a'.repeat(length))
+      const fill = (length: number) => (format === 'email' ? emailOfLength(length, `apitwin${seed % 1000}`) : plausible(field, length))
       if (max !== null && pattern === undefined && format !== 'uuid' && format !== 'url') {
         accept(fill(max), 'limit', `${max} characters`)
         refuse(fill(max + 1), 'limit', `${max + 1} characters`)
@@ -224,7 +239,7 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number): Arra
 export function deriveCases(shape: Readonly<Record<string, z.ZodType>>, framework: Framework, { skip = [] as readonly string[], seed = 1 } = {}): FieldCase[] {
   return Object.entries(shape).flatMap(([field, schema]) => {
     if (skip.includes(field)) return []
-    return valueCases(schema, framework, seed).map((c) => ({
+    return valueCases(schema, framework, seed, field).map((c) => ({
       ...c,
       field,
       errorKey: c.kind === 'element' && framework.elementKeys && Array.isArray(c.value) ? `${field}.${c.value.length - 1}` : field,

@@ -13,6 +13,8 @@ export interface DerivedApi<R extends string> {
   send(t: CheckContext<R>, fields: Readonly<Record<string, unknown>>): Promise<Exchange>
   /** An invalid field (never `field` itself) a conforming server refuses, so an accepted value writes nothing. */
   anchor(field: string): { readonly key: string; readonly fields: Readonly<Record<string, unknown>>; readonly rule: R }
+  /** Cases to leave out: bounds the contract has but the doc does not (a conforming server may not share them). */
+  keep?(c: FieldCase): boolean
   /** Fields a value needs beside it to be valid (a password's confirmation). */
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
   /** Whether a refusal names `key`, in the API's error format. */
@@ -37,7 +39,10 @@ export interface DerivedApi<R extends string> {
 
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
 
-/** Sends one case and judges it; a case never fails on a premise the server does not share, only warns. */
+/**
+ * Sends one case and judges it; a case never fails on a premise the server does not share, only warns.
+ * @example await runCase(t, derived, { field: 'name', value: 'x'.repeat(256), accepted: false, kind: 'limit', what: '256 characters', errorKey: 'name' })
+ */
 export async function runCase<R extends string>(t: CheckContext<R>, api: DerivedApi<R>, c: FieldCase): Promise<void> {
   const rules = list(api.rules(c))
   const value = { [c.field]: c.value, ...api.companions?.(c.field, c.value) }
@@ -79,7 +84,7 @@ function title(field: string, cases: readonly FieldCase[]): string {
  * @example derivedChecks({ shape: flextell.body.shape, framework: frameworks.laravel, … })
  */
 export function derivedChecks<R extends string>(api: DerivedApi<R>, seed = 1): Check<R>[] {
-  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed })
+  const cases = deriveCases(api.shape, api.framework, { skip: api.skip ?? [], seed }).filter((c) => api.keep?.(c) ?? true)
   const fields = [...new Set(cases.map((c) => c.field))]
   return fields.map((field) => {
     const mine = cases.filter((c) => c.field === field)

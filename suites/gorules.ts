@@ -34,7 +34,8 @@ const derived: DerivedApi<R> = {
   send: (t, fields) => t.send({ body: fields }),
   anchor: (field) => (field === 'status' ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' } : { key: 'status', fields: { status: 'deleted' }, rule: 'body.enums' }),
   names,
-  rules: (c) => (c.field === 'status' || c.field === 'type' ? 'body.enums' : 'body.types'),
+  // "List of role IDs": that an id is a UUID is our reading; a malformed one is refused as malformed or as unknown.
+  rules: (c): R[] => (c.field === 'status' || c.field === 'type' ? ['body.enums'] : c.field === 'roles' && c.kind === 'element' ? ['body.types', 'roles.exist'] : ['body.types']),
   refusal: { status: 'validation.status', expected: validationStatus, names: 'error.body' },
   messages: {
     rule: 'error.body',

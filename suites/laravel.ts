@@ -50,26 +50,6 @@ export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: E
   t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
 }
 
-/** Laravel's displayable name of a top-level field: underscores become spaces. */
-export function attribute(field: string): string {
-  return field.replaceAll('_', ' ')
-}
-
-/** A syntactically valid address of exactly `length` characters (local part ≤ 64, labels ≤ 63, as RFC 5321 asks). */
-export function emailOfLength(length: number, tag = 'a'): string {
-  const local = `${tag}${'x'.repeat(Math.max(0, Math.min(64, length - 10) - tag.length))}`
-  let rest = length - local.length - 1 - '.com'.length
-  const labels: string[] = []
-  while (rest > 0) {
-    const size = Math.min(63, rest === 64 ? 62 : rest)
-    labels.push('d'.repeat(size))
-    rest -= size + 1
-  }
-  const email = `${local}@${labels.join('.')}.com`
-  if (email.length !== length) throw new Error(`emailOfLength(${length}) built ${email.length} characters`)
-  return email
-}
-
 /**
  * The first message Laravel's default wording files under `key` for `fields`, from the contract schema's own
  * issues (what the mock answers by default).

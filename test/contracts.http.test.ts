@@ -3,7 +3,6 @@ import { suites } from '../suites/suites.ts'
 import type { Target } from '../suites/target.ts'
 import { servedTarget } from '../suites/targets.ts'
 import { describeSuite } from '../suites/vitest.ts'
-import { interimReadings } from './helpers/interim-readings.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 // Every API's contract suite against `apitwin serve` in its own process over real HTTP: proves the server
@@ -12,7 +11,7 @@ let server: SpawnedServer
 const served = new Map<string, Target>()
 beforeAll(async () => {
   server = await spawnServe(['--quiet'])
-  for (const api of Object.keys(suites)) served.set(api, await servedTarget(server.url, api, interimReadings[api]))
+  for (const api of Object.keys(suites)) served.set(api, await servedTarget(server.url, api))
 })
 afterAll(async () => {
   await server?.stop()

@@ -7,7 +7,6 @@ import { verify } from '../server/verify.ts'
 import { runCheck } from '../suites/check.ts'
 import { suites } from '../suites/suites.ts'
 import { servedTarget } from '../suites/targets.ts'
-import { interimReadings } from './helpers/interim-readings.ts'
 
 // Issue 9, item 5: break each documented rule of each contract in the mock (a test-only resolver wrapper) and
 // assert that verify fails on exactly that rule, and nothing else.
@@ -51,7 +50,6 @@ async function variant(api: string, breakage: Breakage, controls?: Readonly<Reco
     }),
     allowWrites: true,
     maxCases: 0,
-    readings: interimReadings[api] ?? {},
   }
 }
 
@@ -243,7 +241,7 @@ const breakages: Array<{ api: string; rule: string; name: string; breakage: Brea
 async function runServed(origin: string, api: string) {
   const suite = suites[api]
   if (!suite) throw new Error(`no suite for ${api}`)
-  const target = await servedTarget(origin, api, interimReadings[api])
+  const target = await servedTarget(origin, api)
   const outcomes = []
   for (const check of suite.checks) {
     await target.reset?.()
@@ -276,7 +274,7 @@ describe('coverage', () => {
     // Inferred rules too: a server following another reading must be noticed (a warning, a failure with --strict).
     const uncovered: string[] = []
     for (const api of Object.keys(suites)) {
-      const result = await verify({ api, coverage: true, maxCases: 0, readings: interimReadings[api] ?? {} })
+      const result = await verify({ api, coverage: true, maxCases: 0 })
       expect(result.report.coverage?.length).toBe(Object.keys(suites[api]?.rules ?? {}).length)
       for (const row of result.report.coverage ?? []) if (row.checks.length === 0) uncovered.push(`${api} ${row.rule} (${row.provenance})`)
     }

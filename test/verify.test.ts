@@ -4,7 +4,6 @@ import type { ApiState } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
-import { interimReadings } from './helpers/interim-readings.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve, accounts: readonly Account[]) => Resolve
@@ -93,13 +92,12 @@ describe('medibulut: a server with the other reading of the doc is warned about,
       const more = messages.length - 1
       return { status: 422, body: { message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors } }
     })
-    const interim = Object.entries(interimReadings['medibulut'] ?? {}).flatMap(([rule, value]) => ['--reading', `${rule}=${value}`])
-    const args = ['verify', 'medibulut', ...liveArgs(baseUrl, accounts), '--reporter', 'json', ...interim]
+    const args = ['verify', 'medibulut', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
     const report = JSON.parse(lenient.stdout) as JsonReport
     expect(report.summary.failed, JSON.stringify(report.checks.filter((c) => c.status === 'fail'))).toBe(0)
     expect(lenient.code).toBe(0)
-    expect(warnedRules(report)).toEqual(['required-fields'])
+    expect([...new Set(warnedRules(report))]).toEqual(['required-fields'])
     expect((await run([...args, '--strict'])).code).toBe(1)
   })
 })
@@ -121,8 +119,7 @@ describe('apitwin verify against apitwin serve', () => {
     const url = await serveAll()
     for (const { name } of apis) {
       const accounts = await discover(url, name)
-      const readings = Object.entries(interimReadings[name] ?? {}).flatMap(([rule, value]) => ['--reading', `${rule}=${value}`])
-      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes', ...readings])
+      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes'])
       expect(result.stderr).toBe('')
       expect(result.code, result.stdout).toBe(0)
       expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)

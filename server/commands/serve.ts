@@ -1,6 +1,7 @@
 import { DEFAULT_BODY_LIMIT } from '../app.ts'
 import { integer, parse, print, str, apiNames, type Io, type Values } from '../args.ts'
 import { startServer } from '../serve.ts'
+import { commandReadings } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 
 export const serveHelp = `apitwin serve — serve every mocked API over HTTP (what npm start runs)
@@ -15,6 +16,9 @@ export const serveHelp = `apitwin serve — serve every mocked API over HTTP (wh
   --state FILE        keep the data in FILE: loaded at start, saved after changes and at shutdown
   --log text|json     per-request log format (json: one object per line, with a timestamp)
   --quiet             no per-request log line (also APITWIN_QUIET=1)
+  --reading API.RULE=VALUE  follow another reading of an inferred rule (repeatable), e.g.
+                      medibulut.tenant.forbidden=404; \`apitwin readings\` lists them
+  --config FILE       readings from a config file (default: ./apitwin.config.json when present)
 
 Each API is mounted under its slug (http://127.0.0.1:4010/flextell/api/v1/users/1).
 GET /__twin/apis lists every API with its accounts and tokens; POST /__twin/reset restores the seeded data;
@@ -37,6 +41,9 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     'public-url': { type: 'string' },
     state: { type: 'string' },
     log: { type: 'string' },
+    // readings (apitwin readings lists every rule and value)
+    reading: { type: 'string', multiple: true },
+    config: { type: 'string' },
   }, io.env)
   if (values['help']) return print(io, serveHelp)
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
@@ -47,6 +54,8 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const publicUrl = str(values, 'public-url')
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
   const state = str(values, 'state')
+  // readings: the config file's, then --reading over them.
+  const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
   let seeded = 0
   let slow = false
@@ -69,6 +78,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     allowedHosts: allowedHosts(values),
     ...(publicUrl !== undefined && { publicUrl }),
     ...(state !== undefined && { stateFile: state }),
+    readings,
   }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {

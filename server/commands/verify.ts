@@ -94,12 +94,12 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   return result.exitCode
 }
 
-type AccountOptions = Partial<Record<'baseUrl' | 'token' | 'userId' | 'email' | 'role' | 'tenant' | 'peerUserId' | 'peerEmail' | 'peerToken' | 'foreignUserId' | 'foreignTenant' | 'foreignToken', string>>
+export type AccountOptions = Partial<Record<'baseUrl' | 'token' | 'userId' | 'email' | 'role' | 'tenant' | 'peerUserId' | 'peerEmail' | 'peerToken' | 'foreignUserId' | 'foreignTenant' | 'foreignToken', string>>
 
 const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
 
 /** The config file's target for `api` as verify options (its `${ENV}` references already expanded). */
-function fromConfig(config: Config, api: string): AccountOptions {
+export function fromConfig(config: Config, api: string): AccountOptions {
   const target = config.targets?.[api]
   if (!target) return {}
   const { actor, peer, foreign } = target.accounts ?? {}
@@ -112,7 +112,7 @@ function fromConfig(config: Config, api: string): AccountOptions {
 }
 
 /** The accounts a running `apitwin serve` publishes at `GET /__twin/apis`. */
-async function fromDiscovery(url: string, api: string): Promise<AccountOptions> {
+export async function fromDiscovery(url: string, api: string): Promise<AccountOptions> {
   const origin = url.replace(/\/+$/, '').replace(/\/__twin\/apis$/, '')
   let response: Response
   try {
@@ -144,6 +144,6 @@ function readingsOf(raw: unknown): Record<string, string> {
   }))
 }
 
-function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+export function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
 }

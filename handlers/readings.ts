@@ -1,0 +1,30 @@
+import { validateReadings, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
+
+/**
+ * The reading every rule of one API follows, looked up once when the API starts (never per request): every
+ * inferred rule id → its chosen value, the default where the choice names none. Documented rules have no entry.
+ */
+export type Chosen<R extends string> = Readonly<Record<R, string>>
+
+/**
+ * Resolves a user's choice against a rule book: an unknown rule or value throws, naming the allowed ones (a typo
+ * must not silently keep the default).
+ * @example choose(medibulut.rules, { 'tenant.forbidden': '404' })['tenant.forbidden'] // '404'
+ */
+export function choose<R extends string>(api: string, rules: RuleBook & Readonly<Record<R, unknown>>, choice: ReadingChoice = {}): Chosen<R> {
+  const problems = validateReadings(rules, choice)
+  if (problems.length > 0) throw new Error(`${api} readings: ${problems.join('; ')}`)
+  const chosen: Record<string, string> = {}
+  for (const [id, rule] of Object.entries(rules)) {
+    if (rule.provenance.kind === 'inferred') chosen[id] = choice[id] ?? rule.provenance.readings.default
+  }
+  return chosen as Chosen<R>
+}
+
+/** The readings of one API that differ from its defaults, for discovery and reports. */
+export function switchedReadings(rules: RuleBook, choice: ReadingChoice = {}): ReadingChoice {
+  return Object.fromEntries(Object.entries(choice).filter(([id, value]) => {
+    const rule = rules[id]
+    return rule?.provenance.kind === 'inferred' && rule.provenance.readings.default !== value
+  }))
+}

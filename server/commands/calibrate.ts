@@ -1,0 +1,76 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { calibrate, type Calibration } from '../../suites/calibrate.ts'
+import { suites } from '../../suites/suites.ts'
+import { apiNames, print, str, type Io } from '../args.ts'
+import { DEFAULT_CONFIG_FILE } from '../config.ts'
+import { liveFromFlags, targetHelp } from '../live-target.ts'
+import { UsageError } from '../usage-error.ts'
+import { redact } from '../verify.ts'
+
+export const calibrateHelp = `apitwin calibrate <api> — find which reading of each inferred rule a live server follows (${apiNames})
+
+Asks the server one probe per inferred rule and compares its answer with the mock's under every reading of that
+rule. A rule whose answer no reading gives is reported with what was seen, never guessed; a rule whose readings
+all answer alike on this server is left as it is.
+
+${targetHelp}
+  --write FILE           merge the readings found into FILE's "readings" (created if missing; other keys kept),
+                         the file serve, verify, diff and createTwin read (--config FILE)
+  --json                 machine-readable result
+
+Then: apitwin serve --config FILE (a mock that behaves like this server), apitwin diff <api> --config FILE --strict.
+Exit status: 0 every probed rule matched a reading, 1 a rule's answer matches no reading, 2 bad usage or an
+unreachable target. Rules whose probe changes data run only with --allow-writes.`
+
+/** `apitwin calibrate <api>`: 0 every probed rule matched a reading, 1 one matched none. */
+export async function calibrateCommand(args: string[], io: Io): Promise<number> {
+  const parsed = await liveFromFlags('calibrate', args, io, { write: { type: 'string' }, json: { type: 'boolean' } })
+  if (parsed.help) return print(io, calibrateHelp)
+  const { values, api, target } = parsed
+  const suite = suites[api]
+  if (!suite) throw new UsageError(`unknown API "${api}"`)
+  const result = await calibrate(suite, target)
+  const file = str(values, 'write')
+  if (file !== undefined) await mergeInto(file, api, result.readings)
+  const secrets = Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : []))
+  const text = values['json'] ? `${JSON.stringify(result, null, 2)}\n` : render(api, result.rules, file)
+  io.stdout(redact(text, secrets))
+  return result.rules.some((r) => r.status === 'uncovered') ? 1 : 0
+}
+
+function render(api: string, rules: readonly Calibration[], file: string | undefined): string {
+  const line = (r: Calibration): string => {
+    switch (r.status) {
+      case 'found': return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}`
+      case 'indistinguishable': return `  ${r.rule}: ${r.values.join(', ')} all answer ${r.observed} on this server; left as it is`
+      case 'uncovered': return `  ${r.rule}: NO READING answers as this server does — observed ${r.observed}; the readings answer ${Object.entries(r.readings).map(([v, k]) => `${v} → ${k}`).join('; ')}`
+      case 'skipped': return `  ${r.rule}: not probed (${r.reason})`
+      case 'error': return `  ${r.rule}: the probe failed: ${r.reason}`
+    }
+  }
+  const found = rules.filter((r) => r.status === 'found').length
+  return [
+    `${api}: ${found} of ${rules.length} inferred rules calibrated`,
+    ...rules.map(line),
+    '',
+    file === undefined ? `Write them with --write ${DEFAULT_CONFIG_FILE}, then: apitwin serve --config ${DEFAULT_CONFIG_FILE}` : `readings written to ${file} ("readings"."${api}")`,
+    '',
+  ].join('\n')
+}
+
+/** Sets `readings[api]` in a JSON config file to its readings merged with `found`, keeping everything else. */
+async function mergeInto(file: string, api: string, found: Readonly<Record<string, string>>): Promise<void> {
+  let config: Record<string, unknown> = {}
+  try {
+    config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') throw new UsageError(`--write ${file}: ${code ? `cannot read it (${code})` : `not valid JSON (${(error as Error).message}); fix or remove it`}`)
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`--write ${file}: the file is not a JSON object`)
+  const readings = (typeof config['readings'] === 'object' && config['readings'] !== null ? config['readings'] : {}) as Record<string, Record<string, string>>
+  config['readings'] = { ...readings, [api]: { ...readings[api], ...found } }
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write --write ${file}: ${error.code ?? error.message}`)
+  })
+}

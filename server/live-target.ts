@@ -1,0 +1,59 @@
+import { integer, parse, str, type Io, type Values } from './args.ts'
+import { definedOnly, fromConfig, fromDiscovery } from './commands/verify.ts'
+import { commandConfig, commandReadings, type ApiReadings } from './config.ts'
+import { UsageError } from './usage-error.ts'
+import { liveTarget } from './verify.ts'
+import { suites } from '../suites/suites.ts'
+import type { Target } from '../suites/target.ts'
+
+/** The flags `diff` and `calibrate` share with `verify` to name a live server and its accounts. */
+export const targetFlags = {
+  ...Object.fromEntries(['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'timeout', 'config', 'from-discovery'].map((flag) => [flag, { type: 'string' as const }])),
+  reading: { type: 'string', multiple: true },
+  'allow-writes': { type: 'boolean' },
+} as const
+
+export const targetHelp = `  --base-url URL         the live server, up to where the documented path starts
+  --token T, --user-id ID, --email E, --role R, --tenant ID
+                         the account to act as (as for verify; never printed)
+  --peer-user-id ID, --peer-email E, --peer-token T, --foreign-user-id ID, --foreign-tenant ID, --foreign-token T
+                         the other accounts, mapped onto the mock's peer and foreign accounts
+  --config FILE          targets, accounts and readings (default: ./apitwin.config.json when present)
+  --from-discovery URL   take the target and accounts from a running apitwin serve
+  --reading API.RULE=VALUE  a reading the mock follows (repeatable; over the config file's)
+  --allow-writes         also send the success paths (200); changed fields are restored where the API allows
+  --timeout MS           per-request timeout (default 10000)`
+
+/**
+ * Parses a command naming one API and a live target: its accounts from the config file, `--from-discovery`, then
+ * the flags (each over the previous), and the readings the mock follows.
+ * @example const { api, target, readings } = await liveFromFlags('diff', args, io, { strict: { type: 'boolean' } })
+ */
+export async function liveFromFlags(command: string, args: string[], io: Io, extra: Parameters<typeof parse>[1]) {
+  const { values, positionals } = parse(args, { ...targetFlags, ...extra }, io.env)
+  if (values['help']) return { help: true as const, values }
+  const [api, ...rest] = positionals
+  if (api === undefined) throw new UsageError(`which API? apitwin ${command} <api> --base-url URL …`)
+  if (!suites[api]) throw new UsageError(`unknown API "${api}"; choose one of: ${Object.keys(suites).join(', ')}`)
+  if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`)
+  const s = (name: string) => str(values, name)
+  const configFile = s('config')
+  const config = await commandConfig(configFile, io.env)
+  const readings: ApiReadings = await commandReadings({ config: configFile, reading: values['reading'] }, io.env)
+  const discoveryUrl = s('from-discovery')
+  const options = {
+    api,
+    ...fromConfig(config, api),
+    ...(discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)),
+    ...definedOnly({
+      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
+      peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
+      foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
+    }),
+    allowWrites: values['allow-writes'] === true,
+  }
+  if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
+  const timeout = integer(values as Values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
+  const target: Target = await liveTarget(options, timeout)
+  return { help: false as const, values, api, target, readings: readings[api] ?? {} }
+}

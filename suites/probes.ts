@@ -1,0 +1,190 @@
+import { runCheck, type CheckContext, type Exchange, type Need, type SendOptions, type Suite } from './check.ts'
+import type { Target } from './target.ts'
+
+/**
+ * A probe asks a server one question about one inferred rule — which of its readings does this server follow —
+ * and answers with an *observation*: a small JSON value that differs between readings and does not depend on the
+ * server's data (no ids, no emails, no timestamps). `calibrate` compares a live server's observation with the
+ * mock's under each reading; the project's tests prove each reading of each rule observes differently.
+ * A probe only sends requests a conforming server refuses, unless it `needs` writes (then it restores what it
+ * changed) or a disposable target.
+ */
+export interface Probe {
+  readonly rule: string
+  readonly needs?: readonly Need[]
+  /**
+   * Readings of other rules under which this rule's readings can be told apart at all (rails-users' uniqueness
+   * case is invisible while Devise downcases every email first). Elsewhere the readings look the same.
+   */
+  readonly given?: Readonly<Record<string, string>>
+  observe(t: CheckContext<string>): Promise<Observation>
+}
+export type Observation = string | number | boolean | null | readonly Observation[] | { readonly [key: string]: Observation }
+
+/** What a probe run gave: an observation, or why there is none. */
+export type ProbeResult = { readonly observed: Observation } | { readonly skipped: string } | { readonly error: string }
+
+/**
+ * Runs one probe against a target, through the suite engine (accounts, needs, cleanups, timeouts).
+ * @example await runProbe(suites.gorules, probes.gorules[0], target) // { observed: 400 }
+ */
+export async function runProbe(suite: Suite, probe: Probe, target: Target): Promise<ProbeResult> {
+  let observed: Observation | undefined
+  const outcome = await runCheck(suite, { title: `probe ${probe.rule}`, ...(probe.needs && { needs: probe.needs }), run: async (t) => void (observed = await probe.observe(t)) }, target)
+  if (outcome.status === 'skip') return { skipped: outcome.skipReason ?? 'skipped' }
+  const failure = outcome.failures[0]
+  if (failure || observed === undefined) return { error: failure?.detail ?? 'the probe observed nothing' }
+  return { observed }
+}
+
+/** A stable text of an observation (key order ignored), to compare two. */
+export function observationKey(value: Observation | undefined): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+  return JSON.stringify(sort(value)) ?? 'undefined'
+}
+
+// ---- what a probe looks at ----------------------------------------------------------------------------------
+
+const UNKNOWN_ID = 987654321
+const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000'
+const keysOf = (body: unknown): string[] => (typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).sort() : [])
+const field = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined)
+/** Laravel's `errors` keys. */
+const laravelErrorKeys = (res: Exchange): string[] => keysOf(field(res.body, 'errors'))
+/** Rails' `errors[].path`. */
+const railsErrorPaths = (res: Exchange): string[] => {
+  const errors = field(res.body, 'errors')
+  return Array.isArray(errors) ? [...new Set(errors.map((e) => String(field(e, 'path'))))].sort() : []
+}
+/** Nest's `message`, always as a list. */
+const nestMessages = (res: Exchange): string[] => {
+  const message = field(res.body, 'message')
+  return Array.isArray(message) ? message.map(String) : typeof message === 'string' ? [message] : []
+}
+/** A message with the ids a request named replaced, so two servers' texts compare. */
+const withoutIds = (message: unknown, ...ids: Array<string | number>): string =>
+  ids.reduce<string>((text, id) => text.split(String(id)).join('<id>'), String(message ?? ''))
+/** The error keys among `keys` (each probe looks only at its own fields, so other rules' readings cannot leak in). */
+const only = (found: readonly string[], keys: readonly string[]) => found.filter((k) => keys.includes(k))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** `probe` with a typed context: the suites' ids stay strings at run time. */
+const probe = (rule: string, observe: Probe['observe'], needs?: readonly Need[], given?: Probe['given']): Probe => ({ rule, observe, ...(needs && { needs }), ...(given && { given }) })
+
+// ---- flextell -------------------------------------------------------------------------------------------------
+
+const LONG = 'x'.repeat(256)
+const flextellAnchor = { name: LONG } // always refused: name is at most 255 characters (documented)
+
+const flextellProbes: readonly Probe[] = [
+  probe('auth.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
+  probe('user.not-found', async (t) => (await t.send({ userId: UNKNOWN_ID })).status),
+  probe('user.not-found-body', async (t) => {
+    const res = await t.send({ userId: UNKNOWN_ID })
+    return { status: res.status, message: withoutIds(field(res.body, 'message'), UNKNOWN_ID) }
+  }),
+  probe('tenant.not-found', async (t) => (await t.send({ userId: t.account('foreign').userId })).status, ['foreign']),
+  probe('tenant.membership', async (t) => (await t.send({ headers: { 'x-tenant': String(t.account('foreign').tenant) } })).status, ['foreign']),
+  probe('body.coercion', async (t) => only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, is_active: '1' } })), ['is_active'])),
+  probe('validation.status', async (t) => (await t.send({ body: flextellAnchor })).status),
+  probe('validation.messages', async (t) => field(field((await t.send({ body: flextellAnchor })).body, 'errors'), 'name') as Observation),
+  probe('validation.summary', async (t) => field((await t.send({ body: { ...flextellAnchor, email: 'not-an-email' } })).body, 'message') as Observation),
+  probe('email.unique', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email } })).includes('email'), ['peer']),
+  probe('email.case-insensitive', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email.toUpperCase() } })).includes('email'), ['peer']),
+  probe('roles.exist', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, role_ids: [UNKNOWN_ID] } })).includes('role_ids.0')),
+  probe('body.read-only', async (t) => only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, id: 1, created_at: '2020-01-01T00:00:00Z' } })), ['id', 'created_at'])),
+  probe('update.timestamps', async (t) => {
+    // An update that changes nothing: does updated_at move? Laravel stamps to the second, so a stamp that is
+    // already old answers at once; a fresh one (this update's, or a recent write's) needs a second look later.
+    const stamp = (res: Exchange) => Date.parse(String(field(field(res.body, 'data'), 'updated_at')))
+    const first = await t.send({ body: {} })
+    const now = Date.parse(first.headers.get('date') ?? '') || Date.now()
+    if (now - stamp(first) > 2_000) return false
+    await sleep(1_100)
+    return stamp(await t.send({ body: {} })) !== stamp(first)
+  }, ['writes']),
+]
+
+// ---- rails-users ----------------------------------------------------------------------------------------------
+
+const railsAnchor = { locale: 'xx' } // always refused: locale is en or fr (documented)
+const sendUser = (t: CheckContext<string>, user: unknown, options: Omit<SendOptions, 'body'> = {}) => t.send({ ...options, body: { user } })
+
+const railsProbes: readonly Probe[] = [
+  probe('order.find-before-authorize', async (t) => (await t.send({ userId: UNKNOWN_ID, body: { user: railsAnchor } })).status),
+  probe('body.wrapped', async (t) => (await t.send({ body: {} })).status),
+  probe('body.type-cast', async (t) => only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags'])),
+  probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),
+  probe('email.case-insensitive', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer'], { 'email.normalized': 'as-sent' }),
+  probe('email.normalized', async (t) => {
+    // Changes the actor's email (a verification mail goes out) and puts it back.
+    const before = t.account('actor').email
+    const [local, domain] = before.split('@')
+    t.onCleanup(() => sendUser(t, { email: before }))
+    const res = await sendUser(t, { email: `${local?.toUpperCase()}.PROBE@${domain}` })
+    const stored = field(field(res.body, 'data'), 'email')
+    return typeof stored === 'string' ? (stored === stored.toLowerCase() ? 'downcased' : 'as-sent') : res.status
+  }, ['writes', 'disposable', 'actor-email']),
+]
+
+// ---- medibulut ------------------------------------------------------------------------------------------------
+
+const medibulutAnchor = { permissions: ['apitwin.probe'] } // always refused: not a documented permission
+const patch = (t: CheckContext<string>, body: Record<string, unknown>, options: Omit<SendOptions, 'body'> = {}) =>
+  t.send({ ...options, body: { role_id: t.target.accounts.actor.role ?? 'admin', ...medibulutAnchor, ...body } })
+const medibulutErrors = async (t: CheckContext<string>, body: Record<string, unknown>, keys: readonly string[] = Object.keys(body)) => only(laravelErrorKeys(await patch(t, body)), keys)
+
+const medibulutProbes: readonly Probe[] = [
+  probe('auth.required', async (t) => (await t.send({ as: 'anonymous' })).status),
+  probe('auth.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
+  probe('tenant.not-found', async (t) => (await patch(t, {}, { userId: t.account('foreign').userId })).status, ['foreign']),
+  probe('tenant.forbidden', async (t) => (await patch(t, {}, { userId: t.account('foreign').userId, params: { tenantId: String(t.account('foreign').tenant) } })).status, ['foreign']),
+  probe('user.not-found', async (t) => withoutIds(field((await patch(t, {}, { userId: UNKNOWN_ID })).body, 'message'), UNKNOWN_ID)),
+  probe('required-fields', async (t) => medibulutErrors(t, {}, ['first_name', 'last_name', 'email', 'password', 'status'])),
+  probe('role.reading', async (t) => (await medibulutErrors(t, { role_id: 2 })).includes('role_id')),
+  probe('body.coercion', async (t) => medibulutErrors(t, { status: '1', bonus_rate: '15.5', service_ids: ['1'] }, ['status', 'bonus_rate', 'service_ids.0'])),
+  probe('body.formats', async (t) => medibulutErrors(t, { color: 'red', mobile: '555' })),
+  probe('body.authorized-users', async (t) => (await medibulutErrors(t, { authorized_users: [t.account('foreign').userId] }, ['authorized_users.0'])).includes('authorized_users.0'), ['foreign']),
+  probe('email.unique', async (t) => (await medibulutErrors(t, { email: t.account('peer').email })).includes('email'), ['peer']),
+  probe('email.case-insensitive', async (t) => (await medibulutErrors(t, { email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer']),
+  probe('validation.messages', async (t) => field(field((await patch(t, { first_name: LONG })).body, 'errors'), 'first_name') as Observation),
+]
+
+// ---- gorules --------------------------------------------------------------------------------------------------
+
+const gorulesAnchor = { status: 'apitwin-probe' } // always refused: not a documented status
+
+const gorulesProbes: readonly Probe[] = [
+  probe('error.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
+  probe('user.not-found', async (t) => (await t.send({ userId: UNKNOWN_UUID })).status),
+  probe('path.uuid', async (t) => (await t.send({ userId: 'not-a-uuid' })).status),
+  probe('authz.admin', async (t) => (await t.send({ as: 'peer', userId: t.account('actor').userId, body: gorulesAnchor })).status, ['peer-token']),
+  probe('body.whitelist', async (t) => nestMessages(await t.send({ body: { ...gorulesAnchor, apitwinProbe: 1 } })).some((m) => m.includes('apitwinProbe'))),
+  probe('validation.status', async (t) => (await t.send({ body: gorulesAnchor })).status),
+  probe('roles.exist', async (t) => {
+    const before = (await t.send({ body: {} })).body
+    const roles = field(before, 'roles')
+    t.onCleanup(() => t.send({ body: { roles: Array.isArray(roles) ? roles.map((r) => field(r, 'id')) : [] } }))
+    return (await t.send({ body: { roles: [UNKNOWN_UUID] } })).status === 200
+  }, ['writes']),
+  probe('owner.single', async (t) => {
+    const type = field((await t.send({ body: {} })).body, 'type')
+    if (type === 'owner') return 'the actor is the owner; probe with an admin'
+    t.onCleanup(() => t.send({ body: { type } }))
+    return (await t.send({ body: { type: 'owner' } })).status === 200
+  }, ['writes']),
+  probe('status.sessions', async (t) => {
+    // Disables the peer, then asks whether the peer's token still works: cannot be undone on a live server.
+    await t.send({ userId: t.account('peer').userId, body: { status: 'disabled' } })
+    return (await t.send({ as: 'peer', body: {} })).status
+  }, ['peer-token', 'disposable']),
+]
+
+/** One probe per inferred rule, per API. */
+export const probes: Readonly<Record<string, readonly Probe[]>> = {
+  flextell: flextellProbes,
+  'rails-users': railsProbes,
+  medibulut: medibulutProbes,
+  gorules: gorulesProbes,
+}
