@@ -13,8 +13,6 @@ export function nestMessage(issue: Issue): string {
   return `${property} is invalid`
 }
 
-const statusText: Readonly<Record<number, string>> = { 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' }
-
 export const nestErrorBody = z.object({
   statusCode: z.int(),
   message: z.union([z.string(), z.array(z.string())]),
@@ -32,7 +30,7 @@ export interface NestOptions {
   readonly body?: 'nest' | 'message'
 }
 
-const reasons: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity' }
+const reasons: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' }
 
 /**
  * NestJS's exception bodies under the readings an app follows.
@@ -49,7 +47,7 @@ export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptio
     notFound: (message: string) => reply(404, message),
     badRequest: (message: string) => reply(400, message),
     // `new HttpException(message, status)` as Nest renders it.
-    error: (status: number, message: string) => reply(status, message, statusText[status] ?? 'Error'),
+    error: (status: number, message: string) => reply(status, message, reasons[status] ?? 'Error'),
     serverError: (_message: string) => reply(500, 'Internal server error', undefined),
     // ValidationPipe: every constraint's message, as a list.
     validation: (issues: readonly Issue[]) => reply(validationStatus, issues.map(nestMessage)),

@@ -111,4 +111,7 @@ function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, 
   }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: DEFAULTS.dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })
+export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, {
+  dialect: DEFAULTS.dialect,
+  controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
+})

@@ -99,4 +99,7 @@ function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody, { r
   return updated
 }
 
-export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, gorulesReadings, resolveGorules, { dialect: DEFAULTS.dialect, controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }) })
+export const gorulesApi: TwinApi = defineApi(gorules, seedGorules, gorulesReadings, resolveGorules, {
+  dialect: DEFAULTS.dialect,
+  controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
+})

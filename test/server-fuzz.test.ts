@@ -102,6 +102,7 @@ describe('fuzzed bodies over real HTTP', () => {
         { numRuns: RUNS, seed: SEED },
       )
       // The generators reach the handler's every stage, not only the parser: successes, refusals and the 413.
+      // gorules refuses a body with NestJS's default 400 (its validation.status reading); the Laravel and Rails APIs with 422.
       expect([...seen], `statuses seen with FUZZ_SEED=${SEED}`).toEqual(expect.arrayContaining(name === 'gorules' ? [200, 400, 413] : [200, 400, 413, 422]))
     }, 60_000)
   }

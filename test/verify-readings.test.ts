@@ -4,7 +4,6 @@ import type { ApiState, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { startServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
-import { interimReadings } from './helpers/interim-readings.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve) => Resolve
@@ -23,7 +22,7 @@ async function variant(api: string, breakage: Breakage) {
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
   return { api, baseUrl: `${server.url}/${api}`, token: actor.token, userId: String(actor.userId),
     ...defined({ email: actor.email, role: actor.role, tenant: text(actor.tenant), peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token, foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token }),
-    allowWrites: true, maxCases: 5, seed: 5, readings: interimReadings[api] ?? {} }
+    allowWrites: true, maxCases: 5, seed: 5 }
 }
 const bodyOf = async (r: RequestLike) => { const t = await r.text(); return t ? (JSON.parse(t) as Record<string, unknown>) : {} }
 const req = (r: RequestLike, body: unknown): RequestLike => ({ headers: r.headers, text: async () => JSON.stringify(body) })
