@@ -44,7 +44,7 @@ export interface FieldCase {
   readonly errorKey: string
 }
 
-interface Def {
+export interface Def {
   readonly type: string
   readonly innerType?: z.ZodType
   /** A pipe's (or transform's) input schema: what the client sends. */
@@ -58,10 +58,11 @@ interface Def {
   readonly checks?: ReadonlyArray<{ readonly _zod: { readonly def: { readonly check: string; readonly format?: string; readonly pattern?: RegExp; readonly value?: unknown; readonly inclusive?: boolean; readonly maximum?: number; readonly minimum?: number } } }>
 }
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
+/** A zod schema's internal definition (the parts derived cases read). */
+export const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
 
 /** Strips optional (every field of a partial body) and pipes (a transform judges what the client sent by its input), and reports whether null is allowed. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
+export function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
   let inner = schema
   let nullable = false
   for (;;) {
@@ -76,7 +77,7 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; nullable: boolean } {
 }
 
 /** The literal values of an enum, a literal, or a union of them; undefined for anything else. */
-function choices(schema: z.ZodType): unknown[] | undefined {
+export function choices(schema: z.ZodType): unknown[] | undefined {
   const def = defOf(schema)
   if (def.type === 'enum' && def.entries) return Object.values(def.entries)
   if (def.type === 'literal' && def.values) return [...def.values]

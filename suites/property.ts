@@ -2,34 +2,7 @@ import fc from 'fast-check'
 import type { z } from 'zod'
 import type { Check } from './check.ts'
 import { runCase, type DerivedApi } from './derived-checks.ts'
-import type { FieldCase } from './derive.ts'
-
-interface Def {
-  readonly type: string
-  readonly innerType?: z.ZodType
-  readonly element?: z.ZodType
-  readonly options?: readonly z.ZodType[]
-  readonly entries?: Readonly<Record<string, string | number>>
-  readonly values?: readonly unknown[]
-}
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let inner = schema
-  for (let def = defOf(inner); (def.type === 'optional' || def.type === 'nullable') && def.innerType; def = defOf(inner)) inner = def.innerType
-  return inner
-}
-
-function choices(schema: z.ZodType): unknown[] | undefined {
-  const def = defOf(schema)
-  if (def.type === 'enum' && def.entries) return Object.values(def.entries)
-  if (def.type === 'literal' && def.values) return [...def.values]
-  if (def.type === 'union' && def.options) {
-    const all = def.options.map(choices)
-    return all.every((c) => c !== undefined) ? all.flat() : undefined
-  }
-  return undefined
-}
+import { choices, defOf, unwrap, type FieldCase } from './derive.ts'
 
 const word = (min: number, max: number) => fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), { minLength: min, maxLength: max }).map((cs) => cs.join(''))
 
@@ -39,7 +12,8 @@ const word = (min: number, max: number) => fc.array(fc.constantFrom(...'abcdefgh
  * "emails" a lenient RFC check might take, no regex formats that are our reading).
  */
 function refusedArbitrary(field: string, schema: z.ZodType, elementKeys: boolean): fc.Arbitrary<FieldCase> | undefined {
-  const inner = unwrap(schema)
+  // Pipes are judged by what the client sends (their input), as the derived cases do.
+  const { inner } = unwrap(schema)
   const values = choices(inner)
   const make = (value: unknown, kind: FieldCase['kind'], what: string, errorKey = field): FieldCase => ({ field, value, accepted: false, kind, what, errorKey })
   if (values !== undefined && values.every((v) => typeof v === 'string')) {
@@ -62,7 +36,7 @@ function refusedArbitrary(field: string, schema: z.ZodType, elementKeys: boolean
     return undefined
   }
   if (def.type === 'array' && def.element) {
-    const element = choices(unwrap(def.element))
+    const element = choices(unwrap(def.element).inner)
     if (element === undefined || !element.every((v) => typeof v === 'string')) return undefined
     return word(1, 24)
       .filter((s) => !element.some((v) => String(v).toLowerCase() === s.toLowerCase()))
