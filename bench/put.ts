@@ -1,17 +1,22 @@
 /*
  * npm run bench — the figures issue 12 asks for, measured in one run on this machine, as one table:
- *   1. throughput of a valid update on each API (`apitwin serve`, 100 and 100,000 users) as a ratio to a bare
- *      node:http server that reads the body and answers a fixed JSON; p50/p99 latency; every response must be 2xx;
+ *   1. throughput of a valid update on each API (`apitwin serve --quiet` at 100 and 100,000 users, and at 100 users
+ *      with the request log on, written to a file) as a ratio to a bare node:http server that reads the body and
+ *      answers a fixed JSON; p50/p99 latency; every response must be 2xx;
  *   2. start-up: time until `serve` answers, and its RSS, at 100 / 10,000 / 100,000 users;
- *   3. the in-process ratio: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts).
+ *   3. the in-process ratio per API: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts);
+ *   4. the handler's CPU per update at 100 vs 100,000 users, without HTTP (bench/handler-cost.ts).
  * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; the targets alternate
  * round after round, so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not
  * absolute numbers, are the claim. BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ * Where the time goes inside the server: bench/profile.ts.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { targets, type Target } from './targets.ts'
 
 const seconds = process.env['BENCH_SECONDS'] ?? '5'
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? '3')
@@ -37,31 +42,40 @@ function memory(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
 }
 
-/** Spawns a server pinned to core 0; ready once it printed its URL and answered `probe`. */
-async function start(command: readonly string[], probe: string): Promise<Server> {
+/**
+ * Spawns a server pinned to core 0; ready once it printed its URL and answered `probe`. With `logFile`, its stdout
+ * (the request log) goes to that file, as `apitwin serve > file` would, and the URL is read from there.
+ */
+async function start(command: readonly string[], probe: string, logFile?: string): Promise<Server> {
   const started = performance.now()
   const [bin, ...args] = pin(0, command)
-  const child = spawn(bin as string, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const fd = logFile === undefined ? undefined : openSync(logFile, 'w')
+  const child = spawn(bin as string, args, { cwd: root, stdio: ['ignore', fd ?? 'pipe', 'inherit'] })
+  if (fd !== undefined) closeSync(fd)
   let out = ''
   const origin = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /serving .*at (http:\/\/[^\s/]+)/.exec(out)
-      if (match?.[1]) resolve(match[1])
-    })
+    const found = () => /serving .*at (http:\/\/[^\s/]+)/.exec(out)?.[1]
+    if (logFile === undefined) {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const match = found()
+        if (match) resolve(match)
+      })
+    } else {
+      const poll = setInterval(() => {
+        out = readFileSync(logFile, 'utf8')
+        const match = found()
+        if (match) {
+          clearInterval(poll)
+          resolve(match)
+        }
+      }, 20)
+      child.once('exit', () => clearInterval(poll))
+    }
     child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}: ${out}`)))
   })
   await (await fetch(`${origin}${probe}`)).arrayBuffer()
   return { origin, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: () => child.kill('SIGTERM') }
-}
-
-interface Target {
-  readonly label: string
-  readonly method: string
-  readonly url: string
-  readonly token: string
-  /** `[<id>]` is replaced by autocannon with a fresh id per request, so every update really writes. */
-  readonly body: string
 }
 
 interface Load {
@@ -88,34 +102,7 @@ function latency(target: Target): { p50: number; p99: number; non2xx: number } {
   return JSON.parse(run.stdout) as { p50: number; p99: number; non2xx: number }
 }
 
-interface Discovery {
-  apis: Array<{ name: string; accounts: Array<{ label: string; token: string; userId: number | string; tenant?: number | string }> }>
-}
-
-/** One valid update per API, for `apitwin serve --users users`: far-away users where the API lets the actor. */
-async function targets(origin: string, users: number): Promise<Target[]> {
-  const { apis } = (await (await fetch(`${origin}/__twin/apis`)).json()) as Discovery
-  const actor = (name: string) => {
-    const found = apis.find((api) => api.name === name)?.accounts.find((a) => a.label === 'actor')
-    if (!found) throw new Error(`no ${name} actor in /__twin/apis`)
-    return found
-  }
-  // flextell: even ids (> 3) are in the actor's tenant 1; medibulut: the last user is in clinic 101 when
-  // users - 3 is odd (see fixtures/medibulut.ts), else the one before it; rails-users and gorules let a user
-  // update only their own profile / need the actor's UUID, so the actor updates itself.
-  const flextellId = users % 2 === 0 ? users : users - 1
-  const medibulutLast = (position: number) => { const i = position - 3; return { id: i + 1 < 485 ? i + 1 : i + 4, clinic101: i % 2 === 0 } }
-  const last = medibulutLast(users - 1)
-  const medibulutId = last.clinic101 ? last.id : medibulutLast(users - 2).id
-  return [
-    { label: 'flextell', method: 'PUT', url: `${origin}/flextell/api/v1/users/${flextellId}`, token: actor('flextell').token, body: '{"title":"bench [<id>]","is_active":true}' },
-    { label: 'rails-users', method: 'PUT', url: `${origin}/rails-users/users/${actor('rails-users').userId}`, token: actor('rails-users').token, body: '{"user":{"first_name":"Bench [<id>]"}}' },
-    { label: 'medibulut', method: 'PATCH', url: `${origin}/medibulut/101/users/${medibulutId}`, token: actor('medibulut').token, body: '{"role_id":"admin","first_name":"Bench [<id>]"}' },
-    { label: 'gorules', method: 'PUT', url: `${origin}/gorules/api/users/${actor('gorules').userId}`, token: actor('gorules').token, body: '{"firstName":"Bench [<id>]"}' },
-  ]
-}
-
-const serve = (users: number) => ['node', 'bin/apitwin.mjs', 'serve', '--port', '0', '--quiet', '--users', String(users)]
+const serve = (users: number, quiet = true) => ['node', 'bin/apitwin.mjs', 'serve', '--port', '0', ...(quiet ? ['--quiet'] : []), '--users', String(users)]
 
 // 1. Start-up at three sizes (three starts each, median).
 const startup: Array<{ users: number; readyMs: number; rssMb: number; peakMb: number }> = []
@@ -129,13 +116,19 @@ for (const users of [100, 10_000, 100_000]) {
   startup.push({ users, readyMs: median(samples.map((s) => s.readyMs)), rssMb: median(samples.map((s) => s.rssMb)), peakMb: median(samples.map((s) => s.peakMb)) })
 }
 
-// 2. Throughput: the bare baseline and `serve` at 100 and 100,000 users, all up at once, alternating.
+// 2. Throughput: the bare baseline and `serve` at 100 and 100,000 users (--quiet), and at 100 users with its
+// request log on (the default) written to a file; all up at once, each load right after a bare one, alternating.
 const bare = await start(['node', 'bench/bare-server.mjs'], '/')
 const bareTarget: Target = { label: 'bare node:http', method: 'PUT', url: `${bare.origin}/`, token: 'x', body: '{"title":"bench [<id>]","is_active":true}' }
-const sizes = [100, 100_000]
-const servers = await Promise.all(sizes.map((users) => start(serve(users), '/__twin/apis')))
-const perSize = await Promise.all(servers.map((server, i) => targets(server.origin, sizes[i] ?? 0)))
-for (const target of [bareTarget, ...perSize.flat()]) load(target) // JIT warm-up, not measured
+const logDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-'))
+const variants = [
+  { name: '100', users: 100, quiet: true },
+  { name: '100,000', users: 100_000, quiet: true },
+  { name: '100, log on', users: 100, quiet: false },
+] as const
+const servers = await Promise.all(variants.map((v, i) => start(serve(v.users, v.quiet), '/__twin/apis', v.quiet ? undefined : join(logDir, `log-${i}.txt`))))
+const perVariant = await Promise.all(servers.map((server, i) => targets(server.origin, variants[i]?.users ?? 0)))
+for (const target of [bareTarget, ...perVariant.flat()]) load(target) // JIT warm-up, not measured
 const results = new Map<string, { loads: Load[]; ratios: number[] }>()
 const record = (key: string, measured: Load, baseline?: Load) => {
   const entry = results.get(key) ?? { loads: [], ratios: [] }
@@ -143,28 +136,38 @@ const record = (key: string, measured: Load, baseline?: Load) => {
   if (baseline) entry.ratios.push(measured.rps / baseline.rps)
   results.set(key, entry)
 }
-// Per API, the sizes back to back (each beside its own bare run), so a size comparison spans seconds, not minutes.
+// Per API, the variants back to back (each beside its own bare run), in turn forwards and backwards, so a size
+// comparison spans seconds, not minutes, and neither size always goes first.
 const latencies = new Map<string, Array<{ p50: number; p99: number; non2xx: number }>>()
 for (let round = 0; round < rounds; round++) {
-  for (const [a] of (perSize[0] ?? []).entries()) {
-    for (const [i, list] of perSize.entries()) {
-      const target = list[a]
-      if (!target) continue
+  for (const [a] of (perVariant[0] ?? []).entries()) {
+    const order = variants.map((_, i) => i)
+    if (round % 2 === 1) order.reverse()
+    for (const i of order) {
+      const target = perVariant[i]?.[a]
+      const variant = variants[i]
+      if (!target || !variant) continue
       const baseline = load(bareTarget)
       record('bare', baseline)
       if (a === 0 && i === 0) latencies.set('bare', [...(latencies.get('bare') ?? []), latency(bareTarget)])
-      record(`${target.label}@${sizes[i]}`, load(target), baseline)
-      const key = `${target.label}@${sizes[i]}`
-      latencies.set(key, [...(latencies.get(key) ?? []), latency(target)])
+      const key = `${target.label}@${variant.name}`
+      record(key, load(target), baseline)
+      if (variant.quiet) latencies.set(key, [...(latencies.get(key) ?? []), latency(target)])
     }
   }
 }
 bare.stop()
 for (const server of servers) server.stop()
+rmSync(logDir, { recursive: true, force: true })
 
 // 3. In-process, in a child pinned to core 0 (MSW patches the globals of the process it runs in).
 const inProcessRun = spawnSync(pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json'])[0] as string, pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json']).slice(1), { cwd: root, encoding: 'utf8' })
-const inProcess = JSON.parse(inProcessRun.stdout.trim().split('\n').at(-1) ?? '{}') as { apitwinUs: number; bareUs: number; ratio: number }
+const inProcess = JSON.parse(inProcessRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; apitwinUs: number; bareUs: number; ratio: number }>
+
+// 4. The handler's own CPU per update at 100 vs 100,000 users, no HTTP (bench/handler-cost.ts), pinned the same way.
+const costCommand = pin(0, ['node', '--import', 'tsx', 'bench/handler-cost.ts', '--json'])
+const costRun = spawnSync(costCommand[0] as string, costCommand.slice(1), { cwd: root, encoding: 'utf8' })
+const handlerCosts = JSON.parse(costRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; smallUs: number; bigUs: number; ratio: number }>
 
 // The table.
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
@@ -176,20 +179,22 @@ lines.push('')
 lines.push('req/s, p50/p99 ms: under load (autocannon). 1-conn p50/p99 µs: one request at a time (bench/latency.mjs), the cost')
 lines.push('of a single update without queueing; "vs 100 users" compares that p50 at each size to the one at 100 users.')
 lines.push('')
-lines.push('| target | users | req/s | × bare node:http | p50 ms | p99 ms | 1-conn p50 µs | 1-conn p99 µs | p50 vs 100 users | non-2xx |')
+lines.push('| target | users | req/s | × bare node:http (min–max) | p50 ms | p99 ms | 1-conn p50 µs | 1-conn p99 µs | p50 vs 100 users | non-2xx |')
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 const bareLoads = results.get('bare')?.loads ?? []
 lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p50)))} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p99)))} | – | ${sum(bareLoads, 'non2xx')} |`)
 let failures = sum(bareLoads, 'non2xx') + sum(bareLoads, 'errors')
-for (const { label } of perSize[0] ?? []) {
-  const smallP50 = median((latencies.get(`${label}@${sizes[0]}`) ?? []).map((l) => l.p50))
-  for (const users of sizes) {
-    const entry = results.get(`${label}@${users}`) ?? { loads: [], ratios: [] }
-    const single = latencies.get(`${label}@${users}`) ?? []
+const spread = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${f(Math.min(...values), 2)}–${f(Math.max(...values), 2)}`)
+for (const { label } of perVariant[0] ?? []) {
+  const smallP50 = median((latencies.get(`${label}@100`) ?? []).map((l) => l.p50))
+  for (const variant of variants) {
+    const entry = results.get(`${label}@${variant.name}`) ?? { loads: [], ratios: [] }
+    const single = latencies.get(`${label}@${variant.name}`) ?? []
     const p50 = median(single.map((l) => l.p50))
     const bad = sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors') + single.reduce((total, l) => total + l.non2xx, 0)
     failures += bad
-    lines.push(`| ${label} | ${users.toLocaleString('en')} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} | ${f(median(entry.loads.map((l) => l.p50)), 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${f(p50)} | ${f(median(single.map((l) => l.p99)))} | ${users === sizes[0] ? '1.00' : f(p50 / smallP50, 2)} | ${bad} |`)
+    const versus = !variant.quiet ? '–' : variant.name === '100' ? '1.00' : f(p50 / smallP50, 2)
+    lines.push(`| ${label} | ${variant.name} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} (${spread(entry.ratios)}) | ${f(median(entry.loads.map((l) => l.p50)), 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${variant.quiet ? f(p50) : '–'} | ${variant.quiet ? f(median(single.map((l) => l.p99))) : '–'} | ${versus} | ${bad} |`)
   }
 }
 lines.push('')
@@ -197,6 +202,16 @@ lines.push('| apitwin serve --users | ready (ms) | RSS at ready (MB) | peak RSS 
 lines.push('|---:|---:|---:|---:|')
 for (const s of startup) lines.push(`| ${s.users.toLocaleString('en')} | ${f(s.readyMs)} | ${f(s.rssMb)} | ${f(s.peakMb)} |`)
 lines.push('')
-lines.push(`In-process (setupServer, one flextell update, ${cores} cores): apitwin ${f(inProcess.apitwinUs)} µs, bare MSW handler ${f(inProcess.bareUs)} µs: ratio ${f(inProcess.ratio, 2)}×`)
+lines.push(`In-process (setupServer, one update of each API, ${cores} cores; time per request, apitwin's handler vs a bare MSW handler answering a fixed JSON):`)
+lines.push('')
+lines.push('| API | apitwin µs | bare MSW µs | ratio |')
+lines.push('|---|---:|---:|---:|')
+for (const r of inProcess) lines.push(`| ${r.api} | ${f(r.apitwinUs)} | ${f(r.bareUs)} | ${f(r.ratio, 2)}× |`)
+lines.push('')
+lines.push('Handler CPU per update, in process without HTTP (bench/handler-cost.ts, medians of 7 alternating rounds):')
+lines.push('')
+lines.push('| API | 100 users µs | 100,000 users µs | ratio |')
+lines.push('|---|---:|---:|---:|')
+for (const c of handlerCosts) lines.push(`| ${c.api} | ${f(c.smallUs, 1)} | ${f(c.bigUs, 1)} | ${f(c.ratio, 2)} |`)
 if (failures > 0) lines.push(`\nWARNING: ${failures} responses were not 2xx (or failed); the throughput above is not of successful updates`)
 console.log(lines.join('\n'))

@@ -10,4 +10,5 @@ export { routePath, type ApiSnapshot, type ApiState, type Params, type RequestLi
 export { apis, createTwin } from './twin.ts'
 export { MAX_DELAY_MS, injectedFailure, readFaults, type FailMode, type Faults } from './faults.ts'
 export { hasChanges, saveDirty, type SaveOptions, type Updatable } from './save.ts'
+export { serializer, type Serializer } from './serialize.ts'
 export { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'

@@ -19,8 +19,6 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The ids a client may assign as roles (flextell role_ids, gorules roles), where the API has a role table. */
-  readonly roles?: readonly (string | number)[]
   /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
   resolve(request: RequestLike, params: Params): Promise<Reply>
   /**
@@ -71,7 +69,7 @@ export function routePath(path: string): string {
  * db's collections.
  * @example export const flextellApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, { dialect: laravel })
  */
-export function defineApi<Db extends { readonly accounts: readonly Account[]; readonly roles?: { all(): readonly { readonly id: string | number }[] } }, Prepared>(
+export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions) => Promise<Db>,
   prepare: (choice?: ReadingChoice) => Prepared,
@@ -92,7 +90,6 @@ export function defineApi<Db extends { readonly accounts: readonly Account[]; re
       const collections = collectionsOf(db)
       return {
         accounts: db.accounts,
-        ...(db.roles && { roles: db.roles.all().map((role) => role.id) }),
         resolve: (request, params) => resolve(db, request, params, readings),
         ...(controls && { controls: controls(db) }),
         // A lazily seeded collection saves only what changed since the seed, so 100,000 users make a small file.

@@ -16,22 +16,20 @@ import { binPath } from './helpers/spawn-serve.ts'
  * Each combination leaves out what no live probe can see (readings that mask one another, e.g. an unknown id
  * answered 422 hides how the 404 body reads; probes that need a disposable server). Case-sensitive or unchecked
  * e-mail uniqueness is left out too: the mock's storage keeps e-mails unique case-folded, so a write that those
- * readings let through cannot be stored (TODO: an index keyed per reading in fixtures/). And so are the readings
- * under which a suite check still charges a documented rule (the expected failures of readings-verify.test.ts:
- * flextell body.read-only, rails-users body.names, medibulut required-fields, body.formats, body.authorized-users):
- * diff judges as verify does, so those would show as documented differences until the suites name the premise.
+ * readings let through cannot be stored (TODO: an index keyed per reading in fixtures/).
  */
 const combinations: Readonly<Record<string, ReadingChoice>> = {
   medibulut: {
     'auth.required': '403', 'auth.body': 'envelope', 'tenant.not-found': '403', 'tenant.forbidden': '404', 'user.not-found': 'generic',
-    'role.reading': 'slug-only', 'body.coercion': 'strict', 'validation.messages': 'laravel9',
+    'required-fields': 'create-rules', 'role.reading': 'slug-only', 'body.coercion': 'strict', 'body.formats': 'lenient',
+    'body.authorized-users': 'any-tenant', 'validation.messages': 'laravel9',
   },
   flextell: {
     'auth.body': 'envelope', 'user.not-found-body': 'generic', 'tenant.not-found': '403', 'tenant.membership': '404', 'body.coercion': 'strict',
     'validation.status': '400', 'validation.messages': 'laravel9', 'validation.summary': 'given-data',
-    'roles.exist': 'ignored', 'update.timestamps': 'always',
+    'roles.exist': 'ignored', 'body.read-only': 'prohibited', 'update.timestamps': 'always',
   },
-  'rails-users': { 'order.find-before-authorize': 'authorize-first', 'body.wrapped': 'fetch', 'body.type-cast': 'strict' },
+  'rails-users': { 'order.find-before-authorize': 'authorize-first', 'body.wrapped': 'fetch', 'body.type-cast': 'strict', 'body.names': 'none' },
   gorules: {
     'error.body': 'message', 'user.not-found': '403', 'path.uuid': '404', 'authz.admin': '404', 'body.whitelist': 'rejected',
     'validation.status': '422', 'roles.exist': 'ignored', 'owner.single': 'unchecked',
@@ -97,6 +95,7 @@ describe('calibrate and diff against a server with other readings', () => {
       expect(before.code).toBe(0)
       const named = new Set(report.rules.map((r) => r.rule))
       expect(Object.keys(choice).filter((rule) => !named.has(rule)), 'switched rules diff does not name').toEqual([])
+      expect([...named].filter((rule) => !(rule in choice)), 'rules diff names that the server keeps').toEqual([])
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
       const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
@@ -124,5 +123,47 @@ describe('calibrate and diff against a server with other readings', () => {
     const unreachable = await inProcess(['diff', 'gorules', '--base-url', 'http://127.0.0.1:9', '--token', 'abcdefghij', '--user-id', '1'])
     expect(unreachable.code).toBe(2)
     expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127.0.0.1:9/)
+  })
+})
+
+/** A medibulut server that deviates on purpose: `change` rewrites each reply. */
+async function variant(change: (reply: { status: number; body: unknown }, params: Record<string, string | undefined>) => { status: number; body: unknown }): Promise<string[]> {
+  const api = 'medibulut'
+  const twin = await createTwin({ apis: apis.filter((a) => a.name === api) })
+  const state = twin.state(api)
+  const wrapped = { ...twin, state: (name: string) => ({ ...twin.state(name), resolve: async (request: Parameters<typeof state.resolve>[0], params: Parameters<typeof state.resolve>[1]) => ({ headers: {}, ...change(await state.resolve(request, params), params) }) }) }
+  const server = await startServer({ port: 0, twin: wrapped, log: false, fastGlobals: false })
+  servers.push(server)
+  return targetArgs(`${server.url}/${api}`, twin.accounts(api))
+}
+
+describe('diff and calibrate against servers no reading covers', () => {
+  it('calibrate reports a behaviour no reading gives with what it saw, writes nothing for it, exits 1', async () => {
+    // Cross-tenant requests answered 410: neither the 403 nor the 404 reading.
+    const target = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    const file = join(dir, 'apitwin.config.json')
+    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/tenant\.forbidden: NO READING answers as this server does — observed 410; the readings answer 403 → 403; 404 → 404/)
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, Record<string, string>> }
+    expect(written.readings['medibulut']).not.toHaveProperty('tenant.forbidden')
+    expect(written.readings['medibulut']).toMatchObject({ 'tenant.not-found': '404', 'auth.required': '401' })
+  })
+
+  it('diff lists fields beyond the mock\'s as extra (exit 0), a documented difference as exit 1, and writes junit', async () => {
+    const extra = await variant((reply) => (reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply))
+    const informational = await inProcess(['diff', 'medibulut', ...extra, '--allow-writes', '--strict'])
+    expect(informational.code, informational.stdout).toBe(0)
+    expect(informational.stdout).not.toContain('\x1b[') // no colour unless stdout is a terminal
+    expect(informational.stdout).toContain('extra fields the server returns beyond the mock\'s (informational): data.nickname (string)')
+    // A server without authentication: the documented tenant isolation differs.
+    const open = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 200, body: { data: {} } } : reply))
+    let coloured = ''
+    expect(await main(['diff', 'medibulut', ...open], { stdout: (t) => void (coloured += t), stderr: () => {}, env: {}, stdoutIsTTY: true })).toBe(1)
+    expect(coloured).toContain('\x1b[31m[documented]\x1b[0m \x1b[1mtenant.isolation\x1b[0m')
+    const junit = await inProcess(['diff', 'medibulut', ...open, '--reporter', 'junit'])
+    expect(junit.code).toBe(1)
+    expect(junit.stdout).toMatch(/<testcase classname="apitwin.diff.medibulut" name="tenant.isolation \[documented\]">\n\s+<failure/)
   })
 })

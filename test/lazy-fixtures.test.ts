@@ -114,6 +114,21 @@ describe('LazyCollection', () => {
     expect(users.changed()).toEqual([])
   })
 
+  it('validates the fields an update changes, and falls back to the whole schema where fields alone cannot tell', () => {
+    // A plain object schema: the changed field is checked by its own schema, unknown keys are stripped as zod would.
+    const users = new LazyCollection(schema, { id: (u) => u.id, email: (u) => u.email }, source(10))
+    const first = users.get('id', 1)!
+    users.update(first, (d) => Object.assign(d, { email: 'renamed@example.com', stray: 'dropped' }))
+    expect(users.get('id', 1)).toEqual({ id: 1, email: 'renamed@example.com' })
+    expect(() => users.update(first, (d) => void (d.id = 1.5))).toThrow(/does not fit the schema.*"id"/)
+    // A refinement across fields is only seen by the whole schema: the fallback must run it.
+    const refined = z.object({ id: z.int(), email: z.email() }).refine((u) => !u.email.startsWith(`user${u.id + 1}@`), { message: 'off by one' })
+    const strict = new LazyCollection(refined, { id: (u) => u.id, email: (u) => u.email }, source(10))
+    const one = strict.get('id', 1)!
+    expect(() => strict.update(one, (d) => void (d.email = 'user2@x.example'))).toThrow(/off by one/)
+    expect(strict.get('id', 1)).toEqual({ id: 1, email: 'user1@example.com' })
+  })
+
   it('deletes seeded records, lists the deletion, and restores it', () => {
     const users = new LazyCollection(schema, { id: (u) => u.id, email: (u) => u.email }, source(5))
     users.delete(users.get('id', 3)!)

@@ -117,3 +117,16 @@ describe('apitwin readings', () => {
     expect((await run(['readings', 'gorules', 'flextell'])).code).toBe(2)
   })
 })
+
+describe('verify against the in-process mock honours readings', () => {
+  it('--reading switches the mock and judges by it: exit 0, no warning; the same reading in a config file', async () => {
+    const flag = await run(['verify', 'gorules', '--reading', 'validation.status=422', '--max-cases', '0', '--reporter', 'json'])
+    expect(flag.code, flag.stdout).toBe(0)
+    const report = JSON.parse(flag.stdout) as { summary: { warned: number; failed: number } }
+    expect(report.summary).toMatchObject({ warned: 0, failed: 0 })
+    const file = join(folderWith({ readings: { gorules: { 'validation.status': '422' } } }), 'apitwin.config.json')
+    const fromFile = await run(['verify', 'gorules', '--config', file, '--max-cases', '0', '--reporter', 'json'])
+    expect(fromFile.code, fromFile.stdout).toBe(0)
+    expect((JSON.parse(fromFile.stdout) as { summary: { warned: number } }).summary.warned).toBe(0)
+  })
+})

@@ -34,9 +34,9 @@ const disposableOnly = (api: string, rules: readonly string[]) =>
   rules.every((rule) => probes[api]?.find((p) => p.rule === rule)?.needs?.includes('disposable'))
 
 /**
- * False alarms of suite checks, each a documented finding resting on an inferred reading the suite does not name:
- * listed as expected failures (it.fails) while they exist. None are left since the suites became premise-aware;
- * a new entry here is a bug to fix in suites/, not a place to park it.
+ * False alarms of suite checks, each a documented finding resting on an inferred reading the suite does not name,
+ * listed as expected failures (it.fails) with what is wrong. None left since the premise-aware suites landed; a
+ * new entry is a bug in a suite, to be fixed there.
  */
 const suiteFalseAlarms: Readonly<Record<string, string>> = {}
 
