@@ -48,7 +48,7 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request, readings)
     const user = find(db, tenantId, params['id'] ?? '', readings)
-    // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
+    authorize(actor, user, readings)
     const input = parseJsonObject(request, body, dialect)
     const changes = validate(db, user, input, readings)
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
@@ -61,6 +61,11 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
       data: { ...updated, roles: updated.role_ids.flatMap((id) => db.roles.get('id', id) ?? []) },
     })
   })
+}
+
+/** The Form Request's authorize(): the doc names no rule finer than the tenant (authz.peer). */
+function authorize(actor: FlextellUserRecord, user: FlextellUserRecord, { rule, dialect }: FlextellReadings): void {
+  if (rule['authz.peer'] === 'self' && actor.id !== user.id) halt(dialect.forbidden())
 }
 
 function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect }: FlextellReadings): number {
