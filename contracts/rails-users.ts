@@ -100,6 +100,10 @@ export const railsUsers = {
       ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
       ['sensitive', 'uniqueness compares exactly: JOHN@example.com is free'],
     ]),
+    'validation.messages': inferred('the doc\'s 422 example shows two messages, "Email has already been taken" and "Password is too short (minimum is 8 characters)", which are Rails\' defaults; every other message is read as Rails\' default full message too (config/locales/en.yml)', 'each error message is Rails\' default full message: "Locale is not included in the list", "Email is invalid"', [
+      ['rails-default', 'errors.full_messages with the default locale: "<Attribute> is not included in the list", "<Attribute> is invalid", "<Attribute> can\'t be blank"'],
+      ['custom', 'the app words its own messages ("Locale has an unsupported value"); only the two of the example read as documented'],
+    ]),
     'validation.shape': documented('422 example {status:"error", message:"Failed to update user", errors:[{path, message}]}', 'a refused body is 422 with errors as a list of {path, message}'),
     'response.shape': documented('200 example', 'the 200 body is {status:"success", message:"User updated successfully", data:{id, email, first_name, last_name, roles, feature_flags, notifications, status, locale, created_at}}'),
     'response.echo': documented('"Update information for a specific user"', 'the 200 body reflects every field sent'),

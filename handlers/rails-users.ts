@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { railsUsers, type RailsUserRecord, type RailsUsersRuleId } from '../contracts/rails-users.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { rails } from '../contracts/rails.ts'
+import { humanize, rails } from '../contracts/rails.ts'
 import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
@@ -13,6 +13,13 @@ import { saveDirty } from './save.ts'
 import { fieldOrder, takenEmail } from './validation.ts'
 
 const dialect = rails satisfies Dialect
+
+// validation.messages: custom — the app words its own messages, but for the two the doc's 422 example shows.
+const DOCUMENTED_MESSAGES = /^(?:Email has already been taken|Password is too short \(minimum is \d+ characters\))$/
+function customWording(reply: ReturnType<typeof rails.validation>): ReturnType<typeof rails.validation> {
+  const errors = reply.body.errors.map((e) => (DOCUMENTED_MESSAGES.test(e.message) ? e : { path: e.path, message: `${humanize(e.path)} has an unsupported value` }))
+  return { ...reply, body: { ...reply.body, errors } }
+}
 
 type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
 
@@ -100,7 +107,10 @@ function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, u
     ...(parsed.success ? [] : parsed.error.issues),
     ...takenEmail(input, user.id, holderOf, 'taken'),
   ]
-  if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, railsUsers.user)))
+  if (issues.length > 0 || !parsed.success) {
+    const refusal = dialect.validation(fieldOrder(issues, railsUsers.user))
+    halt(rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal)
+  }
   return parsed.data
 }
 

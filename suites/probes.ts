@@ -128,6 +128,10 @@ const railsProbes: readonly Probe[] = [
   probe('order.find-before-authorize', async (t) => (await t.send({ userId: UNKNOWN_ID, body: { user: railsAnchor } })).status),
   probe('body.wrapped', async (t) => (await t.send({ body: {} })).status),
   probe('body.type-cast', async (t) => only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags'])),
+  probe('validation.messages', async (t) => {
+    const errors = field((await sendUser(t, railsAnchor)).body, 'errors')
+    return Array.isArray(errors) ? String(field(errors.find((e) => field(e, 'path') === 'locale'), 'message') ?? '') : null
+  }),
   probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),
   probe('email.case-insensitive', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer'], { 'email.normalized': 'as-sent' }),
   probe('email.normalized', async (t) => {

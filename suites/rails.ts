@@ -7,6 +7,8 @@ export interface RailsRuleIds<R extends string> {
   readonly constraint: R | readonly R[]
   /** The documented 422 envelope: {status:"error", message:"Failed to update user", errors:[{path, message}]}. */
   readonly shape: R
+  /** The rule a message's wording rests on when the doc does not show it (Rails' default full messages). */
+  readonly messages?: R
 }
 
 export interface RailsError {
@@ -33,7 +35,9 @@ export function expectRailsRejected<R extends string>(t: CheckContext<R>, res: E
   // The envelope rests on the constraint too: a server without an inferred constraint (blank names) accepts.
   if (!t.expect([...constraint, rules.shape], isRails422(res), `expected 422 {status:"error", message:"Failed to update user", errors:[…]}, got ${res.status} ${snippet(res.text)}`)) return
   const errors = railsErrors(res) ?? []
-  t.expect(constraint, errors.some((e) => e.path === path && e.message === message), `expected errors to hold {path:"${path}", message:"${message}"}, got ${snippet(JSON.stringify(errors))}`)
+  // The error's place is the constraint's; its wording, unless the doc shows it, is the messages rule's too.
+  if (!t.expect(constraint, errors.some((e) => e.path === path), `expected errors to name "${path}", got ${snippet(JSON.stringify(errors))}`)) return
+  t.expect([...constraint, ...(rules.messages === undefined ? [] : [rules.messages])], errors.some((e) => e.path === path && e.message === message), `expected errors to hold {path:"${path}", message:"${message}"}, got ${snippet(JSON.stringify(errors))}`)
 }
 
 /** Asserts `path` passed validation, without writing: an invalid `anchor` (refused under `anchorRule`) beside it makes a conforming server answer 422. */
