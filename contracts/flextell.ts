@@ -147,7 +147,7 @@ export const flextell = {
     ]),
     'email.unique': inferred('the doc is silent; a Laravel users table has a unique email and the Form Request checks unique:users,email', 'an email taken by another user is rejected: "The email has already been taken."', [
       ['enforced', 'unique:users,email in the Form Request: 422'],
-      ['unchecked', 'no unique rule: the address is saved'],
+      ['unchecked', 'no unique rule in the Form Request: the users table\'s unique index refuses the same address, a 500 Server Error'],
     ]),
     'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
       ['insensitive', 'JOHN@example.com is taken when john@example.com is'],

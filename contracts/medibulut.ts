@@ -171,7 +171,7 @@ export const medibulut = {
     ]),
     'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."', [
       ['enforced', 'unique:users,email: 422 "The email has already been taken."'],
-      ['unchecked', 'no unique rule: the address is saved'],
+      ['unchecked', 'no unique rule in the Form Request: the users table\'s unique index refuses the same address, a 500 Server Error'],
     ]),
     'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
       ['insensitive', 'JOHN@example.com is taken when john@example.com is'],

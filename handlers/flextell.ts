@@ -2,7 +2,7 @@ import { flextell, type FlextellBody, type FlextellRuleId, type FlextellUserReco
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages, type LaravelSummary } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
+import { seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
@@ -91,10 +91,8 @@ function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }
 function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect }: FlextellReadings): FlextellBody {
   const input = rule['body.coercion'] === 'laravel' ? laravelLoose(raw, { booleans: ['is_active'], integerLists: ['role_ids'] }) : raw
   const parsed = flextell.body.safeParse(input)
-  const holderOf = (email: string) => {
-    const holder = db.users.get('email', emailKey(email))
-    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
-  }
+  // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
+  const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
     ...(rule['body.read-only'] === 'prohibited' ? READ_ONLY.filter((key) => key in raw).map((key): Issue => ({ code: 'custom', path: [key], message: 'prohibited' })) : []),
@@ -116,7 +114,7 @@ function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, 
   }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, {
+export const flextellApi: TwinApi = defineApi(flextell, (options, { rule }) => seedFlextell({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), flextellReadings, resolveFlextell, {
   dialect: DEFAULTS.dialect,
   controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
 })

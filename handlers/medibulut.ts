@@ -3,7 +3,7 @@ import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutRuleId, ty
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
+import { seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
@@ -114,10 +114,8 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
     ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'], numerics: ['bonus_rate'] })
     : raw
   const parsed = body.safeParse(input)
-  const holderOf = (email: string) => {
-    const holder = db.users.get('email', medibulutEmailKey(email))
-    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
-  }
+  // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
+  const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const roleId = input['role_id']
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
@@ -149,7 +147,7 @@ function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBod
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, {
+export const medibulutApi: TwinApi = defineApi(medibulut, (options, { rule }) => seedMedibulut({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), medibulutReadings, resolveMedibulut, {
   dialect: DEFAULTS.dialect,
   // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
   controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),

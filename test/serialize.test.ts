@@ -5,6 +5,7 @@ import { flextell } from '../contracts/flextell.ts'
 import { gorules } from '../contracts/gorules.ts'
 import { medibulut } from '../contracts/medibulut.ts'
 import { railsUsers } from '../contracts/rails-users.ts'
+import { respond } from '../handlers/reply.ts'
 import { serializer } from '../handlers/serialize.ts'
 import { createTwin } from '../handlers/twin.ts'
 
@@ -49,6 +50,14 @@ describe('response serializers', () => {
       z.object({ a: z.union([z.object({ x: z.int() }), z.object({ y: z.int() })]) }),
       z.object({ a: z.string() }).strict(),
     ]) expect(serializer(schema)).toBeUndefined()
+  })
+
+  it('run with the full check on in this suite: a body the serializer passes but the contract rejects throws', () => {
+    // vitest.config.ts sets APITWIN_CHECK_RESPONSES=1, so every 200 any test makes is parsed in full as well.
+    expect(process.env['APITWIN_CHECK_RESPONSES']).toBe('1')
+    const schema = z.object({ id: z.int(), updatedAt: z.iso.datetime({ offset: true }) })
+    expect(respond(200, schema, { id: 1, updatedAt: '2026-12-01T10:00:00Z' }).body).toEqual({ id: 1, updatedAt: '2026-12-01T10:00:00Z' })
+    expect(() => respond(200, schema, { id: 1, updatedAt: 'yesterday' })).toThrow(/contract rejects/)
   })
 
   it.each(Object.keys(schemas) as Array<keyof typeof schemas>)('%s: every 200 the handler builds passes the full schema and equals its parse (generated seeds and values)', async (api) => {
