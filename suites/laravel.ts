@@ -30,6 +30,8 @@ export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: E
   if (!t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)) return
   const errors = laravelErrors(res)
   const messages = errors?.[field]
+  // Refused in the documented envelope for another field (an anchor sent beside it): this field's rule broke.
+  if (res.status === 422 && errors !== undefined && !t.expect(rules.constraint, Array.isArray(messages), `${field}: expected errors["${field}"] beside the other refusals, got ${snippet(res.text)}`)) return
   // The status and the error's place rest on the constraint too: a server without an inferred constraint accepts.
   if (!t.expect([rules.constraint, rules.status], res.status === 422 && Array.isArray(messages), `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
   if (message !== undefined) {
@@ -46,7 +48,9 @@ export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: E
   const errors = laravelErrors(res)
   // Not refused at all: the anchor's own rule broke (and the request may have written).
   if (!t.expect(anchorRule, res.status >= 400 && res.status < 500, `the invalid ${anchor} sent beside ${field} was accepted: ${res.status} ${snippet(res.text)}`)) return
-  if (!t.expect(rules.status, errors?.[anchor] !== undefined, `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`)) return
+  // Other fields named but not the anchor: the anchor's own rule broke; none named: the envelope.
+  const others = errors !== undefined && Object.keys(errors).some((key) => key !== anchor && key !== field)
+  if (!t.expect(others ? anchorRule : rules.status, errors?.[anchor] !== undefined, `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`)) return
   t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
 }
 

@@ -1,6 +1,7 @@
 import { medibulut, type MedibulutRuleId } from '../contracts/medibulut.ts'
 import { expectBody, expectStatus, pick, snippet, expectUpdated } from './assert.ts'
 import { frameworks } from './derive.ts'
+import { emailRefused, passwordRefused, type WriteGuard } from './write-guard.ts'
 import { derivedChecks, type DerivedApi } from './derived-checks.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { expectFieldAccepted, expectFieldRejected, laravelErrors, laravelExpected, type LaravelRuleIds } from './laravel.ts'
@@ -11,7 +12,21 @@ type T = CheckContext<R>
 const rules = (constraint: R): LaravelRuleIds<R> => ({ constraint, status: 'validation.status', messages: 'validation.messages' })
 const limits = rules('body.limits')
 const formats = rules('body.formats')
-const BAD_EMAIL = { email: 'not-an-email' }
+// Two documented refusals: a server that breaks the email rule still refuses the status and writes nothing
+// (default verify promises no change, and a stored "not-an-email" would lock the account out).
+const BAD_EMAIL = { email: 'not-an-email', status: 2 }
+const BAD_RATE = { bonus_rate: 'lots' }
+
+/** Documented refusals the write guard counts: a body with a password or a new email needs two. */
+const writeGuard: WriteGuard = {
+  refusals: (fields, target) => [
+    ...('email' in fields && emailRefused(fields['email'], target) ? ['email'] : []),
+    // Only the confirmation is documented; "security criteria" (a minimum length) is our reading.
+    ...(('password' in fields || 'password_confirmation' in fields) && passwordRefused(fields, 0, true) ? ['password'] : []),
+    ...('status' in fields && fields['status'] !== 0 && fields['status'] !== 1 ? ['status'] : []),
+    ...('bonus_rate' in fields && !/^-?\d+(?:\.\d+)?$/.test(String(fields['bonus_rate'])) ? ['bonus_rate'] : []),
+  ],
+}
 
 /**
  * Sends a PATCH that states a role (the one required field), so each check varies only what it is about. The
@@ -54,7 +69,8 @@ const derived: DerivedApi<R> = {
   framework: frameworks.laravel,
   skip: ['bonus_rate', 'password_confirmation'],
   send: (t, fields) => patch(t, fields),
-  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2 }, rule: 'body.limits' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.limits' }),
+  // Two invalid fields beside every case, neither the field under test: a server breaking one rule writes nothing.
+  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2, ...BAD_RATE }, rule: 'body.limits' } : field === 'status' ? { key: 'email', fields: { email: 'not-an-email', ...BAD_RATE }, rule: 'body.limits' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.limits' }),
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   // "array of integers": positive ids are the contract's reading, not the doc's.
@@ -160,7 +176,7 @@ const checks: Check<R>[] = [
     async run(t) {
       const loose = t.reading('body.coercion') === 'laravel'
       for (const status of ['1', '0']) {
-        const res = await patch(t, { status, ...BAD_EMAIL })
+        const res = await patch(t, { ...BAD_EMAIL, ...BAD_RATE, status })
         if (loose) expectFieldAccepted(t, res, 'status', 'email', rules('body.coercion'), 'body.limits')
         else expectFieldRejected(t, res, 'status', 'The selected status is invalid.', { ...rules('body.coercion'), constraint: 'body.coercion' })
       }
@@ -199,13 +215,13 @@ const checks: Check<R>[] = [
       expectFieldRejected(t, await patch(t, BAD_EMAIL), 'email', 'The email field must be a valid email address.', formats)
       // An invalid status beside the address: a server without (case-insensitive) uniqueness writes nothing.
       expectFieldRejected(t, await patch(t, { email: t.account('peer').email, status: 2 }), 'email', 'The email has already been taken.', rules('email.unique'))
-      expectFieldRejected(t, await patch(t, { email: t.account('peer').email.toUpperCase(), status: 2 }), 'email', 'The email has already been taken.', { ...rules('email.case-insensitive'), constraint: 'email.case-insensitive' })
+      expectFieldRejected(t, await patch(t, { email: t.account('peer').email.toUpperCase(), status: 2, ...BAD_RATE }), 'email', 'The email has already been taken.', { ...rules('email.case-insensitive'), constraint: 'email.case-insensitive' })
     },
   },
   {
     title: 'a password must be confirmed',
     async run(t) {
-      expectFieldRejected(t, await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' }), 'password', 'The password field confirmation does not match.', rules('body.confirmed'))
+      expectFieldRejected(t, await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2', status: 2 }), 'password', 'The password field confirmation does not match.', rules('body.confirmed'))
     },
   },
   {
@@ -275,4 +291,4 @@ const checks: Check<R>[] = [
 ]
 
 /** The medibulut contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { secrets: { rule: 'response.no-password' }, probeBody: { role_id: 'admin', ...BAD_EMAIL }, derived })
+export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { secrets: { rule: 'response.no-password' }, probeBody: { role_id: 'admin', ...BAD_EMAIL }, derived, writeGuard })
