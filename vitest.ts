@@ -6,3 +6,4 @@
  * describeContracts(['flextell'])
  */
 export { describeContracts, type ContractOptions } from './suites/vitest-adapter.ts'
+export type { Env } from './server/env.ts'

@@ -122,6 +122,10 @@ export const flextell = {
       ['403', 'a tenant middleware refuses it: 403 {"message":"This action is unauthorized."}'],
       ['404', 'the tenant is looked up among the caller\'s own: 404'],
     ]),
+    'authz.peer': inferred('the doc scopes requests to a tenant (X-Tenant: "scope API requests to a specific tenant") and names no finer rule of who may update whom; a Form Request whose authorize() returns true lets any member of the tenant update its users', 'any user of the tenant may update another user of the same tenant', [
+      ['tenant', 'any member of the tenant updates any of its users'],
+      ['self', 'a user updates only their own profile: another\'s is 403 {"message":"This action is unauthorized."}'],
+    ]),
     'body.limits': documented('"Maximum string length" / "Minimum string length" per field', 'every field limit, type and enum of the body is enforced'),
     'body.nullable': documented('"string | null", "boolean | null", "enum<string>[] | null", "integer[] | null"', 'nullable fields accept null'),
     'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: boolean takes 1, 0, "1", "0"; integer takes "5"', 'is_active takes 1/0/"1"/"0" and role_ids take integer strings, as Laravel\'s rules do', [
@@ -143,7 +147,7 @@ export const flextell = {
     ]),
     'email.unique': inferred('the doc is silent; a Laravel users table has a unique email and the Form Request checks unique:users,email', 'an email taken by another user is rejected: "The email has already been taken."', [
       ['enforced', 'unique:users,email in the Form Request: 422'],
-      ['unchecked', 'no unique rule: the address is saved'],
+      ['unchecked', 'no unique rule in the Form Request: the users table\'s unique index refuses the same address, a 500 Server Error'],
     ]),
     'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
       ['insensitive', 'JOHN@example.com is taken when john@example.com is'],

@@ -139,7 +139,7 @@ export const medibulut = {
       ['slug-only', 'role_id takes the slug only: 2 is "The selected role id is invalid."'],
     ]),
     'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
-    'body.limits': documented('the field table: types, "1 for active, 0 for inactive", hex code, permission list', 'each field\'s documented type and values are enforced'),
+    'body.limits': documented('the field table: types, "1 for active, 0 for inactive", the roles', 'each field\'s documented type and values are enforced'),
     'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer and numeric take numeric strings ("5", "15.5"), in:0,1 takes "1"', 'numeric strings pass integer and numeric fields, as Laravel\'s rules do', [
       ['laravel', 'authorized_users: ["11"], status: "1" and bonus_rate: "15.5" pass'],
       ['strict', 'only JSON numbers pass integer and numeric fields'],
@@ -148,6 +148,22 @@ export const medibulut = {
       ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
       ['lenient', 'any string for mobile, phone, color and photo; any password'],
     ]),
+    'body.lengths': inferred('the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default', 'first_name, last_name, email and identity_number are at most 255 characters', [
+      ['laravel', 'string|max:255: 256 characters are "The first name field must not be greater than 255 characters."'],
+      ['unlimited', 'no max rule (TEXT columns): any length passes'],
+    ]),
+    'body.nullable': inferred('the table says neither way; the doc\'s own body example sends "identity_number": null and "photo": null, so those take null, and a Laravel `string` rule without `nullable` refuses null elsewhere', 'null is taken for identity_number, photo and phone and refused for every other field ("The first name field must be a string.")', [
+      ['example', 'identity_number, photo and phone are nullable; null elsewhere is refused'],
+      ['nullable', 'every optional field is `nullable`: null is taken everywhere (it clears a nullable column and leaves the others as they were)'],
+    ]),
+    'body.permissions': inferred('the table lists permissions open-ended: ("appointments.manage", "patients.manage", etc.); the example shows nine, which an app would check with `in:` against its own list', 'permissions are among the nine the example shows; another is "The selected permissions.N is invalid."', [
+      ['listed', 'in:appointments.manage,…,working-hours.manage (the nine of the example)'],
+      ['any', 'any string is a permission ("etc.")'],
+    ]),
+    'body.ids': inferred('"service_ids array of integers" states no sign; ids of auto-increment rows are positive, and an app checking `integer|min:1` (or exists) refuses 0', 'service_ids are positive integers: 0 is "The service_ids.N field must be an integer."', [
+      ['positive', 'service_ids.* must be integers of at least 1'],
+      ['any-integer', 'any integer passes ("array of integers")'],
+    ]),
     'body.confirmed': documented('password_confirmation: "A repeat of the password field to ensure accuracy"', 'a password whose confirmation differs is refused'),
     'body.authorized-users': inferred('"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant', 'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."', [
       ['tenant', 'exists:users,id scoped to the tenant'],
@@ -155,7 +171,7 @@ export const medibulut = {
     ]),
     'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."', [
       ['enforced', 'unique:users,email: 422 "The email has already been taken."'],
-      ['unchecked', 'no unique rule: the address is saved'],
+      ['unchecked', 'no unique rule in the Form Request: the users table\'s unique index refuses the same address, a 500 Server Error'],
     ]),
     'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
       ['insensitive', 'JOHN@example.com is taken when john@example.com is'],

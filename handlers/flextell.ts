@@ -2,7 +2,7 @@ import { flextell, type FlextellBody, type FlextellRuleId, type FlextellUserReco
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages, type LaravelSummary } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import { emailKey, seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
+import { seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
@@ -48,7 +48,7 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
     const actor = authenticate(request, db, dialect)
     const tenantId = scope(actor, request, readings)
     const user = find(db, tenantId, params['id'] ?? '', readings)
-    // authorize: the doc names no rule finer than the tenant, so any member of the tenant may update its users.
+    authorize(actor, user, readings)
     const input = parseJsonObject(request, body, dialect)
     const changes = validate(db, user, input, readings)
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password)
@@ -61,6 +61,11 @@ export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Pa
       data: { ...updated, roles: updated.role_ids.flatMap((id) => db.roles.get('id', id) ?? []) },
     })
   })
+}
+
+/** The Form Request's authorize(): the doc names no rule finer than the tenant (authz.peer). */
+function authorize(actor: FlextellUserRecord, user: FlextellUserRecord, { rule, dialect }: FlextellReadings): void {
+  if (rule['authz.peer'] === 'self' && actor.id !== user.id) halt(dialect.forbidden())
 }
 
 function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect }: FlextellReadings): number {
@@ -86,10 +91,8 @@ function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }
 function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect }: FlextellReadings): FlextellBody {
   const input = rule['body.coercion'] === 'laravel' ? laravelLoose(raw, { booleans: ['is_active'], integerLists: ['role_ids'] }) : raw
   const parsed = flextell.body.safeParse(input)
-  const holderOf = (email: string) => {
-    const holder = db.users.get('email', emailKey(email))
-    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
-  }
+  // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
+  const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
     ...(rule['body.read-only'] === 'prohibited' ? READ_ONLY.filter((key) => key in raw).map((key): Issue => ({ code: 'custom', path: [key], message: 'prohibited' })) : []),
@@ -111,7 +114,7 @@ function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, 
   }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, seedFlextell, flextellReadings, resolveFlextell, {
+export const flextellApi: TwinApi = defineApi(flextell, (options, { rule }) => seedFlextell({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), flextellReadings, resolveFlextell, {
   dialect: DEFAULTS.dialect,
   controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
 })

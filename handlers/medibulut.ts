@@ -3,7 +3,7 @@ import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutRuleId, ty
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import { medibulutEmailKey, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
+import { seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
@@ -18,14 +18,40 @@ export interface MedibulutReadings {
   readonly body: z.ZodType<MedibulutBody, unknown>
 }
 
-// body.formats: lenient — the doc names formats without rules, so an app may check none of them.
-const lenientBody = medibulut.body.safeExtend({
-  mobile: z.string().optional(),
-  phone: z.string().nullable().optional(),
-  color: z.string().optional(),
-  photo: z.string().nullable().optional(),
-  password: z.string().optional(),
-})
+/** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading. */
+function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknown> {
+  const base = medibulut.body.shape
+  const fields: Record<string, z.ZodType> = {
+    // body.formats: lenient — the doc names formats without rules, so an app may check none of them.
+    ...(rule['body.formats'] === 'lenient' && {
+      mobile: z.string().optional(),
+      phone: z.string().nullable().optional(),
+      color: z.string().optional(),
+      photo: z.string().nullable().optional(),
+      password: z.string().optional(),
+    }),
+    // body.lengths: unlimited — no max:255 (TEXT columns).
+    ...(rule['body.lengths'] === 'unlimited' && {
+      first_name: z.string().optional(),
+      last_name: z.string().optional(),
+      email: z.email().optional(),
+      identity_number: z.string().nullable().optional(),
+    }),
+    // body.permissions: any — "etc.": any string is a permission.
+    ...(rule['body.permissions'] === 'any' && { permissions: z.array(z.string()).optional() }),
+    // body.ids: any-integer — "array of integers" states no sign.
+    ...(rule['body.ids'] === 'any-integer' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
+  }
+  // body.nullable: nullable — every optional field takes null (role_id, the one required field, does not).
+  if (rule['body.nullable'] === 'nullable') {
+    for (const [key, schema] of Object.entries(base)) if (key !== 'role_id') fields[key] = (fields[key] ?? schema).nullable()
+  }
+  // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
+  return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody, unknown>
+}
+
+/** Columns that hold null (the 200 example shows them null or empty); a null for any other is no change. */
+const NULLABLE_COLUMNS: ReadonlySet<string> = new Set(['identity_number', 'phone', 'photo', 'mobile', 'color'])
 
 // required-fields: create-rules — the 422 example's six required fields.
 const CREATE_RULES = ['first_name', 'last_name', 'email', 'password', 'status'] as const
@@ -42,7 +68,7 @@ export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
     notFound: rule['user.not-found'] === 'generic' ? 'generic' : 'model',
     messages: rule['validation.messages'] as LaravelMessages,
   }) satisfies Dialect
-  return { rule, dialect, body: rule['body.formats'] === 'lenient' ? lenientBody : medibulut.body }
+  return { rule, dialect, body: bodyFor(rule) }
 }
 const DEFAULTS = medibulutReadings()
 
@@ -88,10 +114,8 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
     ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'], numerics: ['bonus_rate'] })
     : raw
   const parsed = body.safeParse(input)
-  const holderOf = (email: string) => {
-    const holder = db.users.get('email', medibulutEmailKey(email))
-    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
-  }
+  // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
+  const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const roleId = input['role_id']
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
@@ -112,16 +136,18 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
 }
 
 function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody, passwordHash: string | undefined): MedibulutUserRecord {
-  const { password: _password, password_confirmation: _confirmation, bonus_rate, ...fields } = changes
+  const { password: _password, password_confirmation: _confirmation, bonus_rate, ...given } = changes
+  // body.nullable: nullable — a null sent for a NOT NULL column leaves it as it was.
+  const fields = Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== null || NULLABLE_COLUMNS.has(key))) as typeof given
   return saveDirty(db.users, user, {
     ...fields,
     // decimal:2 cast: stored and returned as a two-decimal string.
-    ...(bonus_rate !== undefined && { bonus_rate: bonus_rate.toFixed(2) }),
+    ...(bonus_rate !== undefined && bonus_rate !== null && { bonus_rate: bonus_rate.toFixed(2) }),
     ...(passwordHash !== undefined && { password_hash: passwordHash }),
   }, 'updated_at')
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, seedMedibulut, medibulutReadings, resolveMedibulut, {
+export const medibulutApi: TwinApi = defineApi(medibulut, (options, { rule }) => seedMedibulut({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), medibulutReadings, resolveMedibulut, {
   dialect: DEFAULTS.dialect,
   // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
   controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),

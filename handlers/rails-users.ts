@@ -94,10 +94,8 @@ function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, u
   // Devise strips and downcases its case-insensitive keys before validating them (email.normalized).
   const input = rule['email.normalized'] === 'downcase' && typeof raw['email'] === 'string' ? { ...raw, email: railsEmailKey(raw['email']) } : raw
   const parsed = schema.safeParse(input)
-  const holderOf = (email: string) => {
-    const holder = db.users.get('email', railsEmailKey(email))
-    return holder && (rule['email.case-insensitive'] === 'insensitive' || holder.email === email) ? holder : undefined
-  }
+  // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
+  const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
     ...takenEmail(input, user.id, holderOf, 'taken'),
@@ -131,4 +129,4 @@ async function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox'
   }
 }
 
-export const railsUsersApi: TwinApi = defineApi(railsUsers, seedRailsUsers, railsUsersReadings, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })
+export const railsUsersApi: TwinApi = defineApi(railsUsers, (options, { rule }) => seedRailsUsers({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), railsUsersReadings, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { UniqueKeyError } from '../fixtures/unique-key-error.ts'
 import { serializer } from './serialize.ts'
 
 /** What a pipeline step answers with: a status and a JSON body, before it becomes a `Response`. */
@@ -193,6 +194,12 @@ export async function run(dialect: Dialect, pipeline: () => Promise<Reply>): Pro
     return await pipeline()
   } catch (error) {
     if (error instanceof Halt) return error.reply
+    // A key another record holds reached the store unchecked (the `email.unique: unchecked` reading): the
+    // database's unique index refuses it, which a Laravel or Rails app answers as a 500 — no stack, it is expected.
+    if (error instanceof UniqueKeyError) {
+      console.error(`apitwin: ${error.message} (a unique index refused it, as the vendor's database would: 500)`)
+      return dialect.serverError('Duplicate entry for a unique key.')
+    }
     console.error(error)
     return dialect.serverError('The mock failed to handle this request; see the apitwin log.')
   }

@@ -71,7 +71,7 @@ export function routePath(path: string): string {
  */
 export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
-  seed: (options: SeedOptions) => Promise<Db>,
+  seed: (options: SeedOptions, readings: Prepared) => Promise<Db>,
   prepare: (choice?: ReadingChoice) => Prepared,
   resolve: (db: Db, request: RequestLike, params: Params, readings: Prepared) => Promise<Reply>,
   { dialect, controls }: { readonly dialect: Dialect; readonly controls?: (db: Db) => Readonly<Record<string, () => unknown>> },
@@ -86,7 +86,7 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }, 
     async start(options, choice) {
       // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
       const readings = prepare(choice)
-      const db = await seed(options)
+      const db = await seed(options, readings)
       const collections = collectionsOf(db)
       return {
         accounts: db.accounts,

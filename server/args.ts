@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { apis } from '../handlers/twin.ts'
+import type { Env } from './env.ts'
 import { UsageError } from './usage-error.ts'
 
 /** The API slugs, as the CLI lists them in help and errors. */
@@ -9,7 +10,7 @@ export const apiNames = apis.map((a) => a.name).join(', ')
 export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
-  readonly env: NodeJS.ProcessEnv
+  readonly env: Env
   /** stderr is a terminal: commands may draw progress there. */
   readonly stderrIsTTY?: boolean
   /** stdout is a terminal: human output may use colour. */
@@ -19,9 +20,17 @@ export interface Io {
 export type Values = Record<string, string | boolean | undefined>
 
 /** Parses flags, filling unset ones from APITWIN_* variables (`--peer-user-id` ← APITWIN_PEER_USER_ID). */
-export function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, env: NodeJS.ProcessEnv) {
+export function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, env: Env) {
   let parsed
   try {
+    // `--seed -1` is "argument is ambiguous" to parseArgs; joined as `--seed=-1` it reaches the range check.
+    const joined: string[] = []
+    for (const arg of args) {
+      const previous = joined[joined.length - 1]
+      if (previous !== undefined && /^-\d/.test(arg) && /^--[^=]+$/.test(previous) && options[previous.slice(2)]?.type === 'string') joined[joined.length - 1] = `${previous}=${arg}`
+      else joined.push(arg)
+    }
+    args = joined
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
   } catch (error) {
     // node's own text ("Unknown option '--x'. To specify a positional argument …") is longer than the problem.

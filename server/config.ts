@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { validateReadings, type ReadingChoice } from '../contracts/provenance.ts'
 import { contracts, type Contract } from '../contracts/registry.ts'
+import type { Env } from './env.ts'
 import { UsageError } from './usage-error.ts'
 
 /** The default config file, read from the working directory when present. */
@@ -33,8 +34,9 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>
 export type ConfigAccount = z.infer<typeof account>
 
+
 /** Replaces `${NAME}` with the environment's value; a missing variable is an error naming it. */
-function expand(value: unknown, env: NodeJS.ProcessEnv, where: string): unknown {
+function expand(value: unknown, env: Env, where: string): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
       const found = env[name]
@@ -52,7 +54,7 @@ function expand(value: unknown, env: NodeJS.ProcessEnv, where: string): unknown 
  * one named with --config is not).
  * @example const config = await loadConfig('apitwin.config.json', process.env, { required: false })
  */
-export async function loadConfig(file: string, env: NodeJS.ProcessEnv, { required = true } = {}): Promise<Config> {
+export async function loadConfig(file: string, env: Env, { required = true } = {}): Promise<Config> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -71,7 +73,27 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv, { require
     const first = parsed.error.issues[0]
     throw new UsageError(`config file ${file}: ${first ? `${first.path.join('.') || '(top)'}: ${first.message}` : 'invalid'}`)
   }
-  return expand(parsed.data, env, file) as Config
+  return lazilyExpanded(parsed.data, env, file)
+}
+
+/**
+ * `${ENV}` references are expanded where they are used, not across the whole file: `serve` reads the readings
+ * only, `verify flextell` the flextell target only, so a variable that only another API's target uses may stay
+ * unset. Each target expands when it is first read (a getter); the readings at once (every command reads them).
+ * A target for an API apitwin does not know (a typo such as "flextel") is an error naming the known ones.
+ */
+function lazilyExpanded(config: Config, env: Env, file: string): Config {
+  const known = Object.keys(contracts)
+  const unknown = Object.keys(config.targets ?? {}).filter((api) => !known.includes(api))
+  if (unknown.length > 0) throw new UsageError(`config file ${file}: targets: unknown API ${unknown.map((api) => `"${api}"`).join(', ')}; choose from ${known.join(', ')}`)
+  const out: Config = { ...config, ...(config.readings && { readings: expand(config.readings, env, `${file} (readings)`) as Config['readings'] }) }
+  if (!config.targets) return out
+  const targets = {}
+  for (const [api, target] of Object.entries(config.targets)) {
+    let expanded: unknown
+    Object.defineProperty(targets, api, { enumerable: true, get: () => (expanded ??= expand(target, env, `${file} (targets.${api})`)) })
+  }
+  return { ...out, targets: targets as NonNullable<Config['targets']> }
 }
 
 /** Readings per API: `{ medibulut: { 'tenant.forbidden': '404' } }`. */
@@ -100,7 +122,13 @@ export function parseReadingFlags(flags: readonly string[]): ApiReadings {
 export function checkReadings(readings: ApiReadings, where = '--reading'): ApiReadings {
   const problems = Object.entries(readings).flatMap(([api, choice]) => {
     const contract = (contracts as Readonly<Record<string, Contract>>)[api]
-    if (!contract) return [`unknown API "${api}"; choose one of ${Object.keys(contracts).join(', ')}`]
+    if (!contract) {
+      // `validation.status=422` without its API: show the API.RULE=VALUE form with the APIs that have such a rule.
+      const owners = Object.entries(contracts as Readonly<Record<string, Contract>>).filter(([, c]) => Object.keys(choice).some((rule) => `${api}.${rule}` in c.rules)).map(([name]) => name)
+      const example = Object.entries(choice)[0]
+      const hint = owners.length > 0 && example ? ` (e.g. ${owners[0]}.${api}.${example[0]}=${example[1]})` : ''
+      return [`unknown API "${api}": a reading is API.RULE=VALUE${hint}; the APIs are ${Object.keys(contracts).join(', ')}`]
+    }
     return validateReadings(contract.rules, choice).map((problem) => `${api}: ${problem}`)
   })
   if (problems.length > 0) throw new UsageError(`${where}: ${problems.join('; ')}`)
@@ -119,7 +147,7 @@ export function mergeReadings(a: ApiReadings = {}, b: ApiReadings = {}): ApiRead
  * the working directory when present.
  * @example const config = await commandConfig(str(values, 'config'), io.env)
  */
-export async function commandConfig(file: string | undefined, env: NodeJS.ProcessEnv): Promise<Config> {
+export async function commandConfig(file: string | undefined, env: Env): Promise<Config> {
   return file === undefined ? loadConfig(DEFAULT_CONFIG_FILE, env, { required: false }) : loadConfig(file, env)
 }
 
@@ -128,7 +156,7 @@ export async function commandConfig(file: string | undefined, env: NodeJS.Proces
  * wrong one).
  * @example const readings = await commandReadings({ config: 'apitwin.config.json', reading: ['gorules.validation.status=422'] }, env)
  */
-export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: NodeJS.ProcessEnv): Promise<ApiReadings> {
+export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: Env): Promise<ApiReadings> {
   const loaded = await commandConfig(config, env)
   checkReadings(loaded.readings ?? {}, `config file ${config ?? DEFAULT_CONFIG_FILE}: readings`)
   // Repeated flags arrive as a list; APITWIN_READING as one string of space-separated readings.

@@ -70,7 +70,8 @@ export class StateFile {
     this.#dirty = true
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined
-      void this.#save().catch((error: unknown) => console.error(`apitwin: could not save the state file ${this.path}:`, error))
+      // One line, no stack: the user needs the file and the reason (ENOENT, EACCES, ENOSPC), not our call chain.
+      void this.#save().catch((error: unknown) => console.error(`apitwin: could not save the state file ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; the data stays in memory, the next change tries again`))
     }, SAVE_DEBOUNCE_MS)
   }
 

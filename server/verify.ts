@@ -133,6 +133,9 @@ async function probeTokens(suite: Suite, target: Target): Promise<void> {
     throw new UsageError(`the probe request for --user-id ${actor.userId} failed: ${describe(error)}`)
   })
   if (res.status === 401) throw new UsageError(`the token for --user-id ${actor.userId} was refused: 401`)
+  // The actor's own user not found: every check would then judge 404s. Either the base URL stops short of where the
+  // documented path starts (http://127.0.0.1:4010 instead of …/flextell) or the id names no user.
+  if (res.status === 404) throw new UsageError(`${target.label}: the actor's own user (--user-id ${actor.userId}) answered 404: --base-url must reach up to where the documented path starts (e.g. http://127.0.0.1:4010/flextell for apitwin serve), or --user-id names no user`)
 }
 
 function describe(error: unknown): string {
@@ -173,14 +176,23 @@ const partners: ReadonlyArray<readonly [keyof VerifyOptions, string, keyof Verif
   ['foreignToken', '--foreign-token', 'foreignUserId', '--foreign-user-id'],
 ]
 
+/**
+ * Flags that only mean something together must come together: exit 2 naming the missing partner. `verify` checks
+ * the flags on their own too, so a flag cannot pair with another account's value from --from-discovery or a config.
+ * @example checkPartners({ api: 'flextell', peerUserId: '2' }) // throws: --peer-user-id needs --peer-email: give both or neither
+ */
+export function checkPartners(o: Partial<Record<keyof VerifyOptions, unknown>>): void {
+  for (const [given, flag, partner, partnerFlag] of partners) {
+    if (o[given] !== undefined && o[partner] === undefined) throw new UsageError(`${flag} needs ${partnerFlag}: give both or neither`)
+  }
+}
+
 /** A live server as a Target, from the same options as `verify` (the vitest adapter uses it too). */
 export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
-  for (const [given, flag, partner, partnerFlag] of partners) {
-    if (o[given] !== undefined && o[partner] === undefined) throw new UsageError(`${flag} needs ${partnerFlag}: give both or neither`)
-  }
+  checkPartners(o)
   for (const [flag, token] of [['--token', o.token], ['--peer-token', o.peerToken], ['--foreign-token', o.foreignToken]] as const) {
     if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw new UsageError(`${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`)
   }

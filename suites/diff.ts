@@ -59,7 +59,7 @@ export const UNATTRIBUTED = '(unattributed)'
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
 
 /** The check, sending through a context that records each exchange and the rules asserted about it. */
-function recording(check: Check, log: Recorded[], forced?: string): Check {
+function recording(check: Check, log: Recorded[]): Check {
   return {
     ...check,
     run: async (t) => {
@@ -71,12 +71,12 @@ function recording(check: Check, log: Recorded[], forced?: string): Check {
         ...t,
         send: async (options = {}) => {
           const exchange = await t.send(options)
-          log.push({ options, exchange, rules: new Set(forced === undefined ? [] : [forced]) })
+          log.push({ options, exchange, rules: new Set() })
           return exchange
         },
-        expect: (rules, ok, detail) => (forced === undefined && note(rules), t.expect(rules, ok, detail)),
-        given: (rules, ok, detail) => (forced === undefined && note(rules), t.given(rules, ok, detail)),
-        matches: (rules, schema, value, label) => (forced === undefined && note(rules), t.matches(rules, schema, value, label)),
+        expect: (rules, ok, detail) => (note(rules), t.expect(rules, ok, detail)),
+        given: (rules, ok, detail) => (note(rules), t.given(rules, ok, detail)),
+        matches: (rules, schema, value, label) => (note(rules), t.matches(rules, schema, value, label)),
       }
       await check.run(context)
     },
@@ -158,22 +158,28 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
     ...(probe.needs && { needs: probe.needs }),
     run: async (t) => void answers.set(`${t.target.label} ${probe.rule}`, observationKey(await probe.observe(t))),
   }))
-  const all: Array<Check & { forced?: string }> = [...suite.checks, ...probeChecks]
+  // Probes first: a rule whose probe answers differently explains the suite's differences at the same status.
+  const all: Array<Check & { forced?: string }> = [...probeChecks, ...suite.checks]
+  const differing: Array<{ readonly rule: string; readonly statuses: ReadonlySet<number> }> = []
   // The inferred rule an error text rests on, where the API has one (Laravel's wording, Nest's error body).
   const messagesRule = ['validation.messages', 'error.body', 'validation.summary'].find((id) => suite.rules[id]?.provenance.kind === 'inferred')
   const [normalizeMock, normalizeLive] = [normalizer(mock), normalizer(live)]
   for (const check of all) {
     const [mockLog, liveLog]: [Recorded[], Recorded[]] = [[], []]
     await mock.reset?.()
-    const fromMock = await runCheck(suite, recording(check, mockLog, check.forced), mock)
+    const fromMock = await runCheck(suite, recording(check, mockLog), mock)
     await live.reset?.()
-    const fromLive = await runCheck(suite, recording(check, liveLog, check.forced), live)
+    const fromLive = await runCheck(suite, recording(check, liveLog), live)
     if (fromLive.status === 'skip' || fromMock.status === 'skip') {
       skipped.push({ check: check.title, reason: fromLive.skipReason ?? fromMock.skipReason ?? 'skipped' })
       continue
     }
     const failed = new Set(fromLive.failures.map((f) => f.rule))
     const warned = fromLive.warnings.map((f) => f.rule)
+    // A probe's differences are its rule's only when its answer differs; otherwise they come from another rule
+    // (a Laravel 9 wording seen through the formats probe is validation.messages', not body.formats').
+    const forced = check.forced !== undefined && answers.get(`${mock.label} ${check.forced}`) !== answers.get(`${live.label} ${check.forced}`) ? check.forced : undefined
+    if (forced !== undefined) differing.push({ rule: forced, statuses: new Set(liveLog.map((r) => r.exchange.status)) })
     const before = differences.length
     for (let i = 0; i < Math.min(mockLog.length, liveLog.length); i++) {
       const [m, l] = [mockLog[i], liveLog[i]]
@@ -184,12 +190,13 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
       // Charged as verify would judge the live server: to a documented rule only when the live check failed on it,
       // else to the inferred rule the check warned about, else to the inferred rule the aspect rests on.
       const charge = (aspect: Aspect): string =>
-        check.forced ??
+        forced ??
         asserted.find((id) => failed.has(id)) ??
         asserted.find((id) => warned.includes(id)) ??
         warned[0] ??
         (aspect === 'error messages' ? messagesRule : undefined) ??
         asserted.find((id) => suite.rules[id]?.provenance.kind === 'inferred') ??
+        differing.find((d) => d.statuses.has(l.exchange.status))?.rule ??
         UNATTRIBUTED
       const add = (aspect: Aspect, mockSide: string, liveSide: string) => {
         const charged = charge(aspect)

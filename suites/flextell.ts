@@ -95,8 +95,9 @@ const checks: Check<R>[] = [
     async run(t) {
       for (const id of ['987654321', 'not-a-number']) {
         const res = await t.send({ userId: id, body: { email: 'not-an-email', ...NAME_ANCHOR } })
-        t.expect('user.not-found', res.status >= 400 && res.status < 500 && res.status !== 422, `id ${id}: expected a 404 before validation, got ${res.status}`)
-        expectStatus(t, res, 'user.not-found', 404, `id ${id}`)
+        if (!t.expect('user.not-found', res.status >= 400 && res.status < 500 && res.status !== 422, `id ${id}: expected a 404 before validation, got ${res.status}`)) continue
+        // The body of another status is not the model-not-found body: it rests on the 404.
+        if (!expectStatus(t, res, 'user.not-found', 404, `id ${id}`)) continue
         expectMessage(t, res, 'user.not-found-body', `No query results for model [App\\Models\\User] ${id}`)
       }
     },
@@ -190,7 +191,8 @@ const checks: Check<R>[] = [
       for (const [email, rules] of [[peer.email, ['email.unique']], [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']]] as const) {
         // The anchor: a server without (case-insensitive) uniqueness must not move the peer's address onto the actor.
         const res = await t.send({ body: { email, ...NAME_ANCHOR, ...BIO_ANCHOR } })
-        t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)
+        // The case of a taken address is only judged where the exact address is taken.
+        if (!t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)) break
         expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: rules[rules.length - 1] ?? 'email.unique' })
       }
     },
@@ -273,7 +275,8 @@ const checks: Check<R>[] = [
     async run(t) {
       const peer = t.account('peer')
       const res = await t.send({ userId: peer.userId, body: {} })
-      expectStatus(t, res, 'tenant.isolation', 200, 'an update of a peer in the same tenant')
+      // Who may update whom inside a tenant is not documented: the 200 rests on our reading alone.
+      if (!expectStatus(t, res, 'authz.peer', 200, 'an update of a peer in the same tenant')) return
       t.matches('response.shape', flextell.responses[200], res.body, 'body')
     },
   },

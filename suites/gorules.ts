@@ -105,7 +105,8 @@ const checks: Check<R>[] = [
     async run(t) {
       await snapshot(t)
       const res = await t.send({ body: { roles: [UNKNOWN_UUID] } })
-      t.expect('roles.exist', res.status >= 400 && res.status < 500, `an unknown role id: expected a refusal, got ${res.status} ${snippet(res.text)}`)
+      // Not refused at all: the rule itself is what broke; its status and message would only repeat it.
+      if (!t.expect('roles.exist', res.status >= 400 && res.status < 500, `an unknown role id: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
       t.expect(['roles.exist', 'validation.status'], res.status === validationStatus(t), `an unknown role id: expected ${validationStatus(t)}, got ${res.status}`)
       t.expect(['roles.exist', 'error.body'], messages(res).includes(`Role ${UNKNOWN_UUID} does not exist`), `expected "Role ${UNKNOWN_UUID} does not exist", got ${JSON.stringify(messages(res))}`)
     },
@@ -164,7 +165,8 @@ const checks: Check<R>[] = [
       const peer = t.account('peer').userId
       await snapshot(t, peer)
       const res = await t.send({ userId: peer, body: { type: 'owner' } })
-      t.expect('owner.single', res.status >= 400 && res.status < 500, `making a second owner: expected a refusal, got ${res.status} ${snippet(res.text)}`)
+      // Not refused at all: the rule itself is what broke; its status and message would only repeat it.
+      if (!t.expect('owner.single', res.status >= 400 && res.status < 500, `making a second owner: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
       t.expect(['owner.single', 'validation.status'], res.status === validationStatus(t), `making a second owner: expected ${validationStatus(t)}, got ${res.status}`)
       t.expect(['owner.single', 'error.body'], messages(res).includes('There can only be one owner'), `expected "There can only be one owner", got ${JSON.stringify(messages(res))}`)
     },

@@ -30,10 +30,11 @@ export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: E
   if (!t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)) return
   const errors = laravelErrors(res)
   const messages = errors?.[field]
-  // Refused in the documented envelope for another field (an anchor sent beside it): this field's rule broke.
-  if (res.status === 422 && errors !== undefined && !t.expect(rules.constraint, Array.isArray(messages), `${field}: expected errors["${field}"] beside the other refusals, got ${snippet(res.text)}`)) return
-  // The status and the error's place rest on the constraint too: a server without an inferred constraint accepts.
-  if (!t.expect([rules.constraint, rules.status], res.status === 422 && Array.isArray(messages), `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  // The status is the refusal's premise; the error's place is the constraint's own (a server without an inferred
+  // constraint refuses the anchor beside it and names that alone).
+  if (!t.expect([rules.constraint, rules.status], res.status === 422, `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  // Named beside other refusals in a 422: the status held, this field's own rule broke.
+  if (!t.expect(errors !== undefined ? rules.constraint : [rules.status, rules.constraint], Array.isArray(messages), `${field}: expected errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
   if (message !== undefined) {
     t.expect([rules.constraint, rules.messages], (messages as unknown[]).includes(message), `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`)
   }

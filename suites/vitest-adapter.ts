@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, DEFAULT_CONFIG_FILE, type Config, type ConfigAccount } from '../server/config.ts'
+import type { Env } from '../server/env.ts'
 import { liveTarget, type VerifyOptions } from '../server/verify.ts'
 import { runCheck, type Finding } from './check.ts'
 import { suites } from './suites.ts'
 import type { Target } from './target.ts'
 import { mockTarget, type OwnedTarget } from './targets.ts'
+
 
 export interface ContractOptions {
   /** Fail on broken inferred rules too (default: `APITWIN_STRICT`, else false: they are warnings). */
@@ -12,7 +14,7 @@ export interface ContractOptions {
   /** The config file with `targets.<api>` (default `apitwin.config.json` in the working directory, if present). */
   readonly config?: string
   /** Environment to read `APITWIN_*` from (default `process.env`). */
-  readonly env?: NodeJS.ProcessEnv
+  readonly env?: Env
   /** Per-request timeout in ms (default `APITWIN_TIMEOUT`, else 10000). */
   readonly timeout?: number
 }
@@ -27,7 +29,7 @@ const truthy = (value: string | undefined) => value !== undefined && /^(1|true|y
 const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
 
 /** `APITWIN_BASE_URL`, `APITWIN_TOKEN`, … as `verify` reads them; undefined when no base URL is set. */
-function fromEnv(api: string, env: NodeJS.ProcessEnv): VerifyOptions | undefined {
+function fromEnv(api: string, env: Env): VerifyOptions | undefined {
   if (!env['APITWIN_BASE_URL']) return undefined
   const options: Record<string, string> = {}
   for (const [key, name] of Object.entries(ENV_FLAGS)) {
@@ -38,7 +40,7 @@ function fromEnv(api: string, env: NodeJS.ProcessEnv): VerifyOptions | undefined
 }
 
 /** `targets.<api>` of the config file, in `verify`'s terms. */
-function fromConfig(api: string, config: Config, env: NodeJS.ProcessEnv): VerifyOptions | undefined {
+function fromConfig(api: string, config: Config, env: Env): VerifyOptions | undefined {
   const entry = config.targets?.[api]
   if (!entry) return undefined
   const { actor, peer, foreign }: { actor?: ConfigAccount; peer?: ConfigAccount | undefined; foreign?: ConfigAccount | undefined } = entry.accounts ?? {}
@@ -51,12 +53,46 @@ function fromConfig(api: string, config: Config, env: NodeJS.ProcessEnv): Verify
   return { api, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), allowWrites: truthy(env['APITWIN_ALLOW_WRITES']) }
 }
 
+/**
+ * Whether the `APITWIN_*` variables describe `api`. One set of them describes one API: they apply when exactly one
+ * API is described, or when `APITWIN_API` names this one; with several APIs and no `APITWIN_API` it is an error,
+ * since one URL and token for every API would fail every check of the others for the wrong reason.
+ */
+function envDescribes(api: string, apis: readonly string[], env: Env): boolean {
+  if (!env['APITWIN_BASE_URL']) return false
+  const named = env['APITWIN_API']
+  if (named !== undefined && named !== '') {
+    if (!apis.includes(named)) throw new Error(`apitwin/vitest: APITWIN_API is "${named}", but describeContracts describes ${apis.join(', ')}; name one of those`)
+    return named === api
+  }
+  if (apis.length === 1) return true
+  throw new Error(`apitwin/vitest: APITWIN_BASE_URL (with APITWIN_TOKEN, …) describes one API, but describeContracts describes ${apis.length} (${apis.join(', ')}). `
+    + `Give each API its own target in ${DEFAULT_CONFIG_FILE} ({ "targets": { "${apis[0]}": { "baseUrl": "…", "accounts": { "actor": { "userId": …, "token": "\${TOKEN}" } } } } }) and unset APITWIN_BASE_URL, `
+    + 'or set APITWIN_API to the one API the variables describe')
+}
+
+/**
+ * The live target `api` runs against, if any: the `APITWIN_*` variables when they describe it, else its entry in
+ * the config file; undefined means the in-process mock. Exported for apitwin's own tests, not from `apitwin/vitest`.
+ * @example liveOptions('flextell', ['flextell'], { APITWIN_BASE_URL: 'http://127.0.0.1:4010/flextell', APITWIN_TOKEN: '…', APITWIN_USER_ID: '1' }, {}, 'apitwin.config.json')
+ */
+export function liveOptions(api: string, apis: readonly string[], env: Env, config: Config, configFile: string): VerifyOptions | undefined {
+  const live = (envDescribes(api, apis, env) ? fromEnv(api, env) : undefined) ?? fromConfig(api, config, env)
+  if (live && api === 'medibulut' && !live.role) {
+    // Every medibulut update restates role_id; without the actor's own role the checks would send another one.
+    throw new Error(`apitwin/vitest: medibulut needs the actor's role, which every update restates (role_id): set APITWIN_ROLE or targets.medibulut.accounts.actor.role in ${configFile}`)
+  }
+  return live
+}
+
 const line = (f: Finding) => `[${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''}`
 
 /**
  * Registers apitwin's contract suites in your own vitest run: one `describe` per API, one `it` per check. The
  * target is, first found: `APITWIN_BASE_URL` with `APITWIN_TOKEN`, `APITWIN_USER_ID`, … (the same variables as
- * `apitwin verify`); `targets.<api>` in `apitwin.config.json`; else a fresh in-process mock (MSW's `setupServer`).
+ * `apitwin verify`; they describe one API, so they apply only when one API is described or `APITWIN_API` names
+ * it, and several APIs without `APITWIN_API` are an error); `targets.<api>` in `apitwin.config.json`; else a
+ * fresh in-process mock (MSW's `setupServer`). A live medibulut needs the actor's role.
  * A broken documented rule fails its test; a broken inferred rule is a warning (a test annotation and a console
  * warning, the test passes) unless `strict`; a check the target cannot run is skipped with its reason.
  * @example
@@ -65,6 +101,8 @@ const line = (f: Finding) => `[${f.provenance.kind}] ${f.rule} (${f.text}): ${f.
  * describeContracts(['flextell', 'medibulut'])
  */
 export function describeContracts(apis: readonly string[], options: ContractOptions = {}): void {
+  // Fail at collection when the environment is already wrong (one clear error, not one per check).
+  for (const api of apis) envDescribes(api, apis, options.env ?? process.env)
   for (const api of apis) {
     const suite = suites[api]
     if (!suite) throw new Error(`apitwin/vitest: unknown API "${api}"; choose from ${Object.keys(suites).join(', ')}`)
@@ -76,7 +114,7 @@ export function describeContracts(apis: readonly string[], options: ContractOpti
       let target: Target | undefined
       beforeAll(async () => {
         const config = await loadConfig(options.config ?? DEFAULT_CONFIG_FILE, env, { required: options.config !== undefined })
-        const live = fromEnv(api, env) ?? fromConfig(api, config, env)
+        const live = liveOptions(api, apis, env, config, options.config ?? DEFAULT_CONFIG_FILE)
         if (live) {
           target = await liveTarget(live, timeoutMs)
         } else {

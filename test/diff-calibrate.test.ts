@@ -95,6 +95,7 @@ describe('calibrate and diff against a server with other readings', () => {
       expect(before.code).toBe(0)
       const named = new Set(report.rules.map((r) => r.rule))
       expect(Object.keys(choice).filter((rule) => !named.has(rule)), 'switched rules diff does not name').toEqual([])
+      expect([...named].filter((rule) => !(rule in choice)), 'rules diff names that the server keeps').toEqual([])
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
       const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
@@ -154,9 +155,13 @@ describe('diff and calibrate against servers no reading covers', () => {
     const extra = await variant((reply) => (reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply))
     const informational = await inProcess(['diff', 'medibulut', ...extra, '--allow-writes', '--strict'])
     expect(informational.code, informational.stdout).toBe(0)
+    expect(informational.stdout).not.toContain('\x1b[') // no colour unless stdout is a terminal
     expect(informational.stdout).toContain('extra fields the server returns beyond the mock\'s (informational): data.nickname (string)')
     // A server without authentication: the documented tenant isolation differs.
     const open = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 200, body: { data: {} } } : reply))
+    let coloured = ''
+    expect(await main(['diff', 'medibulut', ...open], { stdout: (t) => void (coloured += t), stderr: () => {}, env: {}, stdoutIsTTY: true })).toBe(1)
+    expect(coloured).toContain('\x1b[31m[documented]\x1b[0m \x1b[1mtenant.isolation\x1b[0m')
     const junit = await inProcess(['diff', 'medibulut', ...open, '--reporter', 'junit'])
     expect(junit.code).toBe(1)
     expect(junit.stdout).toMatch(/<testcase classname="apitwin.diff.medibulut" name="tenant.isolation \[documented\]">\n\s+<failure/)

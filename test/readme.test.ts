@@ -93,3 +93,46 @@ describe('README: in-process outbox', () => {
     expect(readme).toContain("`{ emails: [{ to, user_id, subject: 'Please verify your new email address', sent_at }] }`")
   })
 })
+
+describe('README: literal claims', () => {
+  it('the actor token prefix the "Try it" comment quotes is the default seed\'s', async () => {
+    const claimed = /The actor's token is "([^"…]+)…" with the default seed/.exec(readme)?.[1]
+    expect(claimed, 'README quotes no actor token prefix').toBeDefined()
+    const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Array<{ label: string; token: string }> }> }
+    const token = discovery.apis.find((a) => a.name === 'flextell')?.accounts.find((a) => a.label === 'actor')?.token
+    expect(token?.startsWith(claimed ?? '\u0000'), `README says "${claimed}…", the server's actor token starts "${token?.slice(0, 6)}"`).toBe(true)
+  })
+
+  it('the dependency section installs what exists: the package is private, so no registry install', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { private?: boolean; name: string; version: string }
+    const section = /## Use apitwin as a dependency([\s\S]*?)\n### /.exec(readme)?.[1] ?? ''
+    if (pkg.private) expect(section).not.toMatch(/npm install[^\n]*\sapitwin(\s|$)/m)
+    expect(section).toContain(`${pkg.name}-${pkg.version}.tgz`)
+    expect(section).toMatch(/npm pack/)
+  })
+
+  it('every ts snippet imports the test hooks it calls; the browser snippet says to run msw init first', () => {
+    const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
+    expect(snippets.length).toBeGreaterThan(3)
+    const problems = snippets.flatMap((code) => ['beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'describe', 'it', 'expect']
+      .filter((hook) => new RegExp(`(^|[^.\\w])${hook}\\(`, 'm').test(code) && !new RegExp(`import \\{[^}]*\\b${hook}\\b[^}]*\\} from 'vitest'`).test(code))
+      .map((hook) => `${hook} used without an import in:\n${code}`))
+    expect(problems).toEqual([])
+    const browser = /### In the browser[\s\S]*?```ts\n[\s\S]*?setupWorker/.exec(readme)?.[0] ?? ''
+    expect(browser).toMatch(/npx msw init \S+/)
+  })
+
+  it('outbox(twin), as the README shows it, is typed and returns the outbox', async () => {
+    const { createTwin, outbox } = await import('../index.ts')
+    const twin = await createTwin()
+    const actor = twin.accounts('rails-users')[0]!
+    await twin.state('rails-users').resolve(new Request('http://x/', { method: 'PUT', headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ user: { email: 'grace@example.com' } }) }), { id: String(actor.userId) })
+    const [mail] = outbox(twin).emails
+    const subject: string | undefined = mail?.subject   // typed: a string, not unknown
+    expect(subject).toBe('Please verify your new email address')
+    expect(mail?.to).toBe('grace@example.com')
+    expect(readme).toContain('outbox(twin).emails')
+    const flextellOnly = await (await import('../handlers/per-api/flextell.ts')).createTwin()
+    expect(() => outbox(flextellOnly)).toThrow(/rails-users/)
+  })
+})

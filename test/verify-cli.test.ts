@@ -111,7 +111,7 @@ describe('apitwin verify, spawned as CI runs it', () => {
     // The discovered peer and foreign accounts let the isolation checks run instead of being skipped.
     expect(discovered.stdout).not.toMatch(/needs a foreign account/)
     expect(missingEnv.code).toBe(2)
-    expect(missingEnv.stderr).toBe('apitwin: apitwin.config.json uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file\n')
+    expect(missingEnv.stderr).toBe('apitwin: apitwin.config.json (targets.flextell) uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file\n')
   })
 })
 

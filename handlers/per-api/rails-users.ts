@@ -14,6 +14,7 @@ import { sharedTwin, startTwin, type Twin } from '../start-twin.ts'
 
 export { railsUsers, type RailsUser, type RailsUsersBody } from '../../contracts/rails-users.ts'
 export { railsUsersApi }
+export { outbox, type Outbox, type OutboxEmail } from '../outbox.ts'
 export { twinHandlers, type MswOptions } from '../msw.ts'
 export type { Twin } from '../start-twin.ts'
 

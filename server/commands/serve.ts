@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { DEFAULT_BODY_LIMIT } from '../app.ts'
 import { integer, parse, print, str, apiNames, type Io, type Values } from '../args.ts'
 import { startServer } from '../serve.ts'
@@ -54,6 +56,10 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const publicUrl = str(values, 'public-url')
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
   const state = str(values, 'state')
+  if (state !== undefined) await checkStateFolder(state)
+  // Every flag checked before the seeding timer starts, so a bad one ends the command with its error alone.
+  const limit = bodyLimit(values)
+  const hosts = allowedHosts(values)
   // readings: the config file's, then --reading over them.
   const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
@@ -74,8 +80,8 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     ...(users !== undefined && { users }),
     ...(values['quiet'] === true && { log: false as const }),
     logFormat,
-    bodyLimit: bodyLimit(values),
-    allowedHosts: allowedHosts(values),
+    bodyLimit: limit,
+    allowedHosts: hosts,
     ...(publicUrl !== undefined && { publicUrl }),
     ...(state !== undefined && { stateFile: state }),
     readings,
@@ -105,6 +111,13 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     process.on('SIGTERM', stop)
   })
   return 0
+}
+
+/** A state file in a folder that does not exist would fail at the first save; refuse it before serving. */
+async function checkStateFolder(file: string): Promise<void> {
+  const folder = dirname(resolve(file))
+  const found = await stat(folder).catch(() => undefined)
+  if (!found?.isDirectory()) throw new UsageError(`--state ${file}: the folder ${folder} does not exist; create it first or pass another path`)
 }
 
 function bodyLimit(values: Values): number {

@@ -3,7 +3,7 @@ import { reporterNames, type ReporterName } from '../reporters.ts'
 import type { Account } from '../../fixtures/account.ts'
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
-import { verify } from '../verify.ts'
+import { checkPartners, verify } from '../verify.ts'
 
 export const verifyHelp = `apitwin verify <api> — check a server against the API's contract (${apiNames})
 
@@ -73,6 +73,18 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
     foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
   })
+  // An account's id and email (tenant) pair among the flags: --peer-user-id 2 must not borrow the discovered or
+  // configured peer's email. A lone --peer-token may complete a configured peer, so tokens are left out here.
+  checkPartners({ ...flagged, peerToken: undefined, foreignToken: undefined })
+  const baseUrl = flagged.baseUrl ?? discovered.baseUrl ?? configured.baseUrl
+  const lone = (['token', 'userId'] as const).find((key) => flagged[key] !== undefined)
+  if (baseUrl === undefined && lone !== undefined) {
+    throw new UsageError(`${lone === 'token' ? '--token' : '--user-id'} needs --base-url (or a config target, or --from-discovery): without one verify runs against the in-process mock, with its own accounts`)
+  }
+  // A target from the config file without an actor: name the file and the target, not the flags the user never gave.
+  if (flagged.baseUrl === undefined && discovered.baseUrl === undefined && configured.baseUrl !== undefined && (configured.token ?? flagged.token) === undefined) {
+    throw new UsageError(`${configFile ?? DEFAULT_CONFIG_FILE}: targets.${api} has a baseUrl but no accounts.actor.token; add accounts.actor { "userId": …, "token": "\${TOKEN}" } or pass --token and --user-id`)
+  }
   const progress = io.stderrIsTTY === true && values['quiet'] !== true
   const result = await verify({
     api,
