@@ -3,6 +3,7 @@ import type { Provenance, RuleBook } from '../contracts/provenance.ts'
 import type { DerivedApi } from './derived-checks.ts'
 import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
+import { UnsafeWrite, unsafeWrite, type WriteGuard } from './write-guard.ts'
 
 /** One rule, or every rule an assertion rests on; its provenance is the weakest of them. */
 export type Rules<R extends string> = R | readonly R[]
@@ -97,13 +98,15 @@ export interface Suite<R extends string = string> {
   readonly probeBody: unknown
   /** How derived cases are sent and judged; the property-based pass draws from it. */
   readonly derived?: DerivedApi<R>
+  /** Which bodies may carry a password or a new email without --allow-writes (none when absent). */
+  readonly writeGuard?: WriteGuard
 }
 
 /** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */
 export function suiteOf<R extends string>(
   contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook },
   checks: readonly Check<R>[],
-  extra: { readonly secrets: SecretsPolicy<R>; readonly probeBody: unknown; readonly derived?: DerivedApi<R> },
+  extra: { readonly secrets: SecretsPolicy<R>; readonly probeBody: unknown; readonly derived?: DerivedApi<R>; readonly writeGuard?: WriteGuard },
 ): Suite<R> {
   return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks, ...extra }
 }
@@ -233,11 +236,14 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     },
     onCleanup: (undo) => void cleanups.push(undo),
   }
+  let unsafe: string | undefined
   try {
     await check.run(context)
   } catch (error) {
     const premise = broken[0]
-    if (!(error instanceof CheckFailed) && premise) {
+    if (error instanceof UnsafeWrite) {
+      unsafe = error.message
+    } else if (!(error instanceof CheckFailed) && premise) {
       // What broke is the server's reading, not the contract: the premise is already reported.
       warnings.push({ ...miss(premise.rule as R, `the check stopped: ${describeError(error)}`) })
     } else if (!(error instanceof CheckFailed) && failures.length === 0) {
@@ -246,12 +252,23 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   } finally {
     for (const undo of cleanups.reverse()) await undo().catch(() => undefined)
   }
+  // A request the write guard held back: what ran before it may have held, but the check did not run whole.
+  if (unsafe !== undefined && failures.length === 0) return done({ status: 'skip', failures: [], warnings: [], skipReason: `not run: ${unsafe}` })
   const status = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass'
   const counted = warnings.map((w) => {
     const more = repeats.get(w.rule) ?? 0
     return more > 0 ? { ...w, detail: `${w.detail} (and ${more} more like it in this check)` } : w
   })
   return done({ status, failures, warnings: counted })
+}
+
+/** A raw body as a server would parse it; a body that is not JSON carries no fields. */
+function parseOrRaw(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return undefined
+  }
 }
 
 function describeError(error: unknown): string {
@@ -264,6 +281,10 @@ function describeError(error: unknown): string {
  * @example const res = await send(flextellSuite, target, { body: { email: 'not-an-email' } })
  */
 export async function send<R extends string>(suite: Suite<R>, target: Target, options: SendOptions = {}): Promise<Exchange> {
+  // The guard sits here, under every check and probe, so no request can skip it.
+  const parsedRaw = options.rawBody === undefined ? options.body : parseOrRaw(options.rawBody)
+  const unsafe = unsafeWrite(parsedRaw, target, suite.writeGuard)
+  if (unsafe !== undefined) throw new UnsafeWrite(unsafe)
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const token = typeof as === 'object' ? as.token : account?.token

@@ -2,6 +2,7 @@ import { flextell, type FlextellRuleId } from '../contracts/flextell.ts'
 import { suiteOf, type Check, type CheckContext, type Exchange, type Suite } from './check.ts'
 import { expectStatus, pick, snippet, expectUpdated } from './assert.ts'
 import { frameworks, emailOfLength } from './derive.ts'
+import { emailRefused, passwordRefused, type WriteGuard } from './write-guard.ts'
 import { derivedChecks, type DerivedApi } from './derived-checks.ts'
 import { expectFieldAccepted, expectFieldRejected, laravelErrors, laravelExpected, type LaravelRuleIds } from './laravel.ts'
 
@@ -13,6 +14,18 @@ const confirmed: LaravelRuleIds<R> = { ...limit, constraint: 'body.confirmed' }
 
 /** An invalid field sent beside a value whose refusal rests on our reading, so no reading of the doc writes it. */
 const NAME_ANCHOR = { name: 'n'.repeat(256) }
+const BIO_ANCHOR = { bio: 'b'.repeat(1001) }
+const tooLong = (value: unknown, max: number) => typeof value === 'string' && value.length > max
+
+/** Documented refusals the write guard counts: a body with a password or a new email needs two. */
+const writeGuard: WriteGuard = {
+  refusals: (fields, target) => [
+    ...('email' in fields && emailRefused(fields['email'], target, 255) ? ['email'] : []),
+    ...(('password' in fields || 'password_confirmation' in fields) && passwordRefused(fields, 8, true) ? ['password'] : []),
+    ...(tooLong(fields['name'], 255) ? ['name'] : []),
+    ...(tooLong(fields['bio'], 1000) ? ['bio'] : []),
+  ],
+}
 
 /** Fields the round trip writes and restores: everything writable except the password, which cannot be undone. */
 const writable = ['name', 'email', 'phone', 'title', 'emergency_contact_name', 'emergency_contact_surname', 'emergency_contact_phone_number', 'blood_group', 'avatar_url', 'is_active', 'bio', 'language'] as const
@@ -22,7 +35,8 @@ const derived: DerivedApi<R> = {
   shape: flextell.body.shape,
   framework: frameworks.laravel,
   send: (t, fields) => t.send({ body: fields }),
-  anchor: (field) => (field === 'email' ? { key: 'name', fields: { name: 'n'.repeat(256) }, rule: 'body.limits' } : { key: 'email', fields: { email: 'not-an-email' }, rule: 'body.limits' }),
+  // Two invalid fields beside every case, neither the field under test: a server breaking one rule writes nothing.
+  anchor: (field) => (field === 'email' ? { key: 'name', fields: { ...NAME_ANCHOR, ...BIO_ANCHOR }, rule: 'body.limits' } : field === 'name' ? { key: 'email', fields: { email: 'not-an-email', ...BIO_ANCHOR }, rule: 'body.limits' } : { key: 'email', fields: { email: 'not-an-email', ...NAME_ANCHOR }, rule: 'body.limits' }),
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   rules: (c) => (c.accepted && c.value === null ? 'body.nullable' : 'body.limits'),
@@ -80,7 +94,7 @@ const checks: Check<R>[] = [
     title: 'an unknown user id is 404 with Laravel\'s model-not-found message',
     async run(t) {
       for (const id of ['987654321', 'not-a-number']) {
-        const res = await t.send({ userId: id, body: { email: 'not-an-email' } })
+        const res = await t.send({ userId: id, body: { email: 'not-an-email', ...NAME_ANCHOR } })
         if (!t.expect('user.not-found', res.status >= 400 && res.status < 500 && res.status !== 422, `id ${id}: expected a 404 before validation, got ${res.status}`)) continue
         // The body of another status is not the model-not-found body: it rests on the 404.
         if (!expectStatus(t, res, 'user.not-found', 404, `id ${id}`)) continue
@@ -120,7 +134,7 @@ const checks: Check<R>[] = [
     title: 'X-Tenant naming the caller\'s own tenant is accepted',
     async run(t) {
       const tenant = t.account('actor').tenant
-      const res = await t.send({ headers: tenant === undefined ? {} : { 'x-tenant': String(tenant) }, body: { email: 'not-an-email' } })
+      const res = await t.send({ headers: tenant === undefined ? {} : { 'x-tenant': String(tenant) }, body: { email: 'not-an-email', ...NAME_ANCHOR } })
       expectFieldRejected(t, res, 'email', undefined, limit)
     },
   },
@@ -148,10 +162,10 @@ const checks: Check<R>[] = [
   {
     title: 'a password whose confirmation differs is refused',
     async run(t) {
-      const res = await t.send({ body: { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' } })
+      const res = await t.send({ body: { password: 'correct-horse-1', password_confirmation: 'correct-horse-2', ...NAME_ANCHOR } })
       t.expect('body.confirmed', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status}`)
       expectFieldRejected(t, res, 'password', 'The password field confirmation does not match.', confirmed)
-      const missing = await t.send({ body: { password: 'correct-horse-1' } })
+      const missing = await t.send({ body: { password: 'correct-horse-1', ...NAME_ANCHOR } })
       expectFieldRejected(t, missing, 'password', 'The password field confirmation does not match.', confirmed)
     },
   },
@@ -176,7 +190,7 @@ const checks: Check<R>[] = [
       const peer = t.account('peer')
       for (const [email, rules] of [[peer.email, ['email.unique']], [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']]] as const) {
         // The anchor: a server without (case-insensitive) uniqueness must not move the peer's address onto the actor.
-        const res = await t.send({ body: { email, ...NAME_ANCHOR } })
+        const res = await t.send({ body: { email, ...NAME_ANCHOR, ...BIO_ANCHOR } })
         // The case of a taken address is only judged where the exact address is taken.
         if (!t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)) break
         expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: rules[rules.length - 1] ?? 'email.unique' })
@@ -278,4 +292,4 @@ const checks: Check<R>[] = [
 ]
 
 /** The flextell contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const flextellSuite: Suite<R> = suiteOf(flextell, checks, { secrets: { rule: 'response.no-password' }, probeBody: { email: 'not-an-email' }, derived })
+export const flextellSuite: Suite<R> = suiteOf(flextell, checks, { secrets: { rule: 'response.no-password' }, probeBody: { email: 'not-an-email', ...NAME_ANCHOR }, derived, writeGuard })

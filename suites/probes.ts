@@ -162,7 +162,7 @@ const medibulutProbes: readonly Probe[] = [
   probe('required-fields', async (t) => medibulutErrors(t, {}, ['first_name', 'last_name', 'email', 'password'])),
   probe('role.reading', async (t) => (await medibulutErrors(t, { role_id: 2 })).includes('role_id')),
   // status is looked at, so an invalid email is the anchor instead.
-  probe('body.coercion', async (t) => medibulutErrors(t, { email: 'not-an-email', status: '1', bonus_rate: '15.5', service_ids: ['1'] }, ['status', 'bonus_rate', 'service_ids.0'])),
+  probe('body.coercion', async (t) => medibulutErrors(t, { email: 'not-an-email', password: 'apitwin-probe-1', password_confirmation: 'apitwin-probe-2', status: '1', bonus_rate: '15.5', service_ids: ['1'] }, ['status', 'bonus_rate', 'service_ids.0'])),
   probe('body.formats', async (t) => medibulutErrors(t, { color: 'red', mobile: '555' })),
   probe('body.lengths', async (t) => medibulutErrors(t, { first_name: LONG })),
   probe('body.nullable', async (t) => medibulutErrors(t, { first_name: null, phone: null })),
