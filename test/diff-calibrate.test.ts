@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -37,8 +37,10 @@ const combinations: Readonly<Record<string, ReadingChoice>> = {
 }
 
 const servers: RunningServer[] = []
+const folders: string[] = []
 afterAll(async () => {
   for (const server of servers.splice(0)) await server.close()
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
 async function liveUnder(api: string, choice: ReadingChoice): Promise<string[]> {
@@ -99,6 +101,7 @@ describe('calibrate and diff against a server with other readings', () => {
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
       const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+      folders.push(dir)
       const file = join(dir, 'apitwin.config.json')
       const other = api === 'gorules' ? 'flextell' : 'gorules'
       writeFileSync(file, JSON.stringify({ $schema: 'kept', readings: { [other]: { 'validation.status': '422' } } }))
@@ -142,6 +145,7 @@ describe('diff and calibrate against servers no reading covers', () => {
     // Cross-tenant requests answered 410: neither the 403 nor the 404 reading.
     const target = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
     const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
     const file = join(dir, 'apitwin.config.json')
     const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
     expect(result.code).toBe(1)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -9,8 +9,10 @@ import { startServer } from '../server/serve.ts'
 import { binPath, spawnServe } from './helpers/spawn-serve.ts'
 
 const running: Array<{ stop(): Promise<unknown> }> = []
+const folders: string[] = []
 afterEach(async () => {
   for (const server of running.splice(0)) await server.stop()
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
 /** The CLI in-process (the process itself is spawned where that is the point). */
@@ -35,6 +37,7 @@ function cli(args: readonly string[], cwd = process.cwd()) {
 
 function folderWith(config: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'apitwin-readings-'))
+  folders.push(dir)
   writeFileSync(join(dir, 'apitwin.config.json'), JSON.stringify(config))
   return dir
 }
