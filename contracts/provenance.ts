@@ -53,18 +53,6 @@ export type RuleBook = Readonly<Record<string, Rule>>
 export type ReadingChoice = Readonly<Record<string, string>>
 
 /**
- * The reading of `rule` in `choice`, checked against the rule book: an unknown rule or value is an error naming
- * the allowed ones (a typo in `--reading` must not silently keep the default).
- * @example readingOf(flextell.rules, { 'validation.status': '400' }, 'validation.status') // '400'
- */
-export function readingOf(rules: RuleBook, choice: ReadingChoice | undefined, rule: string): string {
-  const found = rules[rule]
-  if (!found || found.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is not an inferred rule with readings`)
-  const chosen = choice?.[rule]
-  return chosen ?? found.provenance.readings.default
-}
-
-/**
  * Checks a reading choice against a rule book; returns the problems, each naming the rule and the allowed values.
  * @example validateReadings(flextell.rules, { 'validation.status': '418' }) // ['validation.status: "418" is not a reading; …']
  */

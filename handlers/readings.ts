@@ -20,11 +20,3 @@ export function choose<R extends string>(api: string, rules: RuleBook & Readonly
   }
   return chosen as Chosen<R>
 }
-
-/** The readings of one API that differ from its defaults, for discovery and reports. */
-export function switchedReadings(rules: RuleBook, choice: ReadingChoice = {}): ReadingChoice {
-  return Object.fromEntries(Object.entries(choice).filter(([id, value]) => {
-    const rule = rules[id]
-    return rule?.provenance.kind === 'inferred' && rule.provenance.readings.default !== value
-  }))
-}

@@ -15,7 +15,7 @@ export interface DiscoveredApi {
   readonly outbox?: string
   /** Every read-only control route of the API: name → URL (`GET`). */
   readonly controls: Readonly<Record<string, string>>
-  /** The readings this mock follows where they differ from the defaults (`apitwin readings` lists them all). */
+  /** The readings this mock was started with (`--reading`, the config file); every other rule follows its default (`apitwin readings` lists them all). */
   readonly readings?: Readonly<Record<string, string>>
 }
 

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import type { Account } from '../fixtures/account.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { binPath } from './helpers/spawn-serve.ts'
+import { accountArgs } from './helpers/accounts.ts'
 
 /*
  * Issue 13: a mock under a combination of readings, served over HTTP, plays the live server; a default mock is the
@@ -47,21 +47,9 @@ async function liveUnder(api: string, choice: ReadingChoice): Promise<string[]> 
   const twin = await createTwin({ apis: apis.filter((a) => a.name === api), readings: { [api]: choice } })
   const server = await startServer({ port: 0, twin, log: false, fastGlobals: false })
   servers.push(server)
-  return targetArgs(`${server.url}/${api}`, twin.accounts(api))
+  return accountArgs(`${server.url}/${api}`, twin.accounts(api))
 }
 
-function targetArgs(baseUrl: string, accounts: readonly Account[]): string[] {
-  const find = (label: Account['label']) => accounts.find((a) => a.label === label)
-  const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
-  if (!actor) throw new Error('no actor')
-  return [
-    '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email,
-    ...(actor.tenant !== undefined ? ['--tenant', String(actor.tenant)] : []),
-    ...(actor.role !== undefined ? ['--role', actor.role] : []),
-    ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email, '--peer-token', peer.token] : []),
-    ...(foreign ? ['--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token] : []),
-  ]
-}
 
 /** The real CLI, as a process (asynchronously: the "live" server answers from this process meanwhile). */
 function spawnCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -137,7 +125,7 @@ async function variant(change: (reply: { status: number; body: unknown }, params
   const wrapped = { ...twin, state: (name: string) => ({ ...twin.state(name), resolve: async (request: Parameters<typeof state.resolve>[0], params: Parameters<typeof state.resolve>[1]) => ({ headers: {}, ...change(await state.resolve(request, params), params) }) }) }
   const server = await startServer({ port: 0, twin: wrapped, log: false, fastGlobals: false })
   servers.push(server)
-  return targetArgs(`${server.url}/${api}`, twin.accounts(api))
+  return accountArgs(`${server.url}/${api}`, twin.accounts(api))
 }
 
 describe('diff and calibrate against servers no reading covers', () => {

@@ -6,6 +6,7 @@ import { apis, createTwin } from '../handlers/twin.ts'
 import { probes } from '../suites/probes.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
+import { accountOptions } from './helpers/accounts.ts'
 
 /*
  * The proof against false alarms (issue 9): a mock under another reading of an inferred rule is a conforming
@@ -52,18 +53,6 @@ async function serveUnder(api: string, choice: ReadingChoice): Promise<{ baseUrl
   return { baseUrl: `${server.url}/${api}`, accounts: twin.accounts(api) }
 }
 
-function accountOptions(accounts: readonly Account[]) {
-  const find = (label: Account['label']) => accounts.find((a) => a.label === label)
-  const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
-  if (!actor) throw new Error('no actor')
-  return {
-    token: actor.token, userId: String(actor.userId), email: actor.email,
-    ...(actor.tenant !== undefined && { tenant: String(actor.tenant) }),
-    ...(actor.role !== undefined && { role: actor.role }),
-    ...(peer && { peerUserId: String(peer.userId), peerEmail: peer.email, peerToken: peer.token }),
-    ...(foreign && { foreignUserId: String(foreign.userId), foreignTenant: String(foreign.tenant), foreignToken: foreign.token }),
-  }
-}
 
 // Concurrent: every case has its own servers, and most of a case's time is spent waiting (a probe's second look).
 describe.concurrent('verify under every alternative reading: exit 0 with warnings naming the rule, --strict exit 1', () => {

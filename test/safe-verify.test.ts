@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Account } from '../fixtures/account.ts'
 import type { ApiState, Params, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { startServer } from '../server/serve.ts'
@@ -7,6 +6,7 @@ import { verify } from '../server/verify.ts'
 import { suites } from '../suites/suites.ts'
 import { send } from '../suites/check.ts'
 import { servedTarget } from '../suites/targets.ts'
+import { accountOptions } from './helpers/accounts.ts'
 
 // Default verify (no --allow-writes) promises to change nothing. A server that breaks exactly the rule a request
 // rests on (a short password padded, a malformed email let through, the confirmation not compared) must still
@@ -55,22 +55,12 @@ async function served(api: string, breakage: (resolve: Resolve) => Resolve) {
   const server = await startServer({ port: 0, twin: broken, log: () => {}, fastGlobals: false })
   running.push(server)
   const accounts = twin.accounts(api)
-  const find = (label: Account['label']) => accounts.find((a) => a.label === label)
-  const actor = find('actor')
+  const actor = accounts.find((a) => a.label === 'actor')
   if (!actor) throw new Error(`${api} has no actor`)
-  const [peer, foreign] = [find('peer'), find('foreign')]
-  const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v))
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
   const options = {
     api,
     baseUrl: `${server.url}/${api}`,
-    token: actor.token,
-    userId: String(actor.userId),
-    ...defined({
-      email: actor.email, role: actor.role, tenant: text(actor.tenant),
-      peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-      foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
-    }),
+    ...accountOptions(accounts),
     maxCases: 20,
   }
   /** The actor's record as changed since seeding (the mock's snapshot holds changed records only). */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Account } from '../fixtures/account.ts'
 import type { ApiState, RequestLike } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { startServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
+import { accountOptions } from './helpers/accounts.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve) => Resolve
@@ -15,13 +15,7 @@ async function variant(api: string, breakage: Breakage) {
   const broken: Twin = { ...twin, state: (name) => ({ ...twin.state(name), resolve: breakage(twin.state(name).resolve) }) }
   const server = await startServer({ port: 0, twin: broken, log: () => {}, fastGlobals: false })
   running.push(server)
-  const find = (label: Account['label']) => twin.accounts(api).find((a) => a.label === label)
-  const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
-  if (!actor) throw new Error('no actor')
-  const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v))
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
-  return { api, baseUrl: `${server.url}/${api}`, token: actor.token, userId: String(actor.userId),
-    ...defined({ email: actor.email, role: actor.role, tenant: text(actor.tenant), peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token, foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token }),
+  return { api, baseUrl: `${server.url}/${api}`, ...accountOptions(twin.accounts(api)),
     allowWrites: true, maxCases: 5, seed: 5 }
 }
 const bodyOf = async (r: RequestLike) => { const t = await r.text(); return t ? (JSON.parse(t) as Record<string, unknown>) : {} }

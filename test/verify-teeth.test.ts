@@ -7,6 +7,7 @@ import { verify } from '../server/verify.ts'
 import { runCheck } from '../suites/check.ts'
 import { suites } from '../suites/suites.ts'
 import { servedTarget } from '../suites/targets.ts'
+import { accountOptions } from './helpers/accounts.ts'
 
 // Issue 9, item 5: break each documented rule of each contract in the mock (a test-only resolver wrapper) and
 // assert that verify fails on exactly that rule, and nothing else.
@@ -33,21 +34,11 @@ async function variant(api: string, breakage: Breakage, controls?: Readonly<Reco
   const broken: Twin = { ...twin, state: (name) => ({ ...twin.state(name), resolve: breakage(twin.state(name).resolve, accounts), ...(controls && { controls }) }) }
   const server = await startServer({ port: 0, twin: broken, log: () => {}, fastGlobals: false })
   running.push(server)
-  const find = (label: Account['label']) => accounts.find((a) => a.label === label)
-  const [actor, peer, foreign] = [account(accounts, 'actor'), find('peer'), find('foreign')]
-  const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v))
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
   return {
     api,
     origin: server.url,
     baseUrl: `${server.url}/${api}`,
-    token: actor.token,
-    userId: String(actor.userId),
-    ...defined({
-      email: actor.email, role: actor.role, tenant: text(actor.tenant),
-      peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-      foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
-    }),
+    ...accountOptions(accounts),
     allowWrites: true,
     maxCases: 0,
   }

@@ -4,6 +4,7 @@ import type { ApiState } from '../handlers/twin-api.ts'
 import { apis, createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
+import { accountArgs } from './helpers/accounts.ts'
 
 type Resolve = ApiState['resolve']
 type Breakage = (resolve: Resolve, accounts: readonly Account[]) => Resolve
@@ -28,19 +29,6 @@ function account(accounts: readonly Account[], label: Account['label']): Account
   return found
 }
 
-/** The flags a QA engineer would pass for these accounts (tenant and foreign ones only where the API has them). */
-function liveArgs(baseUrl: string, accounts: readonly Account[]): string[] {
-  const actor = account(accounts, 'actor')
-  const peer = accounts.find((a) => a.label === 'peer')
-  const foreign = accounts.find((a) => a.label === 'foreign')
-  return [
-    '--base-url', baseUrl, '--token', actor.token, '--user-id', String(actor.userId), '--email', actor.email,
-    ...(actor.tenant !== undefined ? ['--tenant', String(actor.tenant)] : []),
-    ...(actor.role !== undefined ? ['--role', actor.role] : []),
-    ...(peer ? ['--peer-user-id', String(peer.userId), '--peer-email', peer.email, '--peer-token', peer.token] : []),
-    ...(foreign ? ['--foreign-user-id', String(foreign.userId), '--foreign-tenant', String(foreign.tenant), '--foreign-token', foreign.token] : []),
-  ]
-}
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = ''
@@ -65,7 +53,7 @@ describe('apitwin verify has teeth', () => {
       const response = await resolve(request, params)
       return response.status === 401 ? { status: 401, body: { error: 'unauthorized' } } : response
     })
-    const args = ['verify', 'flextell', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
+    const args = ['verify', 'flextell', ...accountArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
     expect(lenient.code).toBe(0)
     const report = JSON.parse(lenient.stdout) as JsonReport
@@ -92,7 +80,7 @@ describe('medibulut: a server with the other reading of the doc is warned about,
       const more = messages.length - 1
       return { status: 422, body: { message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors } }
     })
-    const args = ['verify', 'medibulut', ...liveArgs(baseUrl, accounts), '--reporter', 'json']
+    const args = ['verify', 'medibulut', ...accountArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
     const report = JSON.parse(lenient.stdout) as JsonReport
     expect(report.summary.failed, JSON.stringify(report.checks.filter((c) => c.status === 'fail'))).toBe(0)
@@ -119,7 +107,7 @@ describe('apitwin verify against apitwin serve', () => {
     const url = await serveAll()
     for (const { name } of apis) {
       const accounts = await discover(url, name)
-      const result = await run(['verify', name, ...liveArgs(`${url}/${name}`, accounts), '--allow-writes'])
+      const result = await run(['verify', name, ...accountArgs(`${url}/${name}`, accounts), '--allow-writes'])
       expect(result.stderr).toBe('')
       expect(result.code, result.stdout).toBe(0)
       expect(result.stdout).toMatch(/: \d+ passed, 0 warned, 0 failed, \d+ skipped/)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { describeContracts, liveOptions } from '../suites/vitest-adapter.ts'
+import { discover } from './helpers/apis.ts'
 
 // One set of APITWIN_* variables describes one API. Two APIs described with one URL and token used to send
 // flextell's URL and token to medibulut too (21 false failures); now they apply to the API APITWIN_API names, the
@@ -9,8 +10,7 @@ const env: Record<string, string | undefined> = {}
 let server: RunningServer | undefined
 beforeAll(async () => {
   server = await startServer({ port: 0, log: () => {}, fastGlobals: false })
-  const discovered = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; baseUrl: string; accounts: Array<{ label: string; userId: number; token: string; email: string; tenant?: number }> }> }
-  const flextell = discovered.apis.find((a) => a.name === 'flextell')
+  const flextell = (await discover(server.url))['flextell']
   const actor = flextell?.accounts.find((a) => a.label === 'actor')
   if (!flextell || !actor) throw new Error('discovery lists no flextell actor')
   Object.assign(env, {

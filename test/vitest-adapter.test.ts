@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { describeContracts } from '../vitest.ts'
+import { discover } from './helpers/apis.ts'
 
 // The user-facing adapter, pointed at `apitwin serve` through the same APITWIN_* variables a QA team would set
 // (filled before the suite's beforeAll reads them). Without APITWIN_ALLOW_WRITES the success paths are skipped.
@@ -8,8 +9,7 @@ const env: NodeJS.ProcessEnv = {}
 let server: RunningServer | undefined
 beforeAll(async () => {
   server = await startServer({ port: 0, log: () => {}, fastGlobals: false })
-  const discovered = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; baseUrl: string; accounts: Array<{ label: string; userId: number; token: string; email: string; tenant?: number }> }> }
-  const flextell = discovered.apis.find((a) => a.name === 'flextell')
+  const flextell = (await discover(server.url))['flextell']
   const actor = flextell?.accounts.find((a) => a.label === 'actor')
   const peer = flextell?.accounts.find((a) => a.label === 'peer')
   const foreign = flextell?.accounts.find((a) => a.label === 'foreign')
