@@ -46,7 +46,8 @@ export function resolveGorules(db: GorulesDb, request: RequestLike, params: Para
     authorize(actor, user, input, readings)
     const changes = validate(db, user, input, readings)
     const updated = apply(db, user, changes, readings)
-    return respond(200, gorules.responses[200], { ...updated, roles: updated.roleIds.flatMap((id) => db.roles.get('id', id) ?? []) })
+    // `roles` first, as in flextell's resolver: cheaper than adding it after the record's spread.
+    return respond(200, gorules.responses[200], { roles: updated.roleIds.map((id) => db.roles.get('id', id)).filter((role) => role !== undefined), ...updated })
   })
 }
 

@@ -138,7 +138,11 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
 function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody, passwordHash: string | undefined): MedibulutUserRecord {
   const { password: _password, password_confirmation: _confirmation, bonus_rate, ...given } = changes
   // body.nullable: nullable — a null sent for a NOT NULL column leaves it as it was.
-  const fields = Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== null || NULLABLE_COLUMNS.has(key))) as typeof given
+  const fields: Record<string, unknown> = {}
+  for (const key in given) {
+    const value = given[key as keyof typeof given]
+    if (value !== null || NULLABLE_COLUMNS.has(key)) fields[key] = value
+  }
   return saveDirty(db.users, user, {
     ...fields,
     // decimal:2 cast: stored and returned as a two-decimal string.

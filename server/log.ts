@@ -38,10 +38,16 @@ export function requestLog(format: LogFormat, sink: LogSink): RequestLog {
   return (method, path, status, ms) => sink(`${escapeControl(method)} ${escapeControl(path)} ${status} ${ms.toFixed(1)}ms`)
 }
 
+// How long a log line may wait for others to share its write: unnoticeable to a person reading the log.
+const FLUSH_MS = 10
+const MAX_PENDING = 64 * 1024
+
 /**
- * A sink that gathers the lines of one turn of the event loop and writes them in one call (`setImmediate`), so a
- * busy server pays one stdout write per turn instead of one per request (logging was 6.5% of the server's time
- * with a write per line). What is pending is written on `flush()` and when the process exits.
+ * A sink that gathers the lines of up to `FLUSH_MS` and writes them in one call, so a busy server pays one stdout
+ * write per 10 ms instead of one per request (logging was 6.5% of the server's time with a write per line). A
+ * write per event-loop turn, as before, still cost 1.35 µs a line into a file at one request per turn; now 0.40
+ * (`node bench/log-cost.mjs > file`). What is pending is written when it passes 64 KiB, on `flush()` and when the
+ * process exits; the timer never keeps the process alive.
  * @example const sink = batchedSink((text) => process.stdout.write(text)); sink('GET / 200 0.3ms')
  */
 export function batchedSink(write: (text: string) => void): LogSink & { flush(): void } {
@@ -57,9 +63,11 @@ export function batchedSink(write: (text: string) => void): LogSink & { flush():
   process.once('exit', flush)
   const sink = (line: string) => {
     pending += `${line}\n`
+    // A burst (or a slow clock) must not grow the pending text without bound.
+    if (pending.length > MAX_PENDING) return flush()
     if (!scheduled) {
       scheduled = true
-      setImmediate(flush)
+      setTimeout(flush, FLUSH_MS).unref()
     }
   }
   return Object.assign(sink, { flush })
