@@ -6,9 +6,10 @@
  *   2. start-up: time until `serve` answers, and its RSS, at 100 / 10,000 / 100,000 users;
  *   3. the in-process ratio per API: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts);
  *   4. the handler's CPU per update at 100 vs 100,000 users, without HTTP (bench/handler-cost.ts).
- * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; the targets alternate
- * round after round, so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not
- * absolute numbers, are the claim. BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; one apitwin server runs
+ * at a time beside the bare one, and every load is paired with a bare load next to it (bare first, then second, round
+ * after round), so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not absolute
+ * numbers, are the claim. BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
  * Where the time goes inside the server: bench/profile.ts.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -117,18 +118,19 @@ for (const users of [100, 10_000, 100_000]) {
 }
 
 // 2. Throughput: the bare baseline and `serve` at 100 and 100,000 users (--quiet), and at 100 users with its
-// request log on (the default) written to a file; all up at once, each load right after a bare one, alternating.
+// request log on (the default) written to a file. One apitwin server at a time beside the bare one: with all three
+// up at once, the second and third measured 15–20% slower than the first even when all three were the same
+// server (cause not found; alone, each measured like the first). Each load is paired with a bare one right next to
+// it, the bare one first in even rounds and second in odd ones, so a noisy moment hits both sides of a ratio.
 const bare = await start(['node', 'bench/bare-server.mjs'], '/')
 const bareTarget: Target = { label: 'bare node:http', method: 'PUT', url: `${bare.origin}/`, token: 'x', body: '{"title":"bench [<id>]","is_active":true}' }
+load(bareTarget) // JIT warm-up, not measured
 const logDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-'))
 const variants = [
   { name: '100', users: 100, quiet: true },
   { name: '100,000', users: 100_000, quiet: true },
   { name: '100, log on', users: 100, quiet: false },
 ] as const
-const servers = await Promise.all(variants.map((v, i) => start(serve(v.users, v.quiet), '/__twin/apis', v.quiet ? undefined : join(logDir, `log-${i}.txt`))))
-const perVariant = await Promise.all(servers.map((server, i) => targets(server.origin, variants[i]?.users ?? 0)))
-for (const target of [bareTarget, ...perVariant.flat()]) load(target) // JIT warm-up, not measured
 const results = new Map<string, { loads: Load[]; ratios: number[] }>()
 const record = (key: string, measured: Load, baseline?: Load) => {
   const entry = results.get(key) ?? { loads: [], ratios: [] }
@@ -136,28 +138,30 @@ const record = (key: string, measured: Load, baseline?: Load) => {
   if (baseline) entry.ratios.push(measured.rps / baseline.rps)
   results.set(key, entry)
 }
-// Per API, the variants back to back (each beside its own bare run), in turn forwards and backwards, so a size
-// comparison spans seconds, not minutes, and neither size always goes first.
 const latencies = new Map<string, Array<{ p50: number; p99: number; non2xx: number }>>()
-for (let round = 0; round < rounds; round++) {
-  for (const [a] of (perVariant[0] ?? []).entries()) {
-    const order = variants.map((_, i) => i)
-    if (round % 2 === 1) order.reverse()
-    for (const i of order) {
-      const target = perVariant[i]?.[a]
-      const variant = variants[i]
-      if (!target || !variant) continue
-      const baseline = load(bareTarget)
-      record('bare', baseline)
-      if (a === 0 && i === 0) latencies.set('bare', [...(latencies.get('bare') ?? []), latency(bareTarget)])
+const addLatency = (key: string, target: Target) => latencies.set(key, [...(latencies.get(key) ?? []), latency(target)])
+let apiLabels: string[] = []
+for (const [i, variant] of variants.entries()) {
+  const server = await start(serve(variant.users, variant.quiet), '/__twin/apis', variant.quiet ? undefined : join(logDir, `log-${i}.txt`))
+  const list = await targets(server.origin, variant.users)
+  apiLabels = list.map((target) => target.label)
+  for (const target of list) load(target) // JIT warm-up, not measured
+  for (let round = 0; round < rounds; round++) {
+    for (const target of list) {
       const key = `${target.label}@${variant.name}`
-      record(key, load(target), baseline)
-      if (variant.quiet) latencies.set(key, [...(latencies.get(key) ?? []), latency(target)])
+      let baseline: Load
+      let measured: Load
+      if (round % 2 === 0) (baseline = load(bareTarget)), (measured = load(target))
+      else (measured = load(target)), (baseline = load(bareTarget))
+      record('bare', baseline)
+      record(key, measured, baseline)
+      if (variant.quiet) addLatency(key, target)
     }
+    if (i === 0) addLatency('bare', bareTarget)
   }
+  server.stop()
 }
 bare.stop()
-for (const server of servers) server.stop()
 rmSync(logDir, { recursive: true, force: true })
 
 // 3. In-process, in a child pinned to core 0 (MSW patches the globals of the process it runs in).
@@ -174,7 +178,7 @@ const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed
 const sum = (loads: readonly Load[], key: 'non2xx' | 'errors') => loads.reduce((total, l) => total + l[key], 0)
 const lines: string[] = []
 lines.push(`apitwin bench, ${new Date().toISOString().slice(0, 10)}, ${cores} cores, Node ${process.versions.node}; ${pinned ? 'servers on core 0, autocannon on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`)
-lines.push(`autocannon -c ${connections} -d ${seconds}, ${rounds} alternating rounds, medians; a valid update with a JSON body per API`)
+lines.push(`autocannon -c ${connections} -d ${seconds}, ${rounds} rounds per server (one apitwin server at a time, each load paired with a bare load), medians; a valid update with a JSON body per API`)
 lines.push('')
 lines.push('req/s, p50/p99 ms: under load (autocannon). 1-conn p50/p99 µs: one request at a time (bench/latency.mjs), the cost')
 lines.push('of a single update without queueing; "vs 100 users" compares that p50 at each size to the one at 100 users.')
@@ -185,7 +189,7 @@ const bareLoads = results.get('bare')?.loads ?? []
 lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p50)))} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p99)))} | – | ${sum(bareLoads, 'non2xx')} |`)
 let failures = sum(bareLoads, 'non2xx') + sum(bareLoads, 'errors')
 const spread = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${f(Math.min(...values), 2)}–${f(Math.max(...values), 2)}`)
-for (const { label } of perVariant[0] ?? []) {
+for (const label of apiLabels) {
   const smallP50 = median((latencies.get(`${label}@100`) ?? []).map((l) => l.p50))
   for (const variant of variants) {
     const entry = results.get(`${label}@${variant.name}`) ?? { loads: [], ratios: [] }
