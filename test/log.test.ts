@@ -9,7 +9,7 @@ describe('batched request log', () => {
   it('writes the lines of a burst once, in order, within 10 ms', () => {
     vi.useFakeTimers()
     const writes: string[] = []
-    const sink = batchedSink((text) => writes.push(text))
+    const sink = batchedSink((bytes) => writes.push(bytes.toString('utf8')))
     const log = requestLog('text', sink)
     log('PUT', '/flextell/api/v1/users/1', 200, 1.25)
     log('PUT', '/flextell/api/v1/users/2', 422, 0.5)
@@ -22,14 +22,25 @@ describe('batched request log', () => {
     expect(writes[1]).toBe('GET /__twin/apis 200 0.1ms\n')
   })
 
-  it('writes at once when the pending text passes 64 KiB, and flush() writes the rest', () => {
+  it('keeps every character of a line: multi-byte UTF-8, and a line longer than the buffer', () => {
     vi.useFakeTimers()
     const writes: string[] = []
-    const sink = batchedSink((text) => writes.push(text))
+    const sink = batchedSink((bytes) => writes.push(bytes.toString('utf8')))
+    sink('GET /ü/日本/😀 200 0.1ms')
+    const long = 'é'.repeat(40_000)
+    sink(long)
+    sink.flush()
+    expect(writes.join('')).toBe(`GET /ü/日本/😀 200 0.1ms\n${long}\n`)
+  })
+
+  it('writes at once when the buffer (64 KiB) is full, and flush() writes the rest', () => {
+    vi.useFakeTimers()
+    const writes: string[] = []
+    const sink = batchedSink((bytes) => writes.push(bytes.toString('utf8')))
     const line = 'x'.repeat(1000)
     for (let i = 0; i < 70; i++) sink(line)
     expect(writes).toHaveLength(1)
-    expect(writes[0]?.length).toBeGreaterThan(64 * 1024)
+    expect(writes[0]?.length).toBeLessThanOrEqual(64 * 1024)
     sink('last')
     sink.flush()
     expect(writes).toHaveLength(2)
