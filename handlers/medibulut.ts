@@ -138,10 +138,11 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
 function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBody, passwordHash: string | undefined): MedibulutUserRecord {
   const { password: _password, password_confirmation: _confirmation, bonus_rate, ...given } = changes
   // body.nullable: nullable — a null sent for a NOT NULL column leaves it as it was.
-  const fields: Record<string, unknown> = {}
+  // A loop rather than fromEntries(entries().filter()): it was a visible share of a medibulut update (--cpu-prof).
+  const fields: Partial<typeof given> = {}
   for (const key in given) {
     const value = given[key as keyof typeof given]
-    if (value !== null || NULLABLE_COLUMNS.has(key)) fields[key] = value
+    if (value !== null || NULLABLE_COLUMNS.has(key)) (fields as Record<string, unknown>)[key] = value
   }
   return saveDirty(db.users, user, {
     ...fields,
