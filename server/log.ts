@@ -47,9 +47,8 @@ const BUFFER_BYTES = 64 * 1024
  * write per 10 ms instead of one per request (logging was 6.5% of the server's time with a write per line). Lines
  * are encoded into a byte buffer as they come, not kept as strings: strings held for 10 ms outlive the young
  * generation's collections, and copying them there tripled the GC time of a logged request (flextell under load,
- * `bench/profile.ts flextell --log`: GC 3.0 → 1.3 µs a request, 31 → 27 µs in all; with a write per event-loop
- * turn, as before, 34 µs). What is pending is written when the buffer is full, on `flush()` and at exit; the timer
- * never keeps the process alive.
+ * `bench/profile.ts flextell --log`, two runs each: GC 3.0 → 1.3 µs a request, 31–32 → 27–28 µs in all). What
+ * is pending is written when the buffer is full, on `flush()` and at exit; the timer never keeps the process alive.
  * @example const sink = batchedSink((bytes) => process.stdout.write(bytes)); sink('GET / 200 0.3ms')
  */
 export function batchedSink(write: (bytes: Buffer) => void): LogSink & { flush(): void } {
