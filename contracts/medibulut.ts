@@ -21,6 +21,8 @@ const roleSlugs = Object.keys(medibulutRoles) as MedibulutRole[]
 // inferred: "including country code" read as E.164 (+ and 7–15 digits).
 const phoneNumber = /^\+[1-9]\d{6,14}$/
 const hexColor = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/
+/** What Laravel's `numeric` rule takes as a string ("15.00", "-1", "2.5e1"). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 const base64Image = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/
 
 /** role_id as a slug or as the table's numeric id (number or numeric string), always resolved to the slug. */
@@ -28,6 +30,16 @@ const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3
   if (typeof value === 'string' && value in medibulutRoles) return value as MedibulutRole
   return roleSlugs.find((slug) => medibulutRoles[slug] === Number(value)) ?? 'personnel'
 })
+
+/**
+ * bonus_rate as Laravel's `numeric` takes it (a number or a numeric string), under a `body.range` reading.
+ * @example medibulutBonusRate('percent').parse('15.00') // 15
+ */
+export function medibulutBonusRate(range: 'percent' | 'any') {
+  const rate = z.union([z.number(), z.string().regex(DECIMAL, { error: 'numeric' })], { error: 'numeric' })
+  const number = rate.transform(Number)
+  return range === 'percent' ? number.pipe(z.number().min(0).max(100)) : number
+}
 
 /** The request body, in the doc's table order (Laravel reports errors in rule order). */
 const body = z
@@ -43,8 +55,9 @@ const body = z
     status: z.literal([0, 1], { error: 'in' }).optional(),
     photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable().optional(),
     identity_number: z.string().max(255).nullable().optional(),
-    // A JSON number; the numeric strings Laravel's `numeric` rule also takes are the `body.coercion` reading.
-    bonus_rate: z.number().min(0).max(100).optional(),
+    // "bonus_rate float", and the doc's own example sends "15.00": a number or a numeric string (documented both ways).
+    // The 0–100 range is our reading of "e.g., 15 for 15%" (`body.range`).
+    bonus_rate: medibulutBonusRate('percent').optional(),
     color: z.string().regex(hexColor, { error: 'hex_color' }).optional(),
     // role_id is the one field the table marks required (Laravel: "The role id field is required."); the rest may be left out.
     role_id: roleId,
@@ -71,8 +84,9 @@ const userResource = z.object({
   role_id: z.enum(roleSlugs),
   status: z.literal([0, 1]),
   color: z.string().nullable(),
-  // "bonus_rate": "15.00" — Eloquent's decimal:2 cast serializes as a two-decimal string.
-  bonus_rate: z.string().regex(/^\d+\.\d{2}$/),
+  // "bonus_rate": "15.00" — Eloquent's decimal:2 cast serializes as a two-decimal string. Only that is the doc's:
+  // the sign follows what the server took, and which rates it takes is `body.range`, an inferred rule.
+  bonus_rate: z.string().regex(/^-?\d+\.\d{2}$/),
   photo: z.string().nullable(),
   authorized_users: z.array(z.int()),
   permissions: z.array(z.string()),
@@ -140,9 +154,13 @@ export const medibulut = {
     ]),
     'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
     'body.limits': documented('the field table: types, "1 for active, 0 for inactive", the roles', 'each field\'s documented type and values are enforced'),
-    'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer and numeric take numeric strings ("5", "15.5"), in:0,1 takes "1"', 'numeric strings pass integer and numeric fields, as Laravel\'s rules do', [
-      ['laravel', 'authorized_users: ["11"], status: "1" and bonus_rate: "15.5" pass'],
-      ['strict', 'only JSON numbers pass integer and numeric fields'],
+    'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer takes numeric strings ("5"), in:0,1 takes "1"', 'numeric strings pass the integer fields, as Laravel\'s rules do (bonus_rate takes "15.00" under every reading: the doc\'s example sends it)', [
+      ['laravel', 'authorized_users: ["11"], service_ids: ["1"] and status: "1" pass'],
+      ['strict', 'only JSON integers pass status, authorized_users and service_ids'],
+    ]),
+    'body.range': inferred('"The percentage of bonuses applicable to the user (e.g., 15 for 15%)" states no bounds; a percentage read as `numeric|between:0,100` is the likeliest rule', 'bonus_rate is between 0 and 100: 101 is "The bonus rate field must not be greater than 100."', [
+      ['percent', 'numeric|min:0|max:100'],
+      ['any', 'numeric only: any number passes (stored with two decimals, "-1.00")'],
     ]),
     'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters', [
       ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],

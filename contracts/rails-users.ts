@@ -20,7 +20,8 @@ const user = z
     first_name: z.string().refine((name) => name.trim() !== '', { error: 'blank' }),
     last_name: z.string().refine((name) => name.trim() !== '', { error: 'blank' }),
     email: z.email({ error: 'invalid' }),
-    password: z.string().min(8),
+    // "passwordstring (password)": OpenAPI's password format, a hint to clients that the value is secret.
+    password: z.string().min(8).meta({ format: 'password' }),
     feature_flags: z.array(z.string()),
     notifications: z.array(z.string()),
     locale: z.enum(railsLocales),

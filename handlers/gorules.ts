@@ -64,7 +64,19 @@ function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Rec
   if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(dialect.forbidden())
 }
 
-function validate(db: GorulesDb, user: GorulesUserRecord, input: Record<string, unknown>, { rule, dialect }: GorulesReadings): GorulesBody {
+/** Fastify's ajv with `coerceTypes: "array"`: scalars cast to the declared string, a lone value wrapped in a list. */
+function ajvCoerced(input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input }
+  for (const key of ['firstName', 'lastName']) {
+    const value = out[key]
+    if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value)
+  }
+  if (typeof out['roles'] === 'string') out['roles'] = [out['roles']]
+  return out
+}
+
+function validate(db: GorulesDb, user: GorulesUserRecord, raw: Record<string, unknown>, { rule, dialect }: GorulesReadings): GorulesBody {
+  const input = rule['body.coercion'] === 'ajv' ? ajvCoerced(raw) : raw
   // forbidNonWhitelisted: every undeclared property is a constraint failure of its own, listed first as class-validator does.
   const undeclared: Issue[] = rule['body.whitelist'] === 'rejected'
     ? Object.keys(input).filter((key) => !DECLARED.has(key)).map((key) => ({ code: 'custom', path: [key], message: `property ${key} should not exist` }))

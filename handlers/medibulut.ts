@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { medibulut, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import { medibulut, medibulutBonusRate, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
@@ -39,6 +39,8 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknow
     }),
     // body.permissions: any — "etc.": any string is a permission.
     ...(rule['body.permissions'] === 'any' && { permissions: z.array(z.string()).optional() }),
+    // body.range: any — "e.g., 15 for 15%" states no bounds.
+    ...(rule['body.range'] === 'any' && { bonus_rate: medibulutBonusRate('any').optional() }),
     // body.ids: any-integer — "array of integers" states no sign.
     ...(rule['body.ids'] === 'any-integer' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
   }
@@ -111,7 +113,7 @@ function find(db: MedibulutDb, tenantId: number, rawId: string, { rule, dialect 
 
 function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string, unknown>, { rule, dialect, body }: MedibulutReadings): MedibulutBody {
   const input = rule['body.coercion'] === 'laravel'
-    ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'], numerics: ['bonus_rate'] })
+    ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'] })
     : raw
   const parsed = body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).

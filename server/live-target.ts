@@ -11,6 +11,7 @@ export const targetFlags = {
   ...Object.fromEntries(['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'timeout', 'config', 'from-discovery'].map((flag) => [flag, { type: 'string' as const }])),
   reading: { type: 'string', multiple: true },
   'allow-writes': { type: 'boolean' },
+  disposable: { type: 'boolean' },
 } as const
 
 export const targetHelp = `  --base-url URL         the live server, up to where the documented path starts
@@ -22,6 +23,8 @@ export const targetHelp = `  --base-url URL         the live server, up to where
   --from-discovery URL   take the target and accounts from a running apitwin serve
   --reading API.RULE=VALUE  a reading the mock follows (repeatable; over the config file's)
   --allow-writes         also send the success paths (200); changed fields are restored where the API allows
+  --disposable           with --allow-writes: the accounts are throwaway, so probes that cannot be undone may run
+                         (disabling the peer, changing the actor's e-mail for good)
   --timeout MS           per-request timeout (default 10000)`
 
 /**
@@ -51,7 +54,9 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
       foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
     }),
     allowWrites: values['allow-writes'] === true,
+    disposable: values['disposable'] === true,
   }
+  if (options.disposable && !options.allowWrites) throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
   if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
   const timeout = integer(values as Values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
   const target: Target = await liveTarget(options, timeout)

@@ -26,6 +26,8 @@ export interface VerifyOptions {
   readonly foreignTenant?: string
   readonly foreignToken?: string
   readonly allowWrites?: boolean
+  /** The accounts are throwaway: probes that cannot be undone may run (with allowWrites only). */
+  readonly disposable?: boolean
   readonly strict?: boolean
   readonly reporter?: ReporterName
   readonly output?: string
@@ -210,7 +212,7 @@ export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<T
     fetch: (input, init) => globalThis.fetch(input, init),
     accounts: { actor, ...(peer && { peer }), ...(foreign && { foreign }) },
     allowWrites: o.allowWrites ?? false,
-    disposable: false,
+    disposable: (o.allowWrites ?? false) && (o.disposable ?? false),
     timeoutMs,
   }
 }

@@ -6,14 +6,20 @@ import type { Target } from './target.ts'
 
 /** What calibration concluded about one inferred rule. */
 export type Calibration =
-  /** Exactly one reading answers as the server does. */
-  | { readonly rule: string; readonly status: 'found'; readonly value: string; readonly default: string }
+  /**
+   * Exactly one reading answers as the server does. `inferredFrom`: the rule was not probed itself (its probe is
+   * irreversible), its reading is the only one under which the named rule's observation is explained.
+   */
+  | { readonly rule: string; readonly status: 'found'; readonly value: string; readonly default: string; readonly inferredFrom?: string }
   /** Several readings answer alike here (the rule cannot show on this server, e.g. uniqueness case after downcasing). */
   | { readonly rule: string; readonly status: 'indistinguishable'; readonly values: readonly string[]; readonly observed: string }
   /** No reading answers as the server does: reported with what was seen, never guessed. */
   | { readonly rule: string; readonly status: 'uncovered'; readonly observed: string; readonly readings: Readonly<Record<string, string>> }
-  /** The probe could not run here (writes not allowed, an account missing, a disposable target needed). */
-  | { readonly rule: string; readonly status: 'skipped'; readonly reason: string }
+  /**
+   * The probe could not run here (writes not allowed, an account missing, a disposable target needed). `candidates`:
+   * the readings still possible given what the rules depending on it observed.
+   */
+  | { readonly rule: string; readonly status: 'skipped'; readonly reason: string; readonly candidates?: readonly string[] }
   | { readonly rule: string; readonly status: 'error'; readonly reason: string }
 
 export interface CalibrationResult {
@@ -23,46 +29,95 @@ export interface CalibrationResult {
   readonly rules: readonly Calibration[]
 }
 
+type Seen = { observed: string } | { skipped: string } | { error: string }
+
+/** Every combination of one reading per rule: [{a: x, b: y}, …]; one empty combination for no rules. */
+function combinations(suite: Suite, rules: readonly string[]): Array<Record<string, string>> {
+  return rules.reduce<Array<Record<string, string>>>((acc, rule) => {
+    const known = suite.rules[rule]
+    const values = known?.provenance.kind === 'inferred' ? Object.keys(known.provenance.readings.options) : []
+    return acc.flatMap((combo) => values.map((value) => ({ ...combo, [rule]: value })))
+  }, [{}])
+}
+
+const only = <T>(values: readonly T[]): T | undefined => (new Set(values).size === 1 ? values[0] : undefined)
+
 /**
  * Finds which reading of each inferred rule a server follows: asks the server each rule's probe once, then
  * compares its answer with the mock's under every reading of that rule, the other rules at the readings found so
- * far (repeated until nothing changes, since one rule's answer can depend on another's reading).
+ * far (repeated until nothing changes, since one rule's answer can depend on another's reading). A probe's
+ * `given` declares the rules its answer depends on; where one of them is not settled (its probe could not run, or
+ * no single reading matched), the two are searched jointly: every combination of their readings, so a server
+ * that neither downcases e-mails nor compares them case-insensitively is found as such, and an irreversible rule
+ * is inferred from the observation of the rule that depends on it, or reported with the readings still possible.
  * @example const { readings } = await calibrate(suites.medibulut, target) // { 'tenant.forbidden': '404' }
  */
 export async function calibrate(suite: Suite, target: Target): Promise<CalibrationResult> {
-  const observed = new Map<Probe, { observed: string } | { skipped: string } | { error: string }>()
+  const observed = new Map<Probe, Seen>()
   for (const probe of probes[suite.api] ?? []) {
     const result = await runProbe(suite, probe, target)
     observed.set(probe, 'observed' in result ? { observed: observationKey(result.observed) } : result)
   }
+  const defaultOf = (rule: string) => {
+    const known = suite.rules[rule]
+    return known?.provenance.kind === 'inferred' ? known.provenance.readings.default : ''
+  }
   let readings: Record<string, string> = {}
+  /** A rule whose own probe observed the server and matched one reading (not one inferred from a dependent). */
+  const settledByOwnProbe = (rule: string) => {
+    const own = [...observed].find(([probe]) => probe.rule === rule)?.[1]
+    return own !== undefined && 'observed' in own && readings[rule] !== undefined
+  }
   let rules: Calibration[] = []
   for (let pass = 0; pass < 4; pass++) {
     const next: Record<string, string> = {}
-    rules = []
+    const byRule = new Map<string, Calibration>()
+    // Rules settled from a dependent's observation, and the candidates left for the others.
+    const derived = new Map<string, { value?: string; candidates: string[]; from: string }>()
     for (const [probe, seen] of observed) {
       if ('skipped' in seen) {
-        rules.push({ rule: probe.rule, status: 'skipped', reason: seen.skipped })
+        byRule.set(probe.rule, { rule: probe.rule, status: 'skipped', reason: seen.skipped })
         continue
       }
       if ('error' in seen) {
-        rules.push({ rule: probe.rule, status: 'error', reason: seen.error })
+        byRule.set(probe.rule, { rule: probe.rule, status: 'error', reason: seen.error })
         continue
       }
       const { [probe.rule]: _self, ...others } = readings
-      const table = await readingTable(suite, probe, others)
-      const matching = readingsObserving(table, seen.observed)
-      const rule = suite.rules[probe.rule]
-      const byDefault = rule?.provenance.kind === 'inferred' ? rule.provenance.readings.default : ''
-      if (matching.length === 1 && matching[0] !== undefined) {
-        next[probe.rule] = matching[0]
-        rules.push({ rule: probe.rule, status: 'found', value: matching[0], default: byDefault })
-      } else if (matching.length > 1) {
-        rules.push({ rule: probe.rule, status: 'indistinguishable', values: matching, observed: seen.observed })
+      // The rules this probe's answer depends on that are not settled: searched jointly with it.
+      const open = Object.keys(probe.given ?? {}).filter((rule) => suite.rules[rule]?.provenance.kind === 'inferred' && !settledByOwnProbe(rule))
+      const matches: Array<{ combo: Record<string, string>; value: string }> = []
+      const tables: Record<string, string> = {}
+      for (const combo of combinations(suite, open)) {
+        const table = await readingTable(suite, probe, { ...others, ...combo })
+        for (const value of readingsObserving(table, seen.observed)) matches.push({ combo, value })
+        for (const [value, key] of table) tables[[...Object.values(combo), value].join(' + ')] = key
+      }
+      const values = [...new Set(matches.map((m) => m.value))]
+      if (values.length === 1 && values[0] !== undefined) {
+        next[probe.rule] = values[0]
+        byRule.set(probe.rule, { rule: probe.rule, status: 'found', value: values[0], default: defaultOf(probe.rule) })
+      } else if (values.length > 1) {
+        byRule.set(probe.rule, { rule: probe.rule, status: 'indistinguishable', values, observed: seen.observed })
       } else {
-        rules.push({ rule: probe.rule, status: 'uncovered', observed: seen.observed, readings: Object.fromEntries(table) })
+        byRule.set(probe.rule, { rule: probe.rule, status: 'uncovered', observed: seen.observed, readings: tables })
+      }
+      for (const rule of open) {
+        const candidates = [...new Set(matches.map((m) => m.combo[rule]).filter((v): v is string => v !== undefined))]
+        const value = only(candidates)
+        derived.set(rule, { ...(value !== undefined && { value }), candidates, from: probe.rule })
       }
     }
+    for (const [rule, { value, candidates, from }] of derived) {
+      const own = byRule.get(rule)
+      // Only a rule its own probe could not settle takes a reading from another's observation.
+      if (own !== undefined && own.status !== 'skipped' && own.status !== 'error') continue
+      if (value !== undefined) {
+        next[rule] = value
+        byRule.set(rule, { rule, status: 'found', value, default: defaultOf(rule), inferredFrom: from })
+      } else if (own?.status === 'skipped') byRule.set(rule, { ...own, candidates })
+    }
+    rules = [...observed.keys()].flatMap((probe) => byRule.get(probe.rule) ?? [])
     const stable = observationKey(next) === observationKey(readings)
     readings = next
     if (stable) break

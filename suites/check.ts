@@ -132,7 +132,7 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
   'actor-email': (t) => (t.accounts.actor.email ? undefined : "needs the actor's email (--email)"),
   'actor-role': (t) => (t.accounts.actor.role ? undefined : "needs the actor's role (--role), which every update must restate"),
   writes: (t) => (t.allowWrites ? undefined : 'changes data; pass --allow-writes to run it'),
-  disposable: (t) => (t.disposable ? undefined : 'makes a change that cannot be undone; runs against the mock only'),
+  disposable: (t) => (t.disposable ? undefined : 'makes a change that cannot be undone; runs against the mock, or a live server with --allow-writes --disposable (throwaway accounts)'),
   controls: (t) => (t.controlBase ? undefined : "reads the mock's /__twin control routes; runs against the mock only"),
 }
 

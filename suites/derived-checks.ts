@@ -19,8 +19,13 @@ export interface DerivedApi<R extends string> {
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
   /** Whether a refusal names `key`, in the API's error format. */
   names(res: Exchange, key: string): boolean
-  /** The documented rule (first) and the premises a case rests on. */
+  /** The rule under test (first) and the premises whether the case is refused at all rests on. */
   rules(c: FieldCase): Rules<R>
+  /**
+   * Premises only how a refusal is filed rests on (which key names it, its wording), never whether it comes: a
+   * 200 where the doc asks for a refusal fails on `rules` alone, whatever these premises read.
+   */
+  premises?(c: FieldCase): readonly R[]
   /**
    * How the vendor answers a refused body: `status` is the rule naming the validation status and `expected` that
    * status (a reading where inferred); `names` the rule saying every failing field is named at once, which the
@@ -48,6 +53,9 @@ const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules 
  */
 export async function runCase<R extends string>(t: CheckContext<R>, api: DerivedApi<R>, c: FieldCase): Promise<void> {
   const rules = list(api.rules(c))
+  // How the refusal is filed rests on the case's own premises too, the deepest, so a miss is charged to them; whether
+  // it comes, on `rules` alone (premises are judged per case, not per check).
+  const filed = (...framework: R[]): R[] => [...rules, ...framework, ...(api.premises?.(c) ?? [])]
   const value = { [c.field]: c.value, ...api.companions?.(c.field, c.value) }
   const sent = `${c.field} = ${snippet(JSON.stringify(c.value) ?? 'undefined')}`
   if (!c.accepted) {
@@ -61,12 +69,12 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
     t.expect([...rules, api.refusal.status], res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
     // The anchor named but not the field: the envelope held, the field's own rule broke.
     const anchorNamed = anchored && Object.keys(api.anchor(c.field).fields).some((key) => api.names(res, key))
-    if (!t.expect(anchorNamed ? rules : [...rules, api.refusal.names], api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)) return
+    if (!t.expect(anchorNamed ? filed() : filed(api.refusal.names), api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)) return
     const message = api.messages?.expected(value, c.errorKey)
     const wanted = typeof message === 'string' ? [message] : (message ?? [])
     if (api.messages && wanted.length > 0) {
       const actual = api.messages.actual(res, c.errorKey)
-      t.expect([...rules, api.refusal.names, api.messages.rule], wanted.some((m) => actual.includes(m)), `${c.field} ${c.what}: expected the message ${wanted.map((m) => JSON.stringify(m)).join(' or ')}, got ${snippet(JSON.stringify(actual))}`)
+      t.expect(filed(api.refusal.names, api.messages.rule), wanted.some((m) => actual.includes(m)), `${c.field} ${c.what}: expected the message ${wanted.map((m) => JSON.stringify(m)).join(' or ')}, got ${snippet(JSON.stringify(actual))}`)
     }
     return
   }

@@ -1,5 +1,6 @@
 import type { Provenance } from '../contracts/provenance.ts'
 import { runCheck, type Check, type CheckContext, type Exchange, type Rules, type SendOptions, type Suite } from './check.ts'
+import { accountPlaceholders } from './placeholders.ts'
 import { observationKey, probes } from './probes.ts'
 import type { Target } from './target.ts'
 
@@ -121,23 +122,6 @@ function messagesOf(body: unknown, normalize: (text: string) => string): string[
   return out.sort()
 }
 
-/** Replaces a target's own account values (ids, emails, tokens, tenants) and any UUID or timestamp with placeholders. */
-function normalizer(target: Target): (text: string) => string {
-  const swaps: Array<[string, string]> = []
-  for (const [label, account] of Object.entries(target.accounts)) {
-    if (!account) continue
-    for (const [field, value] of [['email', account.email], ['token', account.token], ['userId', account.userId], ['tenant', account.tenant]] as const) {
-      if (value !== undefined && String(value).length > 0) swaps.push([String(value), `<${label}.${field}>`])
-    }
-  }
-  swaps.sort(([a], [b]) => b.length - a.length)
-  return (text) => {
-    let out = swaps.reduce((t, [value, placeholder]) => t.split(value).join(placeholder), text)
-    out = out.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    return out.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})/g, '<time>')
-  }
-}
-
 const mediaType = (exchange: Exchange) => (exchange.headers.get('content-type') ?? '(none)').split(';')[0]?.trim().toLowerCase() ?? '(none)'
 
 /**
@@ -163,7 +147,7 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
   const differing: Array<{ readonly rule: string; readonly statuses: ReadonlySet<number> }> = []
   // The inferred rule an error text rests on, where the API has one (Laravel's wording, Nest's error body).
   const messagesRule = ['validation.messages', 'error.body', 'validation.summary'].find((id) => suite.rules[id]?.provenance.kind === 'inferred')
-  const [normalizeMock, normalizeLive] = [normalizer(mock), normalizer(live)]
+  const [normalizeMock, normalizeLive] = [accountPlaceholders(mock), accountPlaceholders(live)]
   for (const check of all) {
     const [mockLog, liveLog]: [Recorded[], Recorded[]] = [[], []]
     await mock.reset?.()

@@ -35,7 +35,16 @@ const derived: DerivedApi<R> = {
   anchor: (field) => (field === 'status' ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' } : { key: 'status', fields: { status: 'deleted' }, rule: 'body.enums' }),
   names,
   // "List of role IDs": that an id is a UUID is our reading; a malformed one is refused as malformed or as unknown.
-  rules: (c): R[] => (c.field === 'status' || c.field === 'type' ? ['body.enums'] : c.field === 'roles' && c.kind === 'element' ? ['body.types', 'roles.exist'] : ['body.types']),
+  rules: (c): R[] => {
+    if (c.field === 'status' || c.field === 'type') return ['body.enums']
+    // A number or boolean for a name is refused by class-validator, but Fastify's ajv casts it: our reading.
+    if (c.kind === 'type' && (typeof c.value === 'number' || typeof c.value === 'boolean')) return ['body.types', 'body.coercion']
+    return ['body.types']
+  },
+  // "List of role IDs", UUIDs in every example: a malformed id is refused (documented), as malformed or as unknown
+  // (roles.exist): which message names it is our reading, whether it is refused is not.
+  // Under Fastify's ajv a lone string is wrapped in a list (body.coercion): refused still, as a malformed element.
+  premises: (c): R[] => (c.field === 'roles' && c.kind === 'element' ? ['roles.exist'] : c.field === 'roles' && c.kind === 'type' && typeof c.value === 'string' ? ['body.coercion'] : []),
   refusal: { status: 'validation.status', expected: validationStatus, names: 'error.body' },
   messages: {
     rule: 'error.body',

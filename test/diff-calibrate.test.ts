@@ -108,6 +108,33 @@ describe('calibrate and diff against a server with other readings', () => {
     }, 90_000)
   }
 
+  it('rails-users: a server that neither downcases e-mails nor compares them case-insensitively is found jointly (issue 17)', async () => {
+    // email.normalized cannot be probed on a live server (it changes the e-mail for good); email.case-insensitive
+    // depends on it, so the two are searched together and the irreversible one is inferred from the other.
+    const choice = { 'email.normalized': 'as-sent', 'email.case-insensitive': 'sensitive' }
+    const target = await liveUnder('rails-users', choice)
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const file = join(dir, 'apitwin.config.json')
+    const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--write', file])
+    expect(calibrated.code, calibrated.stdout).toBe(0)
+    expect(calibrated.stdout).toContain('email.case-insensitive = sensitive (default insensitive)')
+    expect(calibrated.stdout).toMatch(/email\.normalized = as-sent \(default downcase\): not probed \(it cannot be undone\); the only reading under which email\.case-insensitive's answer is explained/)
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['rails-users']).toMatchObject(choice)
+    const after = await inProcess(['diff', 'rails-users', ...target, '--allow-writes', '--config', file, '--strict'])
+    expect(after.code, after.stdout).toBe(0)
+  }, 90_000)
+
+  it('rails-users: against the default server the irreversible rule is said plainly as unknown, with the command that would learn it', async () => {
+    const target = await liveUnder('rails-users', {})
+    const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes'])
+    expect(calibrated.code, calibrated.stdout).toBe(0)
+    expect(calibrated.stdout).toMatch(/email\.normalized: not probed \(.*cannot be undone.*\); unknown: still possible downcase or as-sent\n\s+to learn it, point calibrate at throwaway accounts: apitwin calibrate rails-users --allow-writes --disposable/)
+    const disposable = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--disposable'])
+    expect(disposable.stdout).toContain('email.normalized = downcase (the default)')
+    expect((await inProcess(['calibrate', 'rails-users', ...target, '--disposable'])).code).toBe(2)
+  }, 90_000)
+
   it('usage errors are exit 2 with one line', async () => {
     expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(/^apitwin: apitwin diff compares the mock with a live server: give --base-url/)
     expect((await inProcess(['calibrate', 'nope', '--base-url', 'http://127.0.0.1:9'])).code).toBe(2)

@@ -77,6 +77,17 @@ describe('readings: the defaults follow the vendor framework', () => {
     expect(data(reply)).toMatchObject({ status: 0, bonus_rate: '15.50', authorized_users: [11] })
   })
 
+  it('medibulut: bonus_rate "15.00" (the doc\'s own example) passes under body.coercion strict too; body.range any stores -1 as "-1.00"', async () => {
+    const strict = await update('medibulut', { 'body.coercion': 'strict' }, { role_id: 'admin', bonus_rate: '15.00' })
+    expect(strict.status, JSON.stringify(strict.body)).toBe(200)
+    expect(data(strict)).toMatchObject({ bonus_rate: '15.00' })
+    const refused = await update('medibulut', {}, { role_id: 'admin', bonus_rate: -1 })
+    expect(refused.status).toBe(422)
+    const any = await update('medibulut', { 'body.range': 'any' }, { role_id: 'admin', bonus_rate: -1 })
+    expect(any.status, JSON.stringify(any.body)).toBe(200)
+    expect(data(any)).toMatchObject({ bonus_rate: '-1.00' })
+  })
+
   it('rails-users body.type-cast cast: 42 → "42", true → "t" (ActiveModel::Type::String), a scalar for a list is dropped', async () => {
     const reply = await update('rails-users', {}, { user: { first_name: 42, last_name: true, feature_flags: 'x' } })
     expect(reply.status, JSON.stringify(reply.body)).toBe(200)
@@ -84,6 +95,15 @@ describe('readings: the defaults follow the vendor framework', () => {
     expect(data(reply)['feature_flags']).not.toEqual('x')
     const strict = await update('rails-users', { 'body.type-cast': 'strict' }, { user: { first_name: 42 } })
     expect(strict.body).toMatchObject({ errors: [{ path: 'first_name', message: 'First name is invalid' }] })
+  })
+
+  it('gorules body.coercion: class-validator refuses firstName: 42; ajv (Fastify\'s coerceTypes) stores "42" and wraps a lone role id', async () => {
+    const strict = await update('gorules', {}, { firstName: 42 })
+    expect(strict.status).toBe(400)
+    expect(strict.body).toMatchObject({ message: ['firstName must be a string'] })
+    const ajv = await update('gorules', { 'body.coercion': 'ajv' }, { firstName: 42, lastName: true, roles: '3c90c3cc-0d44-4b50-8888-8dd25736052a' })
+    expect(ajv.status, JSON.stringify(ajv.body)).toBe(200)
+    expect(ajv.body).toMatchObject({ firstName: '42', lastName: 'true', roles: [{ id: '3c90c3cc-0d44-4b50-8888-8dd25736052a' }] })
   })
 
   it('gorules validation.status: 400 by default (NestJS), 422 as the other reading; body.whitelist rejected names the property', async () => {

@@ -220,7 +220,15 @@ const breakages: Array<{ api: string; rule: string; name: string; breakage: Brea
   // gorules
   { api: 'gorules', rule: 'auth.required', name: 'any request acts as the actor', breakage: asActor },
   { api: 'gorules', rule: 'body.enums', name: 'status taken in any case ("Active")', breakage: rewrite((f) => { if (typeof f['status'] === 'string') f['status'] = f['status'].trim().toLowerCase() }) },
-  { api: 'gorules', rule: 'body.types', name: 'numbers taken as names', breakage: rewrite((f) => { if (typeof f['firstName'] === 'number' || typeof f['firstName'] === 'boolean') f['firstName'] = String(f['firstName']) }) },
+  // Numbers taken as names are Fastify's ajv (the body.coercion reading), not a break. A malformed role id taken is,
+  // whatever wording the server's refusals use (issue 17: a 200 where the doc asks for a refusal rests on no wording).
+  { api: 'gorules', rule: 'body.types', name: 'a malformed role id taken (dropped), refusals in its own wording', breakage: (resolve, accounts) => {
+    const dropped = rewrite((f) => { if (Array.isArray(f['roles'])) f['roles'] = f['roles'].filter((id) => typeof id !== 'string' || /^[0-9a-f-]{36}$/i.test(id)) })(resolve, accounts)
+    return answer((reply) => {
+      const body = reply.body as Fields
+      return reply.status >= 400 && Array.isArray(body['message']) ? { ...reply, body: { ...body, message: body['message'].map((m) => `Validation failed: ${String(m)}`) } } : reply
+    })(dropped, accounts)
+  } },
   { api: 'gorules', rule: 'response.shape', name: 'the user wrapped in {data}', breakage: answer((reply) => (reply.status === 200 ? { status: 200, body: { data: reply.body } } : reply)) },
   { api: 'gorules', rule: 'response.shape', name: 'passwordHash in the 200', breakage: leak('passwordHash', BCRYPT) },
   { api: 'gorules', rule: 'response.echo', name: 'the 200 shows another first name than sent', breakage: echoBroken('firstName') },

@@ -41,10 +41,10 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
 function render(api: string, rules: readonly Calibration[], file: string | undefined): string {
   const line = (r: Calibration): string => {
     switch (r.status) {
-      case 'found': return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}`
+      case 'found': return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}${r.inferredFrom === undefined ? '' : `: not probed (it cannot be undone); the only reading under which ${r.inferredFrom}'s answer is explained`}`
       case 'indistinguishable': return `  ${r.rule}: ${r.values.join(', ')} all answer ${r.observed} on this server; left as it is`
       case 'uncovered': return `  ${r.rule}: NO READING answers as this server does — observed ${r.observed}; the readings answer ${Object.entries(r.readings).map(([v, k]) => `${v} → ${k}`).join('; ')}`
-      case 'skipped': return `  ${r.rule}: not probed (${r.reason})`
+      case 'skipped': return `  ${r.rule}: not probed (${r.reason})${r.candidates === undefined ? '' : `; unknown: ${r.candidates.length > 0 ? `still possible ${r.candidates.join(' or ')}` : 'no reading explains what the rules resting on it observed'}`}${/cannot be undone/.test(r.reason) ? `\n    to learn it, point calibrate at throwaway accounts: apitwin calibrate ${api} --allow-writes --disposable …` : ''}`
       case 'error': return `  ${r.rule}: the probe failed: ${r.reason}`
     }
   }
