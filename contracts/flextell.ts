@@ -131,7 +131,7 @@ export const flextell = {
     'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: boolean takes 1, 0, "1", "0"; integer takes "5"', 'is_active takes 1/0/"1"/"0" and role_ids take integer strings, as Laravel\'s rules do', [
       ['laravel', 'boolean accepts true, false, 1, 0, "1", "0"; integer accepts numeric strings such as "5"'],
       ['strict', 'only JSON booleans and JSON integers are accepted'],
-    ]),
+    ], { fields: ['is_active', 'role_ids'] }),
     'body.confirmed': documented('password_confirmation: "Must match the password field."', 'a password whose confirmation differs is rejected'),
     'validation.status': inferred('the doc shows no error response; a failed Laravel Form Request answers 422', 'a rejected body is answered 422 naming each failing field', [
       ['422', 'Laravel\'s ValidationException: 422 {message, errors}'],

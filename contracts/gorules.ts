@@ -74,13 +74,14 @@ export const gorules = {
     'authz.admin': inferred('GoRules\' user manual: members manage their own profile, admins and the owner manage users (a NestJS guard answers 403)', 'a member cannot update another user: 403', [
       ['403', 'a roles guard: 403 "Forbidden resource"'],
       ['404', 'members do not see other users: 404'],
+      ['none', 'no roles guard: any user may update any user'],
     ]),
     'body.enums': documented('status: "active, disabled, locked"; type: "invited, member, author, admin, owner"', 'status and type take exactly their documented values'),
     'body.types': documented('firstName, lastName: string; roles: "List of role IDs"', 'names are strings, roles a list of role UUIDs'),
     'body.coercion': inferred('NestJS\'s ValidationPipe checks the JSON as sent (class-validator casts nothing); a GoRules server validating with Fastify\'s route schemas instead gets ajv\'s defaults, coerceTypes: "array"', 'a number or boolean sent for firstName or lastName is refused ("firstName must be a string")', [
       ['class-validator', 'no coercion: firstName: 42 is refused'],
       ['ajv', 'Fastify\'s ajv (coerceTypes: "array"): 42 and true are stored as "42" and "true"; a single role id becomes a list of one'],
-    ]),
+    ], { fields: ['firstName', 'lastName', 'roles'] }),
     'body.whitelist': inferred('NestJS ValidationPipe({ whitelist: true }) strips properties the DTO does not declare', 'unknown properties are ignored', [
       ['stripped', 'whitelist: unknown properties are dropped'],
       ['rejected', 'forbidNonWhitelisted: "property <name> should not exist" refused with the validation status'],

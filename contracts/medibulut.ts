@@ -18,8 +18,9 @@ export const medibulutRoles = { admin: 2, specialist: 3, personnel: 4 } as const
 export type MedibulutRole = keyof typeof medibulutRoles
 const roleSlugs = Object.keys(medibulutRoles) as MedibulutRole[]
 
-// inferred: "including country code" read as E.164 (+ and 7–15 digits).
-const phoneNumber = /^\+[1-9]\d{6,14}$/
+/** inferred: "including country code" read as E.164 (+ and 7–15 digits). */
+export const E164 = /^\+[1-9]\d{6,14}$/
+const phoneNumber = E164
 const hexColor = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/
 /** What Laravel's `numeric` rule takes as a string ("15.00", "-1", "2.5e1"). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -40,6 +41,9 @@ export function medibulutBonusRate(range: 'percent' | 'any') {
   const number = rate.transform(Number)
   return range === 'percent' ? number.pipe(z.number().min(0).max(100)) : number
 }
+
+/** The fields a body may leave out: every one but role_id (the one the table marks required). */
+export const MEDIBULUT_OPTIONAL = ['first_name', 'last_name', 'mobile', 'phone', 'email', 'password', 'password_confirmation', 'status', 'photo', 'identity_number', 'bonus_rate', 'color', 'permissions', 'authorized_users', 'service_ids'] as const
 
 /** The request body, in the doc's table order (Laravel reports errors in rule order). */
 const body = z
@@ -157,7 +161,7 @@ export const medibulut = {
     'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer takes numeric strings ("5"), in:0,1 takes "1"', 'numeric strings pass the integer fields, as Laravel\'s rules do (bonus_rate takes "15.00" under every reading: the doc\'s example sends it)', [
       ['laravel', 'authorized_users: ["11"], service_ids: ["1"] and status: "1" pass'],
       ['strict', 'only JSON integers pass status, authorized_users and service_ids'],
-    ]),
+    ], { fields: ['status', 'authorized_users', 'service_ids'] }),
     'body.range': inferred('"The percentage of bonuses applicable to the user (e.g., 15 for 15%)" states no bounds; a percentage read as `numeric|between:0,100` is the likeliest rule', 'bonus_rate is between 0 and 100: 101 is "The bonus rate field must not be greater than 100."', [
       ['percent', 'numeric|min:0|max:100'],
       ['any', 'numeric only: any number passes (stored with two decimals, "-1.00")'],
@@ -165,15 +169,16 @@ export const medibulut = {
     'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters', [
       ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
       ['lenient', 'any string for mobile, phone, color and photo; any password'],
-    ]),
+    ], { fields: ['mobile', 'phone', 'color', 'photo', 'password'] }),
     'body.lengths': inferred('the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default', 'first_name, last_name, email and identity_number are at most 255 characters', [
       ['laravel', 'string|max:255: 256 characters are "The first name field must not be greater than 255 characters."'],
       ['unlimited', 'no max rule (TEXT columns): any length passes'],
-    ]),
+    ], { fields: ['first_name', 'last_name', 'email', 'identity_number'] }),
     'body.nullable': inferred('the table says neither way; the doc\'s own body example sends "identity_number": null and "photo": null, so those take null, and a Laravel `string` rule without `nullable` refuses null elsewhere', 'null is taken for identity_number, photo and phone and refused for every other field ("The first name field must be a string.")', [
       ['example', 'identity_number, photo and phone are nullable; null elsewhere is refused'],
       ['nullable', 'every optional field is `nullable`: null is taken everywhere (it clears a nullable column and leaves the others as they were)'],
-    ]),
+      ['none', 'only the example\'s own nulls (identity_number, photo) are taken; phone takes "" but not null (no ConvertEmptyStringsToNull)'],
+    ], { fields: MEDIBULUT_OPTIONAL }),
     'body.permissions': inferred('the table lists permissions open-ended: ("appointments.manage", "patients.manage", etc.); the example shows nine, which an app would check with `in:` against its own list', 'permissions are among the nine the example shows; another is "The selected permissions.N is invalid."', [
       ['listed', 'in:appointments.manage,…,working-hours.manage (the nine of the example)'],
       ['any', 'any string is a permission ("etc.")'],

@@ -18,6 +18,11 @@ export interface Readings {
   readonly default: string
   /** Every reading, the default included: its value → what a server following it does. */
   readonly options: Readonly<Record<string, string>>
+  /**
+   * Where the rule is really one choice per field (coercion, formats, nullability): the fields a reading may name,
+   * `strict:color;lenient:mobile` (each named field follows its reading, the others the default).
+   */
+  readonly fields?: readonly string[]
 }
 
 export interface Rule {
@@ -41,10 +46,45 @@ export function documented(source: string, text: string): Rule {
  * @example inferred('Laravel auth middleware answers this body', '401 body is {"message":"Unauthenticated."}',
  *   [['laravel', '{"message":"Unauthenticated."}'], ['envelope', '{"success":false,"message":"Unauthenticated."}']])
  */
-export function inferred(why: string, text: string, readings: ReadonlyArray<readonly [string, string]>): Rule {
+export function inferred(why: string, text: string, readings: ReadonlyArray<readonly [string, string]>, { fields }: { readonly fields?: readonly string[] } = {}): Rule {
   const [first] = readings
   if (first === undefined || readings.length < 2) throw new Error(`inferred rule "${text}" needs at least two readings, got ${readings.length}`)
-  return { text, provenance: { kind: 'inferred', why, readings: { default: first[0], options: Object.fromEntries(readings) } } }
+  return { text, provenance: { kind: 'inferred', why, readings: { default: first[0], options: Object.fromEntries(readings), ...(fields && { fields }) } } }
+}
+
+/**
+ * A per-field reading's groups, or undefined for a plain one.
+ * @example fieldGroups('strict:color;lenient:mobile,phone') // [['strict', ['color']], ['lenient', ['mobile', 'phone']]]
+ */
+export function fieldGroups(value: string): Array<[string, string[]]> | undefined {
+  if (!value.includes(':')) return undefined
+  return value.split(';').map((group) => {
+    const [reading = '', fields = ''] = group.split(':')
+    return [reading.trim(), fields.split(',').map((f) => f.trim()).filter((f) => f !== '')]
+  })
+}
+
+/**
+ * The reading one field follows under `value` (a plain reading, or a per-field one whose unnamed fields follow
+ * `fallback`, the rule's default).
+ * @example readingOfField('lenient:mobile', 'mobile', 'strict') // 'lenient'
+ */
+export function readingOfField(value: string, field: string, fallback: string): string {
+  const groups = fieldGroups(value)
+  if (groups === undefined) return value
+  return groups.find(([, fields]) => fields.includes(field))?.[0] ?? fallback
+}
+
+/**
+ * A per-field reading from field → reading; fields on `fallback` are left out, and one reading for every field is
+ * written plainly.
+ * @example formatFieldReading({ color: 'strict', mobile: 'lenient' }, 'strict') // 'lenient:mobile'
+ */
+export function formatFieldReading(byField: Readonly<Record<string, string>>, fallback: string): string {
+  const groups = new Map<string, string[]>()
+  for (const [field, reading] of Object.entries(byField)) if (reading !== fallback) groups.set(reading, [...(groups.get(reading) ?? []), field])
+  if (groups.size === 0) return fallback
+  return [...groups].map(([reading, fields]) => `${reading}:${fields.join(',')}`).join(';')
 }
 
 export type RuleBook = Readonly<Record<string, Rule>>
@@ -64,6 +104,14 @@ export function validateReadings(rules: RuleBook, choice: ReadingChoice): string
       return [`"${rule}" is not an inferred rule; rules with readings: ${known.join(', ')}`]
     }
     const options = Object.keys(found.provenance.readings.options)
-    return options.includes(value) ? [] : [`${rule}: "${value}" is not a reading; choose one of ${options.join(', ')}`]
+    const groups = fieldGroups(value)
+    if (groups === undefined) return options.includes(value) ? [] : [`${rule}: "${value}" is not a reading; choose one of ${options.join(', ')}`]
+    const fields = found.provenance.readings.fields
+    if (fields === undefined) return [`${rule}: "${value}" names fields, but ${rule} is one choice for the whole API; choose one of ${options.join(', ')}`]
+    return groups.flatMap(([reading, named]) => [
+      ...(options.includes(reading) ? [] : [`${rule}: "${reading}" is not a reading; choose one of ${options.join(', ')}`]),
+      ...(named.length === 0 ? [`${rule}: "${reading}:" names no field; name some of ${fields.join(', ')}`] : []),
+      ...named.filter((f) => !fields.includes(f)).map((f) => `${rule}: "${f}" is not a field of this rule; choose among ${fields.join(', ')}`),
+    ])
   })
 }

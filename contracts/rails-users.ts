@@ -75,6 +75,10 @@ export const railsUsers = {
     'auth.required': documented('"Authentication Required: User must be authenticated." / 401 example', 'a request without a valid bearer token is answered 401 {"status":"error","message":"Not authenticated or insufficient permissions"}'),
     'auth.own-profile': documented('"Users can only update their own profile." / 401 "Not authenticated or insufficient permissions"', "another user's id is answered with the documented 401"),
     'user.not-found': documented('404 example {"status":"error","message":"User not found"}', 'an unknown id is answered 404 with the documented body'),
+    'path.id': inferred('"id integer path required": Rails routes `resources :users` take any id segment, and User.find("abc") finds nothing, so the documented 404 answers', 'a non-numeric id reaches the controller and is the documented 404', [
+      ['find', 'no route constraint: "abc" is looked up and not found, the documented 404'],
+      ['constraint', 'a route constraint (id: /\\d+/): "abc" matches no route, Rails\' routing 404'],
+    ]),
     'order.find-before-authorize': inferred('a Rails controller runs before_action :set_user (404) before the ownership check (401)', 'an unknown id is 404 even though it is not the caller\'s own', [
       ['find-first', 'set_user runs first: an unknown id is 404'],
       ['authorize-first', 'the ownership check runs first: any id but your own is the documented 401'],
@@ -82,11 +86,16 @@ export const railsUsers = {
     'body.wrapped': inferred('Rails `params.require(:user)` raises ParameterMissing, rendered as 400', 'a body without a non-empty `user` object is answered 400 "param is missing or the value is empty: user"', [
       ['require', 'params.require(:user): 400 "param is missing or the value is empty: user"'],
       ['fetch', 'params.fetch(:user, {}): nothing to change, 200 with the user as it is'],
+      ['wrap', 'ParamsWrapper (on for JSON in a new Rails app) wraps a root-less body\'s column attributes in "user": {"first_name": "Ada"} updates, as {"user": {…}} would'],
+    ]),
+    'body.unpermitted': inferred('strong parameters log and drop what `permit` does not name (action_on_unpermitted_parameters is :log, or off, unless an app turns it to :raise)', 'an attribute the API does not take is dropped', [
+      ['dropped', 'permit drops it; the rest of the update goes on'],
+      ['refused', 'action_on_unpermitted_parameters = :raise: refused 422 naming the attribute'],
     ]),
     'body.type-cast': inferred('ActiveRecord casts a JSON scalar to the attribute\'s type (42 → "42"), and strong parameters drop a scalar sent for a permitted list', 'a number or boolean for a string attribute is stored as its string; a string for a list attribute is ignored', [
       ['cast', 'first_name: 42 is saved as "42"; feature_flags: "x" is dropped as unpermitted'],
       ['strict', 'a value of the wrong JSON type is refused: 422 "<Attribute> is invalid"'],
-    ]),
+    ], { fields: ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token', 'feature_flags', 'notifications'] }),
     'body.password': documented('422 example: "Password is too short (minimum is 8 characters)"', 'a password shorter than 8 characters is refused'),
     'body.email': documented('email: string (email)', 'email must be an email address: "Email is invalid"'),
     'body.locale': documented('locale: enum en, fr', 'locale is en or fr: "Locale is not included in the list"'),

@@ -9,6 +9,8 @@ const templates = {
   too_short: 'is too short (minimum is :count characters)',
   too_long: 'is too long (maximum is :count characters)',
   taken: 'has already been taken',
+  // ActionController::UnpermittedParameters rendered per attribute (body.unpermitted: refused).
+  unpermitted: 'is not permitted',
 } as const
 export type RailsError = keyof typeof templates
 

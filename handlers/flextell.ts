@@ -4,16 +4,18 @@ import { laravelDialect, type LaravelDialect, type LaravelMessages, type Laravel
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { choose, type Chosen } from './readings.ts'
+import { choose, fieldsFollowing, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
+import { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 
 /** What the flextell resolver follows: the chosen reading of each inferred rule and the dialect built from them. */
 export interface FlextellReadings {
   readonly rule: Chosen<FlextellRuleId>
   readonly dialect: LaravelDialect
+  /** The fields that take Laravel's loose forms (body.coercion, per field); undefined when none does. */
+  readonly loose: LaravelLooseFields | undefined
 }
 
 /**
@@ -29,7 +31,9 @@ export function flextellReadings(choice?: ReadingChoice): FlextellReadings {
     messages: rule['validation.messages'] as LaravelMessages,
     summary: rule['validation.summary'] as LaravelSummary,
   }) satisfies Dialect
-  return { rule, dialect }
+  const laravel = fieldsFollowing(flextell.rules, rule, 'body.coercion', 'laravel')
+  const loose = laravel.length === 0 ? undefined : { booleans: laravel.filter((f) => f === 'is_active'), integerLists: laravel.filter((f) => f === 'role_ids') }
+  return { rule, dialect, loose }
 }
 const DEFAULTS = flextellReadings()
 
@@ -90,8 +94,8 @@ function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }
   return user
 }
 
-function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect }: FlextellReadings): FlextellBody {
-  const input = rule['body.coercion'] === 'laravel' ? laravelLoose(raw, { booleans: ['is_active'], integerLists: ['role_ids'] }) : raw
+function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect, loose }: FlextellReadings): FlextellBody {
+  const input = loose === undefined ? raw : laravelLoose(raw, loose)
   const parsed = flextell.body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))

@@ -3,7 +3,7 @@ import type { Issue } from '../contracts/issue.ts'
 import { nestDialect, type NestDialect } from '../contracts/nest.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
-import { choose, type Chosen } from './readings.ts'
+import { choose, fieldsFollowing, type Chosen } from './readings.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -15,6 +15,8 @@ const DECLARED = new Set(Object.keys(gorules.body.shape))
 export interface GorulesReadings {
   readonly rule: Chosen<GorulesRuleId>
   readonly dialect: NestDialect
+  /** The fields Fastify's ajv coerces (body.coercion, per field). */
+  readonly coerced: ReadonlySet<string>
 }
 
 /**
@@ -27,7 +29,7 @@ export function gorulesReadings(choice?: ReadingChoice): GorulesReadings {
     validationStatus: rule['validation.status'] === '422' ? 422 : 400,
     body: rule['error.body'] === 'message' ? 'message' : 'nest',
   }) satisfies Dialect
-  return { rule, dialect }
+  return { rule, dialect, coerced: new Set(fieldsFollowing(gorules.rules, rule, 'body.coercion', 'ajv')) }
 }
 const DEFAULTS = gorulesReadings()
 
@@ -59,30 +61,37 @@ function find(db: GorulesDb, userId: string, { rule, dialect }: GorulesReadings)
 
 /** Admins and the owner manage users; anyone else may change only their own name. */
 function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>, { rule, dialect }: GorulesReadings): void {
-  if (MANAGERS.has(actor.type)) return
+  // authz.admin: none — no roles guard at all.
+  if (MANAGERS.has(actor.type) || rule['authz.admin'] === 'none') return
   if (actor.id !== user.id) halt(rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden())
   if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(dialect.forbidden())
 }
 
-/** Fastify's ajv with `coerceTypes: "array"`: scalars cast to the declared string, a lone value wrapped in a list. */
-function ajvCoerced(input: Record<string, unknown>): Record<string, unknown> {
+/** Fastify's ajv with `coerceTypes: "array"` on `fields`: scalars cast to the declared string, a lone value wrapped in a list. */
+function ajvCoerced(input: Record<string, unknown>, fields: ReadonlySet<string>): Record<string, unknown> {
   const out = { ...input }
   for (const key of ['firstName', 'lastName']) {
     const value = out[key]
-    if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value)
+    if (fields.has(key) && (typeof value === 'number' || typeof value === 'boolean')) out[key] = String(value)
   }
-  if (typeof out['roles'] === 'string') out['roles'] = [out['roles']]
+  if (fields.has('roles') && typeof out['roles'] === 'string') out['roles'] = [out['roles']]
   return out
 }
 
-function validate(db: GorulesDb, user: GorulesUserRecord, raw: Record<string, unknown>, { rule, dialect }: GorulesReadings): GorulesBody {
-  const input = rule['body.coercion'] === 'ajv' ? ajvCoerced(raw) : raw
+function validate(db: GorulesDb, user: GorulesUserRecord, raw: Record<string, unknown>, { rule, dialect, coerced }: GorulesReadings): GorulesBody {
+  const input = coerced.size === 0 ? raw : ajvCoerced(raw, coerced)
   // forbidNonWhitelisted: every undeclared property is a constraint failure of its own, listed first as class-validator does.
   const undeclared: Issue[] = rule['body.whitelist'] === 'rejected'
     ? Object.keys(input).filter((key) => !DECLARED.has(key)).map((key) => ({ code: 'custom', path: [key], message: `property ${key} should not exist` }))
     : []
   const parsed = gorules.body.safeParse(input)
-  if (!parsed.success || undeclared.length > 0) halt(dialect.validation([...undeclared, ...(parsed.error?.issues ?? [])]))
+  // class-validator runs every decorator of a property: @IsUUID('4', { each: true }) checks a lone value itself,
+  // and (registered before @IsArray, decorators apply bottom-up) says so first.
+  const roles = input['roles']
+  const lone: Issue[] = roles !== undefined && roles !== null && !Array.isArray(roles) && !(typeof roles === 'string' && gorules.entities.role.shape.id.safeParse(roles).success)
+    ? [{ code: 'custom', path: ['roles'], message: 'each value in roles must be a UUID' }]
+    : []
+  if (!parsed.success || undeclared.length > 0) halt(dialect.validation([...undeclared, ...lone, ...(parsed.error?.issues ?? [])]))
   const issues: Issue[] = []
   if (rule['roles.exist'] === 'refused') {
     for (const id of parsed.data.roles ?? []) {

@@ -1,29 +1,33 @@
 import { z } from 'zod'
-import { medibulut, medibulutBonusRate, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import { E164, medibulut, medibulutBonusRate, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
-import { choose, type Chosen } from './readings.ts'
+import { choose, fieldsFollowing, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
-import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.ts'
+import { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'
 
 /** What the medibulut resolver follows: the chosen readings, the dialect and the body schema built from them. */
 export interface MedibulutReadings {
   readonly rule: Chosen<MedibulutRuleId>
   readonly dialect: LaravelDialect
   readonly body: z.ZodType<MedibulutBody, unknown>
+  /** The fields that take Laravel's loose forms (body.coercion, per field); undefined when none does. */
+  readonly loose: LaravelLooseFields | undefined
 }
 
-/** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading. */
+/** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading, field by field. */
 function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknown> {
   const base = medibulut.body.shape
+  const on = (id: MedibulutRuleId, reading: string) => new Set(fieldsFollowing(medibulut.rules, rule, id, reading))
+  const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) => Object.fromEntries(Object.entries(schemas).filter(([key]) => on(id, reading).has(key)))
   const fields: Record<string, z.ZodType> = {
     // body.formats: lenient — the doc names formats without rules, so an app may check none of them.
-    ...(rule['body.formats'] === 'lenient' && {
+    ...pick('body.formats', 'lenient', {
       mobile: z.string().optional(),
       phone: z.string().nullable().optional(),
       color: z.string().optional(),
@@ -31,23 +35,26 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknow
       password: z.string().optional(),
     }),
     // body.lengths: unlimited — no max:255 (TEXT columns).
-    ...(rule['body.lengths'] === 'unlimited' && {
+    ...pick('body.lengths', 'unlimited', {
       first_name: z.string().optional(),
       last_name: z.string().optional(),
       email: z.email().optional(),
       identity_number: z.string().nullable().optional(),
     }),
-    // body.permissions: any — "etc.": any string is a permission.
-    ...(rule['body.permissions'] === 'any' && { permissions: z.array(z.string()).optional() }),
     // body.range: any — "e.g., 15 for 15%" states no bounds.
     ...(rule['body.range'] === 'any' && { bonus_rate: medibulutBonusRate('any').optional() }),
+    // body.permissions: any — "etc.": any string is a permission.
+    ...(rule['body.permissions'] === 'any' && { permissions: z.array(z.string()).optional() }),
     // body.ids: any-integer — "array of integers" states no sign.
     ...(rule['body.ids'] === 'any-integer' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
   }
-  // body.nullable: nullable — every optional field takes null (role_id, the one required field, does not).
-  if (rule['body.nullable'] === 'nullable') {
-    for (const [key, schema] of Object.entries(base)) if (key !== 'role_id') fields[key] = (fields[key] ?? schema).nullable()
+  // body.nullable: nullable — the field takes null (it clears a nullable column, leaves the others as they were);
+  // none — phone takes "" but not null (the example's "" is no null without ConvertEmptyStringsToNull).
+  for (const key of on('body.nullable', 'nullable')) {
+    const schema = fields[key] ?? base[key as keyof typeof base]
+    if (schema !== undefined) fields[key] = schema.nullable()
   }
+  if (on('body.nullable', 'none').has('phone')) fields['phone'] = on('body.formats', 'lenient').has('phone') ? z.string().optional() : z.union([z.literal(''), z.string().regex(E164, { error: 'regex' })], { error: 'regex' }).optional()
   // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
   return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody, unknown>
 }
@@ -70,7 +77,9 @@ export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
     notFound: rule['user.not-found'] === 'generic' ? 'generic' : 'model',
     messages: rule['validation.messages'] as LaravelMessages,
   }) satisfies Dialect
-  return { rule, dialect, body: bodyFor(rule) }
+  const laravel = fieldsFollowing(medibulut.rules, rule, 'body.coercion', 'laravel')
+  const loose = laravel.length === 0 ? undefined : { integers: laravel.filter((f) => f === 'status'), integerLists: laravel.filter((f) => f !== 'status') }
+  return { rule, dialect, body: bodyFor(rule), loose }
 }
 const DEFAULTS = medibulutReadings()
 
@@ -111,10 +120,8 @@ function find(db: MedibulutDb, tenantId: number, rawId: string, { rule, dialect 
   return user
 }
 
-function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string, unknown>, { rule, dialect, body }: MedibulutReadings): MedibulutBody {
-  const input = rule['body.coercion'] === 'laravel'
-    ? laravelLoose(raw, { integers: ['status'], integerLists: ['authorized_users', 'service_ids'] })
-    : raw
+function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string, unknown>, { rule, dialect, body, loose }: MedibulutReadings): MedibulutBody {
+  const input = loose === undefined ? raw : laravelLoose(raw, loose)
   const parsed = body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))

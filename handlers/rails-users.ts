@@ -6,7 +6,7 @@ import { humanize, rails } from '../contracts/rails.ts'
 import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
-import { choose, type Chosen } from './readings.ts'
+import { choose, fieldsFollowing, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -27,6 +27,8 @@ type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
 export interface RailsUsersReadings {
   readonly rule: Chosen<RailsUsersRuleId>
   readonly user: z.ZodType<Changes, unknown>
+  /** The attributes strong parameters permit and cast (body.type-cast, per field); the others go as sent. */
+  readonly cast: ReadonlySet<string>
 }
 
 // body.names: none — no presence validation, so a blank name is saved.
@@ -38,7 +40,7 @@ const withoutPresence = railsUsers.user.safeExtend({ first_name: z.string().opti
  */
 export function railsUsersReadings(choice?: ReadingChoice): RailsUsersReadings {
   const rule = choose('rails-users', railsUsers.rules, choice)
-  return { rule, user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user }
+  return { rule, user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user, cast: new Set(fieldsFollowing(railsUsers.rules, rule, 'body.type-cast', 'cast')) }
 }
 const DEFAULTS = railsUsersReadings()
 
@@ -52,6 +54,8 @@ export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params
     const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
     const rawId = params['id'] ?? ''
+    // path.id: constraint — `id: /\d+/` on the route: a non-numeric id matches no route (Rails' routing 404).
+    if (readings.rule['path.id'] === 'constraint' && !/^\d+$/.test(rawId)) halt(dialect.routeNotFound('PUT', `/users/${rawId}`))
     // order.find-before-authorize: authorize-first — any id but your own is the documented 401, found or not.
     if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id)) halt(dialect.unauthenticated())
     const user = find(db, rawId)
@@ -81,18 +85,33 @@ const castString = (value: unknown) => (value === true ? 't' : value === false ?
  * `params.fetch(:user, {})`, nothing to change). Under `body.type-cast: cast` strong parameters drop what is not
  * a permitted scalar (a list for a string, a scalar for a list) and ActiveRecord casts scalars to strings.
  */
-function permit(body: Record<string, unknown>, { rule }: RailsUsersReadings): Record<string, unknown> {
-  const user = body['user']
+/** The User model's columns ParamsWrapper wraps (password is no column: has_secure_password keeps a digest). */
+const WRAPPED = ['first_name', 'last_name', 'email', 'feature_flags', 'notifications', 'locale', 'expo_push_token']
+
+function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReadings): Record<string, unknown> {
+  // body.wrapped: wrap — a root-less JSON body's column attributes arrive as params[:user].
+  const wrapped = rule['body.wrapped'] === 'wrap' && !('user' in body) ? Object.fromEntries(Object.entries(body).filter(([key]) => WRAPPED.includes(key))) : undefined
+  const user = wrapped ?? body['user']
   const empty = typeof user !== 'object' || user === null || Array.isArray(user) || Object.keys(user).length === 0
   if (empty && rule['body.wrapped'] === 'fetch' && (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))) return {}
   if (empty) halt(dialect.badRequest('param is missing or the value is empty: user'))
   const attributes = user as Record<string, unknown>
-  if (rule['body.type-cast'] !== 'cast') return attributes
+  // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation.
+  const unpermitted = rule['body.unpermitted'] === 'refused' ? Object.keys(attributes).filter((key) => !(SCALARS as readonly string[]).includes(key) && !(LISTS as readonly string[]).includes(key)) : []
+  if (unpermitted.length > 0) halt(dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' }))))
+  if (cast.size === 0) return attributes
+  // body.type-cast, field by field: a field on `strict` goes to validation as sent.
   const permitted: Record<string, unknown> = {}
-  for (const key of SCALARS) if (key in attributes && isScalar(attributes[key])) permitted[key] = castString(attributes[key])
+  for (const key of SCALARS) {
+    if (!(key in attributes)) continue
+    if (!cast.has(key)) permitted[key] = attributes[key]
+    else if (isScalar(attributes[key])) permitted[key] = castString(attributes[key])
+  }
   for (const key of LISTS) {
     const list = attributes[key]
-    if (Array.isArray(list) && list.every((item) => item !== null && isScalar(item))) permitted[key] = list.map(castString)
+    if (!(key in attributes)) continue
+    if (!cast.has(key)) permitted[key] = list
+    else if (Array.isArray(list) && list.every((item) => item !== null && isScalar(item))) permitted[key] = list.map(castString)
   }
   return permitted
 }

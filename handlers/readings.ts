@@ -1,4 +1,4 @@
-import { validateReadings, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
+import { readingOfField, validateReadings, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
 
 /**
  * The reading every rule of one API follows, looked up once when the API starts (never per request): every
@@ -19,4 +19,16 @@ export function choose<R extends string>(api: string, rules: RuleBook & Readonly
     if (rule.provenance.kind === 'inferred') chosen[id] = choice[id] ?? rule.provenance.readings.default
   }
   return chosen as Chosen<R>
+}
+
+/**
+ * The fields of a per-field rule that follow `reading` under the chosen value (every field, or none, for a plain
+ * value): resolved once when the API starts, so a request pays nothing for per-field readings.
+ * @example fieldsFollowing(medibulut.rules, rule, 'body.formats', 'lenient') // ['mobile'] under "lenient:mobile"
+ */
+export function fieldsFollowing<R extends string>(rules: RuleBook & Readonly<Record<R, unknown>>, chosen: Chosen<R>, id: R, reading: string): string[] {
+  const rule = rules[id]
+  if (!rule || rule.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${id}" is not an inferred rule`)
+  const { default: fallback, fields = [] } = rule.provenance.readings
+  return fields.filter((field) => readingOfField(chosen[id], field, fallback) === reading)
 }

@@ -1,6 +1,9 @@
+import { mergeLearned, type LearnedByRule } from '../contracts/learned.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
+import { applyLearned } from './learned-replies.ts'
+import { paramPlaceholder, swapsOf } from './placeholders.ts'
 import type { ApiState, TwinApi } from './twin-api.ts'
 
 export interface TwinOptions extends SeedOptions {
@@ -11,6 +14,11 @@ export interface TwinOptions extends SeedOptions {
    * Unnamed rules follow their default; an unknown rule or value throws naming the allowed ones.
    */
   readonly readings?: Readonly<Record<string, ReadingChoice>>
+  /**
+   * Learned dialect pieces per API (`apitwin calibrate --write` keeps them in the config file's "learned"): the
+   * server's own wording, error bodies and statuses, applied to the mock's refusals.
+   */
+  readonly learned?: Readonly<Record<string, LearnedByRule>>
   /** Called as each API finishes seeding (at start and on every reset), e.g. to print progress. */
   readonly onProgress?: (progress: SeedProgress) => void
 }
@@ -29,6 +37,8 @@ export interface Twin {
   readonly apis: readonly TwinApi[]
   /** The readings the twin was created with, per API (only what was chosen; defaults are implied). */
   readonly readings: Readonly<Record<string, ReadingChoice>>
+  /** The learned pieces the twin applies, per API. */
+  readonly learned: Readonly<Record<string, LearnedByRule>>
   state(name: string): ApiState
   accounts(name: string): readonly Account[]
   reset(): Promise<void>
@@ -39,13 +49,13 @@ export interface Twin {
  * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
  * @example const twin = await startTwin([flextellApi], { seed: 7 })
  */
-export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings'> = {}): Promise<Twin> {
+export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {}, learned = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings' | 'learned'> = {}): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
   const reset = async () => {
     let done = 0
     const started = await Promise.all(selected.map(async (api) => {
-      const state = await api.start({ seed, users }, readings[api.name])
+      const state = withLearned(await api.start({ seed, users }, readings[api.name]), learned[api.name])
       onProgress?.({ api: api.name, done: ++done, total: selected.length })
       return [api.name, state] as const
     }))
@@ -57,7 +67,22 @@ export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_S
     if (!found) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
     return found
   }
-  return { seed, users, apis: selected, readings, state, accounts: (name) => state(name).accounts, reset }
+  return { seed, users, apis: selected, readings, learned, state, accounts: (name) => state(name).accounts, reset }
+}
+
+/** The state with its refusals answered as learned (no learned pieces: the state itself, no cost per request). */
+function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiState {
+  if (byRule === undefined || Object.keys(byRule).length === 0) return state
+  const learned = mergeLearned(byRule)
+  const accounts = state.accounts.flatMap((a) => (['email', 'token', 'userId', 'tenant'] as const).map((field) => [a[field], `<${a.label}.${field}>`] as const))
+  return {
+    ...state,
+    resolve: async (request, params) => {
+      const reply = await state.resolve(request, params)
+      // The request's path ids first: an id the request names is the request's, even where an account has it too.
+      return applyLearned(reply, learned, [...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)), ...swapsOf(accounts)])
+    },
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { validateLearned } from '../contracts/learned.ts'
 import { flextellApi } from './flextell.ts'
 import { gorulesApi } from './gorules.ts'
 import { medibulutApi } from './medibulut.ts'
@@ -20,5 +21,10 @@ export function createTwin({ apis: selected = apis, ...options }: TwinOptions = 
   // A typo in an API name must not silently leave that API on its defaults.
   const unknown = Object.keys(options.readings ?? {}).filter((name) => !apis.some((api) => api.name === name))
   if (unknown.length > 0) return Promise.reject(new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${apis.map((a) => a.name).join(', ')}`))
+  const problems = Object.entries(options.learned ?? {}).flatMap(([name, byRule]) => {
+    const api = apis.find((a) => a.name === name)
+    return api ? validateLearned(api.rules, byRule).map((p) => `${name}: ${p}`) : [`unknown API "${name}"`]
+  })
+  if (problems.length > 0) return Promise.reject(new Error(`learned: ${problems.join('; ')}`))
   return startTwin(selected, options)
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { validateLearned, type LearnedByRule } from '../contracts/learned.ts'
 import { validateReadings, type ReadingChoice } from '../contracts/provenance.ts'
 import { contracts, type Contract } from '../contracts/registry.ts'
 import type { Env } from './env.ts'
@@ -26,6 +27,11 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   /** `{ "<api>": { "<rule id>": "<reading>" } }`, e.g. `{ "medibulut": { "tenant.forbidden": "404" } }`. */
   readings: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  /**
+   * What `apitwin calibrate --write` learned where no reading answers as the server does: `{ "<api>": { "<rule id>":
+   * { statuses, bodies, messages, seen } } }` (contracts/learned.ts). Review it like code: it is the server's wording.
+   */
+  learned: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   targets: z.record(z.string(), z.strictObject({
     baseUrl: z.string(),
     accounts: z.strictObject({ actor: account, peer: account.optional(), foreign: account.optional() }).optional(),
@@ -162,4 +168,22 @@ export async function commandReadings({ config, reading }: { config?: string | u
   // Repeated flags arrive as a list; APITWIN_READING as one string of space-separated readings.
   const flags = Array.isArray(reading) ? reading.map(String) : typeof reading === 'string' ? reading.split(/\s+/).filter(Boolean) : []
   return checkReadings(mergeReadings(loaded.readings, parseReadingFlags(flags)))
+}
+
+/** Learned pieces per API: `{ gorules: { 'error.body': { bodies: { 401: … }, seen: […] } } }`. */
+export type ApiLearned = Readonly<Record<string, LearnedByRule>>
+
+/**
+ * The learned pieces a command applies: the config file's, checked against the contracts (exit 2 on a wrong one).
+ * @example const learned = await commandLearned('apitwin.config.json', env)
+ */
+export async function commandLearned(config: string | undefined, env: Env): Promise<ApiLearned> {
+  const loaded = await commandConfig(config, env)
+  const where = `config file ${config ?? DEFAULT_CONFIG_FILE}: learned`
+  const problems = Object.entries(loaded.learned ?? {}).flatMap(([api, byRule]) => {
+    const contract = (contracts as Readonly<Record<string, Contract>>)[api]
+    return contract ? validateLearned(contract.rules, byRule).map((p) => `${api}: ${p}`) : [`unknown API "${api}"; the APIs are ${Object.keys(contracts).join(', ')}`]
+  })
+  if (problems.length > 0) throw new UsageError(`${where}: ${problems.join('; ')}`)
+  return (loaded.learned ?? {}) as ApiLearned
 }

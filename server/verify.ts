@@ -73,7 +73,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
     const property = suite.derived ? propertyCheck(suite.derived, { seed, maxCases: options.maxCases ?? 20 }) : undefined
     // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
-    const checks = [...suite.checks, ...probeChecks(suite, readings), ...(property ? [property] : [])]
+    // The property pass before the probes: a probe's anchor a broken server keeps is then seen by no shape check.
+    const checks = [...suite.checks, ...(property ? [property] : []), ...probeChecks(suite, readings)]
     for (const [index, check] of checks.entries()) {
       options.onProgress?.(index, checks.length, check.title)
       await target.reset?.()

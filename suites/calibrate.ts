@@ -1,7 +1,10 @@
-import type { ReadingChoice } from '../contracts/provenance.ts'
+import type { LearnedByRule } from '../contracts/learned.ts'
+import { formatFieldReading, type ReadingChoice } from '../contracts/provenance.ts'
 import type { Suite } from './check.ts'
 import { readingTable, readingsObserving } from './probe-checks.ts'
+import { learn } from './learn.ts'
 import { observationKey, probes, runProbe, type Probe } from './probes.ts'
+import { referenceTarget } from './reference.ts'
 import type { Target } from './target.ts'
 
 /** What calibration concluded about one inferred rule. */
@@ -21,12 +24,16 @@ export type Calibration =
    */
   | { readonly rule: string; readonly status: 'skipped'; readonly reason: string; readonly candidates?: readonly string[] }
   | { readonly rule: string; readonly status: 'error'; readonly reason: string }
+  /** No reading answered as the server did, but the mock with the learned pieces does (its wording, body or status). */
+  | { readonly rule: string; readonly status: 'learned'; readonly default: string; readonly observed: string }
 
 export interface CalibrationResult {
   readonly api: string
   /** The readings found (only rules with exactly one matching reading). */
   readonly readings: ReadingChoice
   readonly rules: readonly Calibration[]
+  /** What the server answers that no reading does, learned from its refusals, by rule (empty when not asked to learn). */
+  readonly learned: LearnedByRule
 }
 
 type Seen = { observed: string } | { skipped: string } | { error: string }
@@ -42,6 +49,41 @@ function combinations(suite: Suite, rules: readonly string[]): Array<Record<stri
 
 const only = <T>(values: readonly T[]): T | undefined => (new Set(values).size === 1 ? values[0] : undefined)
 
+const asKeys = (key: string | undefined): string[] | undefined => {
+  const parsed: unknown = key === undefined ? undefined : JSON.parse(key)
+  return Array.isArray(parsed) && parsed.every((k) => typeof k === 'string') ? parsed : undefined
+}
+
+/**
+ * A per-field reading that answers `observed`, for a rule whose readings name fields and whose probe observes the
+ * list of refused keys (`service_ids.0` is `service_ids`'): each field takes a reading under which it is refused
+ * or taken as the server did (the default where it fits), and the mock under the result must answer exactly as
+ * the server did. Undefined when no such choice exists.
+ */
+async function fieldByField(suite: Suite, probe: Probe, others: ReadingChoice, observed: string): Promise<string | undefined> {
+  const rule = suite.rules[probe.rule]
+  if (rule?.provenance.kind !== 'inferred' || rule.provenance.readings.fields === undefined) return undefined
+  const { default: fallback, fields } = rule.provenance.readings
+  const seen = asKeys(observed)
+  const table = [...(await readingTable(suite, probe, others))].map(([value, key]) => [value, asKeys(key)] as const)
+  if (seen === undefined || table.some(([, keys]) => keys === undefined)) return undefined
+  const fieldOf = (key: string) => key.replace(/\.\d+$/, '')
+  const byField: Record<string, string> = {}
+  for (const key of new Set([...seen, ...table.flatMap(([, keys]) => keys ?? [])])) {
+    const field = fieldOf(key)
+    if (!fields.includes(field)) return undefined
+    const fits = table.filter(([, keys]) => (keys ?? []).includes(key) === seen.includes(key)).map(([value]) => value)
+    const current = byField[field]
+    const candidates = current === undefined ? fits : fits.filter((v) => v === current)
+    const chosen = candidates.includes(fallback) ? fallback : candidates[0]
+    if (chosen === undefined) return undefined
+    byField[field] = chosen
+  }
+  const value = formatFieldReading(byField, fallback)
+  const check = await runProbe(suite, probe, await referenceTarget(suite.api, { ...others, [probe.rule]: value }))
+  return 'observed' in check && observationKey(check.observed) === observed ? value : undefined
+}
+
 /**
  * Finds which reading of each inferred rule a server follows: asks the server each rule's probe once, then
  * compares its answer with the mock's under every reading of that rule, the other rules at the readings found so
@@ -52,7 +94,7 @@ const only = <T>(values: readonly T[]): T | undefined => (new Set(values).size =
  * is inferred from the observation of the rule that depends on it, or reported with the readings still possible.
  * @example const { readings } = await calibrate(suites.medibulut, target) // { 'tenant.forbidden': '404' }
  */
-export async function calibrate(suite: Suite, target: Target): Promise<CalibrationResult> {
+export async function calibrate(suite: Suite, target: Target, { learn: learning = true }: { readonly learn?: boolean } = {}): Promise<CalibrationResult> {
   const observed = new Map<Probe, Seen>()
   for (const probe of probes[suite.api] ?? []) {
     const result = await runProbe(suite, probe, target)
@@ -93,7 +135,12 @@ export async function calibrate(suite: Suite, target: Target): Promise<Calibrati
         for (const value of readingsObserving(table, seen.observed)) matches.push({ combo, value })
         for (const [value, key] of table) tables[[...Object.values(combo), value].join(' + ')] = key
       }
-      const values = [...new Set(matches.map((m) => m.value))]
+      let values = [...new Set(matches.map((m) => m.value))]
+      // No reading answers as a whole: where the rule is a choice per field, look for one field by field.
+      if (values.length === 0 && open.length === 0) {
+        const perField = await fieldByField(suite, probe, others, seen.observed)
+        if (perField !== undefined) values = [perField]
+      }
       if (values.length === 1 && values[0] !== undefined) {
         next[probe.rule] = values[0]
         byRule.set(probe.rule, { rule: probe.rule, status: 'found', value: values[0], default: defaultOf(probe.rule) })
@@ -122,5 +169,22 @@ export async function calibrate(suite: Suite, target: Target): Promise<Calibrati
     readings = next
     if (stable) break
   }
-  return { api: suite.api, readings, rules }
+  if (!learning) return { api: suite.api, readings, rules, learned: {} }
+  // The mock mirrors what the live run may do: the same writes, no disposable-only checks.
+  const learned = await learn(suite, target, { ...(await referenceTarget(suite.api, readings)), allowWrites: target.allowWrites, disposable: false })
+  if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned }
+  // A rule no reading covered is covered when the mock, with what was learned, answers its probe as the server did.
+  const withLearned = await referenceTarget(suite.api, readings, learned)
+  const covered: Calibration[] = []
+  for (const found of rules) {
+    const probe = (probes[suite.api] ?? []).find((p) => p.rule === found.rule)
+    if (found.status !== 'uncovered' || probe === undefined) {
+      covered.push(found)
+      continue
+    }
+    await withLearned.reset?.()
+    const result = await runProbe(suite, probe, withLearned)
+    covered.push('observed' in result && observationKey(result.observed) === found.observed ? { rule: found.rule, status: 'learned', default: defaultOf(found.rule), observed: found.observed } : found)
+  }
+  return { api: suite.api, readings, rules: covered, learned }
 }

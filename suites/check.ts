@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { Provenance, RuleBook } from '../contracts/provenance.ts'
+import { readingOfField, type Provenance, type RuleBook } from '../contracts/provenance.ts'
 import type { DerivedApi } from './derived-checks.ts'
 import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
@@ -66,6 +66,8 @@ export interface CheckContext<R extends string> {
   provenance(rules: Rules<R>): Provenance['kind']
   /** The reading of an inferred rule the target follows: the one the user declared, else the rule's default. */
   reading(rule: R): string
+  /** The reading one field follows under a per-field rule (`strict:color` → color: strict, the others the default). */
+  readingOf(rule: R, field: string): string
   /** A password or token this check sends: no 200 body may contain it (checked on every response). */
   secret(value: string): void
   /** Registers a write to undo after the check, pass or fail (live targets keep their data). */
@@ -124,6 +126,35 @@ export interface Outcome {
 
 class CheckFailed extends Error {}
 
+/**
+ * What a run learned across its checks: values a server took and kept in a request a check then reported on
+ * (`field=value` → the rule reported). A later 200 showing such a value breaks the response's shape only because of
+ * that earlier finding; it is charged there (a warning naming it), so one broken rule fails one rule.
+ */
+const keptByRun = new WeakMap<Target, Map<string, string>>()
+
+/** `field=value` keys of every leaf of a request body (an array under its field, and each of its elements). */
+function leafKeys(value: unknown, key = '', out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    if (key !== '') out.push(`${key}=${JSON.stringify(value)}`)
+    for (const item of value) leafKeys(item, key, out)
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) leafKeys(v, k, out)
+  } else if (key !== '') out.push(`${key}=${JSON.stringify(value)}`)
+  return out
+}
+
+/** The value at a zod issue's path, and the last field name on the way (`data.roles[0]` → roles). */
+function atPath(value: unknown, path: ReadonlyArray<PropertyKey>): { key: string; value: unknown } {
+  let key = ''
+  let at = value
+  for (const step of path) {
+    if (typeof step === 'string') key = step
+    at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[step] : undefined
+  }
+  return { key, value: at }
+}
+
 const needReasons: Record<Need, (target: Target) => string | undefined> = {
   peer: (t) => (t.accounts.peer ? undefined : 'needs a peer account (--peer-user-id and --peer-email)'),
   foreign: (t) => (t.accounts.foreign ? undefined : 'needs a foreign account (--foreign-user-id and --foreign-tenant)'),
@@ -150,6 +181,10 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   const failures: Finding[] = []
   const warnings: Finding[] = []
   const cleanups: Array<() => Promise<unknown>> = []
+  const kept = keptByRun.get(target) ?? new Map<string, string>()
+  keptByRun.set(target, kept)
+  /** The body of the check's latest request the server answered 2xx: what a documented failure says it kept. */
+  let lastAccepted: unknown
   const secrets = new Set(Object.values(target.accounts).map((a) => a.token).filter((token) => token.length > 0))
   /** Inferred premises (`given`) that did not hold: later misses are charged to them, never failed. */
   const broken: Array<{ rule: string; detail: string }> = []
@@ -181,6 +216,9 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     } else repeats.set(found.rule, seen + 1)
   }
   const report = (found: Finding): boolean => {
+    // Whatever this finding says, the server took and kept the latest request it answered 2xx: its values are this
+    // finding's, not the response shape's, wherever they show up later.
+    for (const key of leafKeys(lastAccepted)) if (!kept.has(key)) kept.set(key, found.rule)
     const premise = broken[0]
     if (premise) {
       const known = ruleOf(premise.rule)
@@ -207,6 +245,7 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     },
     send: async (options) => {
       const exchange = await send(suite, target, options)
+      if (exchange.status >= 200 && exchange.status < 300) lastAccepted = options?.rawBody === undefined ? options?.body : parseOrRaw(options.rawBody)
       if (exchange.status === 200) {
         const leaks = findSecrets(exchange.body, { allowKeys: suite.secrets.allowKeys ?? [], knownSecrets: [...secrets] })
         expect(suite.secrets.rule, leaks.length === 0, `a 200 body carries a credential: ${leaks.map((l) => `${l.path} (${l.why})`).join(', ')}`)
@@ -225,6 +264,21 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       const parsed = schema.safeParse(value)
       if (parsed.success) return record(rules), true
       const fields = parsed.error.issues.map((i) => `${[label, ...i.path].join('.')}: ${i.message}`).join('; ')
+      // Every mismatch a value the server kept though an earlier check failed for taking it: charged there.
+      const keptBy = parsed.error.issues.map((i) => {
+        const at = atPath(value, i.path)
+        return { ...at, rule: kept.get(`${at.key}=${JSON.stringify(at.value)}`) }
+      })
+      const [first] = keptBy
+      if (first?.rule !== undefined && keptBy.every((k) => k.rule !== undefined)) {
+        record(rules)
+        const known = ruleOf(first.rule)
+        const detail = `not judged (${fields}): the server kept ${keptBy.map((k) => `${k.key} ${JSON.stringify(k.value)}`).join(', ')}, which an earlier check reported under ${[...new Set(keptBy.map((k) => k.rule))].join(', ')}`
+        warn({ rule: first.rule, text: known.text, provenance: known.provenance, detail, restsOn: typeof rules === 'string' ? [rules] : rules })
+        // What the check does with this body rests on that rule too: the rest of it cannot fail.
+        broken.push({ rule: first.rule, detail })
+        return false
+      }
       return expect(rules, false, fields)
     },
     secret: (value) => void secrets.add(value),
@@ -233,6 +287,11 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       const known = ruleOf(rule)
       if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)
       return target.readings?.[rule] ?? known.provenance.readings.default
+    },
+    readingOf: (rule, field) => {
+      const known = ruleOf(rule)
+      if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)
+      return readingOfField(target.readings?.[rule] ?? known.provenance.readings.default, field, known.provenance.readings.default)
     },
     onCleanup: (undo) => void cleanups.push(undo),
   }
@@ -277,6 +336,20 @@ function describeError(error: unknown): string {
 }
 
 /**
+ * The path parameters a request of `suite`'s endpoint carries (`id`/`userId`: the user, `tenantId`: the caller's
+ * tenant, unless `options` name others), by name.
+ * @example pathValues(medibulutSuite, target, { userId: 987654321 }) // { tenantId: '101', id: '987654321' }
+ */
+export function pathValues(suite: Pick<Suite, 'path'>, target: Target, options: SendOptions = {}): Record<string, string> {
+  const as = options.as ?? 'actor'
+  const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
+  const userId = options.userId ?? account?.userId ?? target.accounts.actor.userId
+  const values: Record<string, string | number | undefined> = { id: userId, userId, tenantId: account?.tenant ?? target.accounts.actor.tenant, ...options.params }
+  const names = [...suite.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')
+  return Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, String(values[name])]])))
+}
+
+/**
  * One request of `suite`'s endpoint to `target`, outside any check (verify's token probe uses it).
  * @example const res = await send(flextellSuite, target, { body: { email: 'not-an-email' } })
  */
@@ -288,14 +361,8 @@ export async function send<R extends string>(suite: Suite<R>, target: Target, op
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const token = typeof as === 'object' ? as.token : account?.token
-  const userId = options.userId ?? account?.userId ?? target.accounts.actor.userId
-  const values: Record<string, string | number | undefined> = {
-    id: userId,
-    userId,
-    tenantId: account?.tenant ?? target.accounts.actor.tenant,
-    ...options.params,
-  }
-  const url = target.baseUrl + suite.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name] ?? '')))
+  const values = pathValues(suite, target, options)
+  const url = target.baseUrl + suite.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''))
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', ...options.headers }
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`
   const response = await target.fetch(url, {

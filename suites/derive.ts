@@ -165,7 +165,10 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number, field
       const min = str.minLength
       const fill = (length: number) => (format === 'email' ? emailOfLength(length, `apitwin${seed % 1000}`) : plausible(field, length))
       if (max !== null && pattern === undefined && format !== 'uuid' && format !== 'url') {
-        accept(fill(max), 'limit', `${max} characters`)
+        // RFC 5321 caps an address at 254 characters: a server validating e-mails strictly (Laravel's email:rfc,strict)
+        // refuses a longer one whatever its length rule says, so the longest address it must take is 254.
+        const longest = format === 'email' ? Math.min(max, 254) : max
+        accept(fill(longest), 'limit', `${longest} characters`)
         refuse(fill(max + 1), 'limit', `${max + 1} characters`)
       }
       if (min !== null && min > 0 && pattern === undefined) {

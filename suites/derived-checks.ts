@@ -17,6 +17,11 @@ export interface DerivedApi<R extends string> {
   keep?(c: FieldCase): boolean
   /** Fields a value needs beside it to be valid (a password's confirmation). */
   companions?(field: string, value: unknown): Readonly<Record<string, unknown>>
+  /**
+   * Reads the user's state and registers its restore (`t.onCleanup`): called once per check before the first case
+   * sent without an anchor, so a server that wrongly takes the value does not keep it for the checks after.
+   */
+  snapshot?(t: CheckContext<R>): Promise<unknown>
   /** Whether a refusal names `key`, in the API's error format. */
   names(res: Exchange, key: string): boolean
   /** The rule under test (first) and the premises whether the case is refused at all rests on. */
@@ -47,6 +52,9 @@ export interface DerivedApi<R extends string> {
 
 const list = <R extends string>(rules: Rules<R>): readonly R[] => (typeof rules === 'string' ? [rules] : rules)
 
+/** The check contexts whose user state is already kept for restoring (one snapshot per check run). */
+const snapshotted = new WeakSet<object>()
+
 /**
  * Sends one case and judges it; a case never fails on a premise the server does not share, only warns.
  * @example await runCase(t, derived, { field: 'name', value: 'x'.repeat(256), accepted: false, kind: 'limit', what: '256 characters', errorKey: 'name' })
@@ -62,6 +70,10 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
     // A refusal that rests on our reading carries an invalid anchor too: a server following another reading writes nothing.
     // Without --allow-writes it always does: a server breaking the rule under test must still write nothing.
     const anchored = t.provenance(rules) === 'inferred' || !t.target.allowWrites
+    if (!anchored && api.snapshot && !snapshotted.has(t)) {
+      snapshotted.add(t)
+      await api.snapshot(t)
+    }
     const res = await api.send(t, anchored ? { ...api.anchor(c.field).fields, ...value } : value)
     // Documented: the value is refused. Which status and how the error is filed are the framework's premises.
     if (!t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)) return
@@ -83,6 +95,11 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   // The anchor technique: a conforming server refuses the anchor and nothing else, and writes nothing.
   // Not refused at all: the anchor's own rule broke (and the request may have written); else the envelope.
   if (!t.expect(anchor.rule, res.status >= 400 && res.status < 500, `${sent} beside an invalid ${anchor.key}: the invalid ${anchor.key} was accepted, ${res.status} ${snippet(res.text)}`)) return
+  // The field named and the anchor not: the server refused the field (and stopped there); the case's rules answer.
+  if (api.names(res, c.errorKey) && !api.names(res, anchor.key)) {
+    t.expect(rules, false, `${c.field} ${c.what} was refused: ${snippet(res.text)}`)
+    return
+  }
   // Another anchor named but not this one: its own rule broke; none named: the envelope.
   const otherNamed = Object.keys(anchor.fields).some((key) => key !== anchor.key && api.names(res, key))
   if (!t.expect(otherNamed ? anchor.rule : api.refusal.names, api.names(res, anchor.key), `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return

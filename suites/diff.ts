@@ -124,12 +124,22 @@ function messagesOf(body: unknown, normalize: (text: string) => string): string[
 
 const mediaType = (exchange: Exchange) => (exchange.headers.get('content-type') ?? '(none)').split(';')[0]?.trim().toLowerCase() ?? '(none)'
 
+/** One request both sides were sent, as `diff` paired it: what `calibrate` learns from. */
+export interface Pair {
+  readonly check: string
+  readonly request: string
+  readonly mock: { readonly options: SendOptions; readonly exchange: Exchange }
+  readonly live: { readonly options: SendOptions; readonly exchange: Exchange }
+  /** The rule a difference of this aspect is charged to, as the report charges it. */
+  charge(aspect: Aspect): string
+}
+
 /**
  * Sends the suite's checks and the inferred rules' probes to `mock` and `live`, pairs the exchanges of each check
  * in order (as long as both sides sent the same request), and reports every difference.
  * @example const result = await diff(suites.medibulut, live, await referenceTarget('medibulut'))
  */
-export async function diff(suite: Suite, live: Target, mock: Target): Promise<DiffResult> {
+export async function diff(suite: Suite, live: Target, mock: Target, { onPair }: { readonly onPair?: (pair: Pair) => void } = {}): Promise<DiffResult> {
   const differences: Difference[] = []
   const extras: Extra[] = []
   const skipped: Array<{ check: string; reason: string }> = []
@@ -162,7 +172,12 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
     const warned = fromLive.warnings.map((f) => f.rule)
     // A probe's differences are its rule's only when its answer differs; otherwise they come from another rule
     // (a Laravel 9 wording seen through the formats probe is validation.messages', not body.formats').
-    const forced = check.forced !== undefined && answers.get(`${mock.label} ${check.forced}`) !== answers.get(`${live.label} ${check.forced}`) ? check.forced : undefined
+    const answered = (rule: string) => answers.get(`${mock.label} ${rule}`) !== answers.get(`${live.label} ${rule}`)
+    // A probe that tells its readings apart only under another rule's reading (its `given`): where that rule's own
+    // probe answered differently too, the difference is that rule's.
+    const dependency = (probes[suite.api] ?? []).find((p) => p.rule === check.forced)?.given
+    const upstream = Object.keys(dependency ?? {}).find((rule) => answered(rule))
+    const forced = check.forced !== undefined && answered(check.forced) ? (upstream ?? check.forced) : undefined
     if (forced !== undefined) differing.push({ rule: forced, statuses: new Set(liveLog.map((r) => r.exchange.status)) })
     const before = differences.length
     for (let i = 0; i < Math.min(mockLog.length, liveLog.length); i++) {
@@ -182,6 +197,7 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
         asserted.find((id) => suite.rules[id]?.provenance.kind === 'inferred') ??
         differing.find((d) => d.statuses.has(l.exchange.status))?.rule ??
         UNATTRIBUTED
+      onPair?.({ check: check.title, request, mock: m, live: l, charge })
       const add = (aspect: Aspect, mockSide: string, liveSide: string) => {
         const charged = charge(aspect)
         const rule = suite.rules[charged]
@@ -228,7 +244,9 @@ export async function diff(suite: Suite, live: Target, mock: Target): Promise<Di
       if (shape.length > 0) add('body shape', [...mp].map(([p, t]) => `${p}: ${t}`).join(', ').slice(0, 300), shape.join('; '))
       if (me.status >= 400) {
         const [mm, lm] = [messagesOf(me.body, normalizeMock), messagesOf(le.body, normalizeLive)]
-        if (JSON.stringify(mm) !== JSON.stringify(lm)) add('error messages', mm.join(' | '), lm.join(' | '))
+        // The same texts as sent are the same texts, whatever a number in them happens to equal on either side.
+        const same = JSON.stringify(messagesOf(me.body, (t) => t)) === JSON.stringify(messagesOf(le.body, (t) => t))
+        if (!same && JSON.stringify(mm) !== JSON.stringify(lm)) add('error messages', mm.join(' | '), lm.join(' | '))
       }
     }
     if (check.forced !== undefined && differences.length === before) {

@@ -32,6 +32,7 @@ const writable = ['name', 'email', 'phone', 'title', 'emergency_contact_name', '
 
 /** The body's fields, every one derived: limits, types, enums, nulls. */
 const derived: DerivedApi<R> = {
+  snapshot,
   shape: flextell.body.shape,
   framework: frameworks.laravel,
   send: (t, fields) => t.send({ body: fields }),
@@ -142,7 +143,7 @@ const checks: Check<R>[] = [
   {
     title: 'is_active takes Laravel\'s loose booleans (1, 0, "1", "0")',
     async run(t) {
-      const loose = t.reading('body.coercion') === 'laravel'
+      const loose = t.readingOf('body.coercion', 'is_active') === 'laravel'
       for (const value of [1, 0, '1', '0']) {
         const res = await t.send({ body: { is_active: value, ...NAME_ANCHOR } })
         if (loose) expectFieldAccepted(t, res, 'is_active', 'name', { ...limit, constraint: 'body.coercion' }, 'body.limits')
@@ -212,7 +213,7 @@ const checks: Check<R>[] = [
       const before = await snapshot(t)
       const sent = {
         name: 'N'.repeat(255),
-        email: emailOfLength(255, `rt${Date.now()}`),
+        email: emailOfLength(254, `rt${Date.now()}`), // RFC 5321's longest address: a strict server refuses 255 whatever its max
         phone: '1'.repeat(20),
         title: 'T'.repeat(255),
         emergency_contact_name: 'E'.repeat(255),

@@ -29,6 +29,7 @@ const names = (res: Exchange, field: string) => messages(res).some((m) => m.star
 
 /** The body's fields, derived from the contract: enums (wrong case and padding included), types, role UUIDs. */
 const derived: DerivedApi<R> = {
+  snapshot,
   shape: gorules.body.shape,
   framework: frameworks.nest,
   send: (t, fields) => t.send({ body: fields }),
@@ -134,9 +135,32 @@ const checks: Check<R>[] = [
     title: 'a member cannot update another user',
     needs: ['peer', 'peer-token'],
     async run(t) {
-      const res = await t.send({ as: 'peer', userId: t.account('actor').userId, body: { firstName: 'Hijack' } })
-      expectStatus(t, res, 'authz.admin', 403, "the actor's profile with the peer's (member) token")
+      // An invalid status beside the name: a server without a roles guard (the none reading) refuses it and writes nothing.
+      const res = await t.send({ as: 'peer', userId: t.account('actor').userId, body: { firstName: 'Hijack', status: 'deleted' } })
+      if (t.reading('authz.admin') === 'none') {
+        t.expect(['authz.admin', 'validation.status'], res.status === validationStatus(t), `no roles guard: expected the validation status ${validationStatus(t)} for the invalid status, got ${res.status}`)
+        return
+      }
+      const expected = Number(t.reading('authz.admin'))
+      expectStatus(t, res, 'authz.admin', expected, "the actor's profile with the peer's (member) token")
       expectErrorBody(t, res)
+    },
+  },
+  {
+    title: 'a number sent for a name is refused, or stored as its string (Fastify\'s ajv), never as a number',
+    needs: ['writes'],
+    async run(t) {
+      await snapshot(t)
+      const res = await t.send({ body: { firstName: 42 } })
+      if (res.status >= 400 && res.status < 500) {
+        if (!t.expect('body.coercion', t.readingOf('body.coercion', 'firstName') === 'class-validator', `firstName 42 was refused (${res.status}): the server follows gorules.body.coercion=class-validator`)) return
+        t.expect(['body.coercion', 'validation.status'], res.status === validationStatus(t), `firstName 42: expected the validation status ${validationStatus(t)}, got ${res.status}`)
+        return
+      }
+      const stored = (res.body as { firstName?: unknown } | undefined)?.firstName
+      // "firstName: string": whatever a server casts, a name it returns is a string.
+      if (!t.expect('body.types', res.status === 200 && typeof stored === 'string', `firstName 42: got ${res.status} with firstName ${JSON.stringify(stored)}; a name is a string ("42" under Fastify's ajv)`)) return
+      t.expect('body.coercion', t.readingOf('body.coercion', 'firstName') === 'ajv', `firstName 42 was stored as ${JSON.stringify(stored)}: the server follows gorules.body.coercion=ajv`)
     },
   },
   {

@@ -16,4 +16,4 @@ export { probeChecks, readingTable, readingsObserving, type ReadingTable } from 
 export { referenceTarget } from './reference.ts'
 export { calibrate, type Calibration, type CalibrationResult } from './calibrate.ts'
 export { diff, type Aspect, type Difference, type DiffResult, type Extra } from './diff.ts'
-export { accountPlaceholders, replaceWhole } from './placeholders.ts'
+export { accountPlaceholders, accountSwaps } from './placeholders.ts'

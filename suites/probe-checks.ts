@@ -54,7 +54,9 @@ export function probeChecks(suite: Suite, readings: ReadingChoice = {}): Check[]
       const expected = readings[probe.rule] ?? (rule?.provenance.kind === 'inferred' ? rule.provenance.readings.default : '')
       const observed = observationKey(await probe.observe(t))
       const table = await readingTable(suite, probe, readings)
-      const wanted = table.get(expected)
+      // A per-field reading is no row of the table: ask the mock under it.
+      const asked = table.has(expected) ? undefined : await runProbe(suite, probe, await referenceTarget(suite.api, { ...readings, [probe.rule]: expected }))
+      const wanted = asked === undefined ? table.get(expected) : 'observed' in asked ? observationKey(asked.observed) : undefined
       if (wanted === undefined || wanted === observed) return
       const matching = readingsObserving(table, observed)
       const hint = matching.length > 0

@@ -1,5 +1,5 @@
 import { runCheck, type CheckContext, type Exchange, type Need, type SendOptions, type Suite } from './check.ts'
-import { replaceWhole } from './placeholders.ts'
+import { replaceWhole } from '../handlers/placeholders.ts'
 import type { Target } from './target.ts'
 
 /**
@@ -127,12 +127,20 @@ const sendUser = (t: CheckContext<string>, user: unknown, options: Omit<SendOpti
 
 const railsProbes: readonly Probe[] = [
   probe('order.find-before-authorize', async (t) => (await t.send({ userId: UNKNOWN_ID, body: { user: railsAnchor } })).status),
-  probe('body.wrapped', async (t) => (await t.send({ body: {} })).status),
+  // Whether a non-numeric id is looked up (the documented 404 body) or matches no route.
+  probe('path.id', async (t) => {
+    const res = await t.send({ userId: 'not-a-number', body: { user: railsAnchor } })
+    return { status: res.status, documented: field(res.body, 'message') === 'User not found' }
+  }, undefined, { 'order.find-before-authorize': 'find-first' }),
+  // A root-less body with an invalid attribute: refused as missing (require), ignored (fetch) or wrapped and
+  // refused as invalid (wrap); nothing is written under any reading.
+  probe('body.wrapped', async (t) => (await t.send({ body: railsAnchor })).status),
   probe('body.type-cast', async (t) => only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags'])),
   probe('validation.messages', async (t) => {
     const errors = field((await sendUser(t, railsAnchor)).body, 'errors')
     return Array.isArray(errors) ? String(field(errors.find((e) => field(e, 'path') === 'locale'), 'message') ?? '') : null
   }),
+  probe('body.unpermitted', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, apitwin_probe: 1 })).includes('apitwin_probe')),
   probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),
   probe('email.case-insensitive', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer'], { 'email.normalized': 'as-sent' }),
   probe('email.normalized', async (t) => {

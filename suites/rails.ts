@@ -44,9 +44,15 @@ export function expectRailsRejected<R extends string>(t: CheckContext<R>, res: E
 export function expectRailsAccepted<R extends string>(t: CheckContext<R>, res: Exchange, path: string, anchor: string, rules: RailsRuleIds<R>, anchorRule: R): void {
   const errors = railsErrors(res) ?? []
   if (!t.expect(anchorRule, res.status >= 400 && res.status < 500, `the invalid ${anchor} sent beside ${path} was accepted: ${res.status} ${snippet(res.text)}`)) return
+  const constraint: readonly R[] = typeof rules.constraint === 'string' ? [rules.constraint] : rules.constraint
+  // The field itself named and the anchor not: the server refused the field and stopped (a type error before the
+  // model's validations); whether it should take the field is the constraint's question, not the envelope's.
+  if (isRails422(res) && errors.some((e) => e.path === path) && !errors.some((e) => e.path === anchor)) {
+    t.expect(constraint, false, `${path} was refused: ${snippet(JSON.stringify(errors.filter((e) => e.path === path)))}`)
+    return
+  }
   // Other fields named but not the anchor: the anchor's own rule broke; none named: the envelope.
   const others = isRails422(res) && errors.some((e) => e.path !== anchor && e.path !== path)
   if (!t.expect(others ? anchorRule : rules.shape, isRails422(res) && errors.some((e) => e.path === anchor), `expected 422 naming the invalid ${anchor} sent beside ${path}, got ${res.status} ${snippet(res.text)}`)) return
-  const constraint: readonly R[] = typeof rules.constraint === 'string' ? [rules.constraint] : rules.constraint
   t.expect(constraint, !errors.some((e) => e.path === path), `${path} was refused: ${snippet(JSON.stringify(errors.filter((e) => e.path === path)))}`)
 }

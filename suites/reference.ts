@@ -1,3 +1,4 @@
+import type { LearnedByRule } from '../contracts/learned.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { toResponse } from '../handlers/reply.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
@@ -8,12 +9,13 @@ import { byLabel } from './targets.ts'
  * The mock as a `Target` that never touches the network or the global `fetch`: requests go straight to the API's
  * resolver. `diff`, `calibrate` and the probe checks ask it what a server following `readings` answers, while the
  * live target (or an MSW-patched `fetch`) keeps working beside it.
+ * `learned`: the dialect pieces calibrate learned for this API, applied to its refusals.
  * @example const reference = await referenceTarget('medibulut', { 'tenant.forbidden': '404' })
  */
-export async function referenceTarget(api: string, readings: ReadingChoice = {}): Promise<Target> {
+export async function referenceTarget(api: string, readings: ReadingChoice = {}, learned?: LearnedByRule): Promise<Target> {
   const found = apis.find((a) => a.name === api)
   if (!found) throw new Error(`Unknown API "${api}"; known: ${apis.map((a) => a.name).join(', ')}`)
-  const twin = await createTwin({ apis: [found], readings: { [api]: readings } })
+  const twin = await createTwin({ apis: [found], readings: { [api]: readings }, ...(learned && { learned: { [api]: learned } }) })
   const origin = `http://apitwin.reference/${api}`
   const names: string[] = []
   const route = new RegExp(`^${found.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}$`)

@@ -135,6 +135,20 @@ describe('calibrate and diff against a server with other readings', () => {
     expect((await inProcess(['calibrate', 'rails-users', ...target, '--disposable'])).code).toBe(2)
   }, 90_000)
 
+  it('per-field readings (issue 21): calibrate fills them field by field, the mock follows them, diff --strict is then empty', async () => {
+    const choice = { 'body.formats': 'lenient:mobile', 'body.coercion': 'strict:status', 'body.nullable': 'none:phone' }
+    const target = await liveUnder('medibulut', choice)
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const file = join(dir, 'apitwin.config.json')
+    const calibrated = await inProcess(['calibrate', 'medibulut', ...target, '--allow-writes', '--write', file])
+    expect(calibrated.code, calibrated.stdout).toBe(0)
+    // none:phone is none: 'none' differs from the default in phone alone.
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['medibulut']).toMatchObject({ ...choice, 'body.nullable': 'none' })
+    const after = await inProcess(['diff', 'medibulut', ...target, '--allow-writes', '--config', file, '--strict'])
+    expect(after.code, after.stdout).toBe(0)
+  }, 90_000)
+
   it('usage errors are exit 2 with one line', async () => {
     expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(/^apitwin: apitwin diff compares the mock with a live server: give --base-url/)
     expect((await inProcess(['calibrate', 'nope', '--base-url', 'http://127.0.0.1:9'])).code).toBe(2)
@@ -156,19 +170,52 @@ async function variant(change: (reply: { status: number; body: unknown }, params
 }
 
 describe('diff and calibrate against servers no reading covers', () => {
-  it('calibrate reports a behaviour no reading gives with what it saw, writes nothing for it, exits 1', async () => {
+  it('calibrate --no-learn reports a behaviour no reading gives with what it saw, writes nothing for it, exits 1', async () => {
     // Cross-tenant requests answered 410: neither the 403 nor the 404 reading.
     const target = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
     const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
     folders.push(dir)
     const file = join(dir, 'apitwin.config.json')
-    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
+    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file, '--no-learn'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/tenant\.forbidden: NO READING answers as this server does — observed 410; the readings answer 403 → 403; 404 → 404/)
-    const written = JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, Record<string, string>> }
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, Record<string, string>>; learned?: unknown }
     expect(written.readings['medibulut']).not.toHaveProperty('tenant.forbidden')
     expect(written.readings['medibulut']).toMatchObject({ 'tenant.not-found': '404', 'auth.required': '401' })
+    expect(written.learned).toBeUndefined()
   })
+
+  it('calibrate learns a status no reading lists (issue 21): written as "learned", kept by serve after a restart, diff --strict then clean', async () => {
+    // Every refusal of tenancy answered 410 Gone: a status neither reading lists.
+    const target = await variant((reply) => (reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const file = join(dir, 'apitwin.config.json')
+    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
+    expect(result.code, result.stdout).toBe(0)
+    expect(result.stdout).toMatch(/tenant\.forbidden: learned \(no reading answers 410/)
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { learned: Record<string, Record<string, { statuses?: Record<string, number>; messages?: Record<string, string[]>; seen: string[] }>> }
+    const piece = written.learned['medibulut']?.['tenant.forbidden']
+    expect(piece?.statuses).toEqual({ '403 This action is unauthorized.': 410 })
+    expect(piece?.messages).toEqual({ '["This action is unauthorized."]': ['Gone'] })
+    expect(piece?.seen[0]).toMatch(/^PATCH as actor/)
+    // No account value is kept: the file holds no token, e-mail or id of either side.
+    for (const value of target.filter((_, i) => /^--(token|email|peer-email|peer-token|foreign-token)$/.test(target[i - 1] ?? ''))) expect(JSON.stringify(written.learned)).not.toContain(value)
+    const after = await inProcess(['diff', 'medibulut', ...target, '--config', file, '--strict'])
+    expect(after.code, after.stdout).toBe(0)
+    // A served mock started from the file answers with what was learned: the default mock is unchanged without it.
+    const served = await startServer({ port: 0, log: false, ...(await import('../server/config.ts').then(async (c) => ({ readings: await c.commandReadings({ config: file }, {}), learned: await c.commandLearned(file, {}) }))) })
+    servers.push(served)
+    const plain = await startServer({ port: 0, log: false })
+    servers.push(plain)
+    const twin = await createTwin({ apis: apis.filter((a) => a.name === 'medibulut') })
+    const actor = twin.accounts('medibulut')[0]
+    const cross = (url: string) => fetch(`${url}/medibulut/202/users/487`, { method: 'PATCH', headers: { authorization: `Bearer ${actor?.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ role_id: 'admin' }) })
+    const learnedReply = await cross(served.url)
+    expect(learnedReply.status).toBe(410)
+    expect(await learnedReply.json()).toEqual({ message: 'Gone' })
+    expect((await cross(plain.url)).status).toBe(403)
+  }, 90_000)
 
   it('diff lists fields beyond the mock\'s as extra (exit 0), a documented difference as exit 1, and writes junit', async () => {
     const extra = await variant((reply) => (reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply))

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { accountPlaceholders, replaceWhole } from '../suites/placeholders.ts'
+import { replaceWhole } from '../handlers/placeholders.ts'
+import { accountPlaceholders } from '../suites/placeholders.ts'
 
 // A staging server's accounts have small ids: 1, 2, 12, 21. diff replaces them in error texts only as whole values.
 const small = accountPlaceholders({

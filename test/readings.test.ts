@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { contracts } from '../contracts/registry.ts'
-import type { ReadingChoice } from '../contracts/provenance.ts'
+import { validateReadings, type ReadingChoice } from '../contracts/provenance.ts'
+import { medibulut } from '../contracts/medibulut.ts'
 import { createTwin } from '../handlers/twin.ts'
 import { observationKey, probes, runProbe, type ProbeResult } from '../suites/probes.ts'
 import { suites } from '../suites/suites.ts'
@@ -86,6 +87,28 @@ describe('readings: the defaults follow the vendor framework', () => {
     const any = await update('medibulut', { 'body.range': 'any' }, { role_id: 'admin', bonus_rate: -1 })
     expect(any.status, JSON.stringify(any.body)).toBe(200)
     expect(data(any)).toMatchObject({ bonus_rate: '-1.00' })
+  })
+
+  it('per-field readings (issue 21): medibulut body.formats=lenient:mobile checks color but not mobile; body.coercion=strict:status takes "1" in service_ids only', async () => {
+    const formats = await update('medibulut', { 'body.formats': 'lenient:mobile' }, { role_id: 'admin', mobile: '555', color: 'red' })
+    expect(formats.status).toBe(422)
+    expect(Object.keys((formats.body as { errors: object }).errors)).toEqual(['color'])
+    const coercion = await update('medibulut', { 'body.coercion': 'strict:status' }, { role_id: 'admin', status: '1', service_ids: ['1'] })
+    expect(coercion.status).toBe(422)
+    expect(Object.keys((coercion.body as { errors: object }).errors)).toEqual(['status'])
+    const railsCast = await update('rails-users', { 'body.type-cast': 'strict:feature_flags' }, { user: { first_name: 42, feature_flags: 'beta' } })
+    expect(railsCast.status).toBe(422)
+    expect((railsCast.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['feature_flags'])
+    const none = await update('medibulut', { 'body.nullable': 'none' }, { role_id: 'admin', phone: null })
+    expect(Object.keys((none.body as { errors: object }).errors)).toEqual(['phone'])
+    expect((await update('medibulut', { 'body.nullable': 'none' }, { role_id: 'admin', phone: '' })).status).toBe(200)
+  })
+
+  it('per-field readings are checked: a field the rule does not have, a rule that is one choice for the API', () => {
+    expect(validateReadings(medibulut.rules, { 'body.formats': 'lenient:mobile,color' })).toEqual([])
+    expect(validateReadings(medibulut.rules, { 'body.formats': 'lenient:nickname' })[0]).toMatch(/"nickname" is not a field of this rule; choose among mobile, phone, color, photo, password/)
+    expect(validateReadings(medibulut.rules, { 'body.formats': 'loose:mobile' })[0]).toMatch(/"loose" is not a reading/)
+    expect(validateReadings(medibulut.rules, { 'tenant.forbidden': '404:status' })[0]).toMatch(/names fields, but tenant.forbidden is one choice for the whole API/)
   })
 
   it('rails-users body.type-cast cast: 42 → "42", true → "t" (ActiveModel::Type::String), a scalar for a list is dropped', async () => {

@@ -3,6 +3,7 @@ import { diff, type Difference, type DiffResult } from '../../suites/diff.ts'
 import { referenceTarget } from '../../suites/reference.ts'
 import { suites } from '../../suites/suites.ts'
 import { apiNames, print, str, type Io } from '../args.ts'
+import { commandLearned } from '../config.ts'
 import { liveFromFlags, targetHelp } from '../live-target.ts'
 import { UsageError } from '../usage-error.ts'
 import { redact } from '../verify.ts'
@@ -35,7 +36,8 @@ export async function diffCommand(args: string[], io: Io): Promise<number> {
   const suite = suites[api]
   if (!suite) throw new UsageError(`unknown API "${api}"`)
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks, no control routes.
-  const mock = { ...(await referenceTarget(api, readings)), allowWrites: target.allowWrites, disposable: false }
+  const learned = (await commandLearned(str(values, 'config'), io.env))[api]
+  const mock = { ...(await referenceTarget(api, readings, learned)), allowWrites: target.allowWrites, disposable: false }
   const result = await diff(suite, target, mock)
   const strict = values['strict'] === true
   const documented = result.differences.filter((d) => d.provenance === 'documented')

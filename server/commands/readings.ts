@@ -1,6 +1,8 @@
 import { contracts, type Contract } from '../../contracts/registry.ts'
 import { apiNames, parse, print, str, type Io } from '../args.ts'
-import { commandReadings } from '../config.ts'
+import { describeLearned, type Learned } from '../../contracts/learned.ts'
+import { fieldGroups } from '../../contracts/provenance.ts'
+import { commandLearned, commandReadings } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 
 export const readingsHelp = `apitwin readings [api] — list every inferred rule (${apiNames}) with why we inferred it, its readings,
@@ -8,7 +10,12 @@ which is the default and which the mock follows
 
   --reading API.RULE=VALUE  show the mock as it would run with this reading (repeatable), as serve takes it
   --config FILE             readings from a config file (default: ./apitwin.config.json when present)
-  --json                    machine-readable: [{ api, rule, text, why, default, active, readings: {value: description} }]
+  --json                    machine-readable: [{ api, rule, text, why, default, active, readings: {value: description},
+                            learned? }]
+
+A per-field reading (medibulut.body.formats=lenient:mobile) is listed as active with the fields it names; what
+calibrate learned of a server's own wording, bodies and statuses ("learned" in the config file) is listed under its
+rule as "learned", with the request that showed it.
 
 Serve the mock under other readings with "apitwin serve --reading medibulut.tenant.forbidden=404", the
 "readings" of apitwin.config.json, or createTwin({ readings }).`
@@ -21,6 +28,7 @@ interface Row {
   readonly default: string
   readonly active: string
   readonly readings: Readonly<Record<string, string>>
+  readonly learned?: Learned
 }
 
 /** `apitwin readings [api]`: every inferred rule with provenance, why, readings, default and active. */
@@ -32,11 +40,13 @@ export async function readingsCommand(args: string[], io: Io): Promise<number> {
   const all = contracts as Readonly<Record<string, Contract>>
   if (only !== undefined && !all[only]) throw new UsageError(`unknown API "${only}"; choose one of: ${apiNames}`)
   const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
+  const learned = await commandLearned(str(values, 'config'), io.env)
   const rows: Row[] = Object.entries(all).filter(([api]) => only === undefined || api === only).flatMap(([api, contract]) =>
-    Object.entries(contract.rules).flatMap(([rule, { text, provenance }]) =>
-      provenance.kind === 'inferred'
-        ? [{ api, rule, text, why: provenance.why, default: provenance.readings.default, active: readings[api]?.[rule] ?? provenance.readings.default, readings: provenance.readings.options }]
-        : []),
+    Object.entries(contract.rules).flatMap(([rule, { text, provenance }]) => {
+      if (provenance.kind !== 'inferred') return []
+      const pieces = learned[api]?.[rule]
+      return [{ api, rule, text, why: provenance.why, default: provenance.readings.default, active: readings[api]?.[rule] ?? provenance.readings.default, readings: provenance.readings.options, ...(pieces && { learned: pieces }) }]
+    }),
   )
   if (values['json']) return print(io, JSON.stringify(rows, null, 2))
   const lines = rows.flatMap((row, index) => [
@@ -47,6 +57,9 @@ export async function readingsCommand(args: string[], io: Io): Promise<number> {
       const marks = [value === row.default && 'default', value === row.active && 'active'].filter(Boolean).join(', ')
       return `    ${value === row.active ? '*' : ' '} ${row.api}.${row.rule}=${value}${marks ? ` (${marks})` : ''}: ${description}`
     }),
+    // A per-field reading names its fields; the readings it combines are marked above only as the default is.
+    ...(fieldGroups(row.active) ? [`    * ${row.api}.${row.rule}=${row.active} (active, field by field)`] : []),
+    ...(row.learned ? [`    + learned: ${describeLearned(row.learned)}; seen in ${row.learned.seen[0] ?? 'a refusal'} (the config file's "learned")`] : []),
   ])
   return print(io, lines.join('\n'))
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { DEFAULT_BODY_LIMIT } from '../app.ts'
 import { integer, parse, print, str, apiNames, type Io, type Values } from '../args.ts'
 import { startServer } from '../serve.ts'
-import { commandReadings } from '../config.ts'
+import { commandLearned, commandReadings } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 
 export const serveHelp = `apitwin serve — serve every mocked API over HTTP (what npm start runs)
@@ -62,6 +62,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const hosts = allowedHosts(values)
   // readings: the config file's, then --reading over them.
   const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
+  const learned = await commandLearned(str(values, 'config'), io.env)
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
   let seeded = 0
   let slow = false
@@ -85,6 +86,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     ...(publicUrl !== undefined && { publicUrl }),
     ...(state !== undefined && { stateFile: state }),
     readings,
+    learned,
   }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   await new Promise<void>((resolve) => {

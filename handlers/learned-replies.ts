@@ -1,0 +1,120 @@
+import { laravelSummary } from '../contracts/laravel.ts'
+import type { Json, Learned } from '../contracts/learned.ts'
+import { fromPlaceholders, toPlaceholders, type Swaps } from './placeholders.ts'
+import type { Reply } from './reply.ts'
+
+/**
+ * The texts of an error body, one slot at a time: a message, a field's list of errors (Laravel's `errors.email`,
+ * Rails' `errors` entries of one path, NestJS's `message` entries of one property). `calibrate` pairs the mock's
+ * and the server's slots of the same refusal; the mock replaces a slot's texts with what was learned for them.
+ */
+export interface Slot {
+  /** Where the slot is: `message`, `errors.email`, `message[firstName]`, `errors[path=locale]`. */
+  readonly id: string
+  readonly texts: readonly string[]
+}
+
+type Mutable = { [key: string]: unknown }
+
+interface Place extends Slot {
+  set(texts: readonly string[]): void
+}
+
+/** The first word of a class-validator message names its property ("firstName must be a string"). */
+const firstWord = (text: string) => /^\S+/.exec(text)?.[0] ?? ''
+
+function placesOf(value: unknown, path = ''): Place[] {
+  if (typeof value !== 'object' || value === null) return []
+  if (Array.isArray(value)) return value.flatMap((item, i) => placesOf(item, `${path}[${i}]`))
+  const object = value as Mutable
+  const out: Place[] = []
+  for (const [key, item] of Object.entries(object)) {
+    const id = path === '' ? key : `${path}.${key}`
+    if (typeof item === 'string') {
+      out.push({ id, texts: [item], set: (texts) => void (texts.length === 1 ? (object[key] = texts[0]) : undefined) })
+    } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'string')) {
+      // NestJS lists every property's messages under `message`: one slot per property. Elsewhere (Laravel's
+      // errors.email) the list is one field's.
+      out.push(...groupPlaces(object, key, id, item as string[], (text) => text, (text) => text, key === 'message' ? firstWord : () => ''))
+    } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'object' && x !== null && typeof (x as Mutable)['path'] === 'string' && typeof (x as Mutable)['message'] === 'string')) {
+      const entries = item as Array<{ path: string; message: string }>
+      out.push(...groupPlaces(object, key, id, entries, (e) => e.message, (message, e) => ({ ...e, message }), (e) => `path=${e.path}`))
+    } else out.push(...placesOf(item, id))
+  }
+  return out
+}
+
+/** One place per group of a list (by property), rebuilt in the groups' order when a group's texts change. */
+function groupPlaces<T>(object: Mutable, key: string, id: string, items: readonly T[], text: (item: T) => string, make: (text: string, like: T) => T, group: (item: T) => string): Place[] {
+  const groups = new Map<string, T[]>()
+  for (const item of items) groups.set(group(item), [...(groups.get(group(item)) ?? []), item])
+  return [...groups].map(([name, members]) => ({
+    id: `${id}[${name}]`,
+    texts: members.map(text),
+    set: (texts) => {
+      const like = members[0]
+      if (like === undefined) return
+      groups.set(name, texts.map((t) => make(t, like)))
+      object[key] = [...groups.values()].flat()
+    },
+  }))
+}
+
+/**
+ * The text slots of a body.
+ * @example slotsOf({ message: 'x', errors: { email: ['a', 'b'] } }) // [{ id: 'message', texts: ['x'] }, { id: 'errors.email[a]', … }]
+ */
+export function slotsOf(body: unknown): Slot[] {
+  return placesOf(body).map(({ id, texts }) => ({ id, texts }))
+}
+
+/** The key a slot's texts are learned under: its texts, with placeholders, as a JSON list. */
+export function slotKey(texts: readonly string[], swaps: Swaps): string {
+  return JSON.stringify(texts.map((t) => toPlaceholders(t, swaps)))
+}
+
+/** A Laravel body whose `message` summarises its `errors` (the first one and "(and N more errors)"). */
+export function isLaravelSummary(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const body = value as Mutable
+  const errors = body['errors']
+  if (typeof body['message'] !== 'string' || typeof errors !== 'object' || errors === null || Array.isArray(errors)) return false
+  const all = Object.values(errors as Mutable).flat().map(String)
+  return all.length > 0 && body['message'] === laravelSummary(all)
+}
+
+/**
+ * The mock's error reply answered as the server was seen to answer: its status (where learned for the mock's status
+ * and message), its texts slot by slot, then the server's body for that status. `swaps` are the request's path ids
+ * and the accounts, so a text learned on one request fits another. A success reply is never touched.
+ * @example applyLearned({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }, learned, swaps)
+ */
+export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps): Reply {
+  if (reply.status < 400 || typeof reply.body !== 'object' || reply.body === null) return reply
+  const body = structuredClone(reply.body) as Mutable
+  const wasSummary = isLaravelSummary(body)
+  const message = (slotsOf(body).find((s) => s.id === 'message' || s.id.startsWith('message['))?.texts ?? [])[0] ?? ''
+  const status = learned.statuses?.[`${reply.status} ${toPlaceholders(message, swaps)}`] ?? reply.status
+  for (const place of placesOf(body)) {
+    if (wasSummary && place.id === 'message') continue
+    const found = learned.messages?.[slotKey(place.texts, swaps)]
+    if (found !== undefined) place.set(found.map((t) => fromPlaceholders(t, swaps)))
+  }
+  // A summary is the first error and a count: recomputed from the errors as the server words them.
+  if (wasSummary) body['message'] = laravelSummary(Object.values(body['errors'] as Mutable).flat().map(String))
+  const template = learned.bodies?.[String(status)]
+  const out = template === undefined ? body : fill(template, status, body, swaps)
+  return { ...reply, status, body: out }
+}
+
+function fill(template: Readonly<Record<string, Json>>, status: number, mock: Mutable, swaps: Swaps): Mutable {
+  const out: Mutable = {}
+  for (const [key, value] of Object.entries(template)) {
+    if (value === '<status>') out[key] = status
+    else if (typeof value === 'string' && /^<mock\.[^>]+>$/.test(value)) {
+      const from = mock[value.slice(6, -1)]
+      if (from !== undefined) out[key] = from
+    } else out[key] = typeof value === 'string' ? fromPlaceholders(value, swaps) : value
+  }
+  return out
+}

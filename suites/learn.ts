@@ -1,0 +1,125 @@
+import type { Json, Learned, LearnedByRule } from '../contracts/learned.ts'
+import { isLaravelSummary, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
+import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
+import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
+import { diff, type Pair } from './diff.ts'
+import { accountSwaps } from './placeholders.ts'
+import type { Target } from './target.ts'
+
+/**
+ * Learns the dialect pieces no reading gives (issue 21): sends the suite's requests to the live server and to the
+ * mock (under the readings calibrate found), as `diff` does, and from every request both refused (so nothing
+ * changed) keeps where the server's answer differs: its status, its error body's keys and fixed values, its texts
+ * slot by slot. Each piece is filed under the rule `diff` charges the difference to, with the request that showed
+ * it. Account values and the request's ids are placeholders by whole value: no secret or account is kept.
+ * @example const learned = await learn(suites.gorules, live, await referenceTarget('gorules', readings))
+ */
+export async function learn(suite: Suite, live: Target, mock: Target): Promise<LearnedByRule> {
+  const byRule = new Map<string, { statuses: Record<string, number>; bodies: Record<string, Record<string, Json>>; messages: Record<string, string[]>; seen: Set<string> }>()
+  const piece = (rule: string, request: string) => {
+    const found = byRule.get(rule) ?? { statuses: {}, bodies: {}, messages: {}, seen: new Set<string>() }
+    byRule.set(rule, found)
+    found.seen.add(request)
+    return found
+  }
+  const secrets = [live, mock].flatMap((target) => Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : [])))
+  // A piece seen two ways (the mock words two refusals alike that the server words differently) is no template:
+  // it is left out, and diff keeps showing those refusals.
+  const conflicts = new Set<string>()
+  const first = new Map<string, string>()
+  const keep = <T>(table: Record<string, T>, kind: string, key: string, value: T) => {
+    const id = `${kind} ${key}`
+    const before = first.get(id)
+    if (before !== undefined && before !== JSON.stringify(value)) conflicts.add(id)
+    first.set(id, JSON.stringify(value))
+    table[key] = value
+  }
+  const onPair = (pair: Pair) => {
+    const [me, le] = [pair.mock.exchange, pair.live.exchange]
+    // Only refusals (4xx on both sides): a request both refused changed nothing, on either server.
+    if (me.status < 400 || le.status < 400 || me.status >= 500 || le.status >= 500) return
+    if (!isObject(me.body) || !isObject(le.body)) return
+    const [mockSwaps, liveSwaps] = [swapsFor(suite, mock, pair.mock.options), swapsFor(suite, live, pair.live.options)]
+    const request = pair.request
+    if (me.status !== le.status) keep(piece(pair.charge('status'), request).statuses, 'status', `${me.status} ${toPlaceholders(firstMessage(me), mockSwaps)}`, le.status)
+    if (keysOf(me.body) !== keysOf(le.body)) keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), template(me, le, distinctive(liveSwaps, '')))
+    for (const [mine, theirs] of pairSlots(me, le)) {
+      const key = slotKey(mine.texts, mockSwaps)
+      // A number in the server's text is an id only where the mock's text holds its own id in that place ("1" in
+      // "must be 1 (active)" is no account); e-mails and tokens are always replaced, never learned.
+      const value = theirs.texts.map((t) => toPlaceholders(t, distinctive(liveSwaps, key)))
+      if (JSON.stringify(value) === key || secrets.some((s) => value.some((t) => t.includes(s)))) continue
+      keep(piece(pair.charge('error messages'), request).messages, 'message', key, value)
+    }
+  }
+  await diff(suite, live, mock, { onPair })
+  const out: Record<string, Learned> = {}
+  const unambiguous = <T>(table: Record<string, T>, kind: string) => Object.fromEntries(Object.entries(table).filter(([key]) => !conflicts.has(`${kind} ${key}`)))
+  for (const [rule, found] of byRule) {
+    const [statuses, bodies, messages, seen] = [unambiguous(found.statuses, 'status'), unambiguous(found.bodies, 'body'), unambiguous(found.messages, 'message'), found.seen]
+    if (Object.keys(statuses).length + Object.keys(bodies).length + Object.keys(messages).length === 0) continue
+    out[rule] = {
+      ...(Object.keys(statuses).length > 0 && { statuses }),
+      ...(Object.keys(bodies).length > 0 && { bodies }),
+      ...(Object.keys(messages).length > 0 && { messages }),
+      seen: [...seen].slice(0, 5),
+    }
+  }
+  return out
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+const keysOf = (body: Record<string, unknown>) => Object.keys(body).sort().join(',')
+
+/** A request's path ids and the target's accounts, each with its placeholder, the path ids first. */
+function swapsFor(suite: Suite, target: Target, options: SendOptions): Swaps {
+  const path = Object.entries(pathValues(suite, target, options)).map(([name, value]) => [value, paramPlaceholder(name, value)] as const)
+  return [...swapsOf(path), ...swapsOf(accountSwaps(target))]
+}
+
+/** The swaps safe to apply to a server's text: e-mails and tokens, and the placeholders the mock's own text holds. */
+function distinctive(swaps: Swaps, mockText: string): Swaps {
+  return swaps.filter(([, placeholder]) => /\.(?:email|token)>$/.test(placeholder) || mockText.includes(placeholder))
+}
+
+/** The message a refusal leads with (its `message`, or the first of a list), for keying a learned status. */
+function firstMessage(exchange: Exchange): string {
+  const slot = slotsOf(exchange.body).find((s) => s.id === 'message' || s.id.startsWith('message['))
+  return slot?.texts[0] ?? ''
+}
+
+/** The server's body for a status: its status where the status goes, the mock's value where the key is shared. */
+function template(mock: Exchange, live: Exchange, swaps: Swaps): Record<string, Json> {
+  const mine = mock.body as Record<string, unknown>
+  const out: Record<string, Json> = {}
+  for (const [key, value] of Object.entries(live.body as Record<string, unknown>)) {
+    if (value === live.status) out[key] = '<status>'
+    else if (key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value)) out[key] = `<mock.${key}>`
+    else out[key] = typeof value === 'string' ? toPlaceholders(value, swaps) : (value as Json)
+  }
+  return out
+}
+
+/**
+ * The mock's and the server's text slots of one refusal, paired by place; where a place has one slot on each side
+ * under other names (a list grouped by another first word), those two. A Laravel summary is left out: the mock
+ * recomputes it from the errors.
+ */
+function pairSlots(mock: Exchange, live: Exchange): Array<readonly [Slot, Slot]> {
+  const summary = isLaravelSummary(mock.body) && isLaravelSummary(live.body)
+  const [mine, theirs] = [slotsOf(mock.body), slotsOf(live.body)].map((slots) => slots.filter((s) => !(summary && s.id === 'message')))
+  const pairs: Array<readonly [Slot, Slot]> = []
+  const left: Slot[] = []
+  for (const slot of mine ?? []) {
+    const other = theirs?.find((s) => s.id === slot.id)
+    if (other) pairs.push([slot, other])
+    else left.push(slot)
+  }
+  const prefix = (id: string) => id.replace(/\[.*$/, '')
+  for (const slot of left) {
+    const candidates = (theirs ?? []).filter((s) => prefix(s.id) === prefix(slot.id) && !(mine ?? []).some((m) => m.id === s.id))
+    const single = candidates.length === 1 && left.filter((l) => prefix(l.id) === prefix(slot.id)).length === 1 ? candidates[0] : undefined
+    if (single) pairs.push([slot, single])
+  }
+  return pairs
+}
