@@ -207,7 +207,7 @@ class PanelView {
     const refs: ApiRefs = { section: h('section'), endpoint, accounts, selects, badges, descriptions, changed, delay, fail, faultState, outbox, shown: '' }
     const section = h('section', { class: 'api', 'data-api': api.name, 'aria-labelledby': id },
       h('h2', { id }, api.name, ' ', h('small', {}, api.title)),
-      h('p', {}, endpoint, ' ', h('button', { type: 'button', 'aria-label': `Copy ${api.name} base URL`, onclick: () => void this.#copy(api.baseUrl, `${api.name} base URL`) }, 'Copy base URL')),
+      h('p', {}, endpoint, ' ', h('button', { type: 'button', 'aria-label': `Copy base URL of ${api.name}`, onclick: () => void this.#copy(api.baseUrl, `${api.name} base URL`) }, 'Copy base URL')),
       h('h3', {}, 'Accounts'),
       h('table', { 'aria-label': `${api.name} accounts` },
         h('thead', {}, h('tr', {}, ...['Account', 'User id', 'E-mail', 'Tenant', 'Bearer token'].map((name) => h('th', { scope: 'col' }, name)))),
