@@ -1,8 +1,9 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { injectedFailure, readFaults } from './faults.ts'
-import { toResponse } from './reply.ts'
+import { peekControls, withApiFault, type LiveControls } from './live-controls.ts'
+import { toResponse, type Reply } from './reply.ts'
 import type { Twin } from './start-twin.ts'
-import { routePath, type TwinApi } from './twin-api.ts'
+import { routePath, type Params, type TwinApi } from './twin-api.ts'
 
 export interface MswOptions {
   /**
@@ -39,14 +40,18 @@ export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promis
   const endpoints = served.map((api) => {
     const route = api.method === 'PUT' ? http.put : http.patch
     return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) => {
+      const twin = await getTwin()
+      const args = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))
+      // A mounted control panel (apitwin/panel) adds standing faults and the journal; without one, the path is as before.
+      const live = peekControls(twin)
+      if (live) return controlled(live, api.name, twin, request, args)
       const faults = readFaults(request.headers)
       if ('error' in faults) return toResponse({ status: 400, body: { message: faults.error } })
       if (faults.delayMs > 0) await delay(faults.delayMs)
       if (faults.fail === 'network') return HttpResponse.error()
       if (faults.fail) return toResponse(injectedFailure(faults.fail))
-      // The state is looked up per request so a reset is seen by handlers created before it.
-      const state = (await getTwin()).state(api.name)
-      return toResponse(await state.resolve(request, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))))
+      // The state is looked up per request so a reset, or a reading switched live, is seen by handlers made before.
+      return toResponse(await twin.state(api.name).resolve(request, args))
     })
   })
   const controls = http.get(`${controlBase}/__twin/:api/:control`, async ({ params }) => {
@@ -56,4 +61,22 @@ export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promis
     return control ? Response.json(control()) : Response.json({ message: `No apitwin control ${String(params['api'])}/${String(params['control'])}` }, { status: 404 })
   })
   return [...endpoints, controls]
+}
+
+/** One request under a mounted control panel: the API's standing fault over the request's own, then the journal. */
+async function controlled(live: LiveControls, api: string, twin: Twin, request: Request, params: Params): Promise<Response> {
+  const started = performance.now()
+  let body: string | undefined
+  const answer = async (): Promise<Reply | undefined> => {
+    const faults = withApiFault(readFaults(request.headers), live.faultOf(api))
+    if ('error' in faults) return { status: 400, body: { message: faults.error } }
+    if (faults.delayMs > 0) await delay(faults.delayMs)
+    if (faults.fail === 'network') return undefined
+    if (faults.fail) return injectedFailure(faults.fail)
+    // Read through a view that keeps the body's text for the journal (the resolver reads it once).
+    return twin.state(api).resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params)
+  }
+  const reply = await answer()
+  live.journal?.add(request.method, new URL(request.url).pathname, reply?.status ?? 'dropped', performance.now() - started, body)
+  return reply ? toResponse(reply) : HttpResponse.error()
 }

@@ -35,11 +35,16 @@ export interface Twin {
   readonly seed: number
   readonly users: number
   readonly apis: readonly TwinApi[]
-  /** The readings the twin was created with, per API (only what was chosen; defaults are implied). */
+  /** The readings each API follows now, per API (only what was chosen; defaults are implied); `setReadings` changes them. */
   readonly readings: Readonly<Record<string, ReadingChoice>>
   /** The learned pieces the twin applies, per API. */
   readonly learned: Readonly<Record<string, LearnedByRule>>
   state(name: string): ApiState
+  /**
+   * Switches one API to other readings while it runs (the control page): the next request meets them, the data
+   * stays. An unknown rule or value throws naming the allowed ones, and the API keeps its readings.
+   */
+  setReadings(name: string, choice: ReadingChoice): Promise<void>
   accounts(name: string): readonly Account[]
   reset(): Promise<void>
 }
@@ -52,10 +57,12 @@ export interface Twin {
 export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {}, learned = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings' | 'learned'> = {}): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
+  // A copy: setReadings changes it, never the caller's object.
+  const current: Record<string, ReadingChoice> = { ...readings }
   const reset = async () => {
     let done = 0
     const started = await Promise.all(selected.map(async (api) => {
-      const state = withLearned(await api.start({ seed, users }, readings[api.name]), learned[api.name])
+      const state = withLearned(await api.start({ seed, users }, current[api.name]), learned[api.name])
       onProgress?.({ api: api.name, done: ++done, total: selected.length })
       return [api.name, state] as const
     }))
@@ -67,7 +74,22 @@ export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_S
     if (!found) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
     return found
   }
-  return { seed, users, apis: selected, readings, learned, state, accounts: (name) => state(name).accounts, reset }
+  // A reading can shape the seeded data itself (an e-mail index that folds case or not), so a switch starts the API
+  // afresh under the new readings and carries its records over, as `--state` does across a restart. The resolver
+  // still reads readings prepared once per start: the request path pays nothing for switching.
+  const setReadings = async (name: string, choice: ReadingChoice) => {
+    const api = selected.find((a) => a.name === name)
+    if (!api) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
+    const next = withLearned(await api.start({ seed, users }, choice), learned[name])
+    // The records move over and the new state takes over in one synchronous step (restore does its work before it
+    // returns): no request can write to the old state in between and be lost.
+    const moved = next.restore(state(name).snapshot())
+    states.set(name, next)
+    await moved
+    if (Object.keys(choice).length === 0) delete current[name]
+    else current[name] = { ...choice }
+  }
+  return { seed, users, apis: selected, readings: current, learned, state, accounts: (name) => state(name).accounts, reset, setReadings }
 }
 
 /** The state with its refusals answered as learned (no learned pieces: the state itself, no cost per request). */

@@ -4,6 +4,9 @@ import { injectedFailure, readFaults } from '../handlers/faults.ts'
 import { BodyTooLarge, InvalidUtf8, type Dialect, type Reply } from '../handlers/reply.ts'
 import type { Params, RequestLike, TwinApi } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
+import { liveControls, withApiFault, type ApiFault, type LiveControls } from '../handlers/live-controls.ts'
+import { writeRefusal } from './control-guard.ts'
+import { ControlRoutes } from './control-routes.ts'
 import { discovery } from './discovery.ts'
 import { hostCheck, originHost } from './host-check.ts'
 import { Journal } from './journal.ts'
@@ -27,6 +30,8 @@ export interface AppOptions {
   readonly journalSize?: number
   /** Called after every change to the data (a successful update, a reset): the state file saves then. */
   readonly onChange?: () => void
+  /** The control page `GET /__twin/` and its JSON API (default on; `--no-control` turns them off). */
+  readonly control?: boolean
 }
 
 const jsonType = 'application/json'
@@ -136,8 +141,10 @@ export class TwinApp {
   readonly #onChange: (() => void) | undefined
   readonly #delays = new Set<() => void>()
   readonly #publicUrl: string | undefined
+  readonly #live: LiveControls
+  readonly #controlRoutes: ControlRoutes
 
-  constructor(twin: Twin, { log = stdoutSink(), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange }: AppOptions) {
+  constructor(twin: Twin, { log = stdoutSink(), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange, control = true }: AppOptions) {
     this.twin = twin
     this.journal = new Journal(journalSize)
     this.#log = log ? requestLog(logFormat, log) : undefined
@@ -147,6 +154,8 @@ export class TwinApp {
     this.#onChange = onChange
     this.#publicUrl = publicUrl?.replace(/\/+$/, '')
     this.origin = this.#publicUrl ?? 'http://127.0.0.1'
+    this.#live = liveControls(twin)
+    this.#controlRoutes = new ControlRoutes({ twin, journal: this.journal, enabled: control, origin: () => this.origin, cors: (incoming) => this.#controlCors(incoming), ...(onChange && { onChange }) })
     this.#routes = twin.apis.map((api) => {
       const names: string[] = []
       const source = api.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => (names.push(name), '([^/]+)'))
@@ -207,10 +216,12 @@ export class TwinApp {
   async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray): Promise<void> {
     const { api } = route
     const request = new NodeRequest(incoming, this.#limit)
-    const faulty = incoming.headers['x-twin-delay'] !== undefined || incoming.headers['x-twin-fail'] !== undefined
+    // A fault switched on for the whole API (control page) costs a request one boolean while none is on.
+    const standing = this.#live.anyFault ? this.#live.faultOf(api.name) : undefined
+    const faulty = standing !== undefined || incoming.headers['x-twin-delay'] !== undefined || incoming.headers['x-twin-fail'] !== undefined
     let reply: Reply
     try {
-      reply = (faulty ? await this.#faults(request, res, api.dialect) : undefined) ?? (await this.#resolve(request, route, match))
+      reply = (faulty ? await this.#faults(request, res, api.dialect, standing) : undefined) ?? (await this.#resolve(request, route, match))
     } catch (error) {
       console.error(error)
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
@@ -235,8 +246,8 @@ export class TwinApp {
   }
 
   /** `X-Twin-Delay` holds the answer, `X-Twin-Fail` replaces it; out of range is the API's 400 naming the range. */
-  async #faults(request: NodeRequest, res: ServerResponse, dialect: Dialect): Promise<Reply | undefined> {
-    const faults = readFaults(request)
+  async #faults(request: NodeRequest, res: ServerResponse, dialect: Dialect, standing: ApiFault | undefined): Promise<Reply | undefined> {
+    const faults = withApiFault(readFaults(request), standing)
     if ('error' in faults) return dialect.badRequest(faults.error)
     if (faults.delayMs > 0 && !this.closing) {
       await new Promise<void>((resolve) => {
@@ -261,6 +272,7 @@ export class TwinApp {
   }
 
   #control(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string): void {
+    if (this.#controlRoutes.owns(path)) return this.#controlRoutes.handle(incoming, res, method, path, (status) => this.#done(method, path, status, started))
     const cors = this.#controlCors(incoming)
     const send = (reply: Reply) => this.#send(incoming, res, started, method, path, reply, cors)
     const only = (allowed: string): boolean => {
@@ -273,8 +285,11 @@ export class TwinApp {
       if (only('GET')) send({ status: 200, body: discovery(this.twin, this.origin) })
       return
     }
+    // Writes are for the page itself and for clients outside a browser, never another site's page (control-guard.ts).
+    const refusal = method === 'POST' || method === 'DELETE' ? writeRefusal(incoming.headers) : undefined
     if (path === '/__twin/reset') {
       if (!only('POST')) return
+      if (refusal) return send({ status: refusal.status, body: { message: refusal.message } })
       void this.twin.reset().then(() => {
         this.#onChange?.()
         send({ status: 200, body: { reset: true, seed: this.twin.seed, users: this.twin.users } })
@@ -286,12 +301,15 @@ export class TwinApp {
     }
     if (path === '/__twin/requests') {
       if (method === 'DELETE') {
+        if (refusal) return send({ status: refusal.status, body: { message: refusal.message } })
         this.journal.clear()
         return send({ status: 200, body: { cleared: true } })
       }
       if (method === 'OPTIONS' && cors) return this.#preflight(incoming, res, started, method, path, cors, 'GET, DELETE, OPTIONS')
       if (method !== 'GET') return send({ status: 405, body: { message: '/__twin/requests answers GET (list) and DELETE (clear)' }, headers: { allow: 'GET, DELETE' } })
-      return send({ status: 200, body: { limit: this.journal.size, requests: this.journal.list() } })
+      // `?after=<id>`: only newer entries, for the control page polling twice a second.
+      const after = Number(new URL(incoming.url ?? '/', 'http://journal').searchParams.get('after') ?? 0)
+      return send({ status: 200, body: { limit: this.journal.size, requests: this.journal.list(Number.isFinite(after) ? after : 0) } })
     }
     const [, , apiName = '', name = '', extra] = path.split('/')
     const control = extra === undefined && this.twin.apis.some((api) => api.name === apiName) ? this.twin.state(apiName).controls?.[name] : undefined
@@ -299,7 +317,7 @@ export class TwinApp {
       if (only('GET')) send({ status: 200, body: control() })
       return
     }
-    send({ status: 404, body: { message: `No apitwin control route ${method} ${path}; there are GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.` } })
+    send({ status: 404, body: { message: `No apitwin control route ${method} ${path}; there are GET /__twin/ (the control page), GET /__twin/state, GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.` } })
   }
 
   /**

@@ -1,5 +1,8 @@
 export { DEFAULT_BODY_LIMIT, TwinApp, createApp, type AppOptions } from './app.ts'
 export { main, type Io } from './cli.ts'
+export { writeRefusal, type Refusal } from './control-guard.ts'
+export { ASSET_NAME, PAGE_HEADERS, controlPageHtml, panelAssets, panelFolder } from './control-page.ts'
+export { ControlRoutes, type ControlRoutesOptions } from './control-routes.ts'
 export { discovery, type DiscoveredApi } from './discovery.ts'
 export { hostCheck } from './host-check.ts'
 export { Journal, maskSecrets, type JournalEntry } from './journal.ts'

@@ -1,4 +1,6 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
+import type { ReadingChoice } from '../contracts/provenance.ts'
+import { liveControls, parseFault, type ApiFault } from '../handlers/live-controls.ts'
 import type { ApiSnapshot } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { UsageError } from './usage-error.ts'
@@ -10,6 +12,10 @@ interface SavedState {
   readonly users: number
   readonly savedAt: string
   readonly apis: Readonly<Record<string, ApiSnapshot>>
+  /** The readings each API followed (switched on the control page or given at start); absent in older files. */
+  readonly readings?: Readonly<Record<string, ReadingChoice>>
+  /** The faults that were on, per API (the control page's). */
+  readonly faults?: Readonly<Record<string, ApiFault>>
 }
 
 /** How long after a change the file is written: a burst of updates is one write. */
@@ -56,7 +62,12 @@ export class StateFile {
     }
     for (const api of this.#twin.apis) {
       const snapshot = saved.apis[api.name]
+      const readings = saved.readings?.[api.name]
+      const fault = saved.faults?.[api.name] === undefined ? undefined : parseFault(saved.faults[api.name])
       try {
+        // The readings switched last time come back, but a reading named at this start (--reading, config) wins.
+        if (readings !== undefined) await this.#twin.setReadings(api.name, { ...readings, ...this.#twin.readings[api.name] })
+        if (fault !== undefined) liveControls(this.#twin).setFault(api.name, typeof fault === 'string' ? undefined : fault)
         if (snapshot) await this.#twin.state(api.name).restore(snapshot)
       } catch (error) {
         throw new UsageError(`the state file ${this.path} does not fit this apitwin's ${api.name} data (${(error as Error).message.slice(0, 200)}); move it away or pass another --state`)
@@ -98,6 +109,8 @@ export class StateFile {
       users: this.#twin.users,
       savedAt: new Date().toISOString(),
       apis: Object.fromEntries(this.#twin.apis.map((api) => [api.name, this.#twin.state(api.name).snapshot()])),
+      readings: this.#twin.readings,
+      faults: liveControls(this.#twin).faults(),
     }
     const temp = `${this.path}.${process.pid}.tmp`
     const file = await open(temp, 'w', 0o600)

@@ -12,13 +12,14 @@ const entryFile = (name: string) => {
   return join(root, entry.default)
 }
 
+// Block comments (JSDoc examples such as `import … from 'apitwin/panel'`) are not imports.
 function graph(entry: string): { files: Set<string>; bare: Set<string> } {
   const files = new Set<string>()
   const bare = new Set<string>()
   const visit = (file: string) => {
     if (files.has(file)) return
     files.add(file)
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+    for (const [, spec] of readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
       if (spec === undefined) continue
       if (spec.startsWith('.')) visit(join(dirname(file), spec))
       else bare.add(spec)
@@ -28,7 +29,7 @@ function graph(entry: string): { files: Set<string>; bare: Set<string> } {
   return { files, bare: new Set([...bare].map((s) => s)) }
 }
 
-const browserSafe = ['.', './handlers', './contracts', './handlers/flextell', './handlers/rails-users', './handlers/medibulut', './handlers/gorules']
+const browserSafe = ['.', './handlers', './contracts', './handlers/flextell', './handlers/rails-users', './handlers/medibulut', './handlers/gorules', './panel']
 
 describe('package entry points (dist)', () => {
   it.each(browserSafe)('%s imports nothing of Node, msw/node, Hono or the server', (name) => {
@@ -43,6 +44,16 @@ describe('package entry points (dist)', () => {
     const reached = [...files].map((f) => relative(root, f))
     expect(reached.filter((f) => others.some((o) => f.endsWith(`/${o}.js`)))).toEqual([])
     expect(reached).toContain(`dist/handlers/${api}.js`)
+  })
+
+  it.each(['.', './handlers', './handlers/flextell'])('%s reaches none of the control panel (apitwin/panel is its own entry)', (name) => {
+    expect([...graph(entryFile(name)).files].map((f) => relative(root, f)).filter((f) => f.startsWith('dist/panel/'))).toEqual([])
+  })
+
+  it('the control page\'s script loads in a browser as is: panel modules only, no bare import, nothing of Node', () => {
+    const { files, bare } = graph(join(root, 'dist/panel/page.js'))
+    expect([...bare]).toEqual([])
+    expect([...files].map((f) => relative(root, f)).filter((f) => !f.startsWith('dist/panel/'))).toEqual([])
   })
 
   it('./node reaches the server and the suites', () => {

@@ -290,7 +290,7 @@ describe('request journal', () => {
     expect(listed).not.toContain(actor.token)
     const { requests } = JSON.parse(listed) as { requests: Array<Record<string, unknown>> }
     expect(requests).toEqual([
-      { time: expect.any(String), method: 'PUT', path: '/flextell/api/v1/users/1', status: 200, ms: expect.any(Number), body: { name: 'Journal Name', password: '***', password_confirmation: '***' } },
+      { id: 1, time: expect.any(String), method: 'PUT', path: '/flextell/api/v1/users/1', status: 200, ms: expect.any(Number), body: { name: 'Journal Name', password: '***', password_confirmation: '***' } },
     ])
     expect((await fetch(`${server.url}/__twin/requests`, { method: 'DELETE' })).status).toBe(200)
     expect(((await (await fetch(`${server.url}/__twin/requests`)).json()) as { requests: unknown[] }).requests).toEqual([])

@@ -3,7 +3,15 @@
 import { setupWorker } from 'msw/browser'
 import { defaultTwin, handlers, type FlextellUser } from 'apitwin/handlers/flextell'
 
-await setupWorker(...handlers).start({ quiet: true, serviceWorker: { url: `${import.meta.env.BASE_URL}mockServiceWorker.js` } })
+const worker = setupWorker(...handlers)
+await worker.start({ quiet: true, serviceWorker: { url: `${import.meta.env.BASE_URL}mockServiceWorker.js` } })
+
+// The control panel, in development (or with ?panel): loaded on demand, so the app's own bundle carries none of it.
+if (import.meta.env.DEV || new URLSearchParams(location.search).has('panel')) {
+  const { controlHandlers, mountPanel } = await import('apitwin/panel')
+  worker.use(...controlHandlers(await defaultTwin()))
+  mountPanel()
+}
 
 const actor = (await defaultTwin()).accounts('flextell')[0]
 if (!actor) throw new Error('the flextell twin has no actor account')

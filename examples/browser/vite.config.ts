@@ -7,6 +7,11 @@ const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  resolve: { alias: [{ find: /^apitwin\/handlers\/([a-z-]+)$/, replacement: `${dist}handlers/per-api/$1.js` }] },
+  resolve: {
+    alias: [
+      { find: /^apitwin\/handlers\/([a-z-]+)$/, replacement: `${dist}handlers/per-api/$1.js` },
+      { find: /^apitwin\/panel$/, replacement: `${dist}panel/index.js` },
+    ],
+  },
   build: { target: 'es2022' },
 })

@@ -21,10 +21,12 @@ export const serveHelp = `apitwin serve — serve every mocked API over HTTP (wh
   --reading API.RULE=VALUE  follow another reading of an inferred rule (repeatable), e.g.
                       medibulut.tenant.forbidden=404; \`apitwin readings\` lists them
   --config FILE       readings from a config file (default: ./apitwin.config.json when present)
+  --no-control        no control page (GET /__twin/) and no control JSON API (readings, faults)
 
 Each API is mounted under its slug (http://127.0.0.1:4010/flextell/api/v1/users/1).
 GET /__twin/apis lists every API with its accounts and tokens; POST /__twin/reset restores the seeded data;
 GET /__twin/requests lists the last requests (secrets masked), DELETE clears them.
+GET /__twin/ is the control page: accounts, readings switched live, faults per API, the journal, reset.
 Per request: X-Twin-Delay: <ms> holds the answer; X-Twin-Fail: 500|503|network replaces it.
 SIGTERM / Ctrl-C stops gracefully (in-flight requests finish, at most 5 s); a second one stops at once.`
 
@@ -46,6 +48,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     // readings (apitwin readings lists every rule and value)
     reading: { type: 'string', multiple: true },
     config: { type: 'string' },
+    'no-control': { type: 'boolean' },
   }, io.env)
   if (values['help']) return print(io, serveHelp)
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
@@ -87,8 +90,10 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     ...(state !== undefined && { stateFile: state }),
     readings,
     learned,
+    ...(values['no-control'] === true && { control: false }),
   }).finally(() => clearTimeout(timer))
   io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
+  if (values['no-control'] !== true) io.stdout(`apitwin control page: ${server.url}/__twin/\n`)
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: NodeJS.Signals) => {

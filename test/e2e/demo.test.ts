@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { build, preview, type PreviewServer } from 'vite'
@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const root = fileURLToPath(new URL('../../examples/browser/', import.meta.url))
 const screenshot = fileURLToPath(new URL('../../examples/browser/screenshot.png', import.meta.url))
+const outDir = fileURLToPath(new URL('../../examples/browser/dist/', import.meta.url))
 let server: PreviewServer | undefined
 let browser: Browser | undefined
 let page: Page
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; apt-get install -y chromium (or set CHROMIUM_PATH)`)
-  const outDir = fileURLToPath(new URL('../../examples/browser/dist/', import.meta.url))
   await build({ root, configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
   server = await preview({ root, configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })
   browser = await chromium.launch({
@@ -81,5 +81,39 @@ describe('examples/browser in Chromium', () => {
     await page.selectOption('#fail', 'network')
     expect(await save()).toBe('Network error: the request did not reach the server')
     await page.selectOption('#fail', '')
+  })
+})
+
+describe('the control panel mounted in the app (apitwin/panel over MSW)', () => {
+  it('is a chunk of its own: the app\'s entry chunk carries none of it', () => {
+    const assets = readdirSync(`${outDir}assets`).filter((name) => name.endsWith('.js'))
+    const html = readFileSync(`${outDir}index.html`, 'utf8')
+    // What the page loads up front: its entry script and the chunks it preloads.
+    const upFront = assets.filter((name) => html.includes(name))
+    expect(upFront.length).toBeGreaterThan(0)
+    // 'apitwin-drawer' is the panel's own marker (mount-panel.ts); only the lazily loaded chunk has it.
+    for (const name of upFront) expect(readFileSync(`${outDir}assets/${name}`, 'utf8')).not.toContain('apitwin-drawer')
+    expect(assets.filter((name) => readFileSync(`${outDir}assets/${name}`, 'utf8').includes('apitwin-drawer'))).toHaveLength(1)
+  })
+
+  it('steers the service worker from the app\'s page: a fault on fails the next save, off recovers', async () => {
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(`${server!.resolvedUrls!.local[0]}?panel`)
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 })
+    await page.click('button:has-text("apitwin")')
+    await page.waitForSelector('body[data-apitwin-panel="ready"]')
+    await page.selectOption('section[data-api="flextell"] select[aria-label="flextell: fail every request with"]', '503')
+    await page.waitForSelector('section[data-api="flextell"] .badge.on')
+    await page.click('button:has-text("Close apitwin")')
+    expect(await save()).toBe('The server failed (503); try again')
+    await page.click('button:has-text("apitwin")')
+    await page.click('section[data-api="flextell"] button:has-text("Turn off")')
+    await page.waitForSelector('section[data-api="flextell"] .badge.on', { state: 'hidden' })
+    // The journal in the panel lists the app's own requests, the injected 503 among them.
+    await page.waitForSelector('section.journal tbody tr:has-text("503")')
+    await page.click('button:has-text("Close apitwin")')
+    expect(await save()).toBe('Saved (200)')
+    expect(errors).toEqual([])
   })
 })
