@@ -15,11 +15,11 @@ import { fieldOrder, laravelLoose, missingIds, takenEmail } from './validation.t
 export interface MedibulutReadings {
   readonly rule: Chosen<MedibulutRuleId>
   readonly dialect: LaravelDialect
-  readonly body: z.ZodType<MedibulutBody, unknown>
+  readonly body: z.ZodType<MedibulutBody>
 }
 
 /** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading. */
-function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknown> {
+function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
   const base = medibulut.body.shape
   const fields: Record<string, z.ZodType> = {
     // body.formats: lenient — the doc names formats without rules, so an app may check none of them.
@@ -47,7 +47,7 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknow
     for (const [key, schema] of Object.entries(base)) if (key !== 'role_id') fields[key] = (fields[key] ?? schema).nullable()
   }
   // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
-  return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody, unknown>
+  return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody>
 }
 
 /** Columns that hold null (the 200 example shows them null or empty); a null for any other is no change. */

@@ -26,7 +26,7 @@ type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
 /** What the rails-users resolver follows: the chosen readings and the attribute schema built from them. */
 export interface RailsUsersReadings {
   readonly rule: Chosen<RailsUsersRuleId>
-  readonly user: z.ZodType<Changes, unknown>
+  readonly user: z.ZodType<Changes>
 }
 
 // body.names: none — no presence validation, so a blank name is saved.

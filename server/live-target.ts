@@ -1,4 +1,4 @@
-import { integer, parse, str, type Io, type Values } from './args.ts'
+import { integer, parse, str, type Io } from './args.ts'
 import { definedOnly, fromConfig, fromDiscovery } from './commands/verify.ts'
 import { commandConfig, commandReadings, type ApiReadings } from './config.ts'
 import { UsageError } from './usage-error.ts'
@@ -53,7 +53,7 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
     allowWrites: values['allow-writes'] === true,
   }
   if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
-  const timeout = integer(values as Values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
+  const timeout = integer(values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
   const target: Target = await liveTarget(options, timeout)
   return { help: false as const, values, api, target, readings: readings[api] ?? {} }
 }
