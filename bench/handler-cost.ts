@@ -54,8 +54,13 @@ export async function handlerCost({ requests = 5_000, rounds = 7 } = {}): Promis
     const b: number[] = []
     for (let round = 0; round < rounds; round++) {
       // Alternating which size goes first, so neither always meets the warmer (or the noisier) moment.
-      if (round % 2 === 0) s.push(await time(small, api, requests)), b.push(await time(big, api, requests))
-      else b.push(await time(big, api, requests)), s.push(await time(small, api, requests))
+      if (round % 2 === 0) {
+        s.push(await time(small, api, requests))
+        b.push(await time(big, api, requests))
+      } else {
+        b.push(await time(big, api, requests))
+        s.push(await time(small, api, requests))
+      }
     }
     results.push({ api, smallUs: median(s), bigUs: median(b), ratio: median(b) / median(s) })
   }
