@@ -8,6 +8,32 @@ import { defineConfig } from 'eslint/config'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The layering as rules (CONTRIBUTING.md, "What may import what"): contracts ← fixtures ← handlers ← suites ← server,
+ * each folder importing only from the folders before it, and the browser-safe line: contracts, fixtures, handlers and
+ * the `apitwin` entry (index.ts) import nothing from Node.
+ */
+const upward = (folders, why) => ({ regex: `^(\\.\\./)+(${folders.join('|')})/`, message: why })
+const nodeOnly = {
+  regex: '^(node:|msw/node$)',
+  message: 'contracts, fixtures and handlers run in the browser too; Node-only code belongs in suites/ or server/.',
+}
+const layers = [
+  { files: ['contracts/**'], patterns: [upward(['fixtures', 'handlers', 'suites', 'server'], 'contracts/ is the base layer: it imports none of the other folders.'), nodeOnly] },
+  { files: ['fixtures/**'], patterns: [upward(['handlers', 'suites', 'server'], 'fixtures/ builds on contracts/ alone.'), nodeOnly] },
+  { files: ['handlers/**'], patterns: [upward(['suites', 'server'], 'handlers/ builds on contracts/ and fixtures/; suites/ and server/ build on it.'), nodeOnly] },
+  {
+    files: ['suites/**'],
+    // The `apitwin/vitest` entry's body: it reads the config file and builds live targets through server/.
+    ignores: ['suites/vitest-adapter.ts'],
+    patterns: [upward(['server'], 'suites/ is target-agnostic; server/ (the CLI, the HTTP server) builds on it.')],
+  },
+  {
+    files: ['index.ts'],
+    patterns: [{ regex: '^\\./(suites/|server/|node\\.ts$)', message: 'the `apitwin` entry runs anywhere; Node-only exports go in node.ts.' }, nodeOnly],
+  },
+].map(({ files, ignores, patterns }) => ({ files, ...(ignores && { ignores }), rules: { 'no-restricted-imports': ['error', { patterns }] } }))
+
 export default defineConfig(
   {
     ignores: [
@@ -58,6 +84,7 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  ...layers,
   {
     files: ['**/*.js', '**/*.mjs'],
     rules: {
