@@ -151,8 +151,13 @@ for (const [i, variant] of variants.entries()) {
       const key = `${target.label}@${variant.name}`
       let baseline: Load
       let measured: Load
-      if (round % 2 === 0) (baseline = load(bareTarget)), (measured = load(target))
-      else (measured = load(target)), (baseline = load(bareTarget))
+      if (round % 2 === 0) {
+        baseline = load(bareTarget)
+        measured = load(target)
+      } else {
+        measured = load(target)
+        baseline = load(bareTarget)
+      }
       record('bare', baseline)
       record(key, measured, baseline)
       if (variant.quiet) addLatency(key, target)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type Issue } from './issue.ts'
+import type { Issue } from './issue.ts'
 
 // Rails' `config/locales/en.yml` (activemodel errors), as full messages: "<Attribute> <message>".
 const templates = {

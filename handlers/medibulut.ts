@@ -15,13 +15,13 @@ import { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFiel
 export interface MedibulutReadings {
   readonly rule: Chosen<MedibulutRuleId>
   readonly dialect: LaravelDialect
-  readonly body: z.ZodType<MedibulutBody, unknown>
+  readonly body: z.ZodType<MedibulutBody>
   /** The fields that take Laravel's loose forms (body.coercion, per field); undefined when none does. */
   readonly loose: LaravelLooseFields | undefined
 }
 
 /** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading, field by field. */
-function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknown> {
+function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
   const base = medibulut.body.shape
   const on = (id: MedibulutRuleId, reading: string) => new Set(fieldsFollowing(medibulut.rules, rule, id, reading))
   const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) => Object.fromEntries(Object.entries(schemas).filter(([key]) => on(id, reading).has(key)))
@@ -56,7 +56,7 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody, unknow
   }
   if (on('body.nullable', 'none').has('phone')) fields['phone'] = on('body.formats', 'lenient').has('phone') ? z.string().optional() : z.union([z.literal(''), z.string().regex(E164, { error: 'regex' })], { error: 'regex' }).optional()
   // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
-  return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody, unknown>
+  return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody>
 }
 
 /** Columns that hold null (the 200 example shows them null or empty); a null for any other is no change. */

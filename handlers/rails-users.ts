@@ -26,7 +26,7 @@ type Changes = NonNullable<ReturnType<typeof railsUsers.user.parse>>
 /** What the rails-users resolver follows: the chosen readings and the attribute schema built from them. */
 export interface RailsUsersReadings {
   readonly rule: Chosen<RailsUsersRuleId>
-  readonly user: z.ZodType<Changes, unknown>
+  readonly user: z.ZodType<Changes>
   /** The attributes strong parameters permit and cast (body.type-cast, per field); the others go as sent. */
   readonly cast: ReadonlySet<string>
 }
@@ -65,7 +65,7 @@ export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params
     const passwordDigest = changes.password === undefined ? undefined : await hashPassword(changes.password)
     // The guards run again after the await, with nothing async between them and the write: another request may
     // have taken the e-mail while the password was hashing.
-    const updated = await apply(db, user, passwordDigest === undefined ? changes : validate(db, user, input, readings), passwordDigest, readings)
+    const updated = apply(db, user, passwordDigest === undefined ? changes : validate(db, user, input, readings), passwordDigest, readings)
     return respond(200, railsUsers.responses[200], { status: 'success', message: 'User updated successfully', data: updated })
   })
 }
@@ -133,8 +133,8 @@ function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, u
   return parsed.data
 }
 
-/** Writes the user synchronously (before its first await), then queues the verification e-mail. */
-async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined, { rule }: RailsUsersReadings): Promise<RailsUserRecord> {
+/** Writes the user, then queues the verification e-mail; synchronous, so nothing runs between the guards and the write. */
+function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined, { rule }: RailsUsersReadings): RailsUserRecord {
   const { password: _password, email, ...fields } = changes
   const newEmail = email === undefined ? undefined : rule['email.normalized'] === 'downcase' ? railsEmailKey(email) : email
   const emailChanged = newEmail !== undefined && newEmail !== user.email
@@ -143,15 +143,15 @@ async function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, 
     ...(emailChanged && { email: newEmail, email_verified: false }),
     ...(passwordDigest !== undefined && { password_digest: passwordDigest }),
   }, 'updated_at')
-  if (emailChanged) await deliver(db, { to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
+  if (emailChanged) deliver(db, { to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
   return updated
 }
 
 /** The outbox keeps the last OUTBOX_LIMIT e-mails, so a long-running mock does not grow without bound. */
 export const OUTBOX_LIMIT = 1_000
 
-async function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox']['create']>[0]): Promise<void> {
-  await db.outbox.create(email)
+function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox']['create']>[0]): void {
+  db.outbox.create(email)
   for (let excess = db.outbox.size - OUTBOX_LIMIT; excess > 0; excess--) {
     const oldest = db.outbox.all()[0]
     if (oldest) db.outbox.delete(oldest)

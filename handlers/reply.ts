@@ -40,6 +40,7 @@ export class Halt {
 }
 
 export function halt(reply: Reply): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- control flow, not an error: see Halt
   throw new Halt(reply)
 }
 

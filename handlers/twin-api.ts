@@ -19,8 +19,8 @@ export interface RequestLike {
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). */
-  resolve(request: RequestLike, params: Params): Promise<Reply>
+  /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). Needs no `this`. */
+  readonly resolve: (request: RequestLike, params: Params) => Promise<Reply>
   /**
    * Read-only views of the mock's side effects, served at `GET /__twin/<api>/<name>` (server and MSW alike) and
    * callable in-process: e.g. rails-users' `outbox`.

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { injectedFailure, readFaults } from '../handlers/faults.ts'
 import { BodyTooLarge, InvalidUtf8, type Dialect, type Reply } from '../handlers/reply.ts'
-import type { Params, RequestLike, TwinApi } from '../handlers/twin-api.ts'
+import type { RequestLike, TwinApi } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { liveControls, withApiFault, type ApiFault, type LiveControls } from '../handlers/live-controls.ts'
 import { writeRefusal } from './control-guard.ts'
@@ -242,7 +242,7 @@ export class TwinApp {
       const raw = match[index + 1] ?? ''
       params[route.names[index] as string] = raw.includes('%') ? decodeOr(raw) : raw
     }
-    return this.twin.state(route.api.name).resolve(request, params as Params)
+    return this.twin.state(route.api.name).resolve(request, params)
   }
 
   /** `X-Twin-Delay` holds the answer, `X-Twin-Fail` replaces it; out of range is the API's 400 naming the range. */

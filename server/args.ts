@@ -38,7 +38,7 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
     const unknown = /^Unknown option '([^']+)'/.exec(message)
     throw new UsageError(unknown ? `unknown flag ${unknown[1]}; run with --help to see the flags` : `${message.split('\n')[0]}; run with --help to see the flags`)
   }
-  const values: Values = { ...parsed.values } as Values
+  const values: Values = { ...parsed.values }
   for (const [name, option] of Object.entries(options)) {
     if (values[name] !== undefined) continue
     const fromEnv = env[`APITWIN_${name.toUpperCase().replaceAll('-', '_')}`]
@@ -56,7 +56,7 @@ export function integer(values: Values, name: string, { min = 0, max = Number.MA
   return value
 }
 
-export const str = (values: Values, name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
+export const str = (values: Values, name: string) => (typeof values[name] === 'string' ? values[name] : undefined)
 
 
 /** Prints `text` (a command's --help) and answers exit code 0. */

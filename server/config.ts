@@ -99,7 +99,7 @@ function lazilyExpanded(config: Config, env: Env, file: string): Config {
     let expanded: unknown
     Object.defineProperty(targets, api, { enumerable: true, get: () => (expanded ??= expand(target, env, `${file} (targets.${api})`)) })
   }
-  return { ...out, targets: targets as NonNullable<Config['targets']> }
+  return { ...out, targets }
 }
 
 /** Readings per API: `{ medibulut: { 'tenant.forbidden': '404' } }`. */

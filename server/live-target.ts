@@ -1,4 +1,4 @@
-import { integer, parse, str, type Io, type Values } from './args.ts'
+import { integer, parse, str, type Io } from './args.ts'
 import { definedOnly, fromConfig, fromDiscovery } from './commands/verify.ts'
 import { commandConfig, commandReadings, type ApiReadings } from './config.ts'
 import { UsageError } from './usage-error.ts'
@@ -58,7 +58,7 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
   }
   if (options.disposable && !options.allowWrites) throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
   if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
-  const timeout = integer(values as Values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
+  const timeout = integer(values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
   const target: Target = await liveTarget(options, timeout)
   return { help: false as const, values, api, target, readings: readings[api] ?? {} }
 }

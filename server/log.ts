@@ -5,6 +5,7 @@ export type LogFormat = 'text' | 'json'
 
 // C0 controls, DEL and C1 controls (ESC, CR, LF, CSI, …), plus the Unicode line and paragraph separators: any of
 // them in a log line could forge a line or drive the terminal.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point: they are escaped
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
 const escapeOne = (char: string) => {
   const code = char.charCodeAt(0)

@@ -35,7 +35,23 @@ export interface RunningServer {
  * Seeds a twin and serves it over HTTP. Rejects with a one-line `UsageError` when the port is taken.
  * @example const { url, close } = await startServer({ port: 0 }) // url: 'http://127.0.0.1:40123'
  */
-export async function startServer({ port = 4010, host = '127.0.0.1', fastGlobals: _fastGlobals, twin: given, stateFile, graceMs = 4000, log, logFormat, bodyLimit, allowedHosts, publicUrl, journalSize, control, ...twinOptions }: ServeOptions = {}): Promise<RunningServer> {
+export async function startServer({
+  port = 4010,
+  host = '127.0.0.1',
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still accepted, and dropped here: it has no effect
+  fastGlobals: _fastGlobals,
+  twin: given,
+  stateFile,
+  graceMs = 4000,
+  log,
+  logFormat,
+  bodyLimit,
+  allowedHosts,
+  publicUrl,
+  journalSize,
+  control,
+  ...twinOptions
+}: ServeOptions = {}): Promise<RunningServer> {
   const twin = given ?? (await createTwin(twinOptions))
   const state = stateFile === undefined ? undefined : new StateFile(stateFile, twin)
   await state?.load()

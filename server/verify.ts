@@ -65,7 +65,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const owned = options.baseUrl === undefined ? await mockTarget(options.api, { readings: { [options.api]: readings } }) : undefined
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
-  let label = 'in-process mock'
+  let label: string
   try {
     const target = owned ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } } : { ...(await liveTarget(options, timeoutMs)), readings }
     label = target.label

@@ -17,7 +17,7 @@ export interface LaravelRuleIds<R extends string> {
 export function laravelErrors(res: Exchange): Record<string, unknown> | undefined {
   const body = res.body
   if (typeof body !== 'object' || body === null || !('errors' in body)) return undefined
-  const errors = (body as { errors: unknown }).errors
+  const errors = body.errors
   return typeof errors === 'object' && errors !== null && !Array.isArray(errors) ? (errors as Record<string, unknown>) : undefined
 }
 

@@ -63,9 +63,11 @@ const nestMessages = (res: Exchange): string[] => {
   const message = field(res.body, 'message')
   return Array.isArray(message) ? message.map(String) : typeof message === 'string' ? [message] : []
 }
+/** A message as text: a string as sent, anything else as JSON ('' when absent), so two servers' answers compare. */
+const textOf = (message: unknown): string => (message === undefined || message === null ? '' : typeof message === 'string' ? message : JSON.stringify(message))
 /** A message with the ids a request named replaced, so two servers' texts compare. */
 const withoutIds = (message: unknown, ...ids: Array<string | number>): string =>
-  ids.reduce<string>((text, id) => replaceWhole(text, String(id), '<id>'), String(message ?? ''))
+  ids.reduce<string>((text, id) => replaceWhole(text, String(id), '<id>'), textOf(message))
 /** The error keys among `keys` (each probe looks only at its own fields, so other rules' readings cannot leak in). */
 const only = (found: readonly string[], keys: readonly string[]) => found.filter((k) => keys.includes(k))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -74,7 +76,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const UNIQUE = { 'email.unique': 'enforced' } as const
 
 /** A Laravel summary with its first message left out: "<first> (and 1 more error)", or Laravel 8's fixed text. */
-const summaryForm = (message: unknown): string => String(message ?? '').replace(/^.*?(?= \(and \d+ more errors?\)$)/, '<first>')
+const summaryForm = (message: unknown): string => textOf(message).replace(/^.*?(?= \(and \d+ more errors?\)$)/, '<first>')
 
 /** `probe` with a typed context: the suites' ids stay strings at run time. */
 const probe = (rule: string, observe: Probe['observe'], needs?: readonly Need[], given?: Probe['given']): Probe => ({ rule, observe, ...(needs && { needs }), ...(given && { given }) })
@@ -138,7 +140,7 @@ const railsProbes: readonly Probe[] = [
   probe('body.type-cast', async (t) => only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags'])),
   probe('validation.messages', async (t) => {
     const errors = field((await sendUser(t, railsAnchor)).body, 'errors')
-    return Array.isArray(errors) ? String(field(errors.find((e) => field(e, 'path') === 'locale'), 'message') ?? '') : null
+    return Array.isArray(errors) ? textOf(field(errors.find((e) => field(e, 'path') === 'locale'), 'message')) : null
   }),
   probe('body.unpermitted', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, apitwin_probe: 1 })).includes('apitwin_probe')),
   probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),

@@ -20,7 +20,7 @@ export interface RailsError {
 export function railsErrors(res: Exchange): RailsError[] | undefined {
   const errors = (res.body as { errors?: unknown } | undefined)?.errors
   if (!Array.isArray(errors)) return undefined
-  return errors.filter((e): e is RailsError => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.message === 'string')
+  return (errors as unknown[]).filter((e): e is RailsError => typeof e === 'object' && e !== null && 'path' in e && typeof e.path === 'string' && 'message' in e && typeof e.message === 'string')
 }
 
 function isRails422(res: Exchange): boolean {

@@ -31,7 +31,7 @@ export async function referenceTarget(api: string, readings: ReadingChoice = {},
   return {
     label: 'reference mock',
     baseUrl: origin,
-    fetch: fetchReference as typeof fetch,
+    fetch: fetchReference,
     accounts: byLabel(twin.accounts(api), 'the reference mock'),
     allowWrites: true,
     disposable: true,

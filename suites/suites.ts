@@ -6,8 +6,8 @@ import { railsUsersSuite } from './rails-users.ts'
 
 /** Every contract suite by API slug; `apitwin verify <api>` picks from here. */
 export const suites: Readonly<Record<string, Suite>> = {
-  flextell: flextellSuite as Suite,
-  'rails-users': railsUsersSuite as Suite,
-  medibulut: medibulutSuite as Suite,
-  gorules: gorulesSuite as Suite,
+  flextell: flextellSuite,
+  'rails-users': railsUsersSuite,
+  medibulut: medibulutSuite,
+  gorules: gorulesSuite,
 }

@@ -15,7 +15,7 @@ export function byLabel(accounts: readonly Account[], where: string): Target['ac
 /** A mock the target may freely write to and reset between checks. */
 export interface OwnedTarget {
   readonly target: Target
-  close(): Promise<void> | void
+  readonly close: () => Promise<void> | void
 }
 
 /**

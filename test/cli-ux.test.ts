@@ -102,11 +102,11 @@ describe('usage problems: exit 2, one line', () => {
       cli(['serve', '--port', '0', '--reading', 'validation.status=422']),
       cli(['verify', 'flextell', '--max-cases', '-1']),
     ])
-    usage(runs[0]!, '--state /nonexistent/dir/s.json: the folder /nonexistent/dir does not exist; create it first or pass another path', 'state')
-    usage(runs[1]!, '--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "1gb"', 'body-limit')
-    usage(runs[2]!, /^apitwin: --seed must be a whole number from 0 to \d+, got "-1"\n$/, 'seed')
-    usage(runs[3]!, /^apitwin: --reading: unknown API "validation": a reading is API\.RULE=VALUE \(e\.g\. \w+\.validation\.status=422\); the APIs are flextell, rails-users, medibulut, gorules\n$/, 'reading')
-    usage(runs[4]!, '--max-cases must be a whole number from 0 to 10000, got "-1"', 'max-cases')
+    usage(runs[0], '--state /nonexistent/dir/s.json: the folder /nonexistent/dir does not exist; create it first or pass another path', 'state')
+    usage(runs[1], '--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "1gb"', 'body-limit')
+    usage(runs[2], /^apitwin: --seed must be a whole number from 0 to \d+, got "-1"\n$/, 'seed')
+    usage(runs[3], /^apitwin: --reading: unknown API "validation": a reading is API\.RULE=VALUE \(e\.g\. \w+\.validation\.status=422\); the APIs are flextell, rails-users, medibulut, gorules\n$/, 'reading')
+    usage(runs[4], '--max-cases must be a whole number from 0 to 10000, got "-1"', 'max-cases')
   }, 30_000)
 
   it('verify: a base URL short of /flextell, --token without a target, --peer-user-id without --peer-email with --from-discovery', async () => {

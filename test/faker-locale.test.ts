@@ -15,7 +15,7 @@ describe('fixtures/faker-locale.ts', () => {
   it('is a verbatim copy of the parts of faker\'s en it holds (else re-run node scripts/faker-locale.mjs)', () => {
     for (const [module, definitions] of Object.entries(fixtureLocale)) {
       const full = (en as Record<string, Record<string, unknown> | undefined>)[module]
-      for (const [key, value] of Object.entries(definitions as Record<string, unknown>)) expect(value, `${module}.${key}`).toEqual(full?.[key])
+      for (const [key, value] of Object.entries(definitions)) expect(value, `${module}.${key}`).toEqual(full?.[key])
     }
   })
 

@@ -12,7 +12,7 @@ describe('JUnit reporter', () => {
       ],
     } as unknown as Report // the finding's provenance carries more fields than the reporter reads
     const xml = render(report, 'junit')
-    const attrs = (tag: string) => Object.fromEntries([...(new RegExp(`<${tag} ([^>]*)>`).exec(xml)?.[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    const attrs = (tag: string) => Object.fromEntries([...(new RegExp(`<${tag} ([^>]*)>`).exec(xml)?.[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m): [string, string | undefined] => [m[1] ?? '', m[2]]))
     for (const tag of ['testsuites', 'testsuite']) expect(attrs(tag)).toMatchObject({ tests: '3', failures: '1', errors: '0', skipped: '1', time: '1.750' })
     expect(xml).toContain('name="c &#38; &#60;d&#62;"')
   })

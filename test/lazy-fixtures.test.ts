@@ -68,7 +68,7 @@ describe('lazily seeded users', () => {
     const changed = db.users.changed()
     expect(changed.map((u) => [u.id, u.title])).toEqual([[99_998, 'CTO']])
     const fresh = await seedFlextell({ users: BIG })
-    fresh.users.restore(JSON.parse(JSON.stringify(changed)))
+    fresh.users.restore(JSON.parse(JSON.stringify(changed)) as unknown[])
     expect(fresh.users.get('id', 99_998)).toEqual(db.users.get('id', 99_998))
     expect(fresh.users.materialised).toBeLessThanOrEqual(4)
   })

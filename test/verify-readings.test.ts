@@ -30,14 +30,14 @@ const sims: Array<[string, string, Breakage]> = [
   ['flextell', 'validation.status', mapReply((x) => (x.status === 422 ? { ...x, status: 400 } : x))],
   ['flextell', 'validation.messages', mapReply((x) => (x.status === 422 ? { ...x, body: JSON.parse(JSON.stringify(x.body).replaceAll(' field must', ' must')) } : x))],
   ['flextell', 'body.read-only', (resolve) => async (r, p) => { const b = await bodyOf(r); return 'id' in b ? { status: 422, body: { message: 'The id field is prohibited.', errors: { id: ['The id field is prohibited.'] } } } : resolve(req(r, b), p) }],
-  ['rails-users', 'body.names', (resolve) => async (r, p) => { const b = await bodyOf(r); const u = b['user'] as Record<string, unknown> | undefined; if (u) for (const k of ['first_name', 'last_name']) if (typeof u[k] === 'string' && (u[k] as string).trim() === '') u[k] = 'X'; return resolve(req(r, b), p) }],
+  ['rails-users', 'body.names', (resolve) => async (r, p) => { const b = await bodyOf(r); const u = b['user'] as Record<string, unknown> | undefined; if (u) for (const k of ['first_name', 'last_name']) if (typeof u[k] === 'string' && u[k].trim() === '') u[k] = 'X'; return resolve(req(r, b), p) }],
   ['medibulut', 'body.formats', (resolve) => async (r, p) => { const b = await bodyOf(r); if ('mobile' in b) b['mobile'] = '+905555555554'; if ('color' in b) b['color'] = '#c00'; if ('phone' in b && b['phone'] !== null) b['phone'] = ''; return resolve(req(r, b), p) }],
   ['medibulut', 'required-fields', (resolve) => async (r, p) => {
     const b = await bodyOf(r); const x = await resolve(req(r, b), p)
     const missing = ['first_name', 'last_name', 'email', 'password', 'status'].filter((f) => !(f in b))
     if (missing.length === 0 || (x.status !== 200 && x.status !== 422)) return x
     const errors = { ...Object.fromEntries(missing.map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]])), ...(x.status === 422 ? (x.body as { errors: object }).errors : {}) }
-    const msgs = Object.values(errors).flat() as string[]; const more = msgs.length - 1
+    const msgs = Object.values(errors).flat(); const more = msgs.length - 1
     return { status: 422, body: { message: `${msgs[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors } }
   }],
   ['gorules', 'error.body', mapReply((x) => (x.status >= 400 ? { ...x, body: { message: JSON.stringify((x.body as { message: unknown }).message) } } : x))],

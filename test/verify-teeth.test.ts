@@ -164,7 +164,7 @@ const breakages: Array<{ api: string; rule: string; name: string; breakage: Brea
   { api: 'rails-users', rule: 'body.password', name: 'short passwords padded instead of refused', breakage: rewrite((f) => { if (typeof f['password'] === 'string' && f['password'].length < 8) f['password'] = f['password'].padEnd(8, '0') }) },
   { api: 'rails-users', rule: 'body.email', name: 'malformed emails let through', breakage: rewrite((f) => { if (typeof f['email'] === 'string' && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(f['email'])) f['email'] = `let-through-${Date.now()}@example.com` }) },
   { api: 'rails-users', rule: 'body.locale', name: 'any locale taken', breakage: rewrite((f) => { if (f['locale'] !== undefined && f['locale'] !== 'en' && f['locale'] !== 'fr') f['locale'] = 'en' }) },
-  { api: 'rails-users', rule: 'body.expo-push-token', name: 'any push token taken', breakage: rewrite((f) => { if (f['expo_push_token'] !== undefined && !/^(?:ExponentPushToken|ExpoPushToken)\[[^\]]+\]$/.test(String(f['expo_push_token']))) f['expo_push_token'] = 'ExpoPushToken[let-through]' }) },
+  { api: 'rails-users', rule: 'body.expo-push-token', name: 'any push token taken', breakage: rewrite((f) => { if (f['expo_push_token'] !== undefined && (typeof f['expo_push_token'] !== 'string' || !/^(?:ExponentPushToken|ExpoPushToken)\[[^\]]+\]$/.test(f['expo_push_token']))) f['expo_push_token'] = 'ExpoPushToken[let-through]' }) },
   {
     api: 'rails-users', rule: 'body.arrays', name: 'an empty list refused',
     breakage: answer((reply, sent) => {

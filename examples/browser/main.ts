@@ -54,8 +54,8 @@ const loaded = await put({})
 show(((await loaded.json()) as { data: FlextellUser }).data)
 document.body.dataset['ready'] = 'true'
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault()
+/** Saves the form. Every failure ends in the status line, so the promise it returns never rejects. */
+async function save(): Promise<void> {
   const body = Object.fromEntries(fields.map((f) => [f, input(f).value]))
   spinner.hidden = false
   setStatus('', '')
@@ -77,4 +77,9 @@ form.addEventListener('submit', async (event) => {
   } finally {
     spinner.hidden = true
   }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault()
+  void save() // never rejects (see save), so there is nothing to await or catch here
 })

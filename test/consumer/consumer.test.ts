@@ -41,9 +41,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 describe('apitwin from its packed tarball', () => {
-  it('installs no sources, tests or tooling: dist, bin, README and package.json only', () => {
+  it('installs no sources, tests or tooling: dist, bin, LICENSE, README and package.json only', () => {
     const top = readdirSync(join(app, 'node_modules/apitwin')).sort()
-    expect(top).toEqual(['README.md', 'bin', 'dist', 'package.json'])
+    expect(top).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json'])
   })
 
   it('runs in plain Node ESM with msw/node, no TypeScript loader', async () => {
