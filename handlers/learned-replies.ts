@@ -35,7 +35,7 @@ function placesOf(value: unknown, path = ''): Place[] {
     } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'string')) {
       // NestJS lists every property's messages under `message`: one slot per property. Elsewhere (Laravel's
       // errors.email) the list is one field's.
-      out.push(...groupPlaces(object, key, id, item as string[], (text) => text, (text) => text, key === 'message' ? firstWord : () => ''))
+      out.push(...groupPlaces(object, key, id, item, (text: string) => text, (text) => text, key === 'message' ? firstWord : () => ''))
     } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'object' && x !== null && typeof (x as Mutable)['path'] === 'string' && typeof (x as Mutable)['message'] === 'string')) {
       const entries = item as Array<{ path: string; message: string }>
       out.push(...groupPlaces(object, key, id, entries, (e) => e.message, (message, e) => ({ ...e, message }), (e) => `path=${e.path}`))

@@ -275,9 +275,9 @@ class PanelView {
     refs.outbox.replaceChildren(h('table', { 'aria-label': `${api.name} outbox` },
       h('thead', {}, h('tr', {}, ...['Sent', 'To', 'Subject'].map((name) => h('th', { scope: 'col' }, name)))),
       h('tbody', {}, ...[...emails].reverse().map((email) => h('tr', {},
-        h('td', { class: 'mono' }, String(email['sent_at'] ?? '')),
-        h('td', {}, String(email['to'] ?? '')),
-        h('td', {}, String(email['subject'] ?? '')))))))
+        h('td', { class: 'mono' }, textOf(email['sent_at'])),
+        h('td', {}, textOf(email['to'])),
+        h('td', {}, textOf(email['subject'])))))))
   }
 
   async #pollJournal(): Promise<void> {
@@ -343,4 +343,9 @@ function journalRow(entry: JournalEntry): HTMLTableRowElement {
     h('td', { class: `mono s${status === 'dropped' ? 'dropped' : status.charAt(0)}` }, status),
     h('td', { class: 'mono' }, String(entry.ms)),
     h('td', {}, entry.body === undefined ? '' : h('details', {}, h('summary', {}, 'body'), h('pre', {}, typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body, null, 2)))))
+}
+
+/** A JSON value as text for a table cell: strings as they are, anything else as JSON. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)
 }

@@ -312,7 +312,7 @@ function parseInput(req: IncomingMessage, buf: Buffer, query: string): Dict {
   let body: Dict = {};
   if (ct.includes('/json') || ct.includes('+json')) {
     // assumed: like Laravel, an unparsable JSON body is read as an empty input (no 400).
-    let decoded: unknown = null;
+    let decoded: unknown;
     try { decoded = JSON.parse(buf.toString('utf8') || '[]'); } catch { decoded = null; }
     if (Array.isArray(decoded)) body = Object.fromEntries(decoded.map((x, i) => [String(i), x]));
     else if (decoded !== null && typeof decoded === 'object') body = decoded as Dict;

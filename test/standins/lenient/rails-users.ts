@@ -160,7 +160,7 @@ function castString(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (v === true) return 't';
   if (v === false) return 'f';
-  return String(v);
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
 }
 const isPermittedScalar = (v: unknown): boolean =>
   v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -301,7 +301,7 @@ export function start(options?: { breaks?: readonly string[] }): Promise<Standin
           // has_secure_password: nil clears the digest, "" is ignored.
           // assumed: a non-string scalar is taken as its to_s (Rails itself would raise a 500).
           if (v === null) { passwordSet = null; next.password_digest = null; break; }
-          const s = typeof v === 'string' ? v : String(v);
+          const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
           if (s !== '') { passwordSet = s; next.password_digest = digest(s); }
           break;
         }
