@@ -2,6 +2,7 @@ import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { injectedFailure, readFaults } from './faults.ts'
 import { toResponse } from './reply.ts'
 import type { Twin } from './start-twin.ts'
+import type { RouteTable } from './route-table.ts'
 import { routePath, type TwinApi } from './twin-api.ts'
 
 export interface MswOptions {
@@ -37,6 +38,7 @@ export function twinHandlers(twin: Twin, options: MswOptions = {}): HttpHandler[
 export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promise<Twin>, { baseUrls = {}, controlBase = '*', only }: MswOptions = {}): HttpHandler[] {
   const served = apis.filter((api) => !only || only.includes(api.name))
   const endpoints = served.map((api) => {
+    if (api.routes) return operationsHandler(api, api.routes, baseUrls[api.name], getTwin)
     const route = api.method === 'PUT' ? http.put : http.patch
     return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) => {
       const faults = readFaults(request.headers)
@@ -56,4 +58,29 @@ export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promis
     return control ? Response.json(control()) : Response.json({ message: `No apitwin control ${String(params['api'])}/${String(params['control'])}` }, { status: 404 })
   })
   return [...endpoints, controls]
+}
+
+/**
+ * One MSW handler for an API of many operations (imported from OpenAPI): everything under its mount, routed by
+ * the same route table as `apitwin serve` (literals before templates; 404 and 405 in the API's error shape).
+ */
+function operationsHandler(api: TwinApi, table: RouteTable, baseUrl: string | undefined, getTwin: () => Promise<Twin>): HttpHandler {
+  const base = baseUrl ?? `*/${api.name}`
+  // The path under the mount: after the base URL's own path, or after `/<name>` for the default `*\/<name>`.
+  const mount = baseUrl === undefined ? `/${api.name}` : new URL(baseUrl).pathname.replace(/\/+$/, '')
+  return http.all(`${base}/*`, async ({ request }) => {
+    const faults = readFaults(request.headers)
+    if ('error' in faults) return toResponse(api.dialect.badRequest(faults.error))
+    if (faults.delayMs > 0) await delay(faults.delayMs)
+    if (faults.fail === 'network') return HttpResponse.error()
+    if (faults.fail) return toResponse(injectedFailure(faults.fail))
+    const pathname = new URL(request.url).pathname
+    const at = pathname.indexOf(`${mount}/`)
+    const path = at === -1 ? '/' : pathname.slice(at + mount.length)
+    const found = table.match(request.method, path)
+    if (found === undefined) return toResponse(api.dialect.routeNotFound(request.method, path))
+    if ('allowed' in found) return toResponse(api.dialect.methodNotAllowed(request.method, path, found.allowed))
+    const state = (await getTwin()).state(api.name)
+    return toResponse(await state.resolve(request, found.params, found.operation))
+  })
 }
