@@ -42,7 +42,9 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
       const readings = openApiReadings(contract, choice)
       const seed = options.seed ?? DEFAULT_SEED
       const db = await seedOpenApi(contract, options)
-      for (const problem of db.problems) console.warn(`apitwin: ${contract.name}: ${problem}`)
+      // Said once per start, briefly: a large document (GitHub's) has dozens of examples that break their schemas.
+      for (const problem of db.problems.slice(0, 3)) console.warn(`apitwin: ${contract.name}: ${problem}`)
+      if (db.problems.length > 3) console.warn(`apitwin: ${contract.name}: and ${db.problems.length - 3} more examples that do not fit their schemas (drawn from the schemas instead)`)
       const prepared: PreparedOpenApi = { contract, readings, errors: openApiErrors(contract, readings.errorBody, seed), seed, operations, roles, collections, shapes, project, answers: new Map() }
       return {
         accounts: db.accounts,

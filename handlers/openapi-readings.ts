@@ -9,6 +9,8 @@ export interface OpenApiReadings {
   readonly createStatus: 200 | 201
   readonly location: boolean
   readonly putUnknown: '404' | 'create'
+  /** How a PUT applies: the body replaces the item, or (Laravel, many RPC-ish APIs) merges into it. */
+  readonly put: 'replace' | 'merge'
   readonly patch: 'merge' | 'merge-patch' | 'replace'
   /** For deletes that declare no single 2xx. */
   readonly deleteStatus: 200 | 204
@@ -32,6 +34,7 @@ export function openApiReadings(contract: OpenApiContract, choice?: ReadingChoic
     createStatus: chosen['create.status'] === '200' ? 200 : 201,
     location: documented('create.location') || chosen['create.location'] === 'location',
     putUnknown: documented('put.unknown') || chosen['put.unknown'] === 'create' ? 'create' : '404',
+    put: chosen['put.mode'] === 'merge' ? 'merge' : 'replace',
     patch: documented('patch') ? 'merge-patch' : chosen['patch'] === 'merge-patch' ? 'merge-patch' : chosen['patch'] === 'replace' ? 'replace' : 'merge',
     deleteStatus: chosen['delete.status'] === '200' ? 200 : 204,
     deleteThen: chosen['delete.then'] === '410' ? 410 : 404,

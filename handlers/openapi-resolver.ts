@@ -230,7 +230,10 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const issues = [...api.contract.check(schema, 'request')(value)]
   const shape = objectShape(api.contract.document, schema)
   if (api.readings.unknownFields === 'refused' && shape && !shape.statesExtras && isObject(value)) {
-    for (const key of Object.keys(value)) if (!(key in shape.properties)) issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
+    for (const key of Object.keys(value)) {
+      if (!(key in shape.properties)) issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
+      else if (propertySchema(api.contract.document, shape, key)['readOnly'] === true || (isObject(shape.properties[key]) && (shape.properties[key] as Record<string, unknown>)['readOnly'] === true)) issues.push({ path: [key], keyword: 'readOnly', message: `"${key}" is set by the server; leave it out` })
+    }
   }
   if (issues.length > 0) invalid(api, operation, issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })))
   return value
@@ -276,7 +279,7 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
   const fields = api.shapes.get(collection.name)
   const sent = writable(api, collection, isObject(body) ? body : {})
   const current = record.data
-  const mode = role === 'replace' ? 'replace' : api.readings.patch
+  const mode = role === 'replace' ? api.readings.put : api.readings.patch
   let next: Record<string, unknown>
   if (mode === 'replace') {
     next = { ...sent }
@@ -367,6 +370,8 @@ function create(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation
     halt(api.errors.reply(operation, 409, `${collection.name} ${String(id)} already exists${scope === '' ? '' : ` under ${scope}`}.`))
   }
   id ??= newId(api, db, collection, store, scope)
+  // No id the schema accepts could be drawn: answer the document's example instead of inventing an invalid item.
+  if (id === undefined) return answer(api, operation)
   data[collection.idField] = id
   // Server-owned and required fields the client did not send: drawn once per collection (deterministic by seed).
   if (fields) {
@@ -389,16 +394,18 @@ function create(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation
 }
 
 function newId(api: PreparedOpenApi, db: OpenApiDb, collection: OpenApiCollection, store: OpenApiStore, scope: string): unknown {
+  // The next counter value when the id schema takes it; else a drawn id; undefined when none is free after 50 tries.
   const fields = api.shapes.get(collection.name)
   const node = fields ? propertySchema(api.contract.document, fields.shape, collection.idField) : {}
-  for (let attempt = 0; attempt < 1000; attempt++) {
+  const check = api.contract.check(node, 'response')
+  for (let attempt = 0; attempt < 50; attempt++) {
     const counter = db.counters.get(collection.name) ?? 1
     db.counters.set(collection.name, counter + 1)
     let id: unknown = collection.idType === 'string' ? (node['format'] === 'uuid' ? uuidOf(api.seed, collection.name, counter) : `${collection.name.split('.').at(-1)}-${counter}`) : counter
-    if (api.contract.check(node, 'response')(id).length > 0) id = validSample(api.contract, createFaker(api.seed + counter), node, 'response')
+    if (check(id).length > 0) id = validSample(api.contract, createFaker(api.seed + counter), node, 'response', [], { examplesFirst: false })
     if (id !== undefined && !store.get('key', scopedKey(scope, id))) return id
   }
-  halt(api.errors.reply(undefined, 500, `cannot find a free id for ${collection.name}`))
+  return undefined
 }
 
 function uuidOf(seed: number, name: string, counter: number): string {
@@ -423,10 +430,16 @@ function item(api: PreparedOpenApi, operation: OpenApiOperation, collection: Ope
   const check = api.contract.check(schema, 'response')
   if (check(projected).length === 0) return { status, body: projected, headers }
   const shape = objectShape(api.contract.document, schema)
-  for (const name of Object.keys(shape?.properties ?? {})) {
-    const base = answerValue(api, operation, status)
+  const base = answerValue(api, operation, status)
+  for (const [name, property] of Object.entries(shape?.properties ?? {})) {
     const wrapped = { ...(isObject(base) ? base : {}), [name]: projected }
-    if (check(wrapped).length === 0) return { status, body: wrapped, headers }
+    // The envelope the item schema was read from (`{ success, data: User }`): a valid base around a stored (so
+    // valid) item is valid, so the check runs once per operation and status, not on every answer.
+    if (property === collection.itemSchema && api.answers.get(`wrap ${operation.key} ${status}`) === name) return { status, body: wrapped, headers }
+    if (check(wrapped).length === 0) {
+      if (property === collection.itemSchema) api.answers.set(`wrap ${operation.key} ${status}`, name)
+      return { status, body: wrapped, headers }
+    }
   }
   return answer(api, operation, status)
 }

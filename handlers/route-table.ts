@@ -57,7 +57,9 @@ export class RouteTable {
           names.push(name)
           return '(.+?)'
         }).join('')
-        const existing = at.templates.find((t) => t.pattern.source === `^${source}$`)
+        // Shared only when the names match too: `{team_slug}` and `{enterprise-team}` at one place are two branches,
+        // each handing its own parameter names to the operations below it.
+        const existing = at.templates.find((t) => t.pattern.source === `^${source}$` && t.names.join('/') === names.join('/'))
         if (existing) at = existing.node
         else {
           const child = node()

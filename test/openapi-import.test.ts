@@ -169,7 +169,7 @@ describe('readings of an imported API', () => {
   })
 
   it('refuses an unknown reading naming the allowed values', async () => {
-    await expect(serve('galaxy', { patch: 'sideways' })).rejects.toThrow(/patch: "sideways" is not a reading; choose one of merge, merge-patch, replace/)
+    await expect(serve('galaxy', { 'delete.then': 'sideways' })).rejects.toThrow(/delete.then: "sideways" is not a reading; choose one of 404, 410/)
   })
 
   it('keeps writeOnly fields and secrets out of every answer', async () => {

@@ -41,6 +41,8 @@ export interface OpenApiCollection {
 }
 
 const ID_SUFFIX = /^(.*?)(_?id|Id|ID)$/
+/** Fields that name an item by text, tried when the path parameter is a string but `id` is a number. */
+const STRING_KEYS = ['login', 'slug', 'username', 'name', 'key', 'handle', 'node_id'] as const
 
 /**
  * Collections from the paths. An item path is one whose last segment is a whole `{param}`; its collection path is
@@ -89,10 +91,19 @@ export function inferCollections(doc: OpenApiDocument, operations: readonly Open
       if (media) candidates.push([media[1].schema, media[1].pointer])
     }
     push(ops.read, 'response')
+    // A read that answers no item (GitHub's `GET …/assignees/{assignee}`: 204 or 404, a membership check) means
+    // the path is not a collection of documents; a create's response then describes something else.
+    if (ops.read && candidates.length === 0) continue
     push(ops.create, 'response')
     push(ops.replace, 'request')
     push(ops.create, 'request')
-    const item0 = pickItem(doc, candidates, param)
+    // An API that only updates (`PUT /users/{id}` answering `{ data: User }`) describes its item in the answer.
+    push(ops.replace, 'response')
+    push(ops.merge, 'response')
+    // The parameter's own type: a string `{org}` names an item by a string field (`login`), not by an integer `id`.
+    const paramSchema = [ops.read, ops.replace, ops.merge, ops.delete].flatMap((op) => op?.parameters.filter((p) => p.in === 'path' && p.name === param) ?? [])[0]?.schema
+    const paramNode = deref(doc.root, paramSchema)
+    const item0 = pickItem(doc, candidates, param, isObject(paramNode) && typesOf(paramNode).includes('string') && !typesOf(paramNode).includes('integer'))
     if (!item0) continue
     const parentItemPath = collectionPath.slice(0, collectionPath.lastIndexOf('/'))
     const parent = found.find((c) => c.itemPath === parentItemPath)
@@ -129,11 +140,14 @@ interface PickedItem {
 }
 
 /** The first candidate that is an object schema with an id field, unwrapping `{ data: Item }`-style envelopes. */
-function pickItem(doc: OpenApiDocument, candidates: ReadonlyArray<readonly [unknown, string]>, param: string): PickedItem | undefined {
+function pickItem(doc: OpenApiDocument, candidates: ReadonlyArray<readonly [unknown, string]>, param: string, stringParam: boolean): PickedItem | undefined {
   for (const [schema, at] of candidates) {
     const shape = objectShape(doc, schema)
     if (!shape) continue
-    const idField = idFieldOf(shape.properties, param)
+    let idField = idFieldOf(shape.properties, param)
+    if (idField !== undefined && stringParam && !typesOf(propertySchema(doc, shape, idField)).includes('string')) {
+      idField = STRING_KEYS.find((name) => name in shape.properties && typesOf(propertySchema(doc, shape, name)).includes('string')) ?? idField
+    }
     if (idField) return { schema, pointer: at, idField, shape }
     // An envelope: one property holding the item (`{ "data": { "id": … } }`).
     const inner = Object.entries(shape.properties).map(([key, value]) => [key, value, objectShape(doc, value)] as const).filter(([, , s]) => s && idFieldOf(s.properties, param))

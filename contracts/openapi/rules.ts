@@ -7,7 +7,7 @@ import { jsonMedia, successStatuses, type OpenApiOperation } from './operations.
  * concerns (never switchable), else inferred with its readings (switchable with `--reading <api>.<rule>=<value>`).
  */
 export type OpenApiRuleId =
-  | 'auth.required' | 'create.status' | 'create.location' | 'put.unknown' | 'patch' | 'delete.status' | 'delete.then'
+  | 'auth.required' | 'create.status' | 'create.location' | 'put.unknown' | 'put.mode' | 'patch' | 'delete.status' | 'delete.then'
   | 'validation.status' | 'error.body' | 'body.unknown' | 'list.pagination' | 'response.schema' | 'request.schema'
 
 /** Query parameters a list honours as pagination, by what they mean. */
@@ -30,21 +30,29 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
   }
 
   const creates = role('create')
+  const replaces = role('replace')
+  const merges = role('merge')
+  const deletes = role('delete')
   const stated = (ops: readonly OpenApiOperation[], statuses: readonly number[]) => ops.length > 0 && ops.every((op) => successStatuses(op).filter((s) => statuses.includes(s)).length === 1)
-  rules['create.status'] = stated(creates, [200, 201, 202])
+  // A rule is listed only where the document has an operation it concerns: no PATCH, no patch reading.
+  if (creates.length > 0) rules['create.status'] = stated(creates, [200, 201, 202])
     ? documented(creates.map((op) => `${op.pointer}/responses`).join(', '), 'a create answers the one 2xx status its operation declares')
     : inferred('a create declares no single 2xx status; REST frameworks answer 201 Created', 'a create the document does not give one status answers 201', [['201', '201 Created'], ['200', '200 OK']])
-  rules['create.location'] = creates.length > 0 && creates.every((op) => successStatuses(op).some((s) => op.responses[String(s)]?.headers.includes('location')))
+  if (creates.length > 0) rules['create.location'] = creates.every((op) => successStatuses(op).some((s) => op.responses[String(s)]?.headers.includes('location')))
     ? documented('Location header of each create\'s response', 'a create answers a Location header naming the new item')
     : inferred('the document declares no Location header on a create', 'a create answers without a Location header', [['none', 'no Location header'], ['location', 'Location: the new item\'s URL (Rails, Spring\'s ResponseEntity.created)']])
 
-  const replaces = role('replace')
-  rules['put.unknown'] = replaces.some((op) => successStatuses(op).includes(201))
+  if (replaces.length > 0) rules['put.unknown'] = replaces.some((op) => successStatuses(op).includes(201))
     ? documented(replaces.map((op) => `${op.pointer}/responses/201`).join(', '), 'a PUT on an unknown id creates the item (201)')
     : inferred('PUT on an id that does not exist: the document declares no 201', 'a PUT on an unknown id answers 404', [['404', '404: the item must exist'], ['create', 'the item is created with that id (201 when declared, else the declared 2xx)']])
 
-  const merges = role('merge')
-  rules['patch'] = merges.length > 0 && merges.every((op) => op.requestBody && Object.keys(op.requestBody.content).every((type) => type.startsWith('application/merge-patch+json')))
+  if (replaces.length > 0) {
+    rules['put.mode'] = inferred('HTTP says PUT replaces the item; many frameworks (Laravel, Rails) apply only the fields sent', 'a PUT replaces the item: fields not sent are dropped (required ones keep their value)', [
+      ['replace', 'the body is the new item; optional fields not sent are removed'],
+      ['merge', 'the fields sent replace theirs; others stay (a partial update)'],
+    ])
+  }
+  if (merges.length > 0) rules['patch'] = merges.every((op) => op.requestBody && Object.keys(op.requestBody.content).every((type) => type.startsWith('application/merge-patch+json')))
     ? documented(merges.map((op) => `${op.pointer}/requestBody/content`).join(', '), 'PATCH bodies are JSON Merge Patch (RFC 7396): null removes a field')
     : inferred('the document does not say how a PATCH body applies', 'a PATCH merges the fields sent into the item', [
       ['merge', 'the fields sent replace theirs; others stay; null is stored as null'],
@@ -52,11 +60,10 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
       ['replace', 'the body replaces the item, as PUT does'],
     ])
 
-  const deletes = role('delete')
-  rules['delete.status'] = stated(deletes, [200, 202, 204])
+  if (deletes.length > 0) rules['delete.status'] = stated(deletes, [200, 202, 204])
     ? documented(deletes.map((op) => `${op.pointer}/responses`).join(', '), 'a DELETE answers the one 2xx status its operation declares')
     : inferred('a DELETE declares no single 2xx status', 'a DELETE answers 204 No Content', [['204', '204 No Content'], ['200', '200 with the deleted item (or an empty body)']])
-  rules['delete.then'] = inferred('the document does not say what a deleted item answers', 'a read of a deleted item answers 404', [['404', '404 Not Found, like an id that never existed'], ['410', '410 Gone for an id that was deleted']])
+  if (deletes.length > 0) rules['delete.then'] = inferred('the document does not say what a deleted item answers', 'a read of a deleted item answers 404', [['404', '404 Not Found, like an id that never existed'], ['410', '410 Gone for an id that was deleted']])
 
   const declares = (status: string) => operations.filter((op) => op.responses[status] !== undefined).length
   const d400 = declares('400')
