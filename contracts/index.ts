@@ -18,3 +18,4 @@ export { deref, isObject, pointer, resolvePointer, type JsonObject } from './ope
 export { PAGE_PARAMS, openApiRules, type OpenApiRuleId } from './openapi/rules.ts'
 export { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape } from './openapi/schema-shape.ts'
 export { compileSchema, type SchemaCheck, type SchemaIssue } from './openapi/validator.ts'
+export { fastCheck, type FastCheck } from './openapi/fast-check.ts'

@@ -6,7 +6,7 @@ import { PAGE_PARAMS } from '../contracts/openapi/rules.ts'
 import { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape } from '../contracts/openapi/schema-shape.ts'
 import type { SchemaIssue } from '../contracts/openapi/validator.ts'
 import { createFaker, isoSeconds } from '../fixtures/faker.ts'
-import { scopedKey, validSample, type OpenApiDb, type OpenApiRecord, type OpenApiStore } from '../fixtures/openapi-seed.ts'
+import { scopedKey, validSample, vouch, type OpenApiDb, type OpenApiRecord, type OpenApiStore } from '../fixtures/openapi-seed.ts'
 import type { OpenApiErrors } from './openapi-errors.ts'
 import type { OpenApiReadings } from './openapi-readings.ts'
 import { INVALID_UTF8, halt, readBody, run, type RawBody, type Reply } from './reply.ts'
@@ -37,7 +37,17 @@ export interface ItemFields {
   readonly readOnly: ReadonlySet<string>
   readonly created: readonly string[]
   readonly updated: readonly string[]
+  /** Timestamp fields that hold a date only (`format: date`). */
+  readonly dateOnly: ReadonlySet<string>
+  /**
+   * When the item schema is a plain object (properties, required, additionalProperties; no allOf, oneOf, if, …):
+   * its property schemas, so an update checks only the fields it changes (the rest fitted when last written).
+   */
+  readonly plain: { readonly properties: ReadonlyMap<string, unknown>; readonly required: readonly string[]; readonly closed: boolean } | undefined
 }
+
+// Keywords that leave an object schema "plain": each property can be checked on its own.
+const PLAIN = new Set(['type', 'properties', 'required', 'additionalProperties', 'description', 'title', 'example', 'examples', 'readOnly', 'writeOnly', 'nullable', 'deprecated', 'externalDocs', 'xml', 'default', '$id', '$schema', '$comment'])
 
 /**
  * What an item of each collection holds: its shape, which fields are readOnly, which are timestamps the twin sets.
@@ -49,17 +59,25 @@ export function itemFields(contract: OpenApiContract): Map<string, ItemFields> {
     const shape = objectShape(contract.document, collection.itemSchema)
     if (!shape) continue
     const readOnly = new Set<string>()
+    const writeOnly = new Set<string>()
     const created: string[] = []
     const updated: string[] = []
+    const dateOnly = new Set<string>()
     for (const name of Object.keys(shape.properties)) {
       const node = propertySchema(contract.document, shape, name)
       const raw = shape.properties[name]
       if (node['readOnly'] === true || (isObject(raw) && raw['readOnly'] === true)) readOnly.add(name)
+      if (node['writeOnly'] === true || (isObject(raw) && raw['writeOnly'] === true)) writeOnly.add(name)
       const role = timestampRole(name, node)
       if (role === 'created') created.push(name)
       if (role === 'updated') updated.push(name)
+      if (role && node['format'] === 'date') dateOnly.add(name)
     }
-    out.set(collection.name, { shape, readOnly, created, updated })
+    const node = deref(contract.document.root, collection.itemSchema)
+    const plain = isObject(node) && Object.keys(node).every((key) => PLAIN.has(key) || key.startsWith('x-')) && typeof (node['additionalProperties'] ?? true) === 'boolean'
+      ? { properties: new Map(Object.entries(shape.properties)), required: [...shape.required].filter((name) => !writeOnly.has(name)), closed: node['additionalProperties'] === false }
+      : undefined
+    out.set(collection.name, { shape, readOnly, created, updated, dateOnly, plain })
   }
   return out
 }
@@ -282,9 +300,15 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
   const mode = role === 'replace' ? api.readings.put : api.readings.patch
   let next: Record<string, unknown>
   if (mode === 'replace') {
-    next = { ...sent }
+    // Built in the stored item's key order (a new order per update cost V8 its fast paths: 4x the time per PUT).
     // Required fields the client did not restate keep their value: the stored item must still fit the document.
-    for (const name of fields?.shape.required ?? []) if (!(name in next) && name in current) next[name] = current[name]
+    next = {}
+    const required = fields?.shape.required
+    for (const key in current) {
+      if (key in sent) next[key] = sent[key]
+      else if (required?.has(key) || key === collection.idField || fields?.readOnly.has(key) || fields?.created.includes(key)) next[key] = current[key]
+    }
+    for (const key in sent) if (!(key in current)) next[key] = sent[key]
   } else if (mode === 'merge-patch') next = mergePatch(current, sent) as Record<string, unknown>
   else next = { ...current, ...sent }
   for (const name of fields?.readOnly ?? []) if (name in current) next[name] = current[name]
@@ -292,12 +316,36 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
   for (const name of fields?.created ?? []) if (name in current) next[name] = current[name]
   next[collection.idField] = current[collection.idField]
   stamp(api, collection, next, 'updated')
-  const issues = api.contract.check(collection.itemSchema, 'response')(next)
+  const issues = checkChange(api, collection, fields, current, next)
   if (issues.length > 0) invalid(api, operation, issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })))
+  // Checked just now, synchronously: the store takes the verdict instead of checking every field again.
+  vouch(next)
   const updated = store.update(record, (draft) => {
     (draft as { data: Readonly<Record<string, unknown>> }).data = next
   })
   return item(api, operation, collection, updated.data, successStatuses(operation)[0] ?? 200)
+}
+
+/**
+ * The issues of an updated item: with a plain item schema, only the fields that differ from the stored item (which
+ * fitted when written) and the required ones, each by its own property schema; otherwise the whole item.
+ */
+function checkChange(api: PreparedOpenApi, collection: OpenApiCollection, fields: ItemFields | undefined, current: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>): readonly SchemaIssue[] {
+  const plain = fields?.plain
+  if (!plain) return api.contract.check(collection.itemSchema, 'response')(next)
+  const issues: SchemaIssue[] = []
+  for (const key in next) {
+    const value = next[key]
+    if (value === current[key]) continue
+    const property = plain.properties.get(key)
+    if (property === undefined) {
+      if (plain.closed) issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of ${collection.name}` })
+      continue
+    }
+    for (const issue of api.contract.check(property, 'response')(value)) issues.push({ ...issue, path: [key, ...issue.path] })
+  }
+  for (const name of plain.required) if (!(name in next)) issues.push({ path: [], keyword: 'required', message: `Instance does not have required property "${name}".` })
+  return issues
 }
 
 /** The scope of a nested collection: its ancestors' ids, each of which must exist (else 404). */
@@ -354,12 +402,22 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 function stamp(api: PreparedOpenApi, collection: OpenApiCollection, data: Record<string, unknown>, when: 'created' | 'updated'): void {
   const fields = api.shapes.get(collection.name)
   if (!fields) return
-  const now = isoSeconds(new Date())
-  for (const name of when === 'created' ? [...fields.created, ...fields.updated] : fields.updated) {
-    const node = propertySchema(api.contract.document, fields.shape, name)
-    data[name] = node['format'] === 'date' ? now.slice(0, 10) : now
-  }
+  const now = nowStamp()
+  if (when === 'created') for (const name of fields.created) data[name] = fields.dateOnly.has(name) ? now.slice(0, 10) : now
+  for (const name of fields.updated) data[name] = fields.dateOnly.has(name) ? now.slice(0, 10) : now
 }
+
+/** Now to the second, made once per second rather than once per write. */
+function nowStamp(): string {
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== stampSecond) {
+    stampSecond = second
+    stampText = isoSeconds(new Date(second * 1000))
+  }
+  return stampText
+}
+let stampSecond = Number.NaN
+let stampText = ''
 
 function create(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, collection: OpenApiCollection, store: OpenApiStore, scope: string, body: Readonly<Record<string, unknown>>, pathId: unknown): Reply {
   const fields = api.shapes.get(collection.name)
@@ -427,15 +485,16 @@ function item(api: PreparedOpenApi, operation: OpenApiOperation, collection: Ope
   const projected = api.project(collection.itemSchema, data)
   // The response is the item schema itself: the store validated the record against it, so it fits as it is.
   if (schema === collection.itemSchema || sameRef(schema, collection.itemSchema)) return { status, body: projected, headers }
+  const base = answerValue(api, operation, status)
+  // The envelope the item schema was read from (`{ success, data: User }`), found once: a valid base around a
+  // stored (so valid) item is valid, so later answers skip the check.
+  const envelope = api.answers.get(`wrap ${operation.key} ${status}`)
+  if (typeof envelope === 'string') return { status, body: { ...(isObject(base) ? base : {}), [envelope]: projected }, headers }
   const check = api.contract.check(schema, 'response')
   if (check(projected).length === 0) return { status, body: projected, headers }
   const shape = objectShape(api.contract.document, schema)
-  const base = answerValue(api, operation, status)
   for (const [name, property] of Object.entries(shape?.properties ?? {})) {
     const wrapped = { ...(isObject(base) ? base : {}), [name]: projected }
-    // The envelope the item schema was read from (`{ success, data: User }`): a valid base around a stored (so
-    // valid) item is valid, so the check runs once per operation and status, not on every answer.
-    if (property === collection.itemSchema && api.answers.get(`wrap ${operation.key} ${status}`) === name) return { status, body: wrapped, headers }
     if (check(wrapped).length === 0) {
       if (property === collection.itemSchema) api.answers.set(`wrap ${operation.key} ${status}`, name)
       return { status, body: wrapped, headers }

@@ -197,7 +197,15 @@ function requirements(raw: unknown, schemes: ReadonlyMap<string, SecurityScheme>
 }
 
 /** The operation's 2xx statuses as declared, lowest first (`2XX` read as 200). */
-export function successStatuses(operation: OpenApiOperation): number[] {
+export function successStatuses(operation: OpenApiOperation): readonly number[] {
+  let found = successes.get(operation)
+  if (found === undefined) successes.set(operation, (found = computeSuccesses(operation)))
+  return found
+}
+// Asked on every request of an imported API; worked out once per operation.
+const successes = new WeakMap<OpenApiOperation, readonly number[]>()
+
+function computeSuccesses(operation: OpenApiOperation): number[] {
   return Object.keys(operation.responses).filter((status) => /^2(\d\d|XX)$/.test(status)).map((status) => (status === '2XX' ? 200 : Number(status))).sort((a, b) => a - b)
 }
 

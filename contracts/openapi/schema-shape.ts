@@ -17,6 +17,21 @@ export interface ObjectShape {
  * @example objectShape(doc, { $ref: '#/components/schemas/Pet' })?.properties.id
  */
 export function objectShape(doc: OpenApiDocument, schema: unknown, depth = 0): ObjectShape | undefined {
+  // Read on every request of an imported API: kept per schema node (the document never changes).
+  if (depth === 0 && typeof schema === 'object' && schema !== null) {
+    const cache = shapes.get(doc) ?? new WeakMap<object, ObjectShape | null>()
+    shapes.set(doc, cache)
+    const known = cache.get(schema)
+    if (known !== undefined) return known ?? undefined
+    const shape = computeShape(doc, schema, 0)
+    cache.set(schema, shape ?? null)
+    return shape
+  }
+  return computeShape(doc, schema, depth)
+}
+const shapes = new WeakMap<OpenApiDocument, WeakMap<object, ObjectShape | null>>()
+
+function computeShape(doc: OpenApiDocument, schema: unknown, depth: number): ObjectShape | undefined {
   const node = deref(doc.root, schema)
   if (!isObject(node) || depth > 8) return undefined
   const properties: Record<string, unknown> = {}
