@@ -6,8 +6,8 @@
  *   2. start-up: time until `serve` answers, and its RSS, at 100 / 10,000 / 100,000 users;
  *   3. the in-process ratio per API: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts);
  *   4. the handler's CPU per update at 100 vs 100,000 users, without HTTP (bench/handler-cost.ts);
- *   5. imported APIs: the GitHub REST description's start time and RSS, and an imported API's update (flextell's
- *      own OpenAPI document, imported) as a ratio to the hand-written flextell's in the same server.
+ *   5. imported APIs (bench/imported.ts): the GitHub REST description's start time and RSS, and an imported API's
+ *      update (flextell's own OpenAPI document, imported) as a ratio to the hand-written flextell's in one server.
  * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; one apitwin server runs
  * at a time beside the bare one, and every load is paired with a bare load next to it (bare first, then second, round
  * after round), so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not absolute
@@ -15,8 +15,7 @@
  * Where the time goes inside the server: bench/profile.ts.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -176,41 +175,13 @@ const costCommand = pin(0, ['node', '--import', 'tsx', 'bench/handler-cost.ts', 
 const costRun = spawnSync(costCommand[0] as string, costCommand.slice(1), { cwd: root, encoding: 'utf8' })
 const handlerCosts = JSON.parse(costRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; smallUs: number; bigUs: number; ratio: number }>
 
-// 5. Imported APIs (issue #18). The GitHub REST description (13 MB, 1,223 operations): time until `serve
-// --openapi` answers (read, parse, index, seed; nothing dereferenced) and its RSS, three starts, median. The update
-// ratio: the OpenAPI document `apitwin openapi flextell` writes, imported, beside the hand-written flextell in the
-// same server; the same PUT on each, loads paired and alternated as above (imported ÷ hand-written).
-const githubFile = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')
-const githubStarts: Array<{ readyMs: number; rssMb: number; peakMb: number }> = []
-for (let i = 0; i < 3; i++) {
-  const server = await start(['node', 'bin/apitwin.mjs', 'serve', '--port', '0', '--quiet', '--openapi', `github=${githubFile}`], '/__twin/apis')
-  githubStarts.push({ readyMs: server.readyMs, ...memory(server.pid) })
-  server.stop()
+// 5. Imported APIs (issue #18): bench/imported.ts, in a child (it starts its own servers, pinned the same way).
+const importedRun = spawnSync('node', ['--import', 'tsx', 'bench/imported.ts', '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+const importedFigures = JSON.parse(importedRun.stdout.trim().split('\n').at(-1) ?? '{}') as {
+  github: { readyMs: number; rssMb: number; peakMb: number }
+  http: { handRps: number; importedRps: number; ratio: number; ratios: number[]; bad: number }
+  cpu: { handUs: number; importedUs: number }
 }
-const docDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-doc-'))
-const flextellDoc = join(docDir, 'flextell.openapi.json')
-writeFileSync(flextellDoc, spawnSync('node', ['bin/apitwin.mjs', 'openapi', 'flextell'], { cwd: root, encoding: 'utf8' }).stdout)
-const pair = await start([...serve(100), '--openapi', `flextell-doc=${flextellDoc}`], '/__twin/apis')
-const [handWritten] = await targets(pair.origin, 100)
-const { apis: served } = (await (await fetch(`${pair.origin}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Array<{ credentials?: Record<string, { value: string }> }> }> }
-const importedBearer = Object.values(served.find((api) => api.name === 'flextell-doc')?.accounts[0]?.credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
-const importedTarget: Target = { label: 'flextell (imported)', method: 'PUT', url: `${pair.origin}/flextell-doc/api/v1/users/100`, token: importedBearer, body: handWritten?.body ?? '' }
-const updateLoads = { hand: [] as Load[], imported: [] as Load[], ratios: [] as number[] }
-if (handWritten) {
-  load(handWritten)
-  load(importedTarget)
-  for (let round = 0; round < rounds; round++) {
-    let hand: Load
-    let imported: Load
-    if (round % 2 === 0) (hand = load(handWritten)), (imported = load(importedTarget))
-    else (imported = load(importedTarget)), (hand = load(handWritten))
-    updateLoads.hand.push(hand)
-    updateLoads.imported.push(imported)
-    updateLoads.ratios.push(imported.rps / hand.rps)
-  }
-}
-pair.stop()
-rmSync(docDir, { recursive: true, force: true })
 
 // The table.
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
@@ -257,16 +228,15 @@ lines.push('| API | 100 users µs | 100,000 users µs | ratio |')
 lines.push('|---|---:|---:|---:|')
 for (const c of handlerCosts) lines.push(`| ${c.api} | ${f(c.smallUs, 1)} | ${f(c.bigUs, 1)} | ${f(c.ratio, 2)} |`)
 lines.push('')
-lines.push('Imported APIs (`apitwin serve --openapi`): the GitHub REST description, and one update of the document `apitwin openapi flextell` writes vs the hand-written flextell, in one server:')
+lines.push('Imported APIs (`apitwin serve --openapi`, bench/imported.ts): the GitHub REST description, and one update of the document `apitwin openapi flextell` writes (imported) vs the hand-written flextell, in one server:')
 lines.push('')
 lines.push('| figure | value |')
 lines.push('|---|---:|')
-lines.push(`| GitHub description (1,223 operations): ready (ms, median of 3) | ${f(median(githubStarts.map((s) => s.readyMs)))} |`)
-lines.push(`| GitHub description: RSS at ready / peak (MB) | ${f(median(githubStarts.map((s) => s.rssMb)))} / ${f(median(githubStarts.map((s) => s.peakMb)))} |`)
-lines.push(`| flextell update, hand-written (req/s) | ${f(median(updateLoads.hand.map((l) => l.rps)))} |`)
-lines.push(`| flextell update, imported from its OpenAPI document (req/s) | ${f(median(updateLoads.imported.map((l) => l.rps)))} |`)
-lines.push(`| imported ÷ hand-written (min–max) | ${f(median(updateLoads.ratios), 2)} (${spread(updateLoads.ratios)}) |`)
-const importedBad = sum(updateLoads.imported, 'non2xx') + sum(updateLoads.imported, 'errors') + sum(updateLoads.hand, 'non2xx') + sum(updateLoads.hand, 'errors')
-failures += importedBad
+lines.push(`| GitHub description (13 MB, 1,223 operations): ready (ms, median of 3) | ${f(importedFigures.github.readyMs)} |`)
+lines.push(`| GitHub description: RSS at ready / peak (MB) | ${f(importedFigures.github.rssMb)} / ${f(importedFigures.github.peakMb)} |`)
+lines.push(`| flextell update over HTTP, hand-written / imported (req/s) | ${f(importedFigures.http.handRps)} / ${f(importedFigures.http.importedRps)} |`)
+lines.push(`| imported ÷ hand-written over HTTP (min–max) | ${f(importedFigures.http.ratio, 2)} (${spread(importedFigures.http.ratios)}) |`)
+lines.push(`| resolver CPU per update in process, hand-written / imported (µs) | ${f(importedFigures.cpu.handUs, 1)} / ${f(importedFigures.cpu.importedUs, 1)} |`)
+failures += importedFigures.http.bad
 if (failures > 0) lines.push(`\nWARNING: ${failures} responses were not 2xx (or failed); the throughput above is not of successful updates`)
 console.log(lines.join('\n'))

@@ -1,11 +1,12 @@
+import { format as formats } from '@cfworker/json-schema'
 import { resolvePointer } from './pointer.ts'
 
 /** A yes/no check of a value; the detailed issues come from the full validator when it says no. */
 export type FastCheck = (value: unknown) => boolean
 
-// The keywords the fast path decides by itself; a schema reaching any other (format, oneOf, if, patternProperties,
+// The keywords the fast path decides by itself; a schema reaching any other (oneOf, if, patternProperties,
 // uniqueItems, …) is left whole to the full validator.
-const KNOWN = new Set(['type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'allOf', '$ref', '$defs',
+const KNOWN = new Set(['format', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'allOf', '$ref', '$defs',
   'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'default', 'readOnly', 'writeOnly'])
 
 /** The most schema nodes one fast check is built from; a larger schema keeps the full validator. */
@@ -63,6 +64,12 @@ export function fastCheck(root: Readonly<Record<string, unknown>>): FastCheck | 
       if (bound === undefined) continue
       if (typeof bound !== 'number') return undefined
       checks.push((value) => typeof value !== 'string' || test(value, bound))
+    }
+    if (node['format'] !== undefined) {
+      // The full validator's own format functions, on strings only, an unknown format passing: the same verdict.
+      if (typeof node['format'] !== 'string') return undefined
+      const test = (formats as Readonly<Record<string, ((value: string) => boolean) | undefined>>)[node['format']]
+      if (test) checks.push((value) => typeof value !== 'string' || test(value))
     }
     if (node['pattern'] !== undefined) {
       if (typeof node['pattern'] !== 'string') return undefined
