@@ -5,7 +5,9 @@
  *      answers a fixed JSON; p50/p99 latency; every response must be 2xx;
  *   2. start-up: time until `serve` answers, and its RSS, at 100 / 10,000 / 100,000 users;
  *   3. the in-process ratio per API: one update through MSW's setupServer vs a bare MSW handler (bench/in-process.ts);
- *   4. the handler's CPU per update at 100 vs 100,000 users, without HTTP (bench/handler-cost.ts).
+ *   4. the handler's CPU per update at 100 vs 100,000 users, without HTTP (bench/handler-cost.ts);
+ *   5. imported APIs (bench/imported.ts): the GitHub REST description's start time and RSS, and an imported API's
+ *      update (flextell's own OpenAPI document, imported) as a ratio to the hand-written flextell's in one server.
  * Servers are pinned to core 0 and the load generator (autocannon) to core 1 with taskset; one apitwin server runs
  * at a time beside the bare one, and every load is paired with a bare load next to it (bare first, then second, round
  * after round), so a noisy moment of a shared machine hits both sides of a ratio alike. Ratios, not absolute
@@ -178,6 +180,14 @@ const costCommand = pin(0, ['node', '--import', 'tsx', 'bench/handler-cost.ts', 
 const costRun = spawnSync(costCommand[0] as string, costCommand.slice(1), { cwd: root, encoding: 'utf8' })
 const handlerCosts = JSON.parse(costRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; smallUs: number; bigUs: number; ratio: number }>
 
+// 5. Imported APIs (issue #18): bench/imported.ts, in a child (it starts its own servers, pinned the same way).
+const importedRun = spawnSync('node', ['--import', 'tsx', 'bench/imported.ts', '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+const importedFigures = JSON.parse(importedRun.stdout.trim().split('\n').at(-1) ?? '{}') as {
+  github: { readyMs: number; rssMb: number; peakMb: number }
+  http: { handRps: number; importedRps: number; ratio: number; ratios: number[]; bad: number }
+  cpu: { handUs: number; importedUs: number }
+}
+
 // The table.
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
 const sum = (loads: readonly Load[], key: 'non2xx' | 'errors') => loads.reduce((total, l) => total + l[key], 0)
@@ -222,5 +232,16 @@ lines.push('')
 lines.push('| API | 100 users µs | 100,000 users µs | ratio |')
 lines.push('|---|---:|---:|---:|')
 for (const c of handlerCosts) lines.push(`| ${c.api} | ${f(c.smallUs, 1)} | ${f(c.bigUs, 1)} | ${f(c.ratio, 2)} |`)
+lines.push('')
+lines.push('Imported APIs (`apitwin serve --openapi`, bench/imported.ts): the GitHub REST description, and one update of the document `apitwin openapi flextell` writes (imported) vs the hand-written flextell, in one server:')
+lines.push('')
+lines.push('| figure | value |')
+lines.push('|---|---:|')
+lines.push(`| GitHub description (13 MB, 1,223 operations): ready (ms, median of 3) | ${f(importedFigures.github.readyMs)} |`)
+lines.push(`| GitHub description: RSS at ready / peak (MB) | ${f(importedFigures.github.rssMb)} / ${f(importedFigures.github.peakMb)} |`)
+lines.push(`| flextell update over HTTP, hand-written / imported (req/s) | ${f(importedFigures.http.handRps)} / ${f(importedFigures.http.importedRps)} |`)
+lines.push(`| imported ÷ hand-written over HTTP (min–max) | ${f(importedFigures.http.ratio, 2)} (${spread(importedFigures.http.ratios)}) |`)
+lines.push(`| resolver CPU per update in process, hand-written / imported (µs) | ${f(importedFigures.cpu.handUs, 1)} / ${f(importedFigures.cpu.importedUs, 1)} |`)
+failures += importedFigures.http.bad
 if (failures > 0) lines.push(`\nWARNING: ${failures} responses were not 2xx (or failed); the throughput above is not of successful updates`)
 console.log(lines.join('\n'))

@@ -3,6 +3,7 @@ import { injectedFailure, readFaults } from './faults.ts'
 import { peekControls, withApiFault, type LiveControls } from './live-controls.ts'
 import { toResponse, type Reply } from './reply.ts'
 import type { Twin } from './start-twin.ts'
+import type { RouteTable } from './route-table.ts'
 import { routePath, type Params, type TwinApi } from './twin-api.ts'
 
 export interface MswOptions {
@@ -38,6 +39,7 @@ export function twinHandlers(twin: Twin, options: MswOptions = {}): HttpHandler[
 export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promise<Twin>, { baseUrls = {}, controlBase = '*', only }: MswOptions = {}): HttpHandler[] {
   const served = apis.filter((api) => !only || only.includes(api.name))
   const endpoints = served.map((api) => {
+    if (api.routes) return operationsHandler(api, api.routes, baseUrls[api.name], getTwin)
     const route = api.method === 'PUT' ? http.put : http.patch
     return route(`${baseUrls[api.name] ?? `*/${api.name}`}${routePath(api.path)}`, async ({ request, params }) => {
       const twin = await getTwin()
@@ -64,7 +66,7 @@ export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promis
 }
 
 /** One request under a mounted control panel: the API's standing fault over the request's own, then the journal. */
-async function controlled(live: LiveControls, api: string, twin: Twin, request: Request, params: Params): Promise<Response> {
+async function controlled(live: LiveControls, api: string, twin: Twin, request: Request, params: Params, operation?: string): Promise<Response> {
   const started = performance.now()
   let body: string | undefined
   const answer = async (): Promise<Reply | undefined> => {
@@ -74,9 +76,39 @@ async function controlled(live: LiveControls, api: string, twin: Twin, request: 
     if (faults.fail === 'network') return undefined
     if (faults.fail) return injectedFailure(faults.fail)
     // Read through a view that keeps the body's text for the journal (the resolver reads it once).
-    return twin.state(api).resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params)
+    return twin.state(api).resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params, operation)
   }
   const reply = await answer()
   live.journal?.add(request.method, new URL(request.url).pathname, reply?.status ?? 'dropped', performance.now() - started, body)
   return reply ? toResponse(reply) : HttpResponse.error()
+}
+
+/**
+ * One MSW handler for an API of many operations (imported from OpenAPI): everything under its mount, routed by
+ * the same route table as `apitwin serve` (literals before templates; 404 and 405 in the API's error shape).
+ */
+function operationsHandler(api: TwinApi, table: RouteTable, baseUrl: string | undefined, getTwin: () => Promise<Twin>): HttpHandler {
+  const base = baseUrl ?? `*/${api.name}`
+  // The path under the mount: after the base URL's own path, or after `/<name>` for the default `*\/<name>`.
+  const mount = baseUrl === undefined ? `/${api.name}` : new URL(baseUrl).pathname.replace(/\/+$/, '')
+  return http.all(`${base}/*`, async ({ request }) => {
+    const twin = await getTwin()
+    const live = peekControls(twin)
+    // Under a mounted control panel, `controlled` applies the request's faults with the API's standing one.
+    if (!live) {
+      const faults = readFaults(request.headers)
+      if ('error' in faults) return toResponse(api.dialect.badRequest(faults.error))
+      if (faults.delayMs > 0) await delay(faults.delayMs)
+      if (faults.fail === 'network') return HttpResponse.error()
+      if (faults.fail) return toResponse(injectedFailure(faults.fail))
+    }
+    const pathname = new URL(request.url).pathname
+    const at = pathname.indexOf(`${mount}/`)
+    const path = at === -1 ? '/' : pathname.slice(at + mount.length)
+    const found = table.match(request.method, path)
+    if (found === undefined) return toResponse(api.dialect.routeNotFound(request.method, path))
+    if ('allowed' in found) return toResponse(api.dialect.methodNotAllowed(request.method, path, found.allowed))
+    if (live) return controlled(live, api.name, twin, request, found.params, found.operation)
+    return toResponse(await twin.state(api.name).resolve(request, found.params, found.operation))
+  })
 }

@@ -2,10 +2,15 @@ import type { z } from 'zod'
 import { UniqueKeyError } from '../fixtures/unique-key-error.ts'
 import { serializer } from './serialize.ts'
 
-/** What a pipeline step answers with: a status and a JSON body, before it becomes a `Response`. */
+/**
+ * What a pipeline step answers with: a status and a JSON body, before it becomes a `Response`. A body of
+ * `undefined` is no body at all (a 204); `text` is a body sent as it is, under the `content-type` in `headers`
+ * (an imported API's `text/plain` or XML answer).
+ */
 export interface Reply {
   readonly status: number
   readonly body: unknown
+  readonly text?: string
   /** Headers beyond content-type and CORS (`allow` on a 405, `retry-after` on a 503). */
   readonly headers?: Readonly<Record<string, string>>
 }
@@ -51,7 +56,13 @@ const jsonHeaders = { 'content-type': 'application/json', 'access-control-allow-
 
 /** A reply as a Fetch `Response`, for MSW and the browser; the Node server writes replies without one. */
 export function toResponse(reply: Reply): Response {
-  return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ? { ...jsonHeaders, ...reply.headers } : jsonHeaders })
+  const headers = reply.headers ? { ...jsonHeaders, ...reply.headers } : jsonHeaders
+  if (reply.text !== undefined) return new Response(reply.text, { status: reply.status, headers })
+  if (reply.body === undefined) {
+    const { 'content-type': _type, ...rest } = headers
+    return new Response(null, { status: reply.status, headers: rest })
+  }
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers })
 }
 
 // Set for the whole test run (vitest.config.ts): every 200 is also parsed in full and compared with the serializer's.

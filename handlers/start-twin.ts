@@ -99,8 +99,8 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
   const accounts = state.accounts.flatMap((a) => (['email', 'token', 'userId', 'tenant'] as const).map((field) => [a[field], `<${a.label}.${field}>`] as const))
   return {
     ...state,
-    resolve: async (request, params) => {
-      const reply = await state.resolve(request, params)
+    resolve: async (request, params, operation) => {
+      const reply = await state.resolve(request, params, operation)
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
       return applyLearned(reply, learned, [...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)), ...swapsOf(accounts)])
     },

@@ -3,6 +3,7 @@ import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
 import type { Dialect, Reply } from './reply.ts'
+import type { RouteTable } from './route-table.ts'
 
 /** Path parameters as a router hands them over (MSW, Hono): name → raw string. */
 export type Params = Readonly<Record<string, string | undefined>>
@@ -14,13 +15,18 @@ export type Params = Readonly<Record<string, string | undefined>>
 export interface RequestLike {
   readonly headers: Pick<Headers, 'get'>
   text(): Promise<string>
+  /** The URL as requested (absolute from a Fetch `Request`, path and query from node:http): an imported API reads its query. */
+  readonly url?: string
 }
 
 /** One API's live state: its seeded data and the resolver over it. */
 export interface ApiState {
   readonly accounts: readonly Account[]
-  /** The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). Needs no `this`. */
-  readonly resolve: (request: RequestLike, params: Params) => Promise<Reply>
+  /**
+   * The whole endpoint: a request in, a reply out, whatever the transport (MSW, browser, node:http). An API with
+   * a route table (`TwinApi.routes`) is also told which of its operations the router matched. Needs no `this`.
+   */
+  readonly resolve: (request: RequestLike, params: Params, operation?: string) => Promise<Reply>
   /**
    * Read-only views of the mock's side effects, served at `GET /__twin/<api>/<name>` (server and MSW alike) and
    * callable in-process: e.g. rails-users' `outbox`.
@@ -43,9 +49,15 @@ export interface TwinApi {
   /** The slug used in folders, URLs and the CLI. */
   readonly name: string
   readonly title: string
-  readonly method: 'PUT' | 'PATCH'
-  /** The endpoint path, OpenAPI style: `/api/v1/users/{id}`. */
+  /** The endpoint's method; `*` for an API of many operations (see `routes`). */
+  readonly method: string
+  /** The endpoint path, OpenAPI style: `/api/v1/users/{id}`; `/*` for an API of many operations. */
   readonly path: string
+  /**
+   * Present for an API of many operations (one imported from OpenAPI): its routes, matched by the server and the
+   * MSW handlers alike; the matched operation is passed to `resolve`.
+   */
+  readonly routes?: RouteTable
   /** The error bodies of the vendor's stack, for answers the server gives before the resolver (404, 405, 413). */
   readonly dialect: Dialect
   /** The contract's rules; the inferred ones carry the readings `start` accepts. */

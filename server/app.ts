@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { injectedFailure, readFaults } from '../handlers/faults.ts'
 import { BodyTooLarge, InvalidUtf8, type Dialect, type Reply } from '../handlers/reply.ts'
-import type { RequestLike, TwinApi } from '../handlers/twin-api.ts'
+import type { RouteTable } from '../handlers/route-table.ts'
+import type { Params, RequestLike, TwinApi } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { liveControls, withApiFault, type ApiFault, type LiveControls } from '../handlers/live-controls.ts'
 import { writeRefusal } from './control-guard.ts'
@@ -74,6 +75,10 @@ class NodeRequest implements RequestLike {
 
   get headers(): Pick<Headers, 'get'> {
     return this
+  }
+
+  get url(): string {
+    return this.incoming.url ?? '/'
   }
 
   get(name: string): string | null {
@@ -196,13 +201,27 @@ export class TwinApp {
       if (path.startsWith('/__twin/') || path === '/__twin') return this.#control(incoming, res, started, method, path)
       return this.#send(incoming, res, started, method, path, { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } }, this.#controlCors(incoming))
     }
-    const match = route.pattern.exec(path)
     const api = route.api
     const appPath = path.slice(route.prefix.length) || '/'
+    if (api.routes) return this.#operation(incoming, res, started, method, path, route, api.routes, appPath)
+    const match = route.pattern.exec(path)
     if (!match) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
     if (method === 'OPTIONS') return this.#preflight(incoming, res, started, method, path, openCors, `${api.method}, OPTIONS`)
     if (method !== api.method) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
     void this.#api(incoming, res, started, method, path, route, match)
+  }
+
+  /** An API of many operations (imported from OpenAPI): its route table picks the operation. */
+  #operation(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, table: RouteTable, appPath: string): void {
+    const api = route.api
+    const found = table.match(method === 'OPTIONS' ? 'GET' : method, appPath)
+    if (found === undefined) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
+    if (method === 'OPTIONS') {
+      const allowed = 'allowed' in found ? found.allowed : (table.match('\u0000', appPath) as { allowed?: readonly string[] } | undefined)?.allowed ?? ['GET']
+      return this.#preflight(incoming, res, started, method, path, openCors, `${allowed.join(', ')}, OPTIONS`)
+    }
+    if ('allowed' in found) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, found.allowed), openCors)
+    void this.#api(incoming, res, started, method, path, route, found.params, found.operation)
   }
 
   /** The API whose slug `path` starts with (`/flextell` or `/flextell/…`), if any. */
@@ -213,7 +232,7 @@ export class TwinApp {
     return undefined
   }
 
-  async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray): Promise<void> {
+  async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray | Record<string, string>, operation?: string): Promise<void> {
     const { api } = route
     const request = new NodeRequest(incoming, this.#limit)
     // A fault switched on for the whole API (control page) costs a request one boolean while none is on.
@@ -221,7 +240,7 @@ export class TwinApp {
     const faulty = standing !== undefined || incoming.headers['x-twin-delay'] !== undefined || incoming.headers['x-twin-fail'] !== undefined
     let reply: Reply
     try {
-      reply = (faulty ? await this.#faults(request, res, api.dialect, standing) : undefined) ?? (await this.#resolve(request, route, match))
+      reply = (faulty ? await this.#faults(request, res, api.dialect, standing) : undefined) ?? (await this.#resolve(request, route, match, operation))
     } catch (error) {
       console.error(error)
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
@@ -230,13 +249,15 @@ export class TwinApp {
     this.#send(incoming, res, started, method, path, reply, openCors, request)
   }
 
-  #resolve(request: NodeRequest, route: Route, match: RegExpExecArray): Promise<Reply> {
+  #resolve(request: NodeRequest, route: Route, match: RegExpExecArray | Record<string, string>, operation: string | undefined): Promise<Reply> {
     const declared = request.incoming.headers['content-length']
     // Refused before a byte of the body is read.
     if (declared !== undefined && Number(declared) > this.#limit) {
       request.tooLarge = true
       return Promise.resolve(route.api.dialect.payloadTooLarge(this.#limit))
     }
+    // A route table has decoded its parameters already; the single-endpoint APIs' pattern leaves them to here.
+    if (!Array.isArray(match)) return this.twin.state(route.api.name).resolve(request, match as Params, operation)
     const params: Record<string, string> = {}
     for (let index = 0; index < route.names.length; index++) {
       const raw = match[index + 1] ?? ''
@@ -314,7 +335,16 @@ export class TwinApp {
     const [, , apiName = '', name = '', extra] = path.split('/')
     const control = extra === undefined && this.twin.apis.some((api) => api.name === apiName) ? this.twin.state(apiName).controls?.[name] : undefined
     if (control) {
-      if (only('GET')) send({ status: 200, body: control() })
+      if (!only('GET')) return
+      let body: unknown
+      try {
+        body = control()
+      } catch (error) {
+        // A listener must not throw: a control that fails is a 500 for this request, never a crashed server.
+        console.error(error)
+        return send({ status: 500, body: { message: `apitwin could not answer ${path}; see its log.` } })
+      }
+      send({ status: 200, body })
       return
     }
     send({ status: 404, body: { message: `No apitwin control route ${method} ${path}; there are GET /__twin/ (the control page), GET /__twin/state, GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.` } })
@@ -351,9 +381,10 @@ export class TwinApp {
       this.#done(method, path, 'dropped', started, request)
       return
     }
-    const text = JSON.stringify(reply.body)
+    // No body (a 204) or a body given as text (an imported API's text/plain) are rare; JSON is the fast path.
+    const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body))
     const tooLarge = request?.tooLarge === true
-    const headers: Record<string, string | number> = { 'content-type': jsonType, 'content-length': Buffer.byteLength(text) }
+    const headers: Record<string, string | number> = reply.body === undefined && reply.text === undefined ? { 'content-length': 0 } : { 'content-type': jsonType, 'content-length': Buffer.byteLength(text) }
     if (origin !== undefined) headers['access-control-allow-origin'] = origin
     if (origin !== undefined && origin !== openCors) headers['vary'] = 'Origin'
     if (reply.headers) Object.assign(headers, reply.headers)

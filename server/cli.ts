@@ -6,10 +6,10 @@ export type { Io } from './args.ts'
 const mainHelp = `apitwin — mock server and contract test harness for ${apiNames}
 
 Usage:
-  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--state FILE] [--body-limit 1mb] [--quiet] [--reading API.RULE=VALUE …] [--config FILE]
+  apitwin serve [--port 4010] [--host 127.0.0.1] [--seed N] [--users N] [--state FILE] [--body-limit 1mb] [--quiet] [--reading API.RULE=VALUE …] [--config FILE] [--openapi [NAME=]FILE …]
   apitwin verify <api> [--base-url URL --token T --user-id ID …] [--allow-writes] [--strict] [--reporter default|junit|json]
   apitwin openapi [api]
-  apitwin readings [api] [--reading API.RULE=VALUE …] [--config FILE] [--json]
+  apitwin readings [api] [--reading API.RULE=VALUE …] [--config FILE] [--openapi [NAME=]FILE …] [--json]
   apitwin diff <api> --base-url URL [--token T --user-id ID …] [--config FILE] [--allow-writes] [--strict] [--reporter default|json|junit]
   apitwin calibrate <api> --base-url URL [--token T --user-id ID …] [--allow-writes] [--write FILE]
 

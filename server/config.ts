@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { validateLearned, type LearnedByRule } from '../contracts/learned.ts'
-import { validateReadings, type ReadingChoice } from '../contracts/provenance.ts'
+import { validateReadings, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
 import { contracts, type Contract } from '../contracts/registry.ts'
 import type { Env } from './env.ts'
 import { UsageError } from './usage-error.ts'
@@ -32,6 +32,12 @@ export const configSchema = z.strictObject({
    * { statuses, bodies, messages, seen } } }` (contracts/learned.ts). Review it like code: it is the server's wording.
    */
   learned: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Your own APIs: `{ "billing": { "openapi": "./billing.yaml" } }`, files relative to the config file. */
+  apis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an API name is lower-case letters, digits and dashes'), z.strictObject({
+    openapi: z.string(),
+    /** Readings of this API's inferred rules, as under "readings". */
+    readings: z.record(z.string(), z.string()).optional(),
+  })).optional(),
   targets: z.record(z.string(), z.strictObject({
     baseUrl: z.string(),
     accounts: z.strictObject({ actor: account, peer: account.optional(), foreign: account.optional() }).optional(),
@@ -125,15 +131,17 @@ export function parseReadingFlags(flags: readonly string[]): ApiReadings {
  * Checks readings against the contracts: an unknown API, rule or value is a usage error naming what is allowed.
  * @example checkReadings({ gorules: { 'validation.status': '418' } }) // throws: gorules: validation.status: "418" is not a reading; choose one of 400, 422
  */
-export function checkReadings(readings: ApiReadings, where = '--reading'): ApiReadings {
+export function checkReadings(readings: ApiReadings, where = '--reading', imported: Readonly<Record<string, RuleBook>> = {}): ApiReadings {
   const problems = Object.entries(readings).flatMap(([api, choice]) => {
+    const own = imported[api]
+    if (own) return validateReadings(own, choice).map((problem) => `${api}: ${problem}`)
     const contract = (contracts as Readonly<Record<string, Contract>>)[api]
     if (!contract) {
       // `validation.status=422` without its API: show the API.RULE=VALUE form with the APIs that have such a rule.
       const owners = Object.entries(contracts as Readonly<Record<string, Contract>>).filter(([, c]) => Object.keys(choice).some((rule) => `${api}.${rule}` in c.rules)).map(([name]) => name)
       const example = Object.entries(choice)[0]
       const hint = owners.length > 0 && example ? ` (e.g. ${owners[0]}.${api}.${example[0]}=${example[1]})` : ''
-      return [`unknown API "${api}": a reading is API.RULE=VALUE${hint}; the APIs are ${Object.keys(contracts).join(', ')}`]
+      return [`unknown API "${api}": a reading is API.RULE=VALUE${hint}; the APIs are ${[...Object.keys(contracts), ...Object.keys(imported)].join(', ')}`]
     }
     return validateReadings(contract.rules, choice).map((problem) => `${api}: ${problem}`)
   })
@@ -162,12 +170,15 @@ export async function commandConfig(file: string | undefined, env: Env): Promise
  * wrong one).
  * @example const readings = await commandReadings({ config: 'apitwin.config.json', reading: ['gorules.validation.status=422'] }, env)
  */
-export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: Env): Promise<ApiReadings> {
+export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: Env, imported: Readonly<Record<string, RuleBook>> = {}): Promise<ApiReadings> {
   const loaded = await commandConfig(config, env)
-  checkReadings(loaded.readings ?? {}, `config file ${config ?? DEFAULT_CONFIG_FILE}: readings`)
+  // An imported API's readings may sit beside its document (`apis.<name>.readings`); "readings" and flags win.
+  const beside = Object.fromEntries(Object.entries(loaded.apis ?? {}).flatMap(([api, entry]) => (entry.readings ? [[api, entry.readings]] : [])))
+  const fromFile = mergeReadings(beside, loaded.readings)
+  checkReadings(fromFile, `config file ${config ?? DEFAULT_CONFIG_FILE}: readings`, imported)
   // Repeated flags arrive as a list; APITWIN_READING as one string of space-separated readings.
   const flags = Array.isArray(reading) ? reading.map(String) : typeof reading === 'string' ? reading.split(/\s+/).filter(Boolean) : []
-  return checkReadings(mergeReadings(loaded.readings, parseReadingFlags(flags)))
+  return checkReadings(mergeReadings(fromFile, parseReadingFlags(flags)), '--reading', imported)
 }
 
 /** Learned pieces per API: `{ gorules: { 'error.body': { bodies: { 401: … }, seen: […] } } }`. */

@@ -15,6 +15,8 @@ export interface DiscoveredApi {
   readonly outbox?: string
   /** Every read-only control route of the API: name → URL (`GET`). */
   readonly controls: Readonly<Record<string, string>>
+  /** An API imported from OpenAPI: every operation it answers (method, path under `baseUrl`, operationId). */
+  readonly operations?: ReadonlyArray<{ readonly method: string; readonly path: string; readonly operationId?: string }>
   /** The readings this mock was started with (`--reading`, the config file); every other rule follows its default (`apitwin readings` lists them all). */
   readonly readings?: Readonly<Record<string, string>>
 }
@@ -39,6 +41,7 @@ export function discovery(twin: Twin, origin: string): { apis: DiscoveredApi[] }
         ...(roles?.roles && { roles: roles.roles }),
         ...(urls['outbox'] && { outbox: urls['outbox'] }),
         controls: urls,
+        ...(api.routes && { operations: api.routes.entries.map(({ method, path, operationId }) => ({ method, path, ...(operationId !== undefined && { operationId }) })) }),
         ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
       }
     }),

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createTwin, type Twin, type TwinOptions } from '../handlers/twin.ts'
+import { createTwin, type CreateTwinOptions, type Twin } from '../handlers/twin.ts'
 import { createApp, type AppOptions, type TwinApp } from './app.ts'
 import { StateFile } from './state-file.ts'
 import { UsageError } from './usage-error.ts'
 
-export interface ServeOptions extends TwinOptions, Omit<AppOptions, 'onChange'> {
+export interface ServeOptions extends CreateTwinOptions, Omit<AppOptions, 'onChange'> {
   readonly port?: number
   readonly host?: string
   /** @deprecated No effect: the server writes replies to Node's response directly and patches no globals. */

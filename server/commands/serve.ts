@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path'
 import { DEFAULT_BODY_LIMIT } from '../app.ts'
 import { integer, parse, print, str, apiNames, type Io, type Values } from '../args.ts'
 import { startServer } from '../serve.ts'
-import { commandLearned, commandReadings } from '../config.ts'
+import { DEFAULT_CONFIG_FILE, commandConfig, commandLearned, commandReadings } from '../config.ts'
+import { configOpenApis, loadOpenApis, parseOpenApiFlags } from '../openapi-files.ts'
 import { UsageError } from '../usage-error.ts'
 
 export const serveHelp = `apitwin serve — serve every mocked API over HTTP (what npm start runs)
@@ -20,7 +21,10 @@ export const serveHelp = `apitwin serve — serve every mocked API over HTTP (wh
   --quiet             no per-request log line (also APITWIN_QUIET=1)
   --reading API.RULE=VALUE  follow another reading of an inferred rule (repeatable), e.g.
                       medibulut.tenant.forbidden=404; \`apitwin readings\` lists them
-  --config FILE       readings from a config file (default: ./apitwin.config.json when present)
+  --openapi [NAME=]FILE  also serve your own API from an OpenAPI 3.0/3.1 document (JSON or YAML; repeatable),
+                      mounted under /NAME (default: a slug of info.title); also "apis" in the config file
+  --config FILE       readings, learned pieces and apis from a config file (default: ./apitwin.config.json when
+                      present)
   --no-control        no control page (GET /__twin/) and no control JSON API (readings, faults)
 
 Each API is mounted under its slug (http://127.0.0.1:4010/flextell/api/v1/users/1).
@@ -49,6 +53,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     reading: { type: 'string', multiple: true },
     config: { type: 'string' },
     'no-control': { type: 'boolean' },
+    openapi: { type: 'string', multiple: true },
   }, io.env)
   if (values['help']) return print(io, serveHelp)
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
@@ -64,8 +69,12 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const limit = bodyLimit(values)
   const hosts = allowedHosts(values)
   // readings: the config file's, then --reading over them.
-  const readings = await commandReadings({ config: str(values, 'config'), reading: values['reading'] }, io.env)
-  const learned = await commandLearned(str(values, 'config'), io.env)
+  // Your own APIs: the config file's "apis", then --openapi; each refused in one line if it cannot be modelled.
+  const configFile = str(values, 'config')
+  const config = await commandConfig(configFile, io.env)
+  const imported = await loadOpenApis([...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE), ...parseOpenApiFlags(values['openapi'])])
+  const readings = await commandReadings({ config: configFile, reading: values['reading'] }, io.env, Object.fromEntries(imported.map((c) => [c.name, c.rules])))
+  const learned = await commandLearned(configFile, io.env)
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
   let seeded = 0
   let slow = false
@@ -91,8 +100,9 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     readings,
     learned,
     ...(values['no-control'] === true && { control: false }),
+    ...(imported.length > 0 && { openapi: Object.fromEntries(imported.map((c) => [c.name, c])) }),
   }).finally(() => clearTimeout(timer))
-  io.stdout(`apitwin serving ${apiNames} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
+  io.stdout(`apitwin serving ${[apiNames, ...imported.map((c) => c.name)].join(', ')} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
   if (values['no-control'] !== true) io.stdout(`apitwin control page: ${server.url}/__twin/\n`)
   await new Promise<void>((resolve) => {
     let stopping = false

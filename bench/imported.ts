@@ -1,0 +1,118 @@
+/*
+ * Imported APIs (issue #18), run by `npm run bench` or alone: node --import tsx bench/imported.ts [--json]
+ *   1. the GitHub REST description (13 MB, 1,223 operations): time until `serve --openapi` answers (read, parse,
+ *      index, seed; nothing dereferenced) and its RSS, three starts, median;
+ *   2. an imported API's update against the hand-written one: the OpenAPI document `apitwin openapi flextell`
+ *      writes, imported beside flextell in one server, the same PUT on each. Over HTTP: autocannon loads paired and
+ *      alternated (BENCH_ROUNDS, default 5); in process: the resolver's CPU per update, alternating rounds.
+ * Servers on core 0, autocannon on core 1 (taskset), as bench/put.ts.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RequestLike } from '../handlers/twin-api.ts'
+import { createTwin } from '../handlers/twin.ts'
+import { openapi } from '../server/openapi.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const seconds = process.env['BENCH_SECONDS'] ?? '5'
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? '5')
+const pinned = availableParallelism() >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0
+const pin = (core: number, command: readonly string[]): string[] => (pinned ? ['taskset', '-c', String(core), ...command] : [...command])
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
+
+function memory(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN)
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
+}
+
+async function start(args: readonly string[]): Promise<{ origin: string; pid: number; readyMs: number; stop(): void }> {
+  const started = performance.now()
+  const [bin, ...rest] = pin(0, ['node', 'bin/apitwin.mjs', 'serve', '--port', '0', '--quiet', ...args])
+  const child = spawn(bin as string, rest, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+  let out = ''
+  const origin = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /serving .*at (http:\/\/[^\s/]+)/.exec(out)?.[1]
+      if (match) resolve(match)
+    })
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)))
+  })
+  await (await fetch(`${origin}/__twin/apis`)).arrayBuffer()
+  return { origin, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: () => child.kill('SIGTERM') }
+}
+
+function load(method: string, url: string, token: string, body: string): { rps: number; bad: number } {
+  const [bin, ...rest] = pin(1, ['node', autocannon, '--json', '-c', '50', '-d', seconds, '-m', method, '-I', '-b', body, '-H', 'content-type=application/json', '-H', `authorization=Bearer ${token}`, url])
+  const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const result = JSON.parse(run.stdout) as { requests: { average: number }; non2xx: number; errors: number; timeouts: number }
+  return { rps: result.requests.average, bad: result.non2xx + result.errors + result.timeouts }
+}
+
+// 1. GitHub.
+const githubFile = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')
+const github: Array<{ readyMs: number; rssMb: number; peakMb: number }> = []
+for (let i = 0; i < 3; i++) {
+  const server = await start(['--openapi', `github=${githubFile}`])
+  github.push({ readyMs: server.readyMs, ...memory(server.pid) })
+  server.stop()
+}
+
+// 2. The update, over HTTP.
+const docDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-doc-'))
+const flextellDoc = join(docDir, 'flextell.openapi.json')
+writeFileSync(flextellDoc, JSON.stringify(openapi('flextell')))
+const server = await start(['--users', '100', '--openapi', `flextell-doc=${flextellDoc}`])
+const { apis } = (await (await fetch(`${server.origin}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Array<{ token: string; credentials?: Record<string, { value: string }> }> }> }
+const handToken = apis.find((api) => api.name === 'flextell')?.accounts[0]?.token ?? ''
+const importedToken = Object.values(apis.find((api) => api.name === 'flextell-doc')?.accounts[0]?.credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
+const body = '{"title":"bench [<id>]","is_active":true}'
+const hand = () => load('PUT', `${server.origin}/flextell/api/v1/users/100`, handToken, body)
+const imported = () => load('PUT', `${server.origin}/flextell-doc/api/v1/users/100`, importedToken, body)
+hand()
+imported()
+const http: Array<{ hand: number; imported: number; ratio: number; bad: number }> = []
+for (let round = 0; round < rounds; round++) {
+  let a: { rps: number; bad: number }
+  let b: { rps: number; bad: number }
+  if (round % 2 === 0) (a = hand()), (b = imported())
+  else (b = imported()), (a = hand())
+  http.push({ hand: a.rps, imported: b.rps, ratio: b.rps / a.rps, bad: a.bad + b.bad })
+}
+server.stop()
+rmSync(docDir, { recursive: true, force: true })
+
+// 3. The update, in process (the resolvers' CPU, no HTTP), alternating rounds.
+const twin = await createTwin({ users: 100, openapi: { 'flextell-doc': openapi('flextell') as unknown as Record<string, unknown> } })
+const request = (auth: string, n: number): RequestLike => ({ headers: { get: (name: string) => (name === 'authorization' ? auth : name === 'content-type' ? 'application/json' : null) }, text: async () => `{"title":"b ${n}","is_active":true}`, url: '/api/v1/users/100' })
+const handAuth = `Bearer ${twin.accounts('flextell')[0]?.token ?? ''}`
+const importedAuth = `Bearer ${importedTokenOf(twin.accounts('flextell-doc')[0]?.credentials)}`
+function importedTokenOf(credentials: Readonly<Record<string, { value: string }>> | undefined): string {
+  return Object.values(credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
+}
+let n = 0
+const time = async (run: () => Promise<unknown>, count: number) => {
+  const started = performance.now()
+  for (let i = 0; i < count; i++) await run()
+  return ((performance.now() - started) * 1000) / count
+}
+const handRun = () => twin.state('flextell').resolve(request(handAuth, n++), { id: '100' })
+const importedRun = () => twin.state('flextell-doc').resolve(request(importedAuth, n++), { id: '100' }, 'PUT /api/v1/users/{id}')
+await time(handRun, 3000)
+await time(importedRun, 3000)
+const cpu: Array<{ hand: number; imported: number }> = []
+for (let round = 0; round < 7; round++) cpu.push({ hand: await time(handRun, 5000), imported: await time(importedRun, 5000) })
+
+const result = {
+  github: { readyMs: median(github.map((g) => g.readyMs)), rssMb: median(github.map((g) => g.rssMb)), peakMb: median(github.map((g) => g.peakMb)) },
+  http: { handRps: median(http.map((h) => h.hand)), importedRps: median(http.map((h) => h.imported)), ratio: median(http.map((h) => h.ratio)), ratios: http.map((h) => h.ratio), bad: http.reduce((t, h) => t + h.bad, 0) },
+  cpu: { handUs: median(cpu.map((c) => c.hand)), importedUs: median(cpu.map((c) => c.imported)) },
+}
+if (process.argv.includes('--json')) console.log(JSON.stringify(result))
+else console.log(JSON.stringify(result, null, 2))

@@ -1,0 +1,89 @@
+import type { OpenApiContract } from '../contracts/openapi/contract.ts'
+import type { ReadingChoice } from '../contracts/provenance.ts'
+import { DEFAULT_SEED } from '../fixtures/faker.ts'
+import { seedOpenApi, type OpenApiDb, type OpenApiRecord } from '../fixtures/openapi-seed.ts'
+import { openApiErrors } from './openapi-errors.ts'
+import { projector } from './openapi-project.ts'
+import { openApiReadings } from './openapi-readings.ts'
+import { itemFields, resolveOpenApi, type PreparedOpenApi } from './openapi-resolver.ts'
+import { RouteTable } from './route-table.ts'
+import type { ApiSnapshot, TwinApi } from './twin-api.ts'
+
+/** Where a snapshot keeps the ids deleted from a collection's seed: `<collection>#deleted`. */
+const DELETED = '#deleted'
+
+/**
+ * An imported API as a `TwinApi`, the same kind of thing as the four: its route table (literals before
+ * templates), its dialect (the document's error schema or problem+json), its rules with readings, and `start`,
+ * which seeds the collections and returns the state the server, MSW and `--state` use.
+ * @example const twin = await startTwin([openApiTwinApi(await importOpenApi(doc, { name: 'billing' }))])
+ */
+export function openApiTwinApi(contract: OpenApiContract): TwinApi {
+  const routes = new RouteTable(contract.operations.map((operation) => ({ method: operation.method, path: operation.path, operation: operation.key, operationId: operation.operationId })))
+  const operations = new Map(contract.operations.map((operation) => [operation.key, operation]))
+  const roles = new Map<string, PreparedOpenApi['roles'] extends ReadonlyMap<string, infer V> ? V : never>()
+  for (const collection of contract.collections) {
+    for (const [role, key] of Object.entries(collection.operations) as Array<[keyof typeof collection.operations, string]>) roles.set(key, { collection, role })
+  }
+  const collections = new Map(contract.collections.map((collection) => [collection.name, collection]))
+  const shapes = itemFields(contract)
+  const project = projector(contract.document)
+  const defaults = openApiReadings(contract)
+  return {
+    name: contract.name,
+    title: contract.title,
+    method: '*',
+    path: '/*',
+    routes,
+    dialect: openApiErrors(contract, defaults.errorBody, DEFAULT_SEED).dialect,
+    rules: contract.rules,
+    async start(options, choice?: ReadingChoice) {
+      // Checked before seeding: a wrong reading fails fast, naming the allowed values.
+      const readings = openApiReadings(contract, choice)
+      const seed = options.seed ?? DEFAULT_SEED
+      const db = await seedOpenApi(contract, options)
+      // Said once per start, briefly: a large document (GitHub's) has dozens of examples that break their schemas.
+      for (const problem of db.problems.slice(0, 3)) console.warn(`apitwin: ${contract.name}: ${problem}`)
+      if (db.problems.length > 3) console.warn(`apitwin: ${contract.name}: and ${db.problems.length - 3} more examples that do not fit their schemas (drawn from the schemas instead)`)
+      const prepared: PreparedOpenApi = { contract, readings, errors: openApiErrors(contract, readings.errorBody, seed), seed, operations, roles, collections, shapes, project, answers: new Map() }
+      return {
+        accounts: db.accounts,
+        resolve: (request, params, operation) => resolveOpenApi(prepared, db, request, params, operation),
+        // What a client needs to address the data: each collection's item path and the ids it holds now.
+        controls: { collections: () => ({ collections: contract.collections.map((collection) => ({ name: collection.name, path: collection.itemPath, param: collection.param, parentParams: collection.parentParams, items: firstAndLast(db.collections.get(collection.name)?.all() ?? []).map((record) => ({ scope: record.parent === '' ? [] : record.parent.split('/'), id: record.data[collection.idField] })) })) }) },
+        snapshot: () => snapshot(db),
+        restore: async (saved) => restore(db, saved, collections),
+      }
+    },
+  }
+}
+
+/** The first five and the last five records: seeded ones to address, and the newest created ones. */
+function firstAndLast<T>(records: readonly T[]): readonly T[] {
+  return records.length <= 10 ? records : [...records.slice(0, 5), ...records.slice(-5)]
+}
+
+function snapshot(db: OpenApiDb): ApiSnapshot {
+  const out: Record<string, readonly unknown[]> = {}
+  for (const [name, store] of db.collections) {
+    out[name] = store.changed()
+    const deleted = store.deletedKeys()
+    if (deleted.length > 0) out[`${name}${DELETED}`] = deleted
+  }
+  return out
+}
+
+function restore(db: OpenApiDb, saved: ApiSnapshot, collections: ReadonlyMap<string, { readonly idField: string }>): void {
+  for (const [name, store] of db.collections) {
+    const records = saved[name]
+    if (!Array.isArray(records)) continue
+    const deleted = saved[`${name}${DELETED}`]
+    store.restore(records, Array.isArray(deleted) ? deleted.filter((key): key is string => typeof key === 'string') : [])
+    // Created records move the id counter past themselves, so the next create does not collide.
+    const idField = collections.get(name)?.idField
+    for (const record of records as OpenApiRecord[]) {
+      const id = idField === undefined ? undefined : record.data?.[idField]
+      if (typeof id === 'number' && id >= (db.counters.get(name) ?? 1)) db.counters.set(name, Math.floor(id) + 1)
+    }
+  }
+}
