@@ -8,7 +8,25 @@ import type { Target } from '../suites/target.ts'
 
 /** The flags `diff` and `calibrate` share with `verify` to name a live server and its accounts. */
 export const targetFlags = {
-  ...Object.fromEntries(['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'timeout', 'config', 'from-discovery'].map((flag) => [flag, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    [
+      'base-url',
+      'token',
+      'user-id',
+      'email',
+      'role',
+      'tenant',
+      'peer-user-id',
+      'peer-email',
+      'peer-token',
+      'foreign-user-id',
+      'foreign-tenant',
+      'foreign-token',
+      'timeout',
+      'config',
+      'from-discovery',
+    ].map((flag) => [flag, { type: 'string' as const }]),
+  ),
   reading: { type: 'string', multiple: true },
   'allow-writes': { type: 'boolean' },
   disposable: { type: 'boolean' },
@@ -38,7 +56,10 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
   const [api, ...rest] = positionals
   if (api === undefined) throw new UsageError(`which API? apitwin ${command} <api> --base-url URL …`)
   if (!suites[api]) throw new UsageError(`unknown API "${api}"; choose one of: ${Object.keys(suites).join(', ')}`)
-  if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`)
+  if (rest.length > 0)
+    throw new UsageError(
+      `unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`,
+    )
   const s = (name: string) => str(values, name)
   const configFile = s('config')
   const config = await commandConfig(configFile, io.env)
@@ -49,15 +70,28 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
     ...fromConfig(config, api),
     ...(discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)),
     ...definedOnly({
-      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
-      peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
-      foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
+      baseUrl: s('base-url'),
+      token: s('token'),
+      userId: s('user-id'),
+      email: s('email'),
+      role: s('role'),
+      tenant: s('tenant'),
+      peerUserId: s('peer-user-id'),
+      peerEmail: s('peer-email'),
+      peerToken: s('peer-token'),
+      foreignUserId: s('foreign-user-id'),
+      foreignTenant: s('foreign-tenant'),
+      foreignToken: s('foreign-token'),
     }),
     allowWrites: values['allow-writes'] === true,
     disposable: values['disposable'] === true,
   }
-  if (options.disposable && !options.allowWrites) throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
-  if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
+  if (options.disposable && !options.allowWrites)
+    throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
+  if (options.baseUrl === undefined)
+    throw new UsageError(
+      `apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`,
+    )
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
   const target: Target = await liveTarget(options, timeout)
   return { help: false as const, values, api, target, readings: readings[api] ?? {} }

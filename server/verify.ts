@@ -67,7 +67,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const outcomes: Outcome[] = []
   let label: string
   try {
-    const target = owned ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } } : { ...(await liveTarget(options, timeoutMs)), readings }
+    const target = owned
+      ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } }
+      : { ...(await liveTarget(options, timeoutMs)), readings }
     label = target.label
     if (!owned) await probeTokens(suite, target)
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
@@ -83,14 +85,22 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   } finally {
     await owned?.close()
   }
-  const report: Report = { api: options.api, target: label, strict, outcomes, ...(options.coverage && { coverage: coverageOf(suite, outcomes) }) }
+  const report: Report = {
+    api: options.api,
+    target: label,
+    strict,
+    outcomes,
+    ...(options.coverage && { coverage: coverageOf(suite, outcomes) }),
+  }
   const secrets = tokensOf(options)
   const rendered = redact(render(report, options.reporter ?? 'default'), secrets)
   if (options.output) {
     try {
       await writeFile(options.output, rendered)
     } catch (error) {
-      throw new UsageError(`cannot write the report to ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new UsageError(
+        `cannot write the report to ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
     }
   }
   return {
@@ -138,7 +148,10 @@ async function probeTokens(suite: Suite, target: Target): Promise<void> {
   if (res.status === 401) throw new UsageError(`the token for --user-id ${actor.userId} was refused: 401`)
   // The actor's own user not found: every check would then judge 404s. Either the base URL stops short of where the
   // documented path starts (http://127.0.0.1:4010 instead of …/flextell) or the id names no user.
-  if (res.status === 404) throw new UsageError(`${target.label}: the actor's own user (--user-id ${actor.userId}) answered 404: --base-url must reach up to where the documented path starts (e.g. http://127.0.0.1:4010/flextell for apitwin serve), or --user-id names no user`)
+  if (res.status === 404)
+    throw new UsageError(
+      `${target.label}: the actor's own user (--user-id ${actor.userId}) answered 404: --base-url must reach up to where the documented path starts (e.g. http://127.0.0.1:4010/flextell for apitwin serve), or --user-id names no user`,
+    )
 }
 
 function describe(error: unknown): string {
@@ -148,7 +161,9 @@ function describe(error: unknown): string {
 
 /** `--reading` values, checked against the API's rules: `gorules.validation.status=422` or `validation.status=422`. */
 function checkReadings(api: string, rules: RuleBook, given: Readonly<Record<string, string>>): Record<string, string> {
-  const choice = Object.fromEntries(Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]))
+  const choice = Object.fromEntries(
+    Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]),
+  )
   const problems = validateReadings(rules, choice)
   if (problems.length > 0) throw new UsageError(`--reading: ${problems.join('; ')}`)
   return choice
@@ -163,10 +178,12 @@ export const MIN_TOKEN_LENGTH = 8
  * @example redact('expected 1|abcdefgh', ['1|abcdefgh']) // 'expected [token]'
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  return [...secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => {
-    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    return out.replace(new RegExp(`(?<![A-Za-z0-9_\\-.~+/=|])${escaped}(?![A-Za-z0-9_\\-.~+/=|])`, 'g'), '[token]')
-  }, text)
+  return [...secrets]
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => {
+      const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      return out.replace(new RegExp(`(?<![A-Za-z0-9_\\-.~+/=|])${escaped}(?![A-Za-z0-9_\\-.~+/=|])`, 'g'), '[token]')
+    }, text)
 }
 
 /** Flags that only mean something together: each names the partner it is missing. */
@@ -194,18 +211,47 @@ export function checkPartners(o: Partial<Record<keyof VerifyOptions, unknown>>):
 export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
-  if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
+  if (!o.userId)
+    throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
   checkPartners(o)
-  for (const [flag, token] of [['--token', o.token], ['--peer-token', o.peerToken], ['--foreign-token', o.foreignToken]] as const) {
-    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw new UsageError(`${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`)
+  for (const [flag, token] of [
+    ['--token', o.token],
+    ['--peer-token', o.peerToken],
+    ['--foreign-token', o.foreignToken],
+  ] as const) {
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+      throw new UsageError(
+        `${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`,
+      )
   }
-  const actor: Account = { label: 'actor', userId: o.userId, token: o.token, email: o.email ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }), ...(o.role !== undefined && { role: o.role }) }
-  const peer: Account | undefined = o.peerUserId !== undefined || o.peerEmail !== undefined
-    ? { label: 'peer', userId: o.peerUserId ?? '', token: o.peerToken ?? '', email: o.peerEmail ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }) }
-    : undefined
-  const foreign: Account | undefined = o.foreignUserId !== undefined
-    ? { label: 'foreign', userId: o.foreignUserId, token: o.foreignToken ?? '', email: '', ...(o.foreignTenant !== undefined && { tenant: o.foreignTenant }) }
-    : undefined
+  const actor: Account = {
+    label: 'actor',
+    userId: o.userId,
+    token: o.token,
+    email: o.email ?? '',
+    ...(o.tenant !== undefined && { tenant: o.tenant }),
+    ...(o.role !== undefined && { role: o.role }),
+  }
+  const peer: Account | undefined =
+    o.peerUserId !== undefined || o.peerEmail !== undefined
+      ? {
+          label: 'peer',
+          userId: o.peerUserId ?? '',
+          token: o.peerToken ?? '',
+          email: o.peerEmail ?? '',
+          ...(o.tenant !== undefined && { tenant: o.tenant }),
+        }
+      : undefined
+  const foreign: Account | undefined =
+    o.foreignUserId !== undefined
+      ? {
+          label: 'foreign',
+          userId: o.foreignUserId,
+          token: o.foreignToken ?? '',
+          email: '',
+          ...(o.foreignTenant !== undefined && { tenant: o.foreignTenant }),
+        }
+      : undefined
   await probe(baseUrl, timeoutMs)
   return {
     label: baseUrl,
@@ -236,10 +282,14 @@ async function probe(baseUrl: string, timeoutMs: number): Promise<void> {
   } catch (error) {
     const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } }
     const code = cause?.code ?? name
-    const reason = code === 'TimeoutError' ? `no answer within ${timeoutMs} ms`
-      : code === 'ECONNREFUSED' ? 'connection refused'
-      : code === 'ENOTFOUND' ? 'host not found'
-      : (cause?.message ?? message)
+    const reason =
+      code === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : code === 'ENOTFOUND'
+            ? 'host not found'
+            : (cause?.message ?? message)
     throw new UsageError(`cannot reach ${baseUrl}: ${reason}`)
   }
 }
