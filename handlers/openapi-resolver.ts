@@ -564,7 +564,7 @@ function create(
   const given = pathId ?? data[collection.idField]
   let id: unknown = given
   if (id !== undefined && store.get('key', scopedKey(scope, id))) {
-    halt(api.errors.reply(operation, 409, `${collection.name} ${String(id)} already exists${scope === '' ? '' : ` under ${scope}`}.`))
+    halt(api.errors.reply(operation, 409, `${collection.name} ${idText(id)} already exists${scope === '' ? '' : ` under ${scope}`}.`))
   }
   id ??= newId(api, db, collection, store, scope)
   // No id the schema accepts could be drawn: answer the document's example instead of inventing an invalid item.
@@ -601,7 +601,7 @@ function create(
   if (!api.readings.location) return reply
   const location = collection.itemPath.replace(/\{([^}]+)\}/g, (_, name: string) =>
     name === collection.param
-      ? encodeURIComponent(String(id))
+      ? encodeURIComponent(idText(id))
       : encodeURIComponent(scope.split('/')[collection.parentParams.indexOf(name)] ?? name),
   )
   return { ...reply, headers: { ...reply.headers, location: `/${api.contract.name}${location}` } }
@@ -821,4 +821,9 @@ function answer(api: PreparedOpenApi, operation: OpenApiOperation, given?: numbe
       ),
     )
   return { status, body: value, headers: { 'content-type': media[0].includes('*') ? 'application/json' : media[0] } }
+}
+
+/** An id as path text: a string or number as it is, anything else (a client's odd id) as JSON. */
+function idText(id: unknown): string {
+  return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : (JSON.stringify(id) ?? '')
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { injectedFailure, readFaults } from '../handlers/faults.ts'
 import { BodyTooLarge, InvalidUtf8, type Dialect, type Reply } from '../handlers/reply.ts'
 import type { RouteTable } from '../handlers/route-table.ts'
-import type { Params, RequestLike, TwinApi } from '../handlers/twin-api.ts'
+import type { RequestLike, TwinApi } from '../handlers/twin-api.ts'
 import type { Twin } from '../handlers/twin.ts'
 import { liveControls, withApiFault, type ApiFault, type LiveControls } from '../handlers/live-controls.ts'
 import { writeRefusal } from './control-guard.ts'
@@ -324,7 +324,7 @@ export class TwinApp {
       return Promise.resolve(route.api.dialect.payloadTooLarge(this.#limit))
     }
     // A route table has decoded its parameters already; the single-endpoint APIs' pattern leaves them to here.
-    if (!Array.isArray(match)) return this.twin.state(route.api.name).resolve(request, match as Params, operation)
+    if (!Array.isArray(match)) return this.twin.state(route.api.name).resolve(request, match, operation)
     const params: Record<string, string> = {}
     for (let index = 0; index < route.names.length; index++) {
       const raw = match[index + 1] ?? ''

@@ -70,7 +70,7 @@ export function fastCheck(root: Readonly<Record<string, unknown>>): FastCheck | 
     const types = node['type'] === undefined ? undefined : Array.isArray(node['type']) ? node['type'] : [node['type']]
     if (types) {
       if (!types.every((t) => typeof t === 'string')) return undefined
-      const allowed = new Set(types as string[])
+      const allowed = new Set(types)
       checks.push(
         (value) =>
           allowed.has(typeOf(value)) ||

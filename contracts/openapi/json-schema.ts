@@ -127,7 +127,8 @@ function withNullable(doc: OpenApiDocument, out: Record<string, unknown>, node: 
     out['anyOf'] === undefined
   ) {
     const next: Record<string, unknown> = { ...out, type: [type, 'null'] }
-    if (Array.isArray(out['enum']) && !out['enum'].includes(null)) next['enum'] = [...out['enum'], null]
+    const values: unknown = out['enum']
+    if (Array.isArray(values) && !values.includes(null)) next['enum'] = [...(values as unknown[]), null]
     return next
   }
   return { anyOf: [out, { type: 'null' }] }

@@ -37,7 +37,7 @@ export function buildRequest(
   api: DiscoveredOpenApi,
   collections: readonly CollectionIds[],
   operation: OpenApiOperation,
-  { seed = 1, credentials = true, overrides = {} as Record<string, string> } = {},
+  { seed = 1, credentials = true, overrides = {} }: { seed?: number; credentials?: boolean; overrides?: Record<string, string> } = {},
 ): Built {
   const faker = createFaker(seed)
   const headers: Record<string, string> = {}
@@ -75,7 +75,8 @@ export function buildRequest(
     if (parameter.in !== 'path' && !parameter.required && given === undefined) continue
     if (parameter.in === 'header' && ['accept', 'content-type', 'authorization'].includes(parameter.name)) continue
     const drawn = given ?? validSample(contract, faker, parameter.schema, 'request')
-    const text = Array.isArray(drawn) ? drawn.map(String) : [typeof drawn === 'object' ? JSON.stringify(drawn) : String(drawn)]
+    const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))
+    const text = Array.isArray(drawn) ? drawn.map(asText) : [asText(drawn)]
     if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, encodeURIComponent(text.join(',')))
     else if (parameter.in === 'query' && parameter.explode) for (const value of text) place('query', parameter.name, value)
     else place(parameter.in, parameter.name, text.join(','))
