@@ -2,6 +2,7 @@ import type { LearnedByRule } from '../contracts/learned.ts'
 import { formatFieldReading, type ReadingChoice } from '../contracts/provenance.ts'
 import type { Suite } from './check.ts'
 import { readingTable, readingsObserving } from './probe-checks.ts'
+import { diff, type Difference } from './diff.ts'
 import { learn } from './learn.ts'
 import { observationKey, probes, runProbe, type Probe } from './probes.ts'
 import { referenceTarget } from './reference.ts'
@@ -34,6 +35,11 @@ export interface CalibrationResult {
   readonly rules: readonly Calibration[]
   /** What the server answers that no reading does, learned from its refusals, by rule (empty when not asked to learn). */
   readonly learned: LearnedByRule
+  /**
+   * What still differs between the server and the mock under everything calibrate found and learned (a last diff):
+   * behaviour no reading and no learned piece covers, named by rule so nothing is left unsaid.
+   */
+  readonly remaining: readonly Difference[]
 }
 
 type Seen = { observed: string } | { skipped: string } | { error: string }
@@ -178,14 +184,16 @@ export async function calibrate(
     readings = next
     if (stable) break
   }
-  if (!learning) return { api: suite.api, readings, rules, learned: {} }
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks.
-  const learned = await learn(suite, target, {
-    ...(await referenceTarget(suite.api, readings)),
+  const mockUnder = async (pieces?: LearnedByRule) => ({
+    ...(await referenceTarget(suite.api, readings, pieces)),
     allowWrites: target.allowWrites,
     disposable: false,
   })
-  if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned }
+  const remaining = async (pieces?: LearnedByRule) => (await diff(suite, target, await mockUnder(pieces))).differences
+  if (!learning) return { api: suite.api, readings, rules, learned: {}, remaining: await remaining() }
+  const learned = await learn(suite, target, await mockUnder())
+  if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned, remaining: await remaining() }
   // A rule no reading covered is covered when the mock, with what was learned, answers its probe as the server did.
   const withLearned = await referenceTarget(suite.api, readings, learned)
   const covered: Calibration[] = []
@@ -203,5 +211,5 @@ export async function calibrate(
         : found,
     )
   }
-  return { api: suite.api, readings, rules: covered, learned }
+  return { api: suite.api, readings, rules: covered, learned, remaining: await remaining(learned) }
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { describeLearned, type LearnedByRule } from '../../contracts/learned.ts'
-import { calibrate, type Calibration } from '../../suites/calibrate.ts'
+import { calibrate, type Calibration, type CalibrationResult } from '../../suites/calibrate.ts'
 import { suites } from '../../suites/suites.ts'
 import { apiNames, print, str, type Io } from '../args.ts'
 import { DEFAULT_CONFIG_FILE } from '../config.ts'
@@ -41,12 +41,16 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
   const file = str(values, 'write')
   if (file !== undefined) await mergeInto(file, api, result.readings, result.learned)
   const secrets = Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : []))
-  const text = values['json'] ? `${JSON.stringify(result, null, 2)}\n` : render(api, result.rules, result.learned, file)
+  const text = values['json'] ? `${JSON.stringify(result, null, 2)}\n` : render(api, result, file)
   io.stdout(redact(text, secrets))
-  return result.rules.some((r) => r.status === 'uncovered') ? 1 : 0
+  return result.rules.some((r) => r.status === 'uncovered') || result.remaining.length > 0 ? 1 : 0
 }
 
-function render(api: string, rules: readonly Calibration[], learned: LearnedByRule, file: string | undefined): string {
+function render(
+  api: string,
+  { rules, learned, remaining }: Pick<CalibrationResult, 'rules' | 'learned' | 'remaining'>,
+  file: string | undefined,
+): string {
   const line = (r: Calibration): string => {
     switch (r.status) {
       case 'found':
@@ -77,6 +81,17 @@ function render(api: string, rules: readonly Calibration[], learned: LearnedByRu
           '',
           `learned from the server's refusals (${file === undefined ? 'not written: give --write FILE' : `written to ${file} "learned"."${api}"; review it there`}):`,
           ...pieces,
+        ]
+      : []),
+    ...(remaining.length > 0
+      ? [
+          '',
+          `still different after calibration (no reading and nothing learned covers it; diff shows each request):`,
+          ...[...new Set(remaining.map((d) => d.rule))].map((rule) => {
+            const first = remaining.find((d) => d.rule === rule)
+            const count = remaining.filter((d) => d.rule === rule).length
+            return `  ${rule}: ${first?.aspect ?? ''} — mock ${first?.mock.slice(0, 60) ?? ''} / server ${first?.live.slice(0, 60) ?? ''}${count > 1 ? ` (and ${count - 1} more)` : ''}`
+          }),
         ]
       : []),
     '',
