@@ -1,6 +1,8 @@
 import type { z } from 'zod'
-import { readingOfField, type Provenance, type RuleBook } from '../contracts/provenance.ts'
+import type { LearnedByRule } from '../contracts/learned.ts'
+import { readingOfField, type Provenance, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
 import type { DerivedApi } from './derived-checks.ts'
+import type { Probe } from './probes.ts'
 import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
 import { UnsafeWrite, unsafeWrite, type WriteGuard } from './write-guard.ts'
@@ -110,6 +112,10 @@ export interface Suite<R extends string = string> {
   readonly derived?: DerivedApi<R>
   /** Which bodies may carry a password or a new email without --allow-writes (none when absent). */
   readonly writeGuard?: WriteGuard
+  /** One probe per inferred rule, for an API the `probes` registry does not know (one imported from OpenAPI). */
+  readonly probes?: readonly Probe[]
+  /** The mock under `readings`, off the network, for such an API (the four use `referenceTarget`). */
+  reference?(readings: ReadingChoice, learned?: LearnedByRule): Promise<Target>
 }
 
 /** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */

@@ -7,6 +7,9 @@ import { objectShape, propertySchema, timestampRole } from '../contracts/openapi
 import type { Check, CheckContext, Exchange, Suite } from './check.ts'
 import { brokenBodies, validBody } from './openapi-bodies.ts'
 import { needsCredentials } from './openapi-credentials.ts'
+import { answersItem, idIn, itemIn, unknownParams } from './openapi-ids.ts'
+import { openApiProbes } from './openapi-probes.ts'
+import { openApiReferenceTarget } from './openapi-reference.ts'
 import { sendOperation, type AuthMode } from './openapi-request.ts'
 
 type R = OpenApiRuleId
@@ -57,6 +60,9 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
     // Every 200 is scanned for credentials; a leak breaks what the document says the answer is.
     secrets: { rule: 'response.schema' },
     probeBody: undefined,
+    // What makes each reading observable by verify (probe checks), diff and calibrate, as for the four.
+    probes: openApiProbes(contract, seed),
+    reference: (readings, learned) => openApiReferenceTarget(contract, readings, learned),
   }
 }
 
@@ -226,37 +232,6 @@ async function deleteItem(t: Ctx, contract: OpenApiContract, collection: OpenApi
   await sendOperation(t, remove, { params: { [collection.param]: id } })
 }
 
-/**
- * Values for every path parameter of `operation` that fit its schema but name nothing a server holds; with `strict`,
- * undefined when some parameter takes none of them (ids bounded to a range the seed fills).
- */
-function unknownParams(contract: OpenApiContract, operation: OpenApiOperation, strict: true): Record<string, string | number> | undefined
-function unknownParams(contract: OpenApiContract, operation: OpenApiOperation): Record<string, string | number>
-function unknownParams(contract: OpenApiContract, operation: OpenApiOperation, strict = false): Record<string, string | number> | undefined {
-  const out: Record<string, string | number> = {}
-  for (const parameter of operation.parameters.filter((p) => p.in === 'path')) {
-    const candidates: Array<string | number> = [987_654_321, 99_999, 9_999, '00000000-0000-4000-8000-00000000beef', 'apitwin-unknown-id', 'zz-apitwin-unknown']
-    const fits = parameter.schema === undefined ? undefined : contract.check(parameter.schema, 'request')
-    const found = candidates.find((value) => fits === undefined || fits(value).length === 0)
-    if (found === undefined && strict) return undefined
-    out[parameter.name] = found ?? 'apitwin-unknown-id'
-  }
-  return out
-}
-
-/** The item in an answer: the body itself, or the one property (`data`) holding an object with the id field. */
-function itemIn(body: unknown, idField: string): Record<string, unknown> | undefined {
-  if (!isObject(body)) return undefined
-  if (idField in body) return body
-  const inner = Object.values(body).filter((value): value is Record<string, unknown> => isObject(value) && idField in value)
-  return inner.length === 1 ? inner[0] : undefined
-}
-
-function idIn(body: unknown, idField: string): string | number | undefined {
-  const id = itemIn(body, idField)?.[idField]
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined
-}
-
 /** Object keys sorted, so two equal values compare equal whatever order a server writes their keys in. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical)
@@ -275,11 +250,6 @@ function expectedSuccess(t: Ctx, contract: OpenApiContract, operation: OpenApiOp
   if (declared.length === 1 && only !== undefined) return only
   const reading = Number(t.reading(rule))
   return declared.length === 0 || declared.includes(reading) ? reading : declared[0] ?? reading
-}
-
-/** Whether a create answers the item: some 2xx it declares has a JSON body (else no id can be read back). */
-function answersItem(create: OpenApiOperation): boolean {
-  return successStatuses(create).some((status) => jsonMedia(responseFor(create, status)?.content ?? {})?.[1].schema !== undefined)
 }
 
 /** Whether `id` is a value the read's path parameter takes (a document may bound ids below what a create draws). */

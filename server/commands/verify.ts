@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 import { checkPartners, verify } from '../verify.ts'
 import { configOpenApis, loadOpenApis, parseOpenApiFlags } from '../openapi-files.ts'
+import { credentialsOf } from '../live-target.ts'
 
 export const verifyHelp = `apitwin verify <api> — check a server against the API's contract (${apiNames})
 
@@ -156,16 +157,6 @@ export async function fromDiscovery(url: string, api: string): Promise<AccountOp
     peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
     foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
   })
-}
-
-/** `--credential scheme=value`, repeatable. */
-function credentialsOf(raw: unknown): Record<string, string> {
-  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : []
-  return Object.fromEntries(list.map((item) => {
-    const at = item.indexOf('=')
-    if (at <= 0) throw new UsageError('--credential takes SCHEME=VALUE (the security scheme\'s name in the document), got a value without a scheme')
-    return [item.slice(0, at), item.slice(at + 1)]
-  }))
 }
 
 /** `--reading rule=value`, repeatable. */
