@@ -26,7 +26,7 @@ export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
     const media = operation?.requestBody && jsonMedia(operation.requestBody.content)
     return media ? validBody(contract, media[1].schema, media[1].examples, seed + salt) : undefined
   }
-  const top = contract.collections.filter((c) => c.parent === undefined)
+  const top = contract.collections.filter((c) => !c.collectionPath.includes('{'))
   /** The first collection with every role of `roles`, a valid create body, and (`withId`) a create that answers the id. */
   const find = (roles: ReadonlyArray<keyof OpenApiCollection['operations']>, withId = true) => top.find((c) => {
     const made = op(c, 'create')

@@ -32,8 +32,9 @@ export interface OpenApiSuiteOptions {
  */
 export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 1 }: OpenApiSuiteOptions = {}): Suite<R> {
   const byKey = new Map(contract.operations.map((operation) => [operation.key, operation]))
-  // Nested collections need their parents' ids, which a live server does not publish: left to a later pass.
-  const collections = contract.collections.filter((collection) => collection.parent === undefined)
+  // Collections under other path parameters (nested ones, `/orgs/{org}/teams`) need ids a live server does not
+  // publish: left to a later pass. Their operations still get the auth checks.
+  const collections = contract.collections.filter((collection) => !collection.collectionPath.includes('{'))
   const roles = new Map<string, { collection: OpenApiCollection; role: string }>()
   for (const collection of collections) for (const [role, key] of Object.entries(collection.operations)) if (typeof key === 'string') roles.set(key, { collection, role })
   const checks: Check<R>[] = []
@@ -57,8 +58,9 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
     path: first?.path ?? '/',
     rules: contract.rules,
     checks,
-    // Every 200 is scanned for credentials; a leak breaks what the document says the answer is.
-    secrets: { rule: 'response.schema' },
+    // Every 200 is scanned for credentials (the run's own above all); a field the document itself declares
+    // (GitHub's temp_clone_token) is its business, not a leak.
+    secrets: { rule: 'response.schema', allowKeys: declaredProperties(contract.document.root) },
     probeBody: undefined,
     // What makes each reading observable by verify (probe checks), diff and calibrate, as for the four.
     probes: openApiProbes(contract, seed),
@@ -95,7 +97,8 @@ function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation
   const cases = shuffled(brokenBodies(contract, media[1].schema, valid), seed).slice(0, maxCases)
   const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
   // An update needs an item of ours to send it to: made by the collection's create, so only with --allow-writes.
-  if (role !== 'create' && (!create || !answersItem(create))) return []
+  const createMedia = create?.requestBody && jsonMedia(create.requestBody.content)
+  if (role !== 'create' && (!create || !answersItem(create) || !createMedia || !validBody(contract, createMedia[1].schema, createMedia[1].examples, seed))) return []
   return cases.map((broken): Check<R> => ({
     title: `${operation.key}: refuses ${broken.title} (${broken.kind})`,
     ...(role !== 'create' && { needs: ['writes'] as const }),
@@ -145,7 +148,8 @@ function unknownIdCheck(contract: OpenApiContract, operation: OpenApiOperation, 
 function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection, byKey: ReadonlyMap<string, OpenApiOperation>, seed: number): Check<R> | undefined {
   const op = (role: keyof OpenApiCollection['operations']) => (collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role]))
   const [create, read, replace, merge, remove] = [op('create'), op('read'), op('replace'), op('merge'), op('delete')]
-  if (!create || !read || !contract.rules['item.stored'] || !answersItem(create)) return undefined
+  const media = create?.requestBody && jsonMedia(create.requestBody.content)
+  if (!create || !read || !contract.rules['item.stored'] || !answersItem(create) || !media || !validBody(contract, media[1].schema, media[1].examples, seed)) return undefined
   const update = replace ?? merge
   return {
     title: `${collection.name}: create → read → ${update ? 'update → read → ' : ''}${remove ? 'delete → read' : 'kept'} (lifecycle)`,
@@ -161,7 +165,9 @@ function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection
         const changed = media && validBody(contract, media[1].schema, [], seed + 1)
         if (media && changed) {
           const { exchange, curl } = await sendOperation(t, update, { params, body: changed })
-          if (t.expect('request.schema', successStatuses(update).includes(exchange.status) || (successStatuses(update).length === 0 && exchange.status < 300 && exchange.status >= 200), `refused (${exchange.status}) a body the document accepts — ${curl}`)) {
+          // Accepting it rests on how the body applies too (merged into the item, the result must still be an item).
+          const applies: R = update.method === 'PUT' ? 'put.mode' : 'patch'
+          if (t.expect(contract.rules[applies] ? ['request.schema', applies] : 'request.schema', successStatuses(update).includes(exchange.status) || (successStatuses(update).length === 0 && exchange.status < 300 && exchange.status >= 200), `refused (${exchange.status}) a body the document accepts — ${curl}`)) {
             await readBack(t, contract, collection, read, params, changed, `the ${update.method}`)
           }
         }
@@ -230,6 +236,25 @@ async function deleteItem(t: Ctx, contract: OpenApiContract, collection: OpenApi
   const remove = collection.operations.delete === undefined ? undefined : contract.operations.find((op) => op.key === collection.operations.delete)
   if (!remove || id === undefined) return
   await sendOperation(t, remove, { params: { [collection.param]: id } })
+}
+
+/** Every property name any schema of the document declares, found in one walk. */
+function declaredProperties(root: unknown): string[] {
+  const names = new Set<string>()
+  const seen = new Set<object>()
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return
+    seen.add(node)
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item)
+      return
+    }
+    const properties = (node as Record<string, unknown>)['properties']
+    if (isObject(properties)) for (const name of Object.keys(properties)) names.add(name)
+    for (const value of Object.values(node)) walk(value)
+  }
+  walk(root)
+  return [...names]
 }
 
 /** Object keys sorted, so two equal values compare equal whatever order a server writes their keys in. */
