@@ -9,6 +9,7 @@ import { createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
+import { startGalaxy } from './independent/galaxy-server.ts'
 
 // Issue 19: `apitwin verify` on an imported API, with a suite derived from its document on the four's engine.
 // Against the twin of a public document it is clean; a server that breaks one documented rule fails on exactly
@@ -166,5 +167,18 @@ describe('apitwin verify <imported API>', () => {
     expect(before.code, before.stdout).toBe(1)
     const after = await run(['diff', 'galaxy', ...live, '--strict', '--config', config])
     expect(after.code, after.stdout + after.stderr).toBe(0)
+  })
+
+  it('raises no false alarm against a Galaxy server written from the document alone (default and --allow-writes)', async () => {
+    const token = 'independent-galaxy-token-1'
+    const galaxyServer = await startGalaxy(token)
+    running.push(galaxyServer as unknown as RunningServer)
+    for (const allowWrites of [false, true]) {
+      const result = await verify({ api: 'galaxy', openapi: [await galaxy()], baseUrl: galaxyServer.url, token, allowWrites, seed: 1, maxCases: 100 })
+      const failed = result.report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
+      expect(failed, `allowWrites=${String(allowWrites)}`).toEqual([])
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout).not.toContain(token)
+    }
   })
 })
