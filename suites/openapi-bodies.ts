@@ -102,3 +102,44 @@ function bounds(node: JsonObject): Array<[BrokenKind, unknown, string]> {
   if (maxLength !== undefined && maxLength < 100_000) out.push(['maxLength', 'x'.repeat(maxLength + 1), `${maxLength + 1} characters, over maxLength ${maxLength}`])
   return out
 }
+
+/** A valid request body chosen to exercise one documented thing: an example, an enum member, a bound. */
+export interface ValidBody {
+  readonly title: string
+  readonly body: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Bodies a conforming server must accept: each documented example that fits, and from `valid` each enum member
+ * of a top-level field and each bound reached exactly (minimum, maximum, minLength, maxLength). Only the ones the
+ * document's own validator accepts are kept; readOnly fields are left out.
+ * @example acceptedBodies(contract, schema, examples, { name: 'Mars' }).map((c) => c.title) // ['example 1', 'type: "gas_giant"', …]
+ */
+export function acceptedBodies(contract: OpenApiContract, schema: unknown, examples: readonly unknown[], valid: Readonly<Record<string, unknown>>): ValidBody[] {
+  const shape = objectShape(contract.document, schema)
+  if (!shape) return []
+  const check = contract.check(schema, 'request')
+  const out: ValidBody[] = []
+  const writable = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([key]) => propertySchema(contract.document, shape, key)['readOnly'] !== true))
+  examples.forEach((example, index) => {
+    if (!isObject(example)) return
+    const body = writable(example)
+    if (check(body).length === 0) out.push({ title: `the document's example ${index + 1}`, body })
+  })
+  const add = (field: string, value: unknown, title: string) => {
+    const body = { ...valid, [field]: value }
+    if (check(body).length === 0) out.push({ title: `${field}: ${title}`, body })
+  }
+  for (const field of Object.keys(shape.properties)) {
+    const node = propertySchema(contract.document, shape, field)
+    if (node['readOnly'] === true) continue
+    if (Array.isArray(node['enum'])) for (const member of node['enum']) add(field, member, `enum member ${JSON.stringify(member)}`)
+    const num = (key: string) => (typeof node[key] === 'number' ? node[key] : undefined)
+    const [min, max, minLength, maxLength] = [num('minimum'), num('maximum'), num('minLength'), num('maxLength')]
+    if (min !== undefined) add(field, min, `${min}, its minimum`)
+    if (max !== undefined) add(field, max, `${max}, its maximum`)
+    if (minLength !== undefined) add(field, 'x'.repeat(minLength), `${minLength} characters, its minLength`)
+    if (maxLength !== undefined && maxLength < 100_000) add(field, 'x'.repeat(maxLength), `${maxLength} characters, its maxLength`)
+  }
+  return out
+}

@@ -5,7 +5,7 @@ import { isObject } from '../contracts/openapi/pointer.ts'
 import type { OpenApiRuleId } from '../contracts/openapi/rules.ts'
 import { objectShape, propertySchema, timestampRole } from '../contracts/openapi/schema-shape.ts'
 import type { Check, CheckContext, Exchange, Suite } from './check.ts'
-import { brokenBodies, validBody } from './openapi-bodies.ts'
+import { acceptedBodies, brokenBodies, validBody } from './openapi-bodies.ts'
 import { needsCredentials } from './openapi-credentials.ts'
 import { answersItem, idIn, itemIn, unknownParams } from './openapi-ids.ts'
 import { openApiProbes } from './openapi-probes.ts'
@@ -50,6 +50,7 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
   for (const collection of collections) {
     const check = lifecycleCheck(contract, collection, byKey, seed)
     if (check) checks.push(check)
+    checks.push(...acceptedBodyChecks(contract, collection, byKey, maxCases, seed))
   }
   const [first] = contract.operations
   return {
@@ -114,6 +115,29 @@ function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation
       if (!t.expect('request.schema', exchange.status < 200 || exchange.status >= 300, `accepted (${exchange.status}) a body whose ${broken.title} — ${curl}`)) return
       const wanted = validationStatus(t, contract)
       t.expect(['request.schema', 'validation.status'], exchange.status === wanted, `refused ${broken.title} with ${exchange.status}, not ${wanted} — ${curl}`)
+    },
+  }))
+}
+
+// --- accepted bodies ------------------------------------------------------------------------------------------
+
+/**
+ * The positive cases of a collection's create: each documented example, each enum member, each bound reached, sent
+ * with --allow-writes and deleted again. Only where the lifecycle runs (a create that answers the item and a DELETE),
+ * so nothing is left behind.
+ */
+function acceptedBodyChecks(contract: OpenApiContract, collection: OpenApiCollection, byKey: ReadonlyMap<string, OpenApiOperation>, maxCases: number, seed: number): Check<R>[] {
+  const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
+  const media = create?.requestBody && jsonMedia(create.requestBody.content)
+  const valid = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
+  if (!create || !media || !valid || !answersItem(create) || collection.operations.delete === undefined || maxCases <= 0) return []
+  return shuffled(acceptedBodies(contract, media[1].schema, media[1].examples, valid), seed).slice(0, maxCases).map((accepted): Check<R> => ({
+    title: `${create.key}: accepts ${accepted.title} (positive)`,
+    needs: ['writes'],
+    async run(t) {
+      const { exchange, curl } = await sendOperation(t, create, { body: accepted.body })
+      cleanupCreated(t, contract, collection, exchange)
+      t.expect('request.schema', exchange.status >= 200 && exchange.status < 300, `refused (${exchange.status}) a body the document accepts, ${accepted.title} — ${curl}`)
     },
   }))
 }
