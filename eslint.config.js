@@ -19,9 +19,18 @@ const nodeOnly = {
   message: 'contracts, fixtures and handlers run in the browser too; Node-only code belongs in suites/ or server/.',
 }
 const layers = [
-  { files: ['contracts/**'], patterns: [upward(['fixtures', 'handlers', 'suites', 'server'], 'contracts/ is the base layer: it imports none of the other folders.'), nodeOnly] },
+  {
+    files: ['contracts/**'],
+    patterns: [
+      upward(['fixtures', 'handlers', 'suites', 'server'], 'contracts/ is the base layer: it imports none of the other folders.'),
+      nodeOnly,
+    ],
+  },
   { files: ['fixtures/**'], patterns: [upward(['handlers', 'suites', 'server'], 'fixtures/ builds on contracts/ alone.'), nodeOnly] },
-  { files: ['handlers/**'], patterns: [upward(['suites', 'server'], 'handlers/ builds on contracts/ and fixtures/; suites/ and server/ build on it.'), nodeOnly] },
+  {
+    files: ['handlers/**'],
+    patterns: [upward(['suites', 'server'], 'handlers/ builds on contracts/ and fixtures/; suites/ and server/ build on it.'), nodeOnly],
+  },
   {
     files: ['suites/**'],
     // The `apitwin/vitest` entry's body: it reads the config file and builds live targets through server/.
@@ -30,9 +39,16 @@ const layers = [
   },
   {
     files: ['index.ts'],
-    patterns: [{ regex: '^\\./(suites/|server/|node\\.ts$)', message: 'the `apitwin` entry runs anywhere; Node-only exports go in node.ts.' }, nodeOnly],
+    patterns: [
+      { regex: '^\\./(suites/|server/|node\\.ts$)', message: 'the `apitwin` entry runs anywhere; Node-only exports go in node.ts.' },
+      nodeOnly,
+    ],
   },
-].map(({ files, ignores, patterns }) => ({ files, ...(ignores && { ignores }), rules: { 'no-restricted-imports': ['error', { patterns }] } }))
+].map(({ files, ignores, patterns }) => ({
+  files,
+  ...(ignores && { ignores }),
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+}))
 
 export default defineConfig(
   {

@@ -9,5 +9,40 @@
  * await server.close()
  */
 export * from './index.ts'
-export { createApp, discovery, main, openapi, render, startServer, summarize, summaryLine, UsageError, verify, type AppOptions, type DiscoveredApi, type Io, type Report, type ReporterName, type RunningServer, type ServeOptions, type VerifyOptions, type VerifyResult } from './server/index.ts'
-export { flextellSuite, gorulesSuite, medibulutSuite, mockTarget, railsUsersSuite, runCheck, servedTarget, suites, type Check, type Finding, type Outcome, type OwnedTarget, type Suite, type Target } from './suites/index.ts'
+export {
+  createApp,
+  discovery,
+  main,
+  openapi,
+  render,
+  startServer,
+  summarize,
+  summaryLine,
+  UsageError,
+  verify,
+  type AppOptions,
+  type DiscoveredApi,
+  type Io,
+  type Report,
+  type ReporterName,
+  type RunningServer,
+  type ServeOptions,
+  type VerifyOptions,
+  type VerifyResult,
+} from './server/index.ts'
+export {
+  flextellSuite,
+  gorulesSuite,
+  medibulutSuite,
+  mockTarget,
+  railsUsersSuite,
+  runCheck,
+  servedTarget,
+  suites,
+  type Check,
+  type Finding,
+  type Outcome,
+  type OwnedTarget,
+  type Suite,
+  type Target,
+} from './suites/index.ts'

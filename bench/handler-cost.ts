@@ -30,7 +30,9 @@ let n = 0
 async function time(twin: Twin, api: Api, count: number): Promise<number> {
   const actor = twin.accounts(api)[0]
   if (!actor) throw new Error(`no ${api} actor`)
-  const headers = { get: (name: string) => (name === 'authorization' ? `Bearer ${actor.token}` : name === 'content-type' ? 'application/json' : null) }
+  const headers = {
+    get: (name: string) => (name === 'authorization' ? `Bearer ${actor.token}` : name === 'content-type' ? 'application/json' : null),
+  }
   const params = { tenantId: '101', [updates[api].param]: String(actor.userId) }
   const state = twin.state(api)
   const started = performance.now()
@@ -70,5 +72,7 @@ export async function handlerCost({ requests = 5_000, rounds = 7 } = {}): Promis
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await handlerCost()
   if (process.argv.includes('--json')) console.log(JSON.stringify(results))
-  else for (const r of results) console.log(`${r.api}: 100 users ${r.smallUs.toFixed(2)} µs, 100,000 users ${r.bigUs.toFixed(2)} µs, ratio ${r.ratio.toFixed(2)}`)
+  else
+    for (const r of results)
+      console.log(`${r.api}: 100 users ${r.smallUs.toFixed(2)} µs, 100,000 users ${r.bigUs.toFixed(2)} µs, ratio ${r.ratio.toFixed(2)}`)
 }

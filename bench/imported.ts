@@ -49,7 +49,25 @@ async function start(args: readonly string[]): Promise<{ origin: string; pid: nu
 }
 
 function load(method: string, url: string, token: string, body: string): { rps: number; bad: number } {
-  const [bin, ...rest] = pin(1, ['node', autocannon, '--json', '-c', '50', '-d', seconds, '-m', method, '-I', '-b', body, '-H', 'content-type=application/json', '-H', `authorization=Bearer ${token}`, url])
+  const [bin, ...rest] = pin(1, [
+    'node',
+    autocannon,
+    '--json',
+    '-c',
+    '50',
+    '-d',
+    seconds,
+    '-m',
+    method,
+    '-I',
+    '-b',
+    body,
+    '-H',
+    'content-type=application/json',
+    '-H',
+    `authorization=Bearer ${token}`,
+    url,
+  ])
   const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   const result = JSON.parse(run.stdout) as { requests: { average: number }; non2xx: number; errors: number; timeouts: number }
   return { rps: result.requests.average, bad: result.non2xx + result.errors + result.timeouts }
@@ -69,9 +87,12 @@ const docDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-doc-'))
 const flextellDoc = join(docDir, 'flextell.openapi.json')
 writeFileSync(flextellDoc, JSON.stringify(openapi('flextell')))
 const server = await start(['--users', '100', '--openapi', `flextell-doc=${flextellDoc}`])
-const { apis } = (await (await fetch(`${server.origin}/__twin/apis`)).json()) as { apis: Array<{ name: string; accounts: Array<{ token: string; credentials?: Record<string, { value: string }> }> }> }
+const { apis } = (await (await fetch(`${server.origin}/__twin/apis`)).json()) as {
+  apis: Array<{ name: string; accounts: Array<{ token: string; credentials?: Record<string, { value: string }> }> }>
+}
 const handToken = apis.find((api) => api.name === 'flextell')?.accounts[0]?.token ?? ''
-const importedToken = Object.values(apis.find((api) => api.name === 'flextell-doc')?.accounts[0]?.credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
+const importedToken =
+  Object.values(apis.find((api) => api.name === 'flextell-doc')?.accounts[0]?.credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
 const body = '{"title":"bench [<id>]","is_active":true}'
 const hand = () => load('PUT', `${server.origin}/flextell/api/v1/users/100`, handToken, body)
 const imported = () => load('PUT', `${server.origin}/flextell-doc/api/v1/users/100`, importedToken, body)
@@ -81,8 +102,8 @@ const http: Array<{ hand: number; imported: number; ratio: number; bad: number }
 for (let round = 0; round < rounds; round++) {
   let a: { rps: number; bad: number }
   let b: { rps: number; bad: number }
-  if (round % 2 === 0) (a = hand()), (b = imported())
-  else (b = imported()), (a = hand())
+  if (round % 2 === 0) ((a = hand()), (b = imported()))
+  else ((b = imported()), (a = hand()))
   http.push({ hand: a.rps, imported: b.rps, ratio: b.rps / a.rps, bad: a.bad + b.bad })
 }
 server.stop()
@@ -90,7 +111,11 @@ rmSync(docDir, { recursive: true, force: true })
 
 // 3. The update, in process (the resolvers' CPU, no HTTP), alternating rounds.
 const twin = await createTwin({ users: 100, openapi: { 'flextell-doc': openapi('flextell') as unknown as Record<string, unknown> } })
-const request = (auth: string, n: number): RequestLike => ({ headers: { get: (name: string) => (name === 'authorization' ? auth : name === 'content-type' ? 'application/json' : null) }, text: async () => `{"title":"b ${n}","is_active":true}`, url: '/api/v1/users/100' })
+const request = (auth: string, n: number): RequestLike => ({
+  headers: { get: (name: string) => (name === 'authorization' ? auth : name === 'content-type' ? 'application/json' : null) },
+  text: async () => `{"title":"b ${n}","is_active":true}`,
+  url: '/api/v1/users/100',
+})
 const handAuth = `Bearer ${twin.accounts('flextell')[0]?.token ?? ''}`
 const importedAuth = `Bearer ${importedTokenOf(twin.accounts('flextell-doc')[0]?.credentials)}`
 function importedTokenOf(credentials: Readonly<Record<string, { value: string }>> | undefined): string {
@@ -110,8 +135,18 @@ const cpu: Array<{ hand: number; imported: number }> = []
 for (let round = 0; round < 7; round++) cpu.push({ hand: await time(handRun, 5000), imported: await time(importedRun, 5000) })
 
 const result = {
-  github: { readyMs: median(github.map((g) => g.readyMs)), rssMb: median(github.map((g) => g.rssMb)), peakMb: median(github.map((g) => g.peakMb)) },
-  http: { handRps: median(http.map((h) => h.hand)), importedRps: median(http.map((h) => h.imported)), ratio: median(http.map((h) => h.ratio)), ratios: http.map((h) => h.ratio), bad: http.reduce((t, h) => t + h.bad, 0) },
+  github: {
+    readyMs: median(github.map((g) => g.readyMs)),
+    rssMb: median(github.map((g) => g.rssMb)),
+    peakMb: median(github.map((g) => g.peakMb)),
+  },
+  http: {
+    handRps: median(http.map((h) => h.hand)),
+    importedRps: median(http.map((h) => h.imported)),
+    ratio: median(http.map((h) => h.ratio)),
+    ratios: http.map((h) => h.ratio),
+    bad: http.reduce((t, h) => t + h.bad, 0),
+  },
   cpu: { handUs: median(cpu.map((c) => c.hand)), importedUs: median(cpu.map((c) => c.imported)) },
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(result))

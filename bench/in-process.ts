@@ -22,9 +22,21 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** A valid update of itself by each API's actor (a fresh value each time, so every apitwin request writes). */
 const updates = {
-  flextell: { method: 'PUT', path: (id: string | number) => `/api/v1/users/${id}`, body: (n: number) => ({ title: `bench ${n}`, is_active: true }) },
-  'rails-users': { method: 'PUT', path: (id: string | number) => `/users/${id}`, body: (n: number) => ({ user: { first_name: `Bench ${n}` } }) },
-  medibulut: { method: 'PATCH', path: (id: string | number) => `/101/users/${id}`, body: (n: number) => ({ role_id: 'admin', first_name: `Bench ${n}` }) },
+  flextell: {
+    method: 'PUT',
+    path: (id: string | number) => `/api/v1/users/${id}`,
+    body: (n: number) => ({ title: `bench ${n}`, is_active: true }),
+  },
+  'rails-users': {
+    method: 'PUT',
+    path: (id: string | number) => `/users/${id}`,
+    body: (n: number) => ({ user: { first_name: `Bench ${n}` } }),
+  },
+  medibulut: {
+    method: 'PATCH',
+    path: (id: string | number) => `/101/users/${id}`,
+    body: (n: number) => ({ role_id: 'admin', first_name: `Bench ${n}` }),
+  },
   gorules: { method: 'PUT', path: (id: string | number) => `/api/users/${id}`, body: (n: number) => ({ firstName: `Bench ${n}` }) },
 } as const
 type Api = keyof typeof updates
@@ -35,7 +47,8 @@ export async function inProcess({ requests = 2_000, rounds = 5 } = {}): Promise<
   const baseUrls = Object.fromEntries(apis.map((api) => [api, `http://twin.bench/${api}`]))
   const bare = apis.map((api) => {
     const path = `http://bare.bench/${api}${updates[api].path(':id')}`
-    const answer = async ({ request }: { request: Request }) => HttpResponse.json({ success: 'ok', data: { id: 1, ...((await request.json()) as object) } })
+    const answer = async ({ request }: { request: Request }) =>
+      HttpResponse.json({ success: 'ok', data: { id: 1, ...((await request.json()) as object) } })
     return updates[api].method === 'PATCH' ? http.patch(path, answer) : http.put(path, answer)
   })
   const server = setupServer(...twinHandlers(twin, { baseUrls }), ...bare)
@@ -82,5 +95,9 @@ export async function inProcess({ requests = 2_000, rounds = 5 } = {}): Promise<
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await inProcess()
   if (process.argv.includes('--json')) console.log(JSON.stringify(results))
-  else for (const r of results) console.log(`setupServer, one ${r.api} update: apitwin ${r.apitwinUs.toFixed(0)} µs, bare MSW handler ${r.bareUs.toFixed(0)} µs, ratio ${r.ratio.toFixed(2)}×`)
+  else
+    for (const r of results)
+      console.log(
+        `setupServer, one ${r.api} update: apitwin ${r.apitwinUs.toFixed(0)} µs, bare MSW handler ${r.bareUs.toFixed(0)} µs, ratio ${r.ratio.toFixed(2)}×`,
+      )
 }

@@ -11,11 +11,19 @@ const once = () =>
   new Promise((resolve, reject) => {
     const payload = body.replaceAll('[<id>]', String(n++))
     const started = process.hrtime.bigint()
-    const req = http.request(url, { method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      if (res.statusCode < 200 || res.statusCode > 299) non2xx++
-      res.resume()
-      res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1000))
-    })
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        if (res.statusCode < 200 || res.statusCode > 299) non2xx++
+        res.resume()
+        res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1000))
+      },
+    )
     req.on('error', reject)
     req.end(payload)
   })

@@ -18,7 +18,24 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'apitwin-prof-'))
 const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
 
-const child = spawn('taskset', ['-c', '0', 'node', '--cpu-prof', `--cpu-prof-dir=${dir}`, 'bin/apitwin.mjs', 'serve', '--port', '0', '--users', '100', ...(logging ? [] : ['--quiet'])], { cwd: root, stdio: ['ignore', logging ? 'pipe' : 'pipe', 'inherit'] })
+const child = spawn(
+  'taskset',
+  [
+    '-c',
+    '0',
+    'node',
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    'bin/apitwin.mjs',
+    'serve',
+    '--port',
+    '0',
+    '--users',
+    '100',
+    ...(logging ? [] : ['--quiet']),
+  ],
+  { cwd: root, stdio: ['ignore', logging ? 'pipe' : 'pipe', 'inherit'] },
+)
 const origin = await new Promise<string>((resolve) => {
   let out = ''
   const onData = (chunk: Buffer) => {
@@ -36,13 +53,40 @@ const origin = await new Promise<string>((resolve) => {
 })
 const target = (await targets(origin, 100)).find((t) => t.label === api)
 if (!target) throw new Error(`no target ${api}`)
-const run = spawnSync('taskset', ['-c', '1', 'node', autocannon, '--json', '-c', '50', '-d', seconds, '-m', target.method, '-I', '-b', target.body,
-  '-H', 'content-type=application/json', '-H', `authorization=Bearer ${target.token}`, target.url], { encoding: 'utf8', maxBuffer: 64 << 20 })
+const run = spawnSync(
+  'taskset',
+  [
+    '-c',
+    '1',
+    'node',
+    autocannon,
+    '--json',
+    '-c',
+    '50',
+    '-d',
+    seconds,
+    '-m',
+    target.method,
+    '-I',
+    '-b',
+    target.body,
+    '-H',
+    'content-type=application/json',
+    '-H',
+    `authorization=Bearer ${target.token}`,
+    target.url,
+  ],
+  { encoding: 'utf8', maxBuffer: 64 << 20 },
+)
 const result = JSON.parse(run.stdout) as { requests: { average: number; total: number }; non2xx: number }
 child.kill('SIGTERM')
 await new Promise((resolve) => child.once('exit', resolve))
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))
 if (!file) throw new Error('no profile written')
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] }
@@ -62,7 +106,9 @@ function category(id: number): string {
   // zod (and the functions it compiles, which have no url) counts for whoever called it: the request body's check,
   // the response check or the store's entity check.
   let zod = false
-  for (const { callFrame: { functionName: fn, url } } of stack) {
+  for (const {
+    callFrame: { functionName: fn, url },
+  } of stack) {
     if (url.includes('/zod/') || (url === '' && fn === '')) {
       zod = true
       continue
@@ -88,9 +134,13 @@ for (const [id, us] of self) {
   totals.set(c, (totals.get(c) ?? 0) + us)
 }
 const busy = [...totals].filter(([c]) => c !== '(idle)').reduce((sum, [, us]) => sum + us, 0)
-console.log(`${api}${logging ? ' (logging to a drained pipe)' : ' --quiet'}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx, busy ${(busy / 1e6).toFixed(2)} s → ${(busy / result.requests.total).toFixed(1)} µs per request`)
+console.log(
+  `${api}${logging ? ' (logging to a drained pipe)' : ' --quiet'}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx, busy ${(busy / 1e6).toFixed(2)} s → ${(busy / result.requests.total).toFixed(1)} µs per request`,
+)
 for (const [c, us] of [...totals].filter(([c]) => c !== '(idle)').sort((a, b) => b[1] - a[1])) {
-  console.log(`${c.padEnd(40)} ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / result.requests.total).toFixed(2).padStart(6)} µs/req`)
+  console.log(
+    `${c.padEnd(40)} ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / result.requests.total).toFixed(2).padStart(6)} µs/req`,
+  )
 }
 // The hottest functions, for what the categories hide.
 const fns = new Map<string, number>()
@@ -100,4 +150,5 @@ for (const [id, us] of self) {
   fns.set(key, (fns.get(key) ?? 0) + us)
 }
 console.log('\nhottest (self):')
-for (const [key, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`)
+for (const [key, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`)

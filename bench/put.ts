@@ -90,12 +90,41 @@ interface Load {
 }
 
 function load(target: Target): Load {
-  const args = ['node', autocannon, '--json', '-c', connections, '-d', seconds, '-m', target.method, '-I', '-b', target.body,
-    '-H', 'content-type=application/json', '-H', `authorization=Bearer ${target.token}`, target.url]
+  const args = [
+    'node',
+    autocannon,
+    '--json',
+    '-c',
+    connections,
+    '-d',
+    seconds,
+    '-m',
+    target.method,
+    '-I',
+    '-b',
+    target.body,
+    '-H',
+    'content-type=application/json',
+    '-H',
+    `authorization=Bearer ${target.token}`,
+    target.url,
+  ]
   const [bin, ...rest] = pin(1, args)
   const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  const result = JSON.parse(run.stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; timeouts: number }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
+  const result = JSON.parse(run.stdout) as {
+    requests: { average: number }
+    latency: { p50: number; p99: number }
+    non2xx: number
+    errors: number
+    timeouts: number
+  }
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
 }
 
 /** Single-request latency (µs) from bench/latency.mjs, pinned like autocannon. */
@@ -105,7 +134,16 @@ function latency(target: Target): { p50: number; p99: number; non2xx: number } {
   return JSON.parse(run.stdout) as { p50: number; p99: number; non2xx: number }
 }
 
-const serve = (users: number, quiet = true) => ['node', 'bin/apitwin.mjs', 'serve', '--port', '0', ...(quiet ? ['--quiet'] : []), '--users', String(users)]
+const serve = (users: number, quiet = true) => [
+  'node',
+  'bin/apitwin.mjs',
+  'serve',
+  '--port',
+  '0',
+  ...(quiet ? ['--quiet'] : []),
+  '--users',
+  String(users),
+]
 
 // 1. Start-up at three sizes (three starts each, median).
 const startup: Array<{ users: number; readyMs: number; rssMb: number; peakMb: number }> = []
@@ -116,7 +154,12 @@ for (const users of [100, 10_000, 100_000]) {
     samples.push({ readyMs: server.readyMs, ...memory(server.pid) })
     server.stop()
   }
-  startup.push({ users, readyMs: median(samples.map((s) => s.readyMs)), rssMb: median(samples.map((s) => s.rssMb)), peakMb: median(samples.map((s) => s.peakMb)) })
+  startup.push({
+    users,
+    readyMs: median(samples.map((s) => s.readyMs)),
+    rssMb: median(samples.map((s) => s.rssMb)),
+    peakMb: median(samples.map((s) => s.peakMb)),
+  })
 }
 
 // 2. Throughput: the bare baseline and `serve` at 100 and 100,000 users (--quiet), and at 100 users with its
@@ -125,7 +168,13 @@ for (const users of [100, 10_000, 100_000]) {
 // server (cause not found; alone, each measured like the first). Each load is paired with a bare one right next to
 // it, the bare one first in even rounds and second in odd ones, so a noisy moment hits both sides of a ratio.
 const bare = await start(['node', 'bench/bare-server.mjs'], '/')
-const bareTarget: Target = { label: 'bare node:http', method: 'PUT', url: `${bare.origin}/`, token: 'x', body: '{"title":"bench [<id>]","is_active":true}' }
+const bareTarget: Target = {
+  label: 'bare node:http',
+  method: 'PUT',
+  url: `${bare.origin}/`,
+  token: 'x',
+  body: '{"title":"bench [<id>]","is_active":true}',
+}
 load(bareTarget) // JIT warm-up, not measured
 const logDir = mkdtempSync(join(tmpdir(), 'apitwin-bench-'))
 const variants = [
@@ -172,16 +221,34 @@ bare.stop()
 rmSync(logDir, { recursive: true, force: true })
 
 // 3. In-process, in a child pinned to core 0 (MSW patches the globals of the process it runs in).
-const inProcessRun = spawnSync(pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json'])[0] as string, pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json']).slice(1), { cwd: root, encoding: 'utf8' })
-const inProcess = JSON.parse(inProcessRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; apitwinUs: number; bareUs: number; ratio: number }>
+const inProcessRun = spawnSync(
+  pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json'])[0] as string,
+  pin(0, ['node', '--import', 'tsx', 'bench/in-process.ts', '--json']).slice(1),
+  { cwd: root, encoding: 'utf8' },
+)
+const inProcess = JSON.parse(inProcessRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{
+  api: string
+  apitwinUs: number
+  bareUs: number
+  ratio: number
+}>
 
 // 4. The handler's own CPU per update at 100 vs 100,000 users, no HTTP (bench/handler-cost.ts), pinned the same way.
 const costCommand = pin(0, ['node', '--import', 'tsx', 'bench/handler-cost.ts', '--json'])
 const costRun = spawnSync(costCommand[0] as string, costCommand.slice(1), { cwd: root, encoding: 'utf8' })
-const handlerCosts = JSON.parse(costRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{ api: string; smallUs: number; bigUs: number; ratio: number }>
+const handlerCosts = JSON.parse(costRun.stdout.trim().split('\n').at(-1) ?? '[]') as Array<{
+  api: string
+  smallUs: number
+  bigUs: number
+  ratio: number
+}>
 
 // 5. Imported APIs (issue #18): bench/imported.ts, in a child (it starts its own servers, pinned the same way).
-const importedRun = spawnSync('node', ['--import', 'tsx', 'bench/imported.ts', '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+const importedRun = spawnSync('node', ['--import', 'tsx', 'bench/imported.ts', '--json'], {
+  cwd: root,
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+})
 const importedFigures = JSON.parse(importedRun.stdout.trim().split('\n').at(-1) ?? '{}') as {
   github: { readyMs: number; rssMb: number; peakMb: number }
   http: { handRps: number; importedRps: number; ratio: number; ratios: number[]; bad: number }
@@ -192,16 +259,24 @@ const importedFigures = JSON.parse(importedRun.stdout.trim().split('\n').at(-1) 
 const f = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
 const sum = (loads: readonly Load[], key: 'non2xx' | 'errors') => loads.reduce((total, l) => total + l[key], 0)
 const lines: string[] = []
-lines.push(`apitwin bench, ${new Date().toISOString().slice(0, 10)}, ${cores} cores, Node ${process.versions.node}; ${pinned ? 'servers on core 0, autocannon on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`)
-lines.push(`autocannon -c ${connections} -d ${seconds}, ${rounds} rounds per server (one apitwin server at a time, each load paired with a bare load), medians; a valid update with a JSON body per API`)
+lines.push(
+  `apitwin bench, ${new Date().toISOString().slice(0, 10)}, ${cores} cores, Node ${process.versions.node}; ${pinned ? 'servers on core 0, autocannon on core 1' : 'NOT pinned (no taskset or one core): expect noise'}`,
+)
+lines.push(
+  `autocannon -c ${connections} -d ${seconds}, ${rounds} rounds per server (one apitwin server at a time, each load paired with a bare load), medians; a valid update with a JSON body per API`,
+)
 lines.push('')
 lines.push('req/s, p50/p99 ms: under load (autocannon). 1-conn p50/p99 µs: one request at a time (bench/latency.mjs), the cost')
 lines.push('of a single update without queueing; "vs 100 users" compares that p50 at each size to the one at 100 users.')
 lines.push('')
-lines.push('| target | users | req/s | × bare node:http (min–max) | p50 ms | p99 ms | 1-conn p50 µs | 1-conn p99 µs | p50 vs 100 users | non-2xx |')
+lines.push(
+  '| target | users | req/s | × bare node:http (min–max) | p50 ms | p99 ms | 1-conn p50 µs | 1-conn p99 µs | p50 vs 100 users | non-2xx |',
+)
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 const bareLoads = results.get('bare')?.loads ?? []
-lines.push(`| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p50)))} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p99)))} | – | ${sum(bareLoads, 'non2xx')} |`)
+lines.push(
+  `| bare node:http | – | ${f(median(bareLoads.map((l) => l.rps)))} | 1.00 | ${f(median(bareLoads.map((l) => l.p50)), 1)} | ${f(median(bareLoads.map((l) => l.p99)), 1)} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p50)))} | ${f(median((latencies.get('bare') ?? []).map((l) => l.p99)))} | – | ${sum(bareLoads, 'non2xx')} |`,
+)
 let failures = sum(bareLoads, 'non2xx') + sum(bareLoads, 'errors')
 const spread = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${f(Math.min(...values), 2)}–${f(Math.max(...values), 2)}`)
 for (const label of apiLabels) {
@@ -213,7 +288,9 @@ for (const label of apiLabels) {
     const bad = sum(entry.loads, 'non2xx') + sum(entry.loads, 'errors') + single.reduce((total, l) => total + l.non2xx, 0)
     failures += bad
     const versus = !variant.quiet ? '–' : variant.name === '100' ? '1.00' : f(p50 / smallP50, 2)
-    lines.push(`| ${label} | ${variant.name} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} (${spread(entry.ratios)}) | ${f(median(entry.loads.map((l) => l.p50)), 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${variant.quiet ? f(p50) : '–'} | ${variant.quiet ? f(median(single.map((l) => l.p99))) : '–'} | ${versus} | ${bad} |`)
+    lines.push(
+      `| ${label} | ${variant.name} | ${f(median(entry.loads.map((l) => l.rps)))} | ${f(median(entry.ratios), 2)} (${spread(entry.ratios)}) | ${f(median(entry.loads.map((l) => l.p50)), 1)} | ${f(median(entry.loads.map((l) => l.p99)), 1)} | ${variant.quiet ? f(p50) : '–'} | ${variant.quiet ? f(median(single.map((l) => l.p99))) : '–'} | ${versus} | ${bad} |`,
+    )
   }
 }
 lines.push('')
@@ -221,7 +298,9 @@ lines.push('| apitwin serve --users | ready (ms) | RSS at ready (MB) | peak RSS 
 lines.push('|---:|---:|---:|---:|')
 for (const s of startup) lines.push(`| ${s.users.toLocaleString('en')} | ${f(s.readyMs)} | ${f(s.rssMb)} | ${f(s.peakMb)} |`)
 lines.push('')
-lines.push(`In-process (setupServer, one update of each API, ${cores} cores; time per request, apitwin's handler vs a bare MSW handler answering a fixed JSON):`)
+lines.push(
+  `In-process (setupServer, one update of each API, ${cores} cores; time per request, apitwin's handler vs a bare MSW handler answering a fixed JSON):`,
+)
 lines.push('')
 lines.push('| API | apitwin µs | bare MSW µs | ratio |')
 lines.push('|---|---:|---:|---:|')
@@ -233,15 +312,21 @@ lines.push('| API | 100 users µs | 100,000 users µs | ratio |')
 lines.push('|---|---:|---:|---:|')
 for (const c of handlerCosts) lines.push(`| ${c.api} | ${f(c.smallUs, 1)} | ${f(c.bigUs, 1)} | ${f(c.ratio, 2)} |`)
 lines.push('')
-lines.push('Imported APIs (`apitwin serve --openapi`, bench/imported.ts): the GitHub REST description, and one update of the document `apitwin openapi flextell` writes (imported) vs the hand-written flextell, in one server:')
+lines.push(
+  'Imported APIs (`apitwin serve --openapi`, bench/imported.ts): the GitHub REST description, and one update of the document `apitwin openapi flextell` writes (imported) vs the hand-written flextell, in one server:',
+)
 lines.push('')
 lines.push('| figure | value |')
 lines.push('|---|---:|')
 lines.push(`| GitHub description (13 MB, 1,223 operations): ready (ms, median of 3) | ${f(importedFigures.github.readyMs)} |`)
 lines.push(`| GitHub description: RSS at ready / peak (MB) | ${f(importedFigures.github.rssMb)} / ${f(importedFigures.github.peakMb)} |`)
-lines.push(`| flextell update over HTTP, hand-written / imported (req/s) | ${f(importedFigures.http.handRps)} / ${f(importedFigures.http.importedRps)} |`)
+lines.push(
+  `| flextell update over HTTP, hand-written / imported (req/s) | ${f(importedFigures.http.handRps)} / ${f(importedFigures.http.importedRps)} |`,
+)
 lines.push(`| imported ÷ hand-written over HTTP (min–max) | ${f(importedFigures.http.ratio, 2)} (${spread(importedFigures.http.ratios)}) |`)
-lines.push(`| resolver CPU per update in process, hand-written / imported (µs) | ${f(importedFigures.cpu.handUs, 1)} / ${f(importedFigures.cpu.importedUs, 1)} |`)
+lines.push(
+  `| resolver CPU per update in process, hand-written / imported (µs) | ${f(importedFigures.cpu.handUs, 1)} / ${f(importedFigures.cpu.importedUs, 1)} |`,
+)
 failures += importedFigures.http.bad
 if (failures > 0) lines.push(`\nWARNING: ${failures} responses were not 2xx (or failed); the throughput above is not of successful updates`)
 console.log(lines.join('\n'))

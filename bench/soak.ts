@@ -11,8 +11,19 @@ const TOTAL = Number(process.env['SOAK_REQUESTS'] ?? 100_000)
 const CONNECTIONS = 50
 const bin = fileURLToPath(new URL('../bin/apitwin.mjs', import.meta.url))
 
-interface Account { label: string; userId: number | string; token: string; tenant?: number; role?: string }
-interface Api { name: string; method: string; path: string; accounts: Account[] }
+interface Account {
+  label: string
+  userId: number | string
+  token: string
+  tenant?: number
+  role?: string
+}
+interface Api {
+  name: string
+  method: string
+  path: string
+  accounts: Account[]
+}
 
 const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] })
 const url = await new Promise<string>((resolve, reject) => {
@@ -45,7 +56,8 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 
 const { apis } = (await (await fetch(`${url}/__twin/apis`)).json()) as { apis: Api[] }
 const byName = Object.fromEntries(apis.map((api) => [api.name, api]))
-const pathOf = (api: Api, who: Account) => `/${api.name}${api.path.replace('{id}', String(who.userId)).replace('{userId}', String(who.userId)).replace('{tenantId}', String(who.tenant))}`
+const pathOf = (api: Api, who: Account) =>
+  `/${api.name}${api.path.replace('{id}', String(who.userId)).replace('{userId}', String(who.userId)).replace('{tenantId}', String(who.tenant))}`
 const actorOf = (api: Api) => api.accounts.find((a) => a.label === 'actor')!
 
 /** The i-th request of the mix. */
@@ -60,22 +72,42 @@ function nth(i: number): Promise<number> {
     case 1: {
       const api = byName['rails-users']!
       const actor = actorOf(api)
-      return send('PUT', pathOf(api, actor), { ...json, authorization: `Bearer ${actor.token}` }, JSON.stringify({ user: { email: `soak-${i}@example.com` } }))
+      return send(
+        'PUT',
+        pathOf(api, actor),
+        { ...json, authorization: `Bearer ${actor.token}` },
+        JSON.stringify({ user: { email: `soak-${i}@example.com` } }),
+      )
     }
     case 2: {
       const api = byName['medibulut']!
       const actor = actorOf(api)
-      return send('PATCH', pathOf(api, actor), { ...json, authorization: `Bearer ${actor.token}` }, JSON.stringify({ role_id: actor.role, email: 'not an email' }))
+      return send(
+        'PATCH',
+        pathOf(api, actor),
+        { ...json, authorization: `Bearer ${actor.token}` },
+        JSON.stringify({ role_id: actor.role, email: 'not an email' }),
+      )
     }
     case 3: {
       const api = byName['gorules']!
       const actor = actorOf(api)
-      return send('PUT', pathOf(api, actor), { ...json, authorization: `Bearer ${actor.token}` }, JSON.stringify({ firstName: `First ${i}` }))
+      return send(
+        'PUT',
+        pathOf(api, actor),
+        { ...json, authorization: `Bearer ${actor.token}` },
+        JSON.stringify({ firstName: `First ${i}` }),
+      )
     }
     case 4:
       return send('PUT', '/flextell/api/v1/users/1', { ...json, authorization: 'Bearer wrong' }, '{}')
     case 5:
-      return send('PUT', pathOf(byName['gorules']!, actorOf(byName['gorules']!)), { ...json, authorization: `Bearer ${actorOf(byName['gorules']!).token}` }, '{"firstName":')
+      return send(
+        'PUT',
+        pathOf(byName['gorules']!, actorOf(byName['gorules']!)),
+        { ...json, authorization: `Bearer ${actorOf(byName['gorules']!).token}` },
+        '{"firstName":',
+      )
     case 6:
       return send('GET', `/flextell/api/v1/users/${i}`, {})
     default:
@@ -87,12 +119,14 @@ async function run(count: number): Promise<{ statuses: Map<number, number>; ms: 
   const statuses = new Map<number, number>()
   let next = 0
   const started = performance.now()
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (next < count) {
-      const status = await nth(next++)
-      statuses.set(status, (statuses.get(status) ?? 0) + 1)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < count) {
+        const status = await nth(next++)
+        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      }
+    }),
+  )
   return { statuses, ms: performance.now() - started }
 }
 
@@ -102,9 +136,18 @@ try {
   const { statuses, ms } = await run(TOTAL)
   const after = await rssMiB()
   const fivexx = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0)
-  console.log(`soak: ${TOTAL} requests over ${CONNECTIONS} connections in ${(ms / 1000).toFixed(1)} s (${Math.round(TOTAL / (ms / 1000))} req/s)`)
-  console.log(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}; 5xx: ${fivexx}`)
-  console.log(`server RSS: ${before.toFixed(1)} MiB before, ${after.toFixed(1)} MiB after (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MiB)`)
+  console.log(
+    `soak: ${TOTAL} requests over ${CONNECTIONS} connections in ${(ms / 1000).toFixed(1)} s (${Math.round(TOTAL / (ms / 1000))} req/s)`,
+  )
+  console.log(
+    `statuses: ${[...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ')}; 5xx: ${fivexx}`,
+  )
+  console.log(
+    `server RSS: ${before.toFixed(1)} MiB before, ${after.toFixed(1)} MiB after (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MiB)`,
+  )
   if (fivexx > 0) process.exitCode = 1
 } finally {
   agent.destroy()

@@ -25,14 +25,40 @@ export async function targets(origin: string, users: number): Promise<Target[]> 
   // users - 3 is odd (see fixtures/medibulut.ts), else the one before it; rails-users and gorules let a user
   // update only their own profile / need the actor's UUID, so the actor updates itself.
   const flextellId = users % 2 === 0 ? users : users - 1
-  const medibulutLast = (position: number) => { const i = position - 3; return { id: i + 1 < 485 ? i + 1 : i + 4, clinic101: i % 2 === 0 } }
+  const medibulutLast = (position: number) => {
+    const i = position - 3
+    return { id: i + 1 < 485 ? i + 1 : i + 4, clinic101: i % 2 === 0 }
+  }
   const last = medibulutLast(users - 1)
   const medibulutId = last.clinic101 ? last.id : medibulutLast(users - 2).id
   return [
-    { label: 'flextell', method: 'PUT', url: `${origin}/flextell/api/v1/users/${flextellId}`, token: actor('flextell').token, body: '{"title":"bench [<id>]","is_active":true}' },
-    { label: 'rails-users', method: 'PUT', url: `${origin}/rails-users/users/${actor('rails-users').userId}`, token: actor('rails-users').token, body: '{"user":{"first_name":"Bench [<id>]"}}' },
-    { label: 'medibulut', method: 'PATCH', url: `${origin}/medibulut/101/users/${medibulutId}`, token: actor('medibulut').token, body: '{"role_id":"admin","first_name":"Bench [<id>]"}' },
-    { label: 'gorules', method: 'PUT', url: `${origin}/gorules/api/users/${actor('gorules').userId}`, token: actor('gorules').token, body: '{"firstName":"Bench [<id>]"}' },
+    {
+      label: 'flextell',
+      method: 'PUT',
+      url: `${origin}/flextell/api/v1/users/${flextellId}`,
+      token: actor('flextell').token,
+      body: '{"title":"bench [<id>]","is_active":true}',
+    },
+    {
+      label: 'rails-users',
+      method: 'PUT',
+      url: `${origin}/rails-users/users/${actor('rails-users').userId}`,
+      token: actor('rails-users').token,
+      body: '{"user":{"first_name":"Bench [<id>]"}}',
+    },
+    {
+      label: 'medibulut',
+      method: 'PATCH',
+      url: `${origin}/medibulut/101/users/${medibulutId}`,
+      token: actor('medibulut').token,
+      body: '{"role_id":"admin","first_name":"Bench [<id>]"}',
+    },
+    {
+      label: 'gorules',
+      method: 'PUT',
+      url: `${origin}/gorules/api/users/${actor('gorules').userId}`,
+      token: actor('gorules').token,
+      body: '{"firstName":"Bench [<id>]"}',
+    },
   ]
 }
-

@@ -116,7 +116,10 @@ export type LaravelValidationBody = z.infer<typeof laravelValidationBody>
  * @example laravelValidation([{ code: 'custom', path: ['email'], message: 'unique' }])
  * // { message: 'The email has already been taken.', errors: { email: ['The email has already been taken.'] } }
  */
-export function laravelValidation(issues: readonly Issue[], { messages = 'laravel10', summary = 'summarize' }: { messages?: LaravelMessages; summary?: LaravelSummary } = {}): LaravelValidationBody {
+export function laravelValidation(
+  issues: readonly Issue[],
+  { messages = 'laravel10', summary = 'summarize' }: { messages?: LaravelMessages; summary?: LaravelSummary } = {},
+): LaravelValidationBody {
   const errors: Record<string, string[]> = {}
   for (const issue of issues) (errors[issueKey(issue)] ??= []).push(laravelMessage(issue, messages))
   return { message: laravelSummary(Object.values(errors).flat(), summary), errors }
@@ -140,14 +143,24 @@ export interface LaravelOptions {
  * Laravel's JSON rendering of the exceptions a pipeline throws, under the readings an app follows.
  * @example laravelDialect({ notFound: 'generic' }).modelNotFound('App\Models\User', '7') // 404 {"message":"Not Found"}
  */
-export function laravelDialect({ authStatus = 401, authEnvelope = {}, notFound = 'model', validationStatus = 422, messages = 'laravel10', summary = 'summarize' }: LaravelOptions = {}) {
+export function laravelDialect({
+  authStatus = 401,
+  authEnvelope = {},
+  notFound = 'model',
+  validationStatus = 422,
+  messages = 'laravel10',
+  summary = 'summarize',
+}: LaravelOptions = {}) {
   return {
     name: 'laravel',
     unauthenticated: () => ({ status: authStatus, body: { ...authEnvelope, message: 'Unauthenticated.' } }),
     // Laravel's default AuthorizationException text.
     forbidden: () => ({ status: 403, body: { message: 'This action is unauthorized.' } }),
     // ModelNotFoundException::setModel appends the ids without a trailing period.
-    modelNotFound: (model: string, id: string) => ({ status: 404, body: { message: notFound === 'model' ? `No query results for model [${model}] ${id}` : 'Not Found' } }),
+    modelNotFound: (model: string, id: string) => ({
+      status: 404,
+      body: { message: notFound === 'model' ? `No query results for model [${model}] ${id}` : 'Not Found' },
+    }),
     badRequest: (message: string) => ({ status: 400, body: { message } }),
     // Any HttpException (abort(status, message)) renders as its message.
     error: (status: number, message: string) => ({ status, body: { message } }),
@@ -156,15 +169,23 @@ export function laravelDialect({ authStatus = 401, authEnvelope = {}, notFound =
     validation: (issues: readonly Issue[]) => ({ status: validationStatus, body: laravelValidation(issues, { messages, summary }) }),
     // ValidatePostSize middleware (PostTooLargeException), global, so before authentication; the message names the
     // limit so the caller knows what to change (inferred: Laravel's own exception carries no text).
-    payloadTooLarge: (limit: number) => ({ status: 413, body: { message: `The request body is larger than ${limit} bytes; send a smaller body.` } }),
+    payloadTooLarge: (limit: number) => ({
+      status: 413,
+      body: { message: `The request body is larger than ${limit} bytes; send a smaller body.` },
+    }),
     // RouteCollection::requestMethodNotAllowed, naming `$request->path()` (no leading slash).
     methodNotAllowed: (method: string, path: string, allowed: readonly string[]) => ({
       status: 405,
-      body: { message: `The ${method} method is not supported for route ${path.replace(/^\//, '')}. Supported methods: ${allowed.join(', ')}.` },
+      body: {
+        message: `The ${method} method is not supported for route ${path.replace(/^\//, '')}. Supported methods: ${allowed.join(', ')}.`,
+      },
       headers: { allow: allowed.join(', ') },
     }),
     // NotFoundHttpException from the router.
-    routeNotFound: (_method: string, path: string) => ({ status: 404, body: { message: `The route ${path.replace(/^\//, '')} could not be found.` } }),
+    routeNotFound: (_method: string, path: string) => ({
+      status: 404,
+      body: { message: `The route ${path.replace(/^\//, '')} could not be found.` },
+    }),
   } as const
 }
 export type LaravelDialect = ReturnType<typeof laravelDialect>

@@ -35,14 +35,26 @@ export type LearnedByRule = Readonly<Record<string, Learned>>
  * Checks a config file's `learned` entry for one API: the problems, each naming the rule and what is wrong.
  * @example validateLearned(gorules.rules, { 'error.body': { seen: [] } }) // []
  */
-export function validateLearned(rules: Readonly<Record<string, { readonly provenance: { readonly kind: string } }>>, learned: unknown): string[] {
+export function validateLearned(
+  rules: Readonly<Record<string, { readonly provenance: { readonly kind: string } }>>,
+  learned: unknown,
+): string[] {
   if (typeof learned !== 'object' || learned === null || Array.isArray(learned)) return ['must be an object: rule → learned pieces']
   return Object.entries(learned).flatMap(([rule, pieces]) => {
     if (rules[rule]?.provenance.kind !== 'inferred' && rule !== '(unattributed)') return [`"${rule}" is not an inferred rule of this API`]
-    if (typeof pieces !== 'object' || pieces === null || Array.isArray(pieces)) return [`${rule}: must be an object with statuses, bodies, messages and seen`]
+    if (typeof pieces !== 'object' || pieces === null || Array.isArray(pieces))
+      return [`${rule}: must be an object with statuses, bodies, messages and seen`]
     const p = pieces as Record<string, unknown>
-    const objectOrAbsent = (key: string) => (p[key] === undefined || (typeof p[key] === 'object' && p[key] !== null && !Array.isArray(p[key])) ? [] : [`${rule}.${key}: must be an object`])
-    return [...objectOrAbsent('statuses'), ...objectOrAbsent('bodies'), ...objectOrAbsent('messages'), ...(Array.isArray(p['seen']) ? [] : [`${rule}.seen: must be a list of requests`])]
+    const objectOrAbsent = (key: string) =>
+      p[key] === undefined || (typeof p[key] === 'object' && p[key] !== null && !Array.isArray(p[key]))
+        ? []
+        : [`${rule}.${key}: must be an object`]
+    return [
+      ...objectOrAbsent('statuses'),
+      ...objectOrAbsent('bodies'),
+      ...objectOrAbsent('messages'),
+      ...(Array.isArray(p['seen']) ? [] : [`${rule}.seen: must be a list of requests`]),
+    ]
   })
 }
 
@@ -64,8 +76,14 @@ export function mergeLearned(byRule: LearnedByRule): Learned {
 export function describeLearned(learned: Learned): string {
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
   const parts = [
-    ...(learned.statuses ? [`${count(Object.keys(learned.statuses).length, 'status', 'statuses')} (${[...new Set(Object.values(learned.statuses))].join(', ')})`] : []),
-    ...(learned.bodies ? [`${count(Object.keys(learned.bodies).length, 'error body', 'error bodies')} (${Object.keys(learned.bodies).join(', ')})`] : []),
+    ...(learned.statuses
+      ? [
+          `${count(Object.keys(learned.statuses).length, 'status', 'statuses')} (${[...new Set(Object.values(learned.statuses))].join(', ')})`,
+        ]
+      : []),
+    ...(learned.bodies
+      ? [`${count(Object.keys(learned.bodies).length, 'error body', 'error bodies')} (${Object.keys(learned.bodies).join(', ')})`]
+      : []),
     ...(learned.messages ? [count(Object.keys(learned.messages).length, 'message text', 'message texts')] : []),
   ]
   return parts.join(', ') || 'nothing'

@@ -9,8 +9,15 @@ import { documented, inferred } from './provenance.ts'
  */
 
 export const medibulutPermissions = [
-  'appointments.manage', 'patients.manage', 'patient-groups.manage', 'services.manage', 'users.manage',
-  'reports.view', 'finance.manage', 'settings.manage', 'working-hours.manage',
+  'appointments.manage',
+  'patients.manage',
+  'patient-groups.manage',
+  'services.manage',
+  'users.manage',
+  'reports.view',
+  'finance.manage',
+  'settings.manage',
+  'working-hours.manage',
 ] as const
 
 /** "2: Admin, 3: Specialist, 4: Personnel"; the examples send and return the slug ("admin"). */
@@ -27,10 +34,14 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 const base64Image = /^data:image\/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/
 
 /** role_id as a slug or as the table's numeric id (number or numeric string), always resolved to the slug. */
-const roleId = z.union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3', '4'])], { error: (issue) => (issue.input === undefined ? 'required' : 'in') }).transform((value): MedibulutRole => {
-  if (typeof value === 'string' && value in medibulutRoles) return value as MedibulutRole
-  return roleSlugs.find((slug) => medibulutRoles[slug] === Number(value)) ?? 'personnel'
-})
+const roleId = z
+  .union([z.enum(roleSlugs), z.literal([2, 3, 4]), z.enum(['2', '3', '4'])], {
+    error: (issue) => (issue.input === undefined ? 'required' : 'in'),
+  })
+  .transform((value): MedibulutRole => {
+    if (typeof value === 'string' && value in medibulutRoles) return value as MedibulutRole
+    return roleSlugs.find((slug) => medibulutRoles[slug] === Number(value)) ?? 'personnel'
+  })
 
 /**
  * bonus_rate as Laravel's `numeric` takes it (a number or a numeric string), under a `body.range` reading.
@@ -43,7 +54,23 @@ export function medibulutBonusRate(range: 'percent' | 'any') {
 }
 
 /** The fields a body may leave out: every one but role_id (the one the table marks required). */
-export const MEDIBULUT_OPTIONAL = ['first_name', 'last_name', 'mobile', 'phone', 'email', 'password', 'password_confirmation', 'status', 'photo', 'identity_number', 'bonus_rate', 'color', 'permissions', 'authorized_users', 'service_ids'] as const
+export const MEDIBULUT_OPTIONAL = [
+  'first_name',
+  'last_name',
+  'mobile',
+  'phone',
+  'email',
+  'password',
+  'password_confirmation',
+  'status',
+  'photo',
+  'identity_number',
+  'bonus_rate',
+  'color',
+  'permissions',
+  'authorized_users',
+  'service_ids',
+] as const
 
 /** The request body, in the doc's table order (Laravel reports errors in rule order). */
 const body = z
@@ -52,12 +79,18 @@ const body = z
     last_name: z.string().max(255).optional(),
     mobile: z.string().regex(phoneNumber, { error: 'regex' }).optional(),
     // The example returns "" for phone, so an empty alternate number is allowed.
-    phone: z.union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' }).nullable().optional(),
+    phone: z
+      .union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' })
+      .nullable()
+      .optional(),
     email: z.email().max(255).optional(),
     password: z.string().min(8).optional(),
     password_confirmation: z.string().optional(),
     status: z.literal([0, 1], { error: 'in' }).optional(),
-    photo: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' }).nullable().optional(),
+    photo: z
+      .union([z.url({ protocol: /^https?$/ }), z.string().regex(base64Image)], { error: 'photo' })
+      .nullable()
+      .optional(),
     identity_number: z.string().max(255).nullable().optional(),
     // "bonus_rate float", and the doc's own example sends "15.00": a number or a numeric string (documented both ways).
     // The 0–100 range is our reading of "e.g., 15 for 15%" (`body.range`).
@@ -126,87 +159,184 @@ export const medibulut = {
     422: laravelValidationBody,
   },
   rules: {
-    'auth.required': inferred('the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401', 'a request without a valid bearer token is answered 401', [
-      ['401', 'auth:sanctum: 401'],
-      ['403', 'a custom guard answers 403'],
-    ]),
-    'auth.body': inferred('Laravel renders AuthenticationException as {"message":"Unauthenticated."}', 'the 401 body is {"message":"Unauthenticated."}', [
-      ['laravel', '{"message":"Unauthenticated."}'],
-      ['envelope', '{"data":null,"message":"Unauthenticated."} (an envelope mirroring the 200\'s "data")'],
-    ]),
-    'tenant.isolation': documented('the path is /:tenantId/users/:id: a user is reached through its own tenant', 'a user of another tenant is not reachable, and a token cannot act under another tenant\'s path'),
-    'tenant.not-found': inferred('scoped route-model binding does not see other tenants\' users, so Laravel answers 404', 'a user of another tenant through this tenant\'s path is 404', [
-      ['404', 'the scoped binding does not see the user: 404'],
-      ['403', 'the user is found, then a policy refuses it: 403'],
-    ]),
-    'tenant.forbidden': inferred('tenant membership is a policy/middleware check; Laravel renders its AuthorizationException as 403, and 404 would hide nothing the caller does not already know (its own tenant id)', 'a token of tenant A under tenant B\'s path is 403 {"message":"This action is unauthorized."}', [
-      ['403', 'a membership middleware refuses: 403 {"message":"This action is unauthorized."}'],
-      ['404', 'the tenant is looked up among the caller\'s own: 404'],
-    ]),
-    'user.not-found': inferred('Laravel route-model binding', 'an unknown user id is 404 "No query results for model [App\\\\Models\\\\User] <id>"', [
-      ['model', '404 {"message":"No query results for model [App\\Models\\User] <id>"}'],
-      ['generic', '404 {"message":"Not Found"} (the exception handler hides the model)'],
-    ]),
-    'required-fields': inferred('the table marks only role_id required, and the doc\'s own PATCH example (no password) answers 200, so the 422 example\'s six required fields are the create rules', 'only role_id is required; first_name, last_name, email, password and status may be left out', [
-      ['role-only', 'only role_id is required'],
-      ['create-rules', 'first_name, last_name, email, password, role_id and status are all required, as in the 422 example'],
-    ]),
+    'auth.required': inferred(
+      'the doc shows no auth; a Laravel API behind auth:sanctum answers a missing token 401',
+      'a request without a valid bearer token is answered 401',
+      [
+        ['401', 'auth:sanctum: 401'],
+        ['403', 'a custom guard answers 403'],
+      ],
+    ),
+    'auth.body': inferred(
+      'Laravel renders AuthenticationException as {"message":"Unauthenticated."}',
+      'the 401 body is {"message":"Unauthenticated."}',
+      [
+        ['laravel', '{"message":"Unauthenticated."}'],
+        ['envelope', '{"data":null,"message":"Unauthenticated."} (an envelope mirroring the 200\'s "data")'],
+      ],
+    ),
+    'tenant.isolation': documented(
+      'the path is /:tenantId/users/:id: a user is reached through its own tenant',
+      "a user of another tenant is not reachable, and a token cannot act under another tenant's path",
+    ),
+    'tenant.not-found': inferred(
+      "scoped route-model binding does not see other tenants' users, so Laravel answers 404",
+      "a user of another tenant through this tenant's path is 404",
+      [
+        ['404', 'the scoped binding does not see the user: 404'],
+        ['403', 'the user is found, then a policy refuses it: 403'],
+      ],
+    ),
+    'tenant.forbidden': inferred(
+      'tenant membership is a policy/middleware check; Laravel renders its AuthorizationException as 403, and 404 would hide nothing the caller does not already know (its own tenant id)',
+      'a token of tenant A under tenant B\'s path is 403 {"message":"This action is unauthorized."}',
+      [
+        ['403', 'a membership middleware refuses: 403 {"message":"This action is unauthorized."}'],
+        ['404', "the tenant is looked up among the caller's own: 404"],
+      ],
+    ),
+    'user.not-found': inferred(
+      'Laravel route-model binding',
+      'an unknown user id is 404 "No query results for model [App\\\\Models\\\\User] <id>"',
+      [
+        ['model', '404 {"message":"No query results for model [App\\Models\\User] <id>"}'],
+        ['generic', '404 {"message":"Not Found"} (the exception handler hides the model)'],
+      ],
+    ),
+    'required-fields': inferred(
+      "the table marks only role_id required, and the doc's own PATCH example (no password) answers 200, so the 422 example's six required fields are the create rules",
+      'only role_id is required; first_name, last_name, email, password and status may be left out',
+      [
+        ['role-only', 'only role_id is required'],
+        ['create-rules', 'first_name, last_name, email, password, role_id and status are all required, as in the 422 example'],
+      ],
+    ),
     'body.role-required': documented('role_id: Required "Yes"', 'a body without role_id is refused: "The role id field is required."'),
-    'role.reading': inferred('the table lists "2: Admin, 3: Specialist, 4: Personnel" while the examples send and return "admin"; accepting both and answering the slug is the only reading under which every documented statement holds', 'role_id takes the slug (admin, specialist, personnel) or its numeric id (2, 3, 4), and is returned as the slug', [
-      ['slug-or-id', 'role_id takes "admin" or 2, and is returned as "admin"'],
-      ['slug-only', 'role_id takes the slug only: 2 is "The selected role id is invalid."'],
-    ]),
+    'role.reading': inferred(
+      'the table lists "2: Admin, 3: Specialist, 4: Personnel" while the examples send and return "admin"; accepting both and answering the slug is the only reading under which every documented statement holds',
+      'role_id takes the slug (admin, specialist, personnel) or its numeric id (2, 3, 4), and is returned as the slug',
+      [
+        ['slug-or-id', 'role_id takes "admin" or 2, and is returned as "admin"'],
+        ['slug-only', 'role_id takes the slug only: 2 is "The selected role id is invalid."'],
+      ],
+    ),
     'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
-    'body.limits': documented('the field table: types, "1 for active, 0 for inactive", the roles', 'each field\'s documented type and values are enforced'),
-    'body.coercion': inferred('Laravel\'s validation rules accept loose forms by default: integer takes numeric strings ("5"), in:0,1 takes "1"', 'numeric strings pass the integer fields, as Laravel\'s rules do (bonus_rate takes "15.00" under every reading: the doc\'s example sends it)', [
-      ['laravel', 'authorized_users: ["11"], service_ids: ["1"] and status: "1" pass'],
-      ['strict', 'only JSON integers pass status, authorized_users and service_ids'],
-    ], { fields: ['status', 'authorized_users', 'service_ids'] }),
-    'body.range': inferred('"The percentage of bonuses applicable to the user (e.g., 15 for 15%)" states no bounds; a percentage read as `numeric|between:0,100` is the likeliest rule', 'bonus_rate is between 0 and 100: 101 is "The bonus rate field must not be greater than 100."', [
-      ['percent', 'numeric|min:0|max:100'],
-      ['any', 'numeric only: any number passes (stored with two decimals, "-1.00")'],
-    ]),
-    'body.formats': inferred('the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)', 'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters', [
-      ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
-      ['lenient', 'any string for mobile, phone, color and photo; any password'],
-    ], { fields: ['mobile', 'phone', 'color', 'photo', 'password'] }),
-    'body.lengths': inferred('the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default', 'first_name, last_name, email and identity_number are at most 255 characters', [
-      ['laravel', 'string|max:255: 256 characters are "The first name field must not be greater than 255 characters."'],
-      ['unlimited', 'no max rule (TEXT columns): any length passes'],
-    ], { fields: ['first_name', 'last_name', 'email', 'identity_number'] }),
-    'body.nullable': inferred('the table says neither way; the doc\'s own body example sends "identity_number": null and "photo": null, so those take null, and a Laravel `string` rule without `nullable` refuses null elsewhere', 'null is taken for identity_number, photo and phone and refused for every other field ("The first name field must be a string.")', [
-      ['example', 'identity_number, photo and phone are nullable; null elsewhere is refused'],
-      ['nullable', 'every optional field is `nullable`: null is taken everywhere (it clears a nullable column and leaves the others as they were)'],
-      ['none', 'only the example\'s own nulls (identity_number, photo) are taken; phone takes "" but not null (no ConvertEmptyStringsToNull)'],
-    ], { fields: MEDIBULUT_OPTIONAL }),
-    'body.permissions': inferred('the table lists permissions open-ended: ("appointments.manage", "patients.manage", etc.); the example shows nine, which an app would check with `in:` against its own list', 'permissions are among the nine the example shows; another is "The selected permissions.N is invalid."', [
-      ['listed', 'in:appointments.manage,…,working-hours.manage (the nine of the example)'],
-      ['any', 'any string is a permission ("etc.")'],
-    ]),
-    'body.ids': inferred('"service_ids array of integers" states no sign; ids of auto-increment rows are positive, and an app checking `integer|min:1` (or exists) refuses 0', 'service_ids are positive integers: 0 is "The service_ids.N field must be an integer."', [
-      ['positive', 'service_ids.* must be integers of at least 1'],
-      ['any-integer', 'any integer passes ("array of integers")'],
-    ]),
-    'body.confirmed': documented('password_confirmation: "A repeat of the password field to ensure accuracy"', 'a password whose confirmation differs is refused'),
-    'body.authorized-users': inferred('"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant', 'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."', [
-      ['tenant', 'exists:users,id scoped to the tenant'],
-      ['any-tenant', 'exists:users,id over every tenant'],
-    ]),
-    'email.unique': inferred('email is "used for login", so it is unique across users (unique:users,email)', 'an email another user holds is refused: "The email has already been taken."', [
-      ['enforced', 'unique:users,email: 422 "The email has already been taken."'],
-      ['unchecked', 'no unique rule in the Form Request: the users table\'s unique index refuses the same address, a 500 Server Error'],
-    ]),
-    'email.case-insensitive': inferred('MySQL\'s default collation compares strings case-insensitively, so unique:users,email does too', 'an email differing from a taken one only in case is taken too', [
-      ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
-      ['sensitive', 'a case-sensitive database: JOHN@example.com is free'],
-    ]),
+    'body.limits': documented(
+      'the field table: types, "1 for active, 0 for inactive", the roles',
+      "each field's documented type and values are enforced",
+    ),
+    'body.coercion': inferred(
+      'Laravel\'s validation rules accept loose forms by default: integer takes numeric strings ("5"), in:0,1 takes "1"',
+      'numeric strings pass the integer fields, as Laravel\'s rules do (bonus_rate takes "15.00" under every reading: the doc\'s example sends it)',
+      [
+        ['laravel', 'authorized_users: ["11"], service_ids: ["1"] and status: "1" pass'],
+        ['strict', 'only JSON integers pass status, authorized_users and service_ids'],
+      ],
+      { fields: ['status', 'authorized_users', 'service_ids'] },
+    ),
+    'body.range': inferred(
+      '"The percentage of bonuses applicable to the user (e.g., 15 for 15%)" states no bounds; a percentage read as `numeric|between:0,100` is the likeliest rule',
+      'bonus_rate is between 0 and 100: 101 is "The bonus rate field must not be greater than 100."',
+      [
+        ['percent', 'numeric|min:0|max:100'],
+        ['any', 'numeric only: any number passes (stored with two decimals, "-1.00")'],
+      ],
+    ),
+    'body.formats': inferred(
+      'the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)',
+      'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters',
+      [
+        ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
+        ['lenient', 'any string for mobile, phone, color and photo; any password'],
+      ],
+      { fields: ['mobile', 'phone', 'color', 'photo', 'password'] },
+    ),
+    'body.lengths': inferred(
+      'the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default',
+      'first_name, last_name, email and identity_number are at most 255 characters',
+      [
+        ['laravel', 'string|max:255: 256 characters are "The first name field must not be greater than 255 characters."'],
+        ['unlimited', 'no max rule (TEXT columns): any length passes'],
+      ],
+      { fields: ['first_name', 'last_name', 'email', 'identity_number'] },
+    ),
+    'body.nullable': inferred(
+      'the table says neither way; the doc\'s own body example sends "identity_number": null and "photo": null, so those take null, and a Laravel `string` rule without `nullable` refuses null elsewhere',
+      'null is taken for identity_number, photo and phone and refused for every other field ("The first name field must be a string.")',
+      [
+        ['example', 'identity_number, photo and phone are nullable; null elsewhere is refused'],
+        [
+          'nullable',
+          'every optional field is `nullable`: null is taken everywhere (it clears a nullable column and leaves the others as they were)',
+        ],
+        [
+          'none',
+          'only the example\'s own nulls (identity_number, photo) are taken; phone takes "" but not null (no ConvertEmptyStringsToNull)',
+        ],
+      ],
+      { fields: MEDIBULUT_OPTIONAL },
+    ),
+    'body.permissions': inferred(
+      'the table lists permissions open-ended: ("appointments.manage", "patients.manage", etc.); the example shows nine, which an app would check with `in:` against its own list',
+      'permissions are among the nine the example shows; another is "The selected permissions.N is invalid."',
+      [
+        ['listed', 'in:appointments.manage,…,working-hours.manage (the nine of the example)'],
+        ['any', 'any string is a permission ("etc.")'],
+      ],
+    ),
+    'body.ids': inferred(
+      '"service_ids array of integers" states no sign; ids of auto-increment rows are positive, and an app checking `integer|min:1` (or exists) refuses 0',
+      'service_ids are positive integers: 0 is "The service_ids.N field must be an integer."',
+      [
+        ['positive', 'service_ids.* must be integers of at least 1'],
+        ['any-integer', 'any integer passes ("array of integers")'],
+      ],
+    ),
+    'body.confirmed': documented(
+      'password_confirmation: "A repeat of the password field to ensure accuracy"',
+      'a password whose confirmation differs is refused',
+    ),
+    'body.authorized-users': inferred(
+      '"users that this user is authorized to manage": a Laravel exists rule scoped to the tenant',
+      'authorized_users may only name users of the same tenant: "The selected authorized_users.N is invalid."',
+      [
+        ['tenant', 'exists:users,id scoped to the tenant'],
+        ['any-tenant', 'exists:users,id over every tenant'],
+      ],
+    ),
+    'email.unique': inferred(
+      'email is "used for login", so it is unique across users (unique:users,email)',
+      'an email another user holds is refused: "The email has already been taken."',
+      [
+        ['enforced', 'unique:users,email: 422 "The email has already been taken."'],
+        ['unchecked', "no unique rule in the Form Request: the users table's unique index refuses the same address, a 500 Server Error"],
+      ],
+    ),
+    'email.case-insensitive': inferred(
+      "MySQL's default collation compares strings case-insensitively, so unique:users,email does too",
+      'an email differing from a taken one only in case is taken too',
+      [
+        ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
+        ['sensitive', 'a case-sensitive database: JOHN@example.com is free'],
+      ],
+    ),
     'validation.status': documented('422 Unprocessable Entity example', 'a refused body is 422 {message, errors:{field:[messages]}}'),
-    'validation.messages': inferred('Laravel 10+ default messages, as in the 422 example ("The first name field is required.")', 'each field error is Laravel\'s message text', [
-      ['laravel10', '"The color field must be a valid hexadecimal color."'],
-      ['laravel9', '"The color must be a valid hexadecimal color." (Laravel 9 wording; "required" reads the same)'],
-    ]),
-    'validation.summary': documented('422 example: "The first name field is required. (and 5 more errors)"', 'message is the first error plus " (and N more error[s])", singular for one'),
-    'response.shape': documented('HTTP 200 OK example', 'the 200 body is {data:{…}} with every documented field, bonus_rate a two-decimal string'),
+    'validation.messages': inferred(
+      'Laravel 10+ default messages, as in the 422 example ("The first name field is required.")',
+      "each field error is Laravel's message text",
+      [
+        ['laravel10', '"The color field must be a valid hexadecimal color."'],
+        ['laravel9', '"The color must be a valid hexadecimal color." (Laravel 9 wording; "required" reads the same)'],
+      ],
+    ),
+    'validation.summary': documented(
+      '422 example: "The first name field is required. (and 5 more errors)"',
+      'message is the first error plus " (and N more error[s])", singular for one',
+    ),
+    'response.shape': documented(
+      'HTTP 200 OK example',
+      'the 200 body is {data:{…}} with every documented field, bonus_rate a two-decimal string',
+    ),
     'response.echo': documented('the example response echoes the request', 'the 200 body reflects every field sent'),
     'response.no-password': documented('the response example has no password field', 'no password (or its hash) is ever returned'),
     'update.persists': documented('"Update"', 'an update sticks: a later request sees it'),
@@ -214,6 +344,6 @@ export const medibulut = {
 } as const
 
 export type MedibulutBody = z.infer<typeof medibulut.body>
-export type MedibulutUser = z.infer<typeof medibulut.responses[200]>['data']
+export type MedibulutUser = z.infer<(typeof medibulut.responses)[200]>['data']
 export type MedibulutUserRecord = z.infer<typeof medibulut.entities.user>
 export type MedibulutRuleId = keyof typeof medibulut.rules

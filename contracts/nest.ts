@@ -6,10 +6,13 @@ export function nestMessage(issue: Issue): string {
   const property = String(issue.path[0] ?? 'body')
   if (issue.code === 'custom') return issue.message
   if (issue.code === 'invalid_value') return `${property} must be one of the following values: ${issue.values.map(String).join(', ')}`
-  if (issue.code === 'invalid_format' && issue.format === 'uuid') return issue.path.length > 1 ? `each value in ${property} must be a UUID` : `${property} must be a UUID`
-  if (issue.code === 'invalid_type') return `${property} must be ${issue.expected === 'array' ? 'an array' : issue.expected === 'boolean' ? 'a boolean value' : 'a string'}`
+  if (issue.code === 'invalid_format' && issue.format === 'uuid')
+    return issue.path.length > 1 ? `each value in ${property} must be a UUID` : `${property} must be a UUID`
+  if (issue.code === 'invalid_type')
+    return `${property} must be ${issue.expected === 'array' ? 'an array' : issue.expected === 'boolean' ? 'a boolean value' : 'a string'}`
   if (issue.code === 'too_big') return `${property} must be shorter than or equal to ${String(issue.maximum)} characters`
-  if (issue.code === 'too_small') return issue.origin === 'string' ? `${property} should not be empty` : `${property} must not be less than ${String(issue.minimum)}`
+  if (issue.code === 'too_small')
+    return issue.origin === 'string' ? `${property} should not be empty` : `${property} must not be less than ${String(issue.minimum)}`
   return `${property} is invalid`
 }
 
@@ -30,15 +33,24 @@ export interface NestOptions {
   readonly body?: 'nest' | 'message'
 }
 
-const reasons: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+const reasons: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
 
 /**
  * NestJS's exception bodies under the readings an app follows.
  * @example nestDialect({ validationStatus: 422 }).validation(issues).status // 422
  */
 export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptions = {}) {
-  const reply = (status: number, message: string | string[], error = reasons[status]) =>
-    ({ status, body: body === 'message' ? { message } : { statusCode: status, message, ...(error !== undefined && { error }) } })
+  const reply = (status: number, message: string | string[], error = reasons[status]) => ({
+    status,
+    body: body === 'message' ? { message } : { statusCode: status, message, ...(error !== undefined && { error }) },
+  })
   return {
     name: 'nest',
     // Passport's guard throws a bare UnauthorizedException: no `error` key.
@@ -52,13 +64,35 @@ export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptio
     // ValidationPipe: every constraint's message, as a list.
     validation: (issues: readonly Issue[]) => reply(validationStatus, issues.map(nestMessage)),
     // Fastify's bodyLimit (FST_ERR_CTP_BODY_TOO_LARGE), answered before any Nest guard runs.
-    payloadTooLarge: (limit: number) => ({ status: 413, body: { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: `Request body is too large (limit ${limit} bytes)` } }),
+    payloadTooLarge: (limit: number) => ({
+      status: 413,
+      body: {
+        statusCode: 413,
+        code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+        error: 'Payload Too Large',
+        message: `Request body is too large (limit ${limit} bytes)`,
+      },
+    }),
     // Fastify has no parser for anything but JSON here (FST_ERR_CTP_INVALID_MEDIA_TYPE).
-    unsupportedMediaType: (type: string) => ({ status: 415, body: { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', error: 'Unsupported Media Type', message: `Unsupported Media Type: ${type}` } }),
+    unsupportedMediaType: (type: string) => ({
+      status: 415,
+      body: {
+        statusCode: 415,
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        error: 'Unsupported Media Type',
+        message: `Unsupported Media Type: ${type}`,
+      },
+    }),
     // Nest registers its own not-found handler on Fastify (NotFoundException "Cannot <METHOD> <path>"); a wrong method
     // is no route either.
-    routeNotFound: (method: string, path: string) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
-    methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({ status: 404, body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' } }),
+    routeNotFound: (method: string, path: string) => ({
+      status: 404,
+      body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' },
+    }),
+    methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({
+      status: 404,
+      body: { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' },
+    }),
   } as const
 }
 export type NestDialect = ReturnType<typeof nestDialect>

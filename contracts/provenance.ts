@@ -46,10 +46,23 @@ export function documented(source: string, text: string): Rule {
  * @example inferred('Laravel auth middleware answers this body', '401 body is {"message":"Unauthenticated."}',
  *   [['laravel', '{"message":"Unauthenticated."}'], ['envelope', '{"success":false,"message":"Unauthenticated."}']])
  */
-export function inferred(why: string, text: string, readings: ReadonlyArray<readonly [string, string]>, { fields }: { readonly fields?: readonly string[] } = {}): Rule {
+export function inferred(
+  why: string,
+  text: string,
+  readings: ReadonlyArray<readonly [string, string]>,
+  { fields }: { readonly fields?: readonly string[] } = {},
+): Rule {
   const [first] = readings
-  if (first === undefined || readings.length < 2) throw new Error(`inferred rule "${text}" needs at least two readings, got ${readings.length}`)
-  return { text, provenance: { kind: 'inferred', why, readings: { default: first[0], options: Object.fromEntries(readings), ...(fields && { fields }) } } }
+  if (first === undefined || readings.length < 2)
+    throw new Error(`inferred rule "${text}" needs at least two readings, got ${readings.length}`)
+  return {
+    text,
+    provenance: {
+      kind: 'inferred',
+      why,
+      readings: { default: first[0], options: Object.fromEntries(readings), ...(fields && { fields }) },
+    },
+  }
 }
 
 /**
@@ -60,7 +73,13 @@ export function fieldGroups(value: string): Array<[string, string[]]> | undefine
   if (!value.includes(':')) return undefined
   return value.split(';').map((group) => {
     const [reading = '', fields = ''] = group.split(':')
-    return [reading.trim(), fields.split(',').map((f) => f.trim()).filter((f) => f !== '')]
+    return [
+      reading.trim(),
+      fields
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== ''),
+    ]
   })
 }
 
@@ -82,7 +101,8 @@ export function readingOfField(value: string, field: string, fallback: string): 
  */
 export function formatFieldReading(byField: Readonly<Record<string, string>>, fallback: string): string {
   const groups = new Map<string, string[]>()
-  for (const [field, reading] of Object.entries(byField)) if (reading !== fallback) groups.set(reading, [...(groups.get(reading) ?? []), field])
+  for (const [field, reading] of Object.entries(byField))
+    if (reading !== fallback) groups.set(reading, [...(groups.get(reading) ?? []), field])
   if (groups.size === 0) return fallback
   return [...groups].map(([reading, fields]) => `${reading}:${fields.join(',')}`).join(';')
 }
@@ -100,18 +120,24 @@ export function validateReadings(rules: RuleBook, choice: ReadingChoice): string
   return Object.entries(choice).flatMap(([rule, value]) => {
     const found = rules[rule]
     if (!found || found.provenance.kind !== 'inferred') {
-      const known = Object.entries(rules).filter(([, r]) => r.provenance.kind === 'inferred').map(([id]) => id)
+      const known = Object.entries(rules)
+        .filter(([, r]) => r.provenance.kind === 'inferred')
+        .map(([id]) => id)
       return [`"${rule}" is not an inferred rule; rules with readings: ${known.join(', ')}`]
     }
     const options = Object.keys(found.provenance.readings.options)
     const groups = fieldGroups(value)
-    if (groups === undefined) return options.includes(value) ? [] : [`${rule}: "${value}" is not a reading; choose one of ${options.join(', ')}`]
+    if (groups === undefined)
+      return options.includes(value) ? [] : [`${rule}: "${value}" is not a reading; choose one of ${options.join(', ')}`]
     const fields = found.provenance.readings.fields
-    if (fields === undefined) return [`${rule}: "${value}" names fields, but ${rule} is one choice for the whole API; choose one of ${options.join(', ')}`]
+    if (fields === undefined)
+      return [`${rule}: "${value}" names fields, but ${rule} is one choice for the whole API; choose one of ${options.join(', ')}`]
     return groups.flatMap(([reading, named]) => [
       ...(options.includes(reading) ? [] : [`${rule}: "${reading}" is not a reading; choose one of ${options.join(', ')}`]),
       ...(named.length === 0 ? [`${rule}: "${reading}:" names no field; name some of ${fields.join(', ')}`] : []),
-      ...named.filter((f) => !fields.includes(f)).map((f) => `${rule}: "${f}" is not a field of this rule; choose among ${fields.join(', ')}`),
+      ...named
+        .filter((f) => !fields.includes(f))
+        .map((f) => `${rule}: "${f}" is not a field of this rule; choose among ${fields.join(', ')}`),
     ])
   })
 }

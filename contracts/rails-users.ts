@@ -72,62 +72,132 @@ export const railsUsers = {
     422: railsValidationBody,
   },
   rules: {
-    'auth.required': documented('"Authentication Required: User must be authenticated." / 401 example', 'a request without a valid bearer token is answered 401 {"status":"error","message":"Not authenticated or insufficient permissions"}'),
-    'auth.own-profile': documented('"Users can only update their own profile." / 401 "Not authenticated or insufficient permissions"', "another user's id is answered with the documented 401"),
-    'user.not-found': documented('404 example {"status":"error","message":"User not found"}', 'an unknown id is answered 404 with the documented body'),
-    'path.id': inferred('"id integer path required": Rails routes `resources :users` take any id segment, and User.find("abc") finds nothing, so the documented 404 answers', 'a non-numeric id reaches the controller and is the documented 404', [
-      ['find', 'no route constraint: "abc" is looked up and not found, the documented 404'],
-      ['constraint', 'a route constraint (id: /\\d+/): "abc" matches no route, Rails\' routing 404'],
-    ]),
-    'order.find-before-authorize': inferred('a Rails controller runs before_action :set_user (404) before the ownership check (401)', 'an unknown id is 404 even though it is not the caller\'s own', [
-      ['find-first', 'set_user runs first: an unknown id is 404'],
-      ['authorize-first', 'the ownership check runs first: any id but your own is the documented 401'],
-    ]),
-    'body.wrapped': inferred('Rails `params.require(:user)` raises ParameterMissing, rendered as 400', 'a body without a non-empty `user` object is answered 400 "param is missing or the value is empty: user"', [
-      ['require', 'params.require(:user): 400 "param is missing or the value is empty: user"'],
-      ['fetch', 'params.fetch(:user, {}): nothing to change, 200 with the user as it is'],
-      ['wrap', 'ParamsWrapper (on for JSON in a new Rails app) wraps a root-less body\'s column attributes in "user": {"first_name": "Ada"} updates, as {"user": {…}} would'],
-    ]),
-    'body.unpermitted': inferred('strong parameters log and drop what `permit` does not name (action_on_unpermitted_parameters is :log, or off, unless an app turns it to :raise)', 'an attribute the API does not take is dropped', [
-      ['dropped', 'permit drops it; the rest of the update goes on'],
-      ['refused', 'action_on_unpermitted_parameters = :raise: refused 422 naming the attribute'],
-    ]),
-    'body.type-cast': inferred('ActiveRecord casts a JSON scalar to the attribute\'s type (42 → "42"), and strong parameters drop a scalar sent for a permitted list', 'a number or boolean for a string attribute is stored as its string; a string for a list attribute is ignored', [
-      ['cast', 'first_name: 42 is saved as "42"; feature_flags: "x" is dropped as unpermitted'],
-      ['strict', 'a value of the wrong JSON type is refused: 422 "<Attribute> is invalid"'],
-    ], { fields: ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token', 'feature_flags', 'notifications'] }),
-    'body.password': documented('422 example: "Password is too short (minimum is 8 characters)"', 'a password shorter than 8 characters is refused'),
+    'auth.required': documented(
+      '"Authentication Required: User must be authenticated." / 401 example',
+      'a request without a valid bearer token is answered 401 {"status":"error","message":"Not authenticated or insufficient permissions"}',
+    ),
+    'auth.own-profile': documented(
+      '"Users can only update their own profile." / 401 "Not authenticated or insufficient permissions"',
+      "another user's id is answered with the documented 401",
+    ),
+    'user.not-found': documented(
+      '404 example {"status":"error","message":"User not found"}',
+      'an unknown id is answered 404 with the documented body',
+    ),
+    'path.id': inferred(
+      '"id integer path required": Rails routes `resources :users` take any id segment, and User.find("abc") finds nothing, so the documented 404 answers',
+      'a non-numeric id reaches the controller and is the documented 404',
+      [
+        ['find', 'no route constraint: "abc" is looked up and not found, the documented 404'],
+        ['constraint', 'a route constraint (id: /\\d+/): "abc" matches no route, Rails\' routing 404'],
+      ],
+    ),
+    'order.find-before-authorize': inferred(
+      'a Rails controller runs before_action :set_user (404) before the ownership check (401)',
+      "an unknown id is 404 even though it is not the caller's own",
+      [
+        ['find-first', 'set_user runs first: an unknown id is 404'],
+        ['authorize-first', 'the ownership check runs first: any id but your own is the documented 401'],
+      ],
+    ),
+    'body.wrapped': inferred(
+      'Rails `params.require(:user)` raises ParameterMissing, rendered as 400',
+      'a body without a non-empty `user` object is answered 400 "param is missing or the value is empty: user"',
+      [
+        ['require', 'params.require(:user): 400 "param is missing or the value is empty: user"'],
+        ['fetch', 'params.fetch(:user, {}): nothing to change, 200 with the user as it is'],
+        [
+          'wrap',
+          'ParamsWrapper (on for JSON in a new Rails app) wraps a root-less body\'s column attributes in "user": {"first_name": "Ada"} updates, as {"user": {…}} would',
+        ],
+      ],
+    ),
+    'body.unpermitted': inferred(
+      'strong parameters log and drop what `permit` does not name (action_on_unpermitted_parameters is :log, or off, unless an app turns it to :raise)',
+      'an attribute the API does not take is dropped',
+      [
+        ['dropped', 'permit drops it; the rest of the update goes on'],
+        ['refused', 'action_on_unpermitted_parameters = :raise: refused 422 naming the attribute'],
+      ],
+    ),
+    'body.type-cast': inferred(
+      'ActiveRecord casts a JSON scalar to the attribute\'s type (42 → "42"), and strong parameters drop a scalar sent for a permitted list',
+      'a number or boolean for a string attribute is stored as its string; a string for a list attribute is ignored',
+      [
+        ['cast', 'first_name: 42 is saved as "42"; feature_flags: "x" is dropped as unpermitted'],
+        ['strict', 'a value of the wrong JSON type is refused: 422 "<Attribute> is invalid"'],
+      ],
+      { fields: ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token', 'feature_flags', 'notifications'] },
+    ),
+    'body.password': documented(
+      '422 example: "Password is too short (minimum is 8 characters)"',
+      'a password shorter than 8 characters is refused',
+    ),
     'body.email': documented('email: string (email)', 'email must be an email address: "Email is invalid"'),
     'body.locale': documented('locale: enum en, fr', 'locale is en or fr: "Locale is not included in the list"'),
-    'body.expo-push-token': documented('"Must be in format ExponentPushToken[...] or ExpoPushToken[...]"', 'expo_push_token takes both forms and nothing else: "Expo push token is invalid"'),
+    'body.expo-push-token': documented(
+      '"Must be in format ExponentPushToken[...] or ExpoPushToken[...]"',
+      'expo_push_token takes both forms and nothing else: "Expo push token is invalid"',
+    ),
     'body.arrays': documented('feature_flags, notifications: array [string]', 'feature_flags and notifications are arrays of strings'),
-    'body.names': inferred('Rails presence validations on names; the doc only types them as strings', 'first_name and last_name are non-blank strings: "First name can\'t be blank"', [
-      ['presence', 'validates :first_name, :last_name, presence: true'],
-      ['none', 'no presence validation: a blank name is saved'],
-    ]),
-    'email.unique': documented('422 example: "Email has already been taken"', 'an email another user holds is refused: "Email has already been taken"'),
-    'email.case-insensitive': inferred('Devise keys emails case-insensitively (config.case_insensitive_keys = [:email])', 'an email differing from a taken one only in case is taken too', [
-      ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
-      ['sensitive', 'uniqueness compares exactly: JOHN@example.com is free'],
-    ]),
-    'validation.messages': inferred('the doc\'s 422 example shows two messages, "Email has already been taken" and "Password is too short (minimum is 8 characters)", which are Rails\' defaults; every other message is read as Rails\' default full message too (config/locales/en.yml)', 'each error message is Rails\' default full message: "Locale is not included in the list", "Email is invalid"', [
-      ['rails-default', 'errors.full_messages with the default locale: "<Attribute> is not included in the list", "<Attribute> is invalid", "<Attribute> can\'t be blank"'],
-      ['custom', 'the app words its own messages ("Locale has an unsupported value"); only the two of the example read as documented'],
-    ]),
-    'validation.shape': documented('422 example {status:"error", message:"Failed to update user", errors:[{path, message}]}', 'a refused body is 422 with errors as a list of {path, message}'),
-    'response.shape': documented('200 example', 'the 200 body is {status:"success", message:"User updated successfully", data:{id, email, first_name, last_name, roles, feature_flags, notifications, status, locale, created_at}}'),
+    'body.names': inferred(
+      'Rails presence validations on names; the doc only types them as strings',
+      'first_name and last_name are non-blank strings: "First name can\'t be blank"',
+      [
+        ['presence', 'validates :first_name, :last_name, presence: true'],
+        ['none', 'no presence validation: a blank name is saved'],
+      ],
+    ),
+    'email.unique': documented(
+      '422 example: "Email has already been taken"',
+      'an email another user holds is refused: "Email has already been taken"',
+    ),
+    'email.case-insensitive': inferred(
+      'Devise keys emails case-insensitively (config.case_insensitive_keys = [:email])',
+      'an email differing from a taken one only in case is taken too',
+      [
+        ['insensitive', 'JOHN@example.com is taken when john@example.com is'],
+        ['sensitive', 'uniqueness compares exactly: JOHN@example.com is free'],
+      ],
+    ),
+    'validation.messages': inferred(
+      'the doc\'s 422 example shows two messages, "Email has already been taken" and "Password is too short (minimum is 8 characters)", which are Rails\' defaults; every other message is read as Rails\' default full message too (config/locales/en.yml)',
+      'each error message is Rails\' default full message: "Locale is not included in the list", "Email is invalid"',
+      [
+        [
+          'rails-default',
+          'errors.full_messages with the default locale: "<Attribute> is not included in the list", "<Attribute> is invalid", "<Attribute> can\'t be blank"',
+        ],
+        ['custom', 'the app words its own messages ("Locale has an unsupported value"); only the two of the example read as documented'],
+      ],
+    ),
+    'validation.shape': documented(
+      '422 example {status:"error", message:"Failed to update user", errors:[{path, message}]}',
+      'a refused body is 422 with errors as a list of {path, message}',
+    ),
+    'response.shape': documented(
+      '200 example',
+      'the 200 body is {status:"success", message:"User updated successfully", data:{id, email, first_name, last_name, roles, feature_flags, notifications, status, locale, created_at}}',
+    ),
     'response.echo': documented('"Update information for a specific user"', 'the 200 body reflects every field sent'),
     'response.no-password': documented('the 200 example lists no password', 'no password (or its digest) is ever returned'),
     'update.persists': documented('"Update user"', 'an update sticks: a later request sees it'),
-    'email.verification': documented('"If the email address is changed, … a verification email will be sent to the new email address"', 'changing the email sends one verification email to the new address'),
-    'email.normalized': inferred('Devise strips and downcases its case-insensitive keys before saving', 'a new email is stored trimmed and lower-cased', [
-      ['downcase', 'stored stripped and lower-cased'],
-      ['as-sent', 'stored exactly as sent'],
-    ]),
+    'email.verification': documented(
+      '"If the email address is changed, … a verification email will be sent to the new email address"',
+      'changing the email sends one verification email to the new address',
+    ),
+    'email.normalized': inferred(
+      'Devise strips and downcases its case-insensitive keys before saving',
+      'a new email is stored trimmed and lower-cased',
+      [
+        ['downcase', 'stored stripped and lower-cased'],
+        ['as-sent', 'stored exactly as sent'],
+      ],
+    ),
   },
 } as const
 
 export type RailsUsersBody = z.infer<typeof railsUsers.body>
-export type RailsUser = z.infer<typeof railsUsers.responses[200]>['data']
+export type RailsUser = z.infer<(typeof railsUsers.responses)[200]>['data']
 export type RailsUserRecord = z.infer<typeof railsUsers.entities.user>
 export type RailsUsersRuleId = keyof typeof railsUsers.rules

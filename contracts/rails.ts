@@ -65,13 +65,24 @@ export const rails = {
   serverError: (_message: string) => ({ status: 500, body: { status: 'error', message: 'Internal server error' } }),
   // Rack/Puma set no body limit by default; a 413 is what a proxy in front (or Rack::Attack) answers. Rendered in
   // the API's envelope (inferred).
-  payloadTooLarge: (limit: number) => ({ status: 413, body: { status: 'error', message: `Request body is larger than ${limit} bytes; send a smaller body` } }),
+  payloadTooLarge: (limit: number) => ({
+    status: 413,
+    body: { status: 'error', message: `Request body is larger than ${limit} bytes; send a smaller body` },
+  }),
   // ActionController::RoutingError: Rails routes on method and path together, so a wrong method is a 404 too.
-  routeNotFound: (method: string, path: string) => ({ status: 404, body: { status: 'error', message: `No route matches [${method}] "${path}"` } }),
-  methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({ status: 404, body: { status: 'error', message: `No route matches [${method}] "${path}"` } }),
+  routeNotFound: (method: string, path: string) => ({
+    status: 404,
+    body: { status: 'error', message: `No route matches [${method}] "${path}"` },
+  }),
+  methodNotAllowed: (method: string, path: string, _allowed: readonly string[]) => ({
+    status: 404,
+    body: { status: 'error', message: `No route matches [${method}] "${path}"` },
+  }),
   validation: (issues: readonly Issue[]) => {
     const seen = new Set<string>()
-    const errors = issues.map(railsMessage).filter((e) => !seen.has(`${e.path}\u0000${e.message}`) && seen.add(`${e.path}\u0000${e.message}`))
+    const errors = issues
+      .map(railsMessage)
+      .filter((e) => !seen.has(`${e.path}\u0000${e.message}`) && seen.add(`${e.path}\u0000${e.message}`))
     return { status: 422, body: { status: 'error', message: 'Failed to update user', errors } }
   },
 } as const

@@ -73,16 +73,20 @@ export const CONTROL_API_PATH = /^\/__twin\/(state|readings|faults)(?:\/([^/]+))
 function readingViews(twin: Twin, name: string): ReadingView[] {
   const api = twin.apis.find((a) => a.name === name)
   const chosen = twin.readings[name] ?? {}
-  return Object.entries(api?.rules ?? {}).flatMap(([rule, { text, provenance }]) => provenance.kind === 'inferred'
-    ? [{
-        rule,
-        text,
-        why: provenance.why,
-        default: provenance.readings.default,
-        active: chosen[rule] ?? provenance.readings.default,
-        options: Object.entries(provenance.readings.options).map(([value, description]) => ({ value, description })),
-      }]
-    : [])
+  return Object.entries(api?.rules ?? {}).flatMap(([rule, { text, provenance }]) =>
+    provenance.kind === 'inferred'
+      ? [
+          {
+            rule,
+            text,
+            why: provenance.why,
+            default: provenance.readings.default,
+            active: chosen[rule] ?? provenance.readings.default,
+            options: Object.entries(provenance.readings.options).map(([value, description]) => ({ value, description })),
+          },
+        ]
+      : [],
+  )
 }
 
 /**
@@ -104,7 +108,9 @@ export function controlState(twin: Twin, origin: string): ControlState {
         path: api.path,
         baseUrl: `${origin}/${api.name}`,
         accounts: twin.accounts(api.name),
-        controls: Object.fromEntries(Object.keys(twin.state(api.name).controls ?? {}).map((control) => [control, `${origin}/__twin/${api.name}/${control}`])),
+        controls: Object.fromEntries(
+          Object.keys(twin.state(api.name).controls ?? {}).map((control) => [control, `${origin}/__twin/${api.name}/${control}`]),
+        ),
         documented: Object.values(api.rules).filter((rule) => rule.provenance.kind === 'documented').length,
         readings,
         changed: readings.filter((reading) => reading.active !== reading.default).map((reading) => reading.rule),
@@ -119,7 +125,8 @@ export function controlState(twin: Twin, origin: string): ControlState {
  * switches the API live. Answers the problems instead when a rule or value is unknown.
  */
 async function switchReadings(twin: Twin, api: string, body: unknown): Promise<ControlAnswer> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'the body must be a JSON object of rule → reading, e.g. {"validation.status": "422"} (null: back to the default)')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return refuse(400, 'the body must be a JSON object of rule → reading, e.g. {"validation.status": "422"} (null: back to the default)')
   const rules = twin.apis.find((a) => a.name === api)?.rules ?? {}
   const next: Record<string, string> = { ...twin.readings[api] }
   const given: Record<string, string> = {}
@@ -190,11 +197,16 @@ export async function controlApi(context: ControlContext, { method, path, query,
   if (rawApi === undefined) {
     if (method !== 'GET') return only(path, 'GET')
     if (kind === 'state') return { status: 200, body: controlState(twin, context.origin) }
-    if (kind === 'readings') return { status: 200, body: { apis: Object.fromEntries(twin.apis.map((api) => [api.name, readingViews(twin, api.name)])) } }
-    return { status: 200, body: { faults: Object.fromEntries(twin.apis.map((api) => [api.name, liveControls(twin).faultOf(api.name) ?? null])) } }
+    if (kind === 'readings')
+      return { status: 200, body: { apis: Object.fromEntries(twin.apis.map((api) => [api.name, readingViews(twin, api.name)])) } }
+    return {
+      status: 200,
+      body: { faults: Object.fromEntries(twin.apis.map((api) => [api.name, liveControls(twin).faultOf(api.name) ?? null])) },
+    }
   }
   const api = decoded(rawApi)
-  if (kind === 'state' || !twin.apis.some((a) => a.name === api)) return refuse(404, `No API "${api}" in this twin; it runs ${twin.apis.map((a) => a.name).join(', ')}`)
+  if (kind === 'state' || !twin.apis.some((a) => a.name === api))
+    return refuse(404, `No API "${api}" in this twin; it runs ${twin.apis.map((a) => a.name).join(', ')}`)
   if (method !== 'PUT' && method !== 'DELETE') return only(path, 'PUT, DELETE')
   let answer: ControlAnswer
   if (kind === 'readings') {

@@ -42,11 +42,15 @@ export function controlHandlers(twin: Twin, { base = '*', journalSize = 100 }: C
           return Response.json({ message: 'the body is not JSON' }, { status: 400 })
         }
       }
-      const answer = await controlApi({ twin, origin: url.origin, journal }, { method: request.method, path: url.pathname, query: url.searchParams, body })
+      const answer = await controlApi(
+        { twin, origin: url.origin, journal },
+        { method: request.method, path: url.pathname, query: url.searchParams, body },
+      )
       // Not ours (rails-users' outbox, …): the next handler answers it.
       if (!answer) return undefined
       // Changes are journaled like API requests, so the journal tells what happened in order.
-      if (request.method !== 'GET' && url.pathname !== '/__twin/requests') journal.add(request.method, url.pathname, answer.status, performance.now() - started, text)
+      if (request.method !== 'GET' && url.pathname !== '/__twin/requests')
+        journal.add(request.method, url.pathname, answer.status, performance.now() - started, text)
       return Response.json(answer.body, { status: answer.status, ...(answer.allow && { headers: { allow: answer.allow } }) })
     }),
   ]

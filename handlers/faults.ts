@@ -22,7 +22,8 @@ export function readFaults(headers: Pick<Headers, 'get'>): Faults | { readonly e
   let delayMs = 0
   if (delay !== null) {
     delayMs = /^\s*\d+\s*$/.test(delay) ? Number(delay) : Number.NaN
-    if (!(delayMs >= 0 && delayMs <= MAX_DELAY_MS)) return { error: `X-Twin-Delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, got "${delay}"` }
+    if (!(delayMs >= 0 && delayMs <= MAX_DELAY_MS))
+      return { error: `X-Twin-Delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, got "${delay}"` }
   }
   if (fail === null) return { delayMs }
   const mode = FAIL_MODES.find((m) => m === fail.trim().toLowerCase())

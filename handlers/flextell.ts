@@ -32,7 +32,10 @@ export function flextellReadings(choice?: ReadingChoice): FlextellReadings {
     summary: rule['validation.summary'] as LaravelSummary,
   }) satisfies Dialect
   const laravel = fieldsFollowing(flextell.rules, rule, 'body.coercion', 'laravel')
-  const loose = laravel.length === 0 ? undefined : { booleans: laravel.filter((f) => f === 'is_active'), integerLists: laravel.filter((f) => f === 'role_ids') }
+  const loose =
+    laravel.length === 0
+      ? undefined
+      : { booleans: laravel.filter((f) => f === 'is_active'), integerLists: laravel.filter((f) => f === 'role_ids') }
   return { rule, dialect, loose }
 }
 const DEFAULTS = flextellReadings()
@@ -44,7 +47,12 @@ const READ_ONLY = Object.keys(flextell.responses[200].shape.data.shape).filter((
  * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
  * route-model binding → Form Request (authorize, rules) → controller (save) → UserResource.
  */
-export function resolveFlextell(db: FlextellDb, request: RequestLike, params: Params, readings: FlextellReadings = DEFAULTS): Promise<Reply> {
+export function resolveFlextell(
+  db: FlextellDb,
+  request: RequestLike,
+  params: Params,
+  readings: FlextellReadings = DEFAULTS,
+): Promise<Reply> {
   const { dialect } = readings
   return run(dialect, async () => {
     // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
@@ -85,7 +93,11 @@ function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect 
 function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }: FlextellReadings): FlextellUserRecord {
   const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
   if (!user || user.deleted_at !== null) {
-    halt(rule['user.not-found'] === '422' ? dialect.validation([{ code: 'custom', path: ['id'], message: 'exists' }]) : dialect.modelNotFound('App\\Models\\User', rawId))
+    halt(
+      rule['user.not-found'] === '422'
+        ? dialect.validation([{ code: 'custom', path: ['id'], message: 'exists' }])
+        : dialect.modelNotFound('App\\Models\\User', rawId),
+    )
   }
   if (user.tenant_id !== tenantId) {
     // Scoped binding: a user of another tenant is invisible, the same 404 as an unknown id; or found, then refused.
@@ -94,31 +106,55 @@ function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }
   return user
 }
 
-function validate(db: FlextellDb, user: FlextellUserRecord, raw: Record<string, unknown>, { rule, dialect, loose }: FlextellReadings): FlextellBody {
+function validate(
+  db: FlextellDb,
+  user: FlextellUserRecord,
+  raw: Record<string, unknown>,
+  { rule, dialect, loose }: FlextellReadings,
+): FlextellBody {
   const input = loose === undefined ? raw : laravelLoose(raw, loose)
   const parsed = flextell.body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
-  if (rule['body.read-only'] === 'prohibited') for (const key of READ_ONLY) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
+  if (rule['body.read-only'] === 'prohibited')
+    for (const key of READ_ONLY) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
   if (rule['email.unique'] === 'enforced') issues.push(...takenEmail(input, user.id, holderOf, 'unique'))
   if (rule['roles.exist'] === 'exists') issues.push(...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined))
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))
   return parsed.data
 }
 
-function apply(db: FlextellDb, user: FlextellUserRecord, changes: FlextellBody, passwordHash: string | undefined, { rule }: FlextellReadings): FlextellUserRecord {
+function apply(
+  db: FlextellDb,
+  user: FlextellUserRecord,
+  changes: FlextellBody,
+  passwordHash: string | undefined,
+  { rule }: FlextellReadings,
+): FlextellUserRecord {
   const { password: _password, password_confirmation: _confirmation, role_ids, ...fields } = changes
   // roles.exist: ignored — the sync drops ids that name no role.
   const roleIds = role_ids === undefined ? undefined : (role_ids ?? []).filter((id) => db.roles.get('id', id) !== undefined)
-  return saveDirty(db.users, user, {
-    ...fields,
-    ...(roleIds !== undefined && { role_ids: roleIds }),
-    ...(passwordHash !== undefined && { password_hash: passwordHash }),
-  }, 'updated_at', { always: rule['update.timestamps'] === 'always' })
+  return saveDirty(
+    db.users,
+    user,
+    {
+      ...fields,
+      ...(roleIds !== undefined && { role_ids: roleIds }),
+      ...(passwordHash !== undefined && { password_hash: passwordHash }),
+    },
+    'updated_at',
+    { always: rule['update.timestamps'] === 'always' },
+  )
 }
 
-export const flextellApi: TwinApi = defineApi(flextell, (options, { rule }) => seedFlextell({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), flextellReadings, resolveFlextell, {
-  dialect: DEFAULTS.dialect,
-  controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
-})
+export const flextellApi: TwinApi = defineApi(
+  flextell,
+  (options, { rule }) => seedFlextell({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }),
+  flextellReadings,
+  resolveFlextell,
+  {
+    dialect: DEFAULTS.dialect,
+    controls: (db) => ({ roles: () => ({ roles: db.roles.all() }) }),
+  },
+)

@@ -49,18 +49,27 @@ export function resolveGorules(db: GorulesDb, request: RequestLike, params: Para
     const changes = validate(db, user, input, readings)
     const updated = apply(db, user, changes, readings)
     // `roles` first, as in flextell's resolver: cheaper than adding it after the record's spread.
-    return respond(200, gorules.responses[200], { roles: updated.roleIds.map((id) => db.roles.get('id', id)).filter((role) => role !== undefined), ...updated })
+    return respond(200, gorules.responses[200], {
+      roles: updated.roleIds.map((id) => db.roles.get('id', id)).filter((role) => role !== undefined),
+      ...updated,
+    })
   })
 }
 
 function find(db: GorulesDb, userId: string, { rule, dialect }: GorulesReadings): GorulesUserRecord {
   const notFound = () => (rule['user.not-found'] === '403' ? dialect.forbidden() : dialect.notFound('User not found'))
-  if (!gorules.params.shape.userId.safeParse(userId).success) halt(rule['path.uuid'] === '404' ? notFound() : dialect.badRequest('Validation failed (uuid is expected)'))
+  if (!gorules.params.shape.userId.safeParse(userId).success)
+    halt(rule['path.uuid'] === '404' ? notFound() : dialect.badRequest('Validation failed (uuid is expected)'))
   return db.users.get('id', userId.toLowerCase()) ?? halt(notFound())
 }
 
 /** Admins and the owner manage users; anyone else may change only their own name. */
-function authorize(actor: GorulesUserRecord, user: GorulesUserRecord, input: Record<string, unknown>, { rule, dialect }: GorulesReadings): void {
+function authorize(
+  actor: GorulesUserRecord,
+  user: GorulesUserRecord,
+  input: Record<string, unknown>,
+  { rule, dialect }: GorulesReadings,
+): void {
   // authz.admin: none — no roles guard at all.
   if (MANAGERS.has(actor.type) || rule['authz.admin'] === 'none') return
   if (actor.id !== user.id) halt(rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden())
@@ -78,19 +87,31 @@ function ajvCoerced(input: Record<string, unknown>, fields: ReadonlySet<string>)
   return out
 }
 
-function validate(db: GorulesDb, user: GorulesUserRecord, raw: Record<string, unknown>, { rule, dialect, coerced }: GorulesReadings): GorulesBody {
+function validate(
+  db: GorulesDb,
+  user: GorulesUserRecord,
+  raw: Record<string, unknown>,
+  { rule, dialect, coerced }: GorulesReadings,
+): GorulesBody {
   const input = coerced.size === 0 ? raw : ajvCoerced(raw, coerced)
   // forbidNonWhitelisted: every undeclared property is a constraint failure of its own, listed first as class-validator does.
-  const undeclared: Issue[] = rule['body.whitelist'] === 'rejected'
-    ? Object.keys(input).filter((key) => !DECLARED.has(key)).map((key) => ({ code: 'custom', path: [key], message: `property ${key} should not exist` }))
-    : []
+  const undeclared: Issue[] =
+    rule['body.whitelist'] === 'rejected'
+      ? Object.keys(input)
+          .filter((key) => !DECLARED.has(key))
+          .map((key) => ({ code: 'custom', path: [key], message: `property ${key} should not exist` }))
+      : []
   const parsed = gorules.body.safeParse(input)
   // class-validator runs every decorator of a property: @IsUUID('4', { each: true }) checks a lone value itself,
   // and (registered before @IsArray, decorators apply bottom-up) says so first.
   const roles = input['roles']
-  const lone: Issue[] = roles !== undefined && roles !== null && !Array.isArray(roles) && !(typeof roles === 'string' && gorules.entities.role.shape.id.safeParse(roles).success)
-    ? [{ code: 'custom', path: ['roles'], message: 'each value in roles must be a UUID' }]
-    : []
+  const lone: Issue[] =
+    roles !== undefined &&
+    roles !== null &&
+    !Array.isArray(roles) &&
+    !(typeof roles === 'string' && gorules.entities.role.shape.id.safeParse(roles).success)
+      ? [{ code: 'custom', path: ['roles'], message: 'each value in roles must be a UUID' }]
+      : []
   if (!parsed.success || undeclared.length > 0) halt(dialect.validation([...undeclared, ...lone, ...(parsed.error?.issues ?? [])]))
   const issues: Issue[] = []
   if (rule['roles.exist'] === 'refused') {
@@ -101,7 +122,8 @@ function validate(db: GorulesDb, user: GorulesUserRecord, raw: Record<string, un
   const type = parsed.data.type
   if (rule['owner.single'] === 'enforced') {
     if (type === 'owner' && user.type !== 'owner') issues.push({ code: 'custom', path: ['type'], message: 'There can only be one owner' })
-    if (type !== undefined && type !== 'owner' && user.type === 'owner') issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
+    if (type !== undefined && type !== 'owner' && user.type === 'owner')
+      issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
   }
   if (issues.length > 0) halt(dialect.validation(issues))
   return parsed.data
@@ -112,7 +134,9 @@ function apply(db: GorulesDb, user: GorulesUserRecord, changes: GorulesBody, { r
   // roles.exist: ignored — ids that name no role are dropped.
   const roleIds = roles?.map((id) => id.toLowerCase()).filter((id) => db.roles.get('id', id) !== undefined)
   // A Node server stamps with `new Date().toISOString()`: milliseconds kept.
-  const updated = saveDirty(db.users, user, { ...fields, ...(roleIds !== undefined && { roleIds }) }, 'updatedAt', { clock: (now) => now.toISOString() })
+  const updated = saveDirty(db.users, user, { ...fields, ...(roleIds !== undefined && { roleIds }) }, 'updatedAt', {
+    clock: (now) => now.toISOString(),
+  })
   // Disabling (or locking) a user ends their sessions: the token they hold stops working.
   if (updated.status !== 'active' && rule['status.sessions'] === 'revoked') {
     const session = db.tokens.get('user', updated.id)

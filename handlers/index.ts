@@ -1,5 +1,15 @@
 export { defaultTwin, handlers, handlersByApi } from './default-twin.ts'
-export { CONTROL_API_PATH, controlApi, controlState, type ApiView, type ControlAnswer, type ControlCall, type ControlContext, type ControlState, type ReadingView } from './control-api.ts'
+export {
+  CONTROL_API_PATH,
+  controlApi,
+  controlState,
+  type ApiView,
+  type ControlAnswer,
+  type ControlCall,
+  type ControlContext,
+  type ControlState,
+  type ReadingView,
+} from './control-api.ts'
 export { controlHandlers, type ControlHandlerOptions } from './control-handlers.ts'
 export { flextellApi, resolveFlextell } from './flextell.ts'
 export { JOURNAL_BODY_LIMIT, Journal, maskSecrets, type JournalEntry } from './journal.ts'
@@ -7,7 +17,25 @@ export { LiveControls, liveControls, parseFault, peekControls, withApiFault, typ
 export { gorulesApi, resolveGorules } from './gorules.ts'
 export { medibulutApi, resolveMedibulut } from './medibulut.ts'
 export { lazyTwinHandlers, twinHandlers, type MswOptions } from './msw.ts'
-export { BodyTooLarge, Halt, INVALID_UTF8, InvalidUtf8, authenticate, bearerToken, halt, parseJsonObject, readBody, readJsonObject, respond, run, toResponse, type Dialect, type RawBody, type Reply, type TokenStores } from './reply.ts'
+export {
+  BodyTooLarge,
+  Halt,
+  INVALID_UTF8,
+  InvalidUtf8,
+  authenticate,
+  bearerToken,
+  halt,
+  parseJsonObject,
+  readBody,
+  readJsonObject,
+  respond,
+  run,
+  toResponse,
+  type Dialect,
+  type RawBody,
+  type Reply,
+  type TokenStores,
+} from './reply.ts'
 export { outbox, type Outbox, type OutboxEmail } from './outbox.ts'
 export { railsUsersApi, resolveRailsUsers } from './rails-users.ts'
 export { singleApiEntry, type SingleApiEntry } from './single-api.ts'

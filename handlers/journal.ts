@@ -38,7 +38,12 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   const masked: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
     // defineProperty, not assignment: a "__proto__" key stays a plain key and pollutes nothing.
-    Object.defineProperty(masked, key, { value: SECRET.test(key) ? MASK : maskSecrets(item, depth + 1), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(masked, key, {
+      value: SECRET.test(key) ? MASK : maskSecrets(item, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return masked
 }
@@ -61,7 +66,15 @@ export class Journal {
 
   add(method: string, path: string, status: number | 'dropped', ms: number, body: string | undefined): void {
     if (this.size === 0) return
-    const entry: Kept = { id: ++this.#lastId, time: Date.now(), method, path, status, ms, body: body !== undefined && body.length > JOURNAL_BODY_LIMIT ? body.length : body }
+    const entry: Kept = {
+      id: ++this.#lastId,
+      time: Date.now(),
+      method,
+      path,
+      status,
+      ms,
+      body: body !== undefined && body.length > JOURNAL_BODY_LIMIT ? body.length : body,
+    }
     if (this.#entries.length < this.size) this.#entries.push(entry)
     else this.#entries[this.#next] = entry
     this.#next = (this.#next + 1) % this.size
@@ -69,16 +82,19 @@ export class Journal {
 
   /** Oldest first; only entries newer than `after` (an id) when given, so a page polling twice a second gets what is new. */
   list(after = 0): JournalEntry[] {
-    const ordered = this.#entries.length < this.size ? this.#entries : [...this.#entries.slice(this.#next), ...this.#entries.slice(0, this.#next)]
-    return ordered.filter((entry) => entry.id > after).map(({ id, time, method, path, status, ms, body }) => ({
-      id,
-      time: new Date(time).toISOString(),
-      method,
-      path,
-      status,
-      ms: Math.round(ms * 10) / 10,
-      ...(body !== undefined && body !== '' && { body: shown(body) }),
-    }))
+    const ordered =
+      this.#entries.length < this.size ? this.#entries : [...this.#entries.slice(this.#next), ...this.#entries.slice(0, this.#next)]
+    return ordered
+      .filter((entry) => entry.id > after)
+      .map(({ id, time, method, path, status, ms, body }) => ({
+        id,
+        time: new Date(time).toISOString(),
+        method,
+        path,
+        status,
+        ms: Math.round(ms * 10) / 10,
+        ...(body !== undefined && body !== '' && { body: shown(body) }),
+      }))
   }
 
   clear(): void {

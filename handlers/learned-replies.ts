@@ -35,17 +35,55 @@ function placesOf(value: unknown, path = ''): Place[] {
     } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'string')) {
       // NestJS lists every property's messages under `message`: one slot per property. Elsewhere (Laravel's
       // errors.email) the list is one field's.
-      out.push(...groupPlaces(object, key, id, item, (text: string) => text, (text) => text, key === 'message' ? firstWord : () => ''))
-    } else if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'object' && x !== null && typeof (x as Mutable)['path'] === 'string' && typeof (x as Mutable)['message'] === 'string')) {
+      out.push(
+        ...groupPlaces(
+          object,
+          key,
+          id,
+          item,
+          (text: string) => text,
+          (text) => text,
+          key === 'message' ? firstWord : () => '',
+        ),
+      )
+    } else if (
+      Array.isArray(item) &&
+      item.length > 0 &&
+      item.every(
+        (x) =>
+          typeof x === 'object' &&
+          x !== null &&
+          typeof (x as Mutable)['path'] === 'string' &&
+          typeof (x as Mutable)['message'] === 'string',
+      )
+    ) {
       const entries = item as Array<{ path: string; message: string }>
-      out.push(...groupPlaces(object, key, id, entries, (e) => e.message, (message, e) => ({ ...e, message }), (e) => `path=${e.path}`))
+      out.push(
+        ...groupPlaces(
+          object,
+          key,
+          id,
+          entries,
+          (e) => e.message,
+          (message, e) => ({ ...e, message }),
+          (e) => `path=${e.path}`,
+        ),
+      )
     } else out.push(...placesOf(item, id))
   }
   return out
 }
 
 /** One place per group of a list (by property), rebuilt in the groups' order when a group's texts change. */
-function groupPlaces<T>(object: Mutable, key: string, id: string, items: readonly T[], text: (item: T) => string, make: (text: string, like: T) => T, group: (item: T) => string): Place[] {
+function groupPlaces<T>(
+  object: Mutable,
+  key: string,
+  id: string,
+  items: readonly T[],
+  text: (item: T) => string,
+  make: (text: string, like: T) => T,
+  group: (item: T) => string,
+): Place[] {
   const groups = new Map<string, T[]>()
   for (const item of items) groups.set(group(item), [...(groups.get(group(item)) ?? []), item])
   return [...groups].map(([name, members]) => ({
@@ -54,7 +92,10 @@ function groupPlaces<T>(object: Mutable, key: string, id: string, items: readonl
     set: (texts) => {
       const like = members[0]
       if (like === undefined) return
-      groups.set(name, texts.map((t) => make(t, like)))
+      groups.set(
+        name,
+        texts.map((t) => make(t, like)),
+      )
       object[key] = [...groups.values()].flat()
     },
   }))
@@ -79,7 +120,9 @@ export function isLaravelSummary(value: unknown): boolean {
   const body = value as Mutable
   const errors = body['errors']
   if (typeof body['message'] !== 'string' || typeof errors !== 'object' || errors === null || Array.isArray(errors)) return false
-  const all = Object.values(errors as Mutable).flat().map(String)
+  const all = Object.values(errors as Mutable)
+    .flat()
+    .map(String)
   return all.length > 0 && body['message'] === laravelSummary(all)
 }
 
@@ -101,7 +144,12 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps): Repl
     if (found !== undefined) place.set(found.map((t) => fromPlaceholders(t, swaps)))
   }
   // A summary is the first error and a count: recomputed from the errors as the server words them.
-  if (wasSummary) body['message'] = laravelSummary(Object.values(body['errors'] as Mutable).flat().map(String))
+  if (wasSummary)
+    body['message'] = laravelSummary(
+      Object.values(body['errors'] as Mutable)
+        .flat()
+        .map(String),
+    )
   const template = learned.bodies?.[String(status)]
   const out = template === undefined ? body : fill(template, status, body, swaps)
   return { ...reply, status, body: out }

@@ -69,7 +69,10 @@ export function peekControls(twin: Twin): LiveControls | undefined {
  * the standing one (`X-Twin-Delay: 0` cannot cancel it; turn the API's fault off instead).
  * @example withApiFault({ delayMs: 0 }, { delayMs: 800, fail: null }) // { delayMs: 800 }
  */
-export function withApiFault(faults: Faults | { readonly error: string }, standing: ApiFault | undefined): Faults | { readonly error: string } {
+export function withApiFault(
+  faults: Faults | { readonly error: string },
+  standing: ApiFault | undefined,
+): Faults | { readonly error: string } {
   if (standing === undefined || 'error' in faults) return faults
   const delayMs = faults.delayMs > 0 ? faults.delayMs : standing.delayMs
   const fail = faults.fail ?? standing.fail ?? undefined
@@ -81,11 +84,14 @@ export function withApiFault(faults: Faults | { readonly error: string }, standi
  * @example parseFault({ fail: 'network' }) // { delayMs: 0, fail: 'network' }
  */
 export function parseFault(value: unknown): ApiFault | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the body must be a JSON object such as {"delayMs": 800, "fail": "503"}'
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'the body must be a JSON object such as {"delayMs": 800, "fail": "503"}'
   const { delayMs = 0, fail = null, ...rest } = value as Record<string, unknown>
   const unknown = Object.keys(rest)
   if (unknown.length > 0) return `unknown keys ${unknown.join(', ')}; a fault has delayMs and fail`
-  if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS) return `delayMs must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${JSON.stringify(delayMs)}`
-  if (fail !== null && fail !== '500' && fail !== '503' && fail !== 'network') return `fail must be "500", "503", "network" or null, got ${JSON.stringify(fail)}`
+  if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
+    return `delayMs must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${JSON.stringify(delayMs)}`
+  if (fail !== null && fail !== '500' && fail !== '503' && fail !== 'network')
+    return `fail must be "500", "503", "network" or null, got ${JSON.stringify(fail)}`
   return { delayMs, fail }
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod'
-import { E164, medibulut, medibulutBonusRate, medibulutRoles, type MedibulutBody, type MedibulutRuleId, type MedibulutUserRecord } from '../contracts/medibulut.ts'
+import {
+  E164,
+  medibulut,
+  medibulutBonusRate,
+  medibulutRoles,
+  type MedibulutBody,
+  type MedibulutRuleId,
+  type MedibulutUserRecord,
+} from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
 import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
@@ -24,7 +32,8 @@ export interface MedibulutReadings {
 function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
   const base = medibulut.body.shape
   const on = (id: MedibulutRuleId, reading: string) => new Set(fieldsFollowing(medibulut.rules, rule, id, reading))
-  const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) => Object.fromEntries(Object.entries(schemas).filter(([key]) => on(id, reading).has(key)))
+  const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) =>
+    Object.fromEntries(Object.entries(schemas).filter(([key]) => on(id, reading).has(key)))
   const fields: Record<string, z.ZodType> = {
     // body.formats: lenient — the doc names formats without rules, so an app may check none of them.
     ...pick('body.formats', 'lenient', {
@@ -54,7 +63,10 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
     const schema = fields[key] ?? base[key as keyof typeof base]
     if (schema !== undefined) fields[key] = schema.nullable()
   }
-  if (on('body.nullable', 'none').has('phone')) fields['phone'] = on('body.formats', 'lenient').has('phone') ? z.string().optional() : z.union([z.literal(''), z.string().regex(E164, { error: 'regex' })], { error: 'regex' }).optional()
+  if (on('body.nullable', 'none').has('phone'))
+    fields['phone'] = on('body.formats', 'lenient').has('phone')
+      ? z.string().optional()
+      : z.union([z.literal(''), z.string().regex(E164, { error: 'regex' })], { error: 'regex' }).optional()
   // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
   return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody>
 }
@@ -78,7 +90,10 @@ export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
     messages: rule['validation.messages'] as LaravelMessages,
   }) satisfies Dialect
   const laravel = fieldsFollowing(medibulut.rules, rule, 'body.coercion', 'laravel')
-  const loose = laravel.length === 0 ? undefined : { integers: laravel.filter((f) => f === 'status'), integerLists: laravel.filter((f) => f !== 'status') }
+  const loose =
+    laravel.length === 0
+      ? undefined
+      : { integers: laravel.filter((f) => f === 'status'), integerLists: laravel.filter((f) => f !== 'status') }
   return { rule, dialect, body: bodyFor(rule), loose }
 }
 const DEFAULTS = medibulutReadings()
@@ -87,7 +102,12 @@ const DEFAULTS = medibulutReadings()
  * `PATCH /{tenantId}/users/{id}` in Laravel's order: auth:sanctum → {tenant} binding (404) → tenant membership
  * (403) → scoped {user} binding (404) → Form Request rules (422) → save → UserResource.
  */
-export function resolveMedibulut(db: MedibulutDb, request: RequestLike, params: Params, readings: MedibulutReadings = DEFAULTS): Promise<Reply> {
+export function resolveMedibulut(
+  db: MedibulutDb,
+  request: RequestLike,
+  params: Params,
+  readings: MedibulutReadings = DEFAULTS,
+): Promise<Reply> {
   const { dialect } = readings
   return run(dialect, async () => {
     // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
@@ -116,11 +136,17 @@ function find(db: MedibulutDb, tenantId: number, rawId: string, { rule, dialect 
   const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
   if (!user) halt(dialect.modelNotFound('App\\Models\\User', rawId))
   // Scoped binding: a user of another tenant does not exist under this tenant's path (or is found, then refused).
-  if (user.tenant_id !== tenantId) halt(rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId))
+  if (user.tenant_id !== tenantId)
+    halt(rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId))
   return user
 }
 
-function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string, unknown>, { rule, dialect, body, loose }: MedibulutReadings): MedibulutBody {
+function validate(
+  db: MedibulutDb,
+  user: MedibulutUserRecord,
+  raw: Record<string, unknown>,
+  { rule, dialect, body, loose }: MedibulutReadings,
+): MedibulutBody {
   const input = loose === undefined ? raw : laravelLoose(raw, loose)
   const parsed = body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
@@ -128,9 +154,14 @@ function validate(db: MedibulutDb, user: MedibulutUserRecord, raw: Record<string
   const roleId = input['role_id']
   const issues: Issue[] = [
     ...(parsed.success ? [] : parsed.error.issues),
-    ...(rule['required-fields'] === 'create-rules' ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' })) : []),
+    ...(rule['required-fields'] === 'create-rules'
+      ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' }))
+      : []),
     // role.reading: slug-only — the numeric ids the schema also takes are refused like any other outsider.
-    ...(rule['role.reading'] === 'slug-only' && roleId !== undefined && !(typeof roleId === 'string' && roleId in medibulutRoles) && !parsed.error?.issues.some((issue) => issue.path[0] === 'role_id')
+    ...(rule['role.reading'] === 'slug-only' &&
+    roleId !== undefined &&
+    !(typeof roleId === 'string' && roleId in medibulutRoles) &&
+    !parsed.error?.issues.some((issue) => issue.path[0] === 'role_id')
       ? [{ code: 'custom', path: ['role_id'], message: 'in' } satisfies Issue]
       : []),
     ...(rule['email.unique'] === 'enforced' ? takenEmail(input, user.id, holderOf, 'unique') : []),
@@ -153,16 +184,27 @@ function apply(db: MedibulutDb, user: MedibulutUserRecord, changes: MedibulutBod
     const value = given[key as keyof typeof given]
     if (value !== null || NULLABLE_COLUMNS.has(key)) (fields as Record<string, unknown>)[key] = value
   }
-  return saveDirty(db.users, user, {
-    ...fields,
-    // decimal:2 cast: stored and returned as a two-decimal string.
-    ...(bonus_rate !== undefined && bonus_rate !== null && { bonus_rate: bonus_rate.toFixed(2) }),
-    ...(passwordHash !== undefined && { password_hash: passwordHash }),
-  }, 'updated_at')
+  return saveDirty(
+    db.users,
+    user,
+    {
+      ...fields,
+      // decimal:2 cast: stored and returned as a two-decimal string.
+      ...(bonus_rate !== undefined && bonus_rate !== null && { bonus_rate: bonus_rate.toFixed(2) }),
+      ...(passwordHash !== undefined && { password_hash: passwordHash }),
+    },
+    'updated_at',
+  )
 }
 
-export const medibulutApi: TwinApi = defineApi(medibulut, (options, { rule }) => seedMedibulut({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), medibulutReadings, resolveMedibulut, {
-  dialect: DEFAULTS.dialect,
-  // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
-  controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),
-})
+export const medibulutApi: TwinApi = defineApi(
+  medibulut,
+  (options, { rule }) => seedMedibulut({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }),
+  medibulutReadings,
+  resolveMedibulut,
+  {
+    dialect: DEFAULTS.dialect,
+    // role_id takes the slug or the table's number (contracts/medibulut.ts, role.reading).
+    controls: () => ({ roles: () => ({ roles: Object.entries(medibulutRoles).map(([id, number]) => ({ id, number })) }) }),
+  },
+)

@@ -36,7 +36,11 @@ export function twinHandlers(twin: Twin, options: MswOptions = {}): HttpHandler[
  * The same over a twin created on the first request (`getTwin`), for the ready-made `handlers` of an entry point.
  * @example export const handlers = lazyTwinHandlers([flextellApi], () => defaultTwin())
  */
-export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promise<Twin>, { baseUrls = {}, controlBase = '*', only }: MswOptions = {}): HttpHandler[] {
+export function lazyTwinHandlers(
+  apis: readonly TwinApi[],
+  getTwin: () => Promise<Twin>,
+  { baseUrls = {}, controlBase = '*', only }: MswOptions = {},
+): HttpHandler[] {
   const served = apis.filter((api) => !only || only.includes(api.name))
   const endpoints = served.map((api) => {
     if (api.routes) return operationsHandler(api, api.routes, baseUrls[api.name], getTwin)
@@ -60,13 +64,22 @@ export function lazyTwinHandlers(apis: readonly TwinApi[], getTwin: () => Promis
     const twin = await getTwin()
     const api = served.find((a) => a.name === params['api'])
     const control = api && twin.state(api.name).controls?.[String(params['control'])]
-    return control ? Response.json(control()) : Response.json({ message: `No apitwin control ${String(params['api'])}/${String(params['control'])}` }, { status: 404 })
+    return control
+      ? Response.json(control())
+      : Response.json({ message: `No apitwin control ${String(params['api'])}/${String(params['control'])}` }, { status: 404 })
   })
   return [...endpoints, controls]
 }
 
 /** One request under a mounted control panel: the API's standing fault over the request's own, then the journal. */
-async function controlled(live: LiveControls, api: string, twin: Twin, request: Request, params: Params, operation?: string): Promise<Response> {
+async function controlled(
+  live: LiveControls,
+  api: string,
+  twin: Twin,
+  request: Request,
+  params: Params,
+  operation?: string,
+): Promise<Response> {
   const started = performance.now()
   let body: string | undefined
   const answer = async (): Promise<Reply | undefined> => {
@@ -76,7 +89,9 @@ async function controlled(live: LiveControls, api: string, twin: Twin, request: 
     if (faults.fail === 'network') return undefined
     if (faults.fail) return injectedFailure(faults.fail)
     // Read through a view that keeps the body's text for the journal (the resolver reads it once).
-    return twin.state(api).resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params, operation)
+    return twin
+      .state(api)
+      .resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params, operation)
   }
   const reply = await answer()
   live.journal?.add(request.method, new URL(request.url).pathname, reply?.status ?? 'dropped', performance.now() - started, body)

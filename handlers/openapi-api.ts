@@ -19,11 +19,19 @@ const DELETED = '#deleted'
  * @example const twin = await startTwin([openApiTwinApi(await importOpenApi(doc, { name: 'billing' }))])
  */
 export function openApiTwinApi(contract: OpenApiContract): TwinApi {
-  const routes = new RouteTable(contract.operations.map((operation) => ({ method: operation.method, path: operation.path, operation: operation.key, operationId: operation.operationId })))
+  const routes = new RouteTable(
+    contract.operations.map((operation) => ({
+      method: operation.method,
+      path: operation.path,
+      operation: operation.key,
+      operationId: operation.operationId,
+    })),
+  )
   const operations = new Map(contract.operations.map((operation) => [operation.key, operation]))
   const roles = new Map<string, PreparedOpenApi['roles'] extends ReadonlyMap<string, infer V> ? V : never>()
   for (const collection of contract.collections) {
-    for (const [role, key] of Object.entries(collection.operations) as Array<[keyof typeof collection.operations, string]>) roles.set(key, { collection, role })
+    for (const [role, key] of Object.entries(collection.operations) as Array<[keyof typeof collection.operations, string]>)
+      roles.set(key, { collection, role })
   }
   const collections = new Map(contract.collections.map((collection) => [collection.name, collection]))
   const shapes = itemFields(contract)
@@ -44,13 +52,40 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
       const db = await seedOpenApi(contract, options)
       // Said once per start, briefly: a large document (GitHub's) has dozens of examples that break their schemas.
       for (const problem of db.problems.slice(0, 3)) console.warn(`apitwin: ${contract.name}: ${problem}`)
-      if (db.problems.length > 3) console.warn(`apitwin: ${contract.name}: and ${db.problems.length - 3} more examples that do not fit their schemas (drawn from the schemas instead)`)
-      const prepared: PreparedOpenApi = { contract, readings, errors: openApiErrors(contract, readings.errorBody, seed), seed, operations, roles, collections, shapes, project, answers: new Map() }
+      if (db.problems.length > 3)
+        console.warn(
+          `apitwin: ${contract.name}: and ${db.problems.length - 3} more examples that do not fit their schemas (drawn from the schemas instead)`,
+        )
+      const prepared: PreparedOpenApi = {
+        contract,
+        readings,
+        errors: openApiErrors(contract, readings.errorBody, seed),
+        seed,
+        operations,
+        roles,
+        collections,
+        shapes,
+        project,
+        answers: new Map(),
+      }
       return {
         accounts: db.accounts,
         resolve: (request, params, operation) => resolveOpenApi(prepared, db, request, params, operation),
         // What a client needs to address the data: each collection's item path and the ids it holds now.
-        controls: { collections: () => ({ collections: contract.collections.map((collection) => ({ name: collection.name, path: collection.itemPath, param: collection.param, parentParams: collection.parentParams, items: firstAndLast(db.collections.get(collection.name)?.all() ?? []).map((record) => ({ scope: record.parent === '' ? [] : record.parent.split('/'), id: record.data[collection.idField] })) })) }) },
+        controls: {
+          collections: () => ({
+            collections: contract.collections.map((collection) => ({
+              name: collection.name,
+              path: collection.itemPath,
+              param: collection.param,
+              parentParams: collection.parentParams,
+              items: firstAndLast(db.collections.get(collection.name)?.all() ?? []).map((record) => ({
+                scope: record.parent === '' ? [] : record.parent.split('/'),
+                id: record.data[collection.idField],
+              })),
+            })),
+          }),
+        },
         snapshot: () => snapshot(db),
         restore: async (saved) => restore(db, saved, collections),
       }

@@ -10,8 +10,18 @@ import type { Dialect, Reply } from './reply.ts'
 export type ErrorStyle = 'document' | 'problem' | 'plain'
 
 const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  410: 'Gone', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 }
 
 const MESSAGE = /^(message|detail|details|error_?description|error_?message|msg|reason)$/i
@@ -20,7 +30,13 @@ const CODE = /^(status|status_?code|code|http_?status)$/i
 /** Errors of an imported API: the document's own error schema for the status, or RFC 9457 problem details. */
 export interface OpenApiErrors {
   /** An error for `status` as `operation` declares it (or the API at large when no operation is known). */
-  reply(operation: OpenApiOperation | undefined, status: number, detail: string, issues?: readonly SchemaIssue[], headers?: Readonly<Record<string, string>>): Reply
+  reply(
+    operation: OpenApiOperation | undefined,
+    status: number,
+    detail: string,
+    issues?: readonly SchemaIssue[],
+    headers?: Readonly<Record<string, string>>,
+  ): Reply
   readonly dialect: Dialect
 }
 
@@ -47,7 +63,12 @@ export function openApiErrors(contract: OpenApiContract, style: ErrorStyle, seed
     }
     return undefined
   }
-  const problem = (status: number, detail: string, issues: readonly SchemaIssue[], headers: Readonly<Record<string, string>> | undefined): Reply => ({
+  const problem = (
+    status: number,
+    detail: string,
+    issues: readonly SchemaIssue[],
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Reply => ({
     status,
     body: {
       type: 'about:blank',
@@ -81,8 +102,10 @@ export function openApiErrors(contract: OpenApiContract, style: ErrorStyle, seed
     serverError: (message) => reply(undefined, 500, message),
     error: (status, message) => reply(undefined, status, message),
     payloadTooLarge: (limit) => reply(undefined, 413, `The request body is larger than ${limit} bytes; send a smaller body.`),
-    routeNotFound: (method, path) => reply(undefined, 404, `No operation of ${contract.name} matches ${method} ${path}; GET /__twin/apis lists its operations.`),
-    methodNotAllowed: (method, path, allowed) => reply(undefined, 405, `${path} does not answer ${method}; it answers ${allowed.join(', ')}.`, [], { allow: allowed.join(', ') }),
+    routeNotFound: (method, path) =>
+      reply(undefined, 404, `No operation of ${contract.name} matches ${method} ${path}; GET /__twin/apis lists its operations.`),
+    methodNotAllowed: (method, path, allowed) =>
+      reply(undefined, 405, `${path} does not answer ${method}; it answers ${allowed.join(', ')}.`, [], { allow: allowed.join(', ') }),
   }
   return { reply, dialect }
 }

@@ -30,8 +30,14 @@ export function projector(doc: OpenApiDocument): (schema: unknown, value: unknow
       const target = deref(doc.root, property)
       // A password or secret the document does not require in the answer is not returned either (project rule:
       // secrets never leave the mock); one the response schema requires stays, as the document demands.
-      if (isObject(property) && property['writeOnly'] === true || isObject(target) && target['writeOnly'] === true || (SECRET.test(name) && !shape?.required.has(name))) writeOnly.add(name)
-      else if (isObject(target) && (isObject(target['properties']) || target['items'] !== undefined || Array.isArray(target['allOf']))) nested.set(name, property)
+      if (
+        (isObject(property) && property['writeOnly'] === true) ||
+        (isObject(target) && target['writeOnly'] === true) ||
+        (SECRET.test(name) && !shape?.required.has(name))
+      )
+        writeOnly.add(name)
+      else if (isObject(target) && (isObject(target['properties']) || target['items'] !== undefined || Array.isArray(target['allOf'])))
+        nested.set(name, property)
     }
     const items = isObject(node) ? node['items'] : undefined
     const plan = writeOnly.size === 0 && nested.size === 0 && items === undefined ? null : { writeOnly, nested, items }

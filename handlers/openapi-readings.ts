@@ -35,7 +35,13 @@ export function openApiReadings(contract: OpenApiContract, choice?: ReadingChoic
     location: documented('create.location') || chosen['create.location'] === 'location',
     putUnknown: documented('put.unknown') || chosen['put.unknown'] === 'create' ? 'create' : '404',
     put: chosen['put.mode'] === 'merge' ? 'merge' : 'replace',
-    patch: documented('patch') ? 'merge-patch' : chosen['patch'] === 'merge-patch' ? 'merge-patch' : chosen['patch'] === 'replace' ? 'replace' : 'merge',
+    patch: documented('patch')
+      ? 'merge-patch'
+      : chosen['patch'] === 'merge-patch'
+        ? 'merge-patch'
+        : chosen['patch'] === 'replace'
+          ? 'replace'
+          : 'merge',
     deleteStatus: chosen['delete.status'] === '200' ? 200 : 204,
     deleteThen: chosen['delete.then'] === '410' ? 410 : 404,
     validationStatus: validation === '422' ? 422 : 400,

@@ -1,6 +1,12 @@
 import type { OpenApiCollection } from '../contracts/openapi/collections.ts'
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
-import { jsonMedia, successStatuses, type OpenApiMedia, type OpenApiOperation, type OpenApiParameter } from '../contracts/openapi/operations.ts'
+import {
+  jsonMedia,
+  successStatuses,
+  type OpenApiMedia,
+  type OpenApiOperation,
+  type OpenApiParameter,
+} from '../contracts/openapi/operations.ts'
 import { deref, isObject } from '../contracts/openapi/pointer.ts'
 import { PAGE_PARAMS } from '../contracts/openapi/rules.ts'
 import { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape } from '../contracts/openapi/schema-shape.ts'
@@ -43,11 +49,31 @@ export interface ItemFields {
    * When the item schema is a plain object (properties, required, additionalProperties; no allOf, oneOf, if, …):
    * its property schemas, so an update checks only the fields it changes (the rest fitted when last written).
    */
-  readonly plain: { readonly properties: ReadonlyMap<string, unknown>; readonly required: readonly string[]; readonly closed: boolean } | undefined
+  readonly plain:
+    { readonly properties: ReadonlyMap<string, unknown>; readonly required: readonly string[]; readonly closed: boolean } | undefined
 }
 
 // Keywords that leave an object schema "plain": each property can be checked on its own.
-const PLAIN = new Set(['type', 'properties', 'required', 'additionalProperties', 'description', 'title', 'example', 'examples', 'readOnly', 'writeOnly', 'nullable', 'deprecated', 'externalDocs', 'xml', 'default', '$id', '$schema', '$comment'])
+const PLAIN = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'description',
+  'title',
+  'example',
+  'examples',
+  'readOnly',
+  'writeOnly',
+  'nullable',
+  'deprecated',
+  'externalDocs',
+  'xml',
+  'default',
+  '$id',
+  '$schema',
+  '$comment',
+])
 
 /**
  * What an item of each collection holds: its shape, which fields are readOnly, which are timestamps the twin sets.
@@ -74,9 +100,16 @@ export function itemFields(contract: OpenApiContract): Map<string, ItemFields> {
       if (role && node['format'] === 'date') dateOnly.add(name)
     }
     const node = deref(contract.document.root, collection.itemSchema)
-    const plain = isObject(node) && Object.keys(node).every((key) => PLAIN.has(key) || key.startsWith('x-')) && typeof (node['additionalProperties'] ?? true) === 'boolean'
-      ? { properties: new Map(Object.entries(shape.properties)), required: [...shape.required].filter((name) => !writeOnly.has(name)), closed: node['additionalProperties'] === false }
-      : undefined
+    const plain =
+      isObject(node) &&
+      Object.keys(node).every((key) => PLAIN.has(key) || key.startsWith('x-')) &&
+      typeof (node['additionalProperties'] ?? true) === 'boolean'
+        ? {
+            properties: new Map(Object.entries(shape.properties)),
+            required: [...shape.required].filter((name) => !writeOnly.has(name)),
+            closed: node['additionalProperties'] === false,
+          }
+        : undefined
     out.set(collection.name, { shape, readOnly, created, updated, dateOnly, plain })
   }
   return out
@@ -90,7 +123,13 @@ export function itemFields(contract: OpenApiContract): Map<string, ItemFields> {
  * Nothing awaits between the checks and the write they guard.
  * @example await resolveOpenApi(prepared, db, request, { planetId: '1' }, 'GET /planets/{planetId}')
  */
-export function resolveOpenApi(api: PreparedOpenApi, db: OpenApiDb, request: RequestLike, params: Params, operationKey: string | undefined): Promise<Reply> {
+export function resolveOpenApi(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  request: RequestLike,
+  params: Params,
+  operationKey: string | undefined,
+): Promise<Reply> {
   return run(api.errors.dialect, async () => {
     const operation = operationKey === undefined ? undefined : api.operations.get(operationKey)
     if (!operation) return api.errors.dialect.routeNotFound('?', request.url ?? '/')
@@ -110,31 +149,43 @@ export function resolveOpenApi(api: PreparedOpenApi, db: OpenApiDb, request: Req
 function authenticate(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, request: RequestLike): void {
   if (operation.security.length === 0 || operation.security.some((alternative) => alternative.length === 0)) return
   let cookies: Map<string, string> | undefined
-  const satisfied = operation.security.some((alternative) => alternative.every((scheme) => {
-    switch (scheme.kind) {
-      case 'bearer': return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] === db.secrets.bearer
-      case 'basic': {
-        const encoded = /^Basic\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1]
-        try {
-          return encoded !== undefined && atob(encoded) === db.secrets.basic
-        } catch {
-          return false
+  const satisfied = operation.security.some((alternative) =>
+    alternative.every((scheme) => {
+      switch (scheme.kind) {
+        case 'bearer':
+          return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] === db.secrets.bearer
+        case 'basic': {
+          const encoded = /^Basic\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1]
+          try {
+            return encoded !== undefined && atob(encoded) === db.secrets.basic
+          } catch {
+            return false
+          }
         }
+        case 'apiKey': {
+          const expected = db.secrets.apiKeys.get(scheme.name)
+          if (scheme.in === 'header') return request.headers.get(scheme.key) === expected
+          if (scheme.in === 'query') return queryOf(request.url).get(scheme.key) === expected
+          cookies ??= cookieMap(request.headers.get('cookie'))
+          return cookies.get(scheme.key) === expected
+        }
+        default:
+          return true
       }
-      case 'apiKey': {
-        const expected = db.secrets.apiKeys.get(scheme.name)
-        if (scheme.in === 'header') return request.headers.get(scheme.key) === expected
-        if (scheme.in === 'query') return queryOf(request.url).get(scheme.key) === expected
-        cookies ??= cookieMap(request.headers.get('cookie'))
-        return cookies.get(scheme.key) === expected
-      }
-      default: return true
-    }
-  }))
+    }),
+  )
   if (satisfied) return
   const first = operation.security[0]?.[0]
   const challenge = first?.kind === 'basic' ? 'Basic realm="apitwin"' : first?.kind === 'bearer' ? 'Bearer' : undefined
-  halt(api.errors.reply(operation, 401, `${operation.method} ${operation.path} needs credentials (${operation.security.map((alternative) => alternative.map((scheme) => scheme.name).join(' + ')).join(' or ')}); GET /__twin/apis lists them.`, [], challenge ? { 'www-authenticate': challenge } : undefined))
+  halt(
+    api.errors.reply(
+      operation,
+      401,
+      `${operation.method} ${operation.path} needs credentials (${operation.security.map((alternative) => alternative.map((scheme) => scheme.name).join(' + ')).join(' or ')}); GET /__twin/apis lists them.`,
+      [],
+      challenge ? { 'www-authenticate': challenge } : undefined,
+    ),
+  )
 }
 
 function cookieMap(header: string | null): Map<string, string> {
@@ -156,13 +207,23 @@ function queryOf(url: string | undefined): URLSearchParams {
 /** The most query values one parameter may carry. */
 const MAX_QUERY_VALUES = 100
 
-function parameters(api: PreparedOpenApi, operation: OpenApiOperation, request: RequestLike, params: Params, query: URLSearchParams): Map<string, unknown> {
+function parameters(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  request: RequestLike,
+  params: Params,
+  query: URLSearchParams,
+): Map<string, unknown> {
   const values = new Map<string, unknown>()
   const issues: SchemaIssue[] = []
   let cookies: Map<string, string> | undefined
   for (const parameter of operation.parameters) {
     // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored.
-    if (parameter.in === 'header' && (parameter.name === 'accept' || parameter.name === 'content-type' || parameter.name === 'authorization')) continue
+    if (
+      parameter.in === 'header' &&
+      (parameter.name === 'accept' || parameter.name === 'content-type' || parameter.name === 'authorization')
+    )
+      continue
     let raw: string | readonly string[] | undefined
     if (parameter.in === 'path') raw = params[parameter.name]
     else if (parameter.in === 'query') {
@@ -171,7 +232,12 @@ function parameters(api: PreparedOpenApi, operation: OpenApiOperation, request: 
     } else if (parameter.in === 'header') raw = request.headers.get(parameter.name) ?? undefined
     else raw = (cookies ??= cookieMap(request.headers.get('cookie'))).get(parameter.name)
     if (raw === undefined) {
-      if (parameter.required) issues.push({ path: [parameter.in, parameter.name], keyword: 'required', message: `the ${parameter.in} parameter "${parameter.name}" is required` })
+      if (parameter.required)
+        issues.push({
+          path: [parameter.in, parameter.name],
+          keyword: 'required',
+          message: `the ${parameter.in} parameter "${parameter.name}" is required`,
+        })
       continue
     }
     if (parameter.schema === undefined) {
@@ -179,7 +245,8 @@ function parameters(api: PreparedOpenApi, operation: OpenApiOperation, request: 
       continue
     }
     const value = coerce(api, parameter, raw)
-    for (const issue of api.contract.check(parameter.schema, 'request')(value)) issues.push({ ...issue, path: [parameter.in, parameter.name, ...issue.path] })
+    for (const issue of api.contract.check(parameter.schema, 'request')(value))
+      issues.push({ ...issue, path: [parameter.in, parameter.name, ...issue.path] })
     values.set(parameter.name, value)
   }
   if (issues.length > 0) invalid(api, operation, issues)
@@ -200,7 +267,8 @@ function coerce(api: PreparedOpenApi, parameter: OpenApiParameter, raw: string |
 }
 
 function scalar(raw: string, types: readonly string[]): unknown {
-  if ((types.includes('integer') || types.includes('number')) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim())) return Number(raw)
+  if ((types.includes('integer') || types.includes('number')) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()))
+    return Number(raw)
   if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true'
   if (types.includes('null') && raw === 'null') return null
   return raw
@@ -220,12 +288,18 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   const media = mediaFor(declared.content, type)
   if (!media) {
-    halt(api.errors.reply(operation, 415, `Content-Type ${JSON.stringify(type || '(none)')} is not accepted; send one of ${Object.keys(declared.content).join(', ')}`))
+    halt(
+      api.errors.reply(
+        operation,
+        415,
+        `Content-Type ${JSON.stringify(type || '(none)')} is not accepted; send one of ${Object.keys(declared.content).join(', ')}`,
+      ),
+    )
   }
   if (raw === INVALID_UTF8) halt(api.errors.reply(operation, 400, 'The request body is not valid UTF-8.'))
   const [mediaType, { schema }] = media
   let value: unknown
-  if (/json/.test(mediaType) || mediaType === '*/*' && /json/.test(type)) {
+  if (/json/.test(mediaType) || (mediaType === '*/*' && /json/.test(type))) {
     try {
       value = JSON.parse(raw)
     } catch {
@@ -249,31 +323,54 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const shape = objectShape(api.contract.document, schema)
   if (api.readings.unknownFields === 'refused' && shape && !shape.statesExtras && isObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!(key in shape.properties)) issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
-      else if (propertySchema(api.contract.document, shape, key)['readOnly'] === true || (isObject(shape.properties[key]) && (shape.properties[key] as Record<string, unknown>)['readOnly'] === true)) issues.push({ path: [key], keyword: 'readOnly', message: `"${key}" is set by the server; leave it out` })
+      if (!(key in shape.properties))
+        issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
+      else if (
+        propertySchema(api.contract.document, shape, key)['readOnly'] === true ||
+        (isObject(shape.properties[key]) && (shape.properties[key] as Record<string, unknown>)['readOnly'] === true)
+      )
+        issues.push({ path: [key], keyword: 'readOnly', message: `"${key}" is set by the server; leave it out` })
     }
   }
-  if (issues.length > 0) invalid(api, operation, issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })))
+  if (issues.length > 0)
+    invalid(
+      api,
+      operation,
+      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
+    )
   return value
 }
 
 function mediaFor(content: Readonly<Record<string, OpenApiMedia>>, type: string): readonly [string, OpenApiMedia] | undefined {
   const entries = Object.entries(content)
   const [major] = type.split('/')
-  return entries.find(([declared]) => declared.split(';')[0]?.trim() === type)
-    ?? entries.find(([declared]) => declared === `${major}/*`)
-    ?? entries.find(([declared]) => declared === '*/*')
+  return (
+    entries.find(([declared]) => declared.split(';')[0]?.trim() === type) ??
+    entries.find(([declared]) => declared === `${major}/*`) ??
+    entries.find(([declared]) => declared === '*/*')
+  )
 }
 
 function invalid(api: PreparedOpenApi, operation: OpenApiOperation, issues: readonly SchemaIssue[]): never {
   const [first] = issues
-  const detail = first ? `${first.path.join('.') || 'request'}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}` : 'The request is invalid.'
+  const detail = first
+    ? `${first.path.join('.') || 'request'}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`
+    : 'The request is invalid.'
   halt(api.errors.reply(operation, api.readings.validationStatus, detail, issues))
 }
 
 // --- collections ----------------------------------------------------------------------------------------------
 
-function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, collection: OpenApiCollection, role: Role, values: ReadonlyMap<string, unknown>, body: unknown, query: URLSearchParams): Reply {
+function crud(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  role: Role,
+  values: ReadonlyMap<string, unknown>,
+  body: unknown,
+  query: URLSearchParams,
+): Reply {
   const store = db.collections.get(collection.name) as OpenApiStore
   const scope = scopeOf(api, db, operation, collection, values)
   if (role === 'list') return list(api, operation, collection, store, scope, query)
@@ -282,16 +379,28 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
   const key = scopedKey(scope, id)
   const record = store.get('key', key)
   if (!record) {
-    if (role === 'replace' && api.readings.putUnknown === 'create' && isObject(body)) return create(api, db, operation, collection, store, scope, body, id)
+    if (role === 'replace' && api.readings.putUnknown === 'create' && isObject(body))
+      return create(api, db, operation, collection, store, scope, body, id)
     const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(key)
-    halt(api.errors.reply(operation, gone ? 410 : 404, `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`))
+    halt(
+      api.errors.reply(
+        operation,
+        gone ? 410 : 404,
+        `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`,
+      ),
+    )
   }
   if (role === 'read') return item(api, operation, collection, record.data, successStatuses(operation)[0] ?? 200)
   if (role === 'delete') {
     store.delete(record)
     db.tombstones.get(collection.name)?.add(key)
     const declared = successStatuses(operation)
-    const status = declared.length === 1 ? (declared[0] as number) : declared.includes(api.readings.deleteStatus) || declared.length === 0 ? api.readings.deleteStatus : (declared[0] as number)
+    const status =
+      declared.length === 1
+        ? (declared[0] as number)
+        : declared.includes(api.readings.deleteStatus) || declared.length === 0
+          ? api.readings.deleteStatus
+          : (declared[0] as number)
     return item(api, operation, collection, record.data, status)
   }
   const fields = api.shapes.get(collection.name)
@@ -306,22 +415,29 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
     const required = fields?.shape.required
     for (const key in current) {
       if (key in sent) next[key] = sent[key]
-      else if (required?.has(key) || key === collection.idField || fields?.readOnly.has(key) || fields?.created.includes(key)) next[key] = current[key]
+      else if (required?.has(key) || key === collection.idField || fields?.readOnly.has(key) || fields?.created.includes(key))
+        next[key] = current[key]
     }
     for (const key in sent) if (!(key in current)) next[key] = sent[key]
   } else if (mode === 'merge-patch') next = mergePatch(current, sent) as Record<string, unknown>
   else next = { ...current, ...sent }
-  for (const name of fields?.readOnly ?? []) if (name in current) next[name] = current[name]
-  else delete next[name]
+  for (const name of fields?.readOnly ?? [])
+    if (name in current) next[name] = current[name]
+    else delete next[name]
   for (const name of fields?.created ?? []) if (name in current) next[name] = current[name]
   next[collection.idField] = current[collection.idField]
   stamp(api, collection, next, 'updated')
   const issues = checkChange(api, collection, fields, current, next)
-  if (issues.length > 0) invalid(api, operation, issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })))
+  if (issues.length > 0)
+    invalid(
+      api,
+      operation,
+      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
+    )
   // Checked just now, synchronously: the store takes the verdict instead of checking every field again.
   vouch(next)
   const updated = store.update(record, (draft) => {
-    (draft as { data: Readonly<Record<string, unknown>> }).data = next
+    ;(draft as { data: Readonly<Record<string, unknown>> }).data = next
   })
   return item(api, operation, collection, updated.data, successStatuses(operation)[0] ?? 200)
 }
@@ -330,7 +446,13 @@ function crud(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, 
  * The issues of an updated item: with a plain item schema, only the fields that differ from the stored item (which
  * fitted when written) and the required ones, each by its own property schema; otherwise the whole item.
  */
-function checkChange(api: PreparedOpenApi, collection: OpenApiCollection, fields: ItemFields | undefined, current: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>): readonly SchemaIssue[] {
+function checkChange(
+  api: PreparedOpenApi,
+  collection: OpenApiCollection,
+  fields: ItemFields | undefined,
+  current: Readonly<Record<string, unknown>>,
+  next: Readonly<Record<string, unknown>>,
+): readonly SchemaIssue[] {
   const plain = fields?.plain
   if (!plain) return api.contract.check(collection.itemSchema, 'response')(next)
   const issues: SchemaIssue[] = []
@@ -339,17 +461,25 @@ function checkChange(api: PreparedOpenApi, collection: OpenApiCollection, fields
     if (value === current[key]) continue
     const property = plain.properties.get(key)
     if (property === undefined) {
-      if (plain.closed) issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of ${collection.name}` })
+      if (plain.closed)
+        issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of ${collection.name}` })
       continue
     }
     for (const issue of api.contract.check(property, 'response')(value)) issues.push({ ...issue, path: [key, ...issue.path] })
   }
-  for (const name of plain.required) if (!(name in next)) issues.push({ path: [], keyword: 'required', message: `Instance does not have required property "${name}".` })
+  for (const name of plain.required)
+    if (!(name in next)) issues.push({ path: [], keyword: 'required', message: `Instance does not have required property "${name}".` })
   return issues
 }
 
 /** The scope of a nested collection: its ancestors' ids, each of which must exist (else 404). */
-function scopeOf(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, collection: OpenApiCollection, values: ReadonlyMap<string, unknown>): string {
+function scopeOf(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  values: ReadonlyMap<string, unknown>,
+): string {
   if (collection.parent === undefined) return ''
   let scope = ''
   let current: OpenApiCollection | undefined = api.collections.get(collection.parent)
@@ -419,7 +549,16 @@ function nowStamp(): string {
 let stampSecond = Number.NaN
 let stampText = ''
 
-function create(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation, collection: OpenApiCollection, store: OpenApiStore, scope: string, body: Readonly<Record<string, unknown>>, pathId: unknown): Reply {
+function create(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  store: OpenApiStore,
+  scope: string,
+  body: Readonly<Record<string, unknown>>,
+  pathId: unknown,
+): Reply {
   const fields = api.shapes.get(collection.name)
   const data = writable(api, collection, body)
   const given = pathId ?? data[collection.idField]
@@ -433,21 +572,38 @@ function create(api: PreparedOpenApi, db: OpenApiDb, operation: OpenApiOperation
   data[collection.idField] = id
   // Server-owned and required fields the client did not send: drawn once per collection (deterministic by seed).
   if (fields) {
-    const filler = api.answers.get(`fill ${collection.name}`) ?? validSample(api.contract, createFaker(api.seed), collection.itemSchema, 'response')
+    const filler =
+      api.answers.get(`fill ${collection.name}`) ?? validSample(api.contract, createFaker(api.seed), collection.itemSchema, 'response')
     api.answers.set(`fill ${collection.name}`, filler)
     for (const name of fields.shape.required) if (!(name in data) && isObject(filler) && name in filler) data[name] = filler[name]
-    for (const name of fields.readOnly) if (!(name in data) && name !== collection.idField && isObject(filler) && name in filler && fields.shape.required.has(name)) data[name] = filler[name]
+    for (const name of fields.readOnly)
+      if (!(name in data) && name !== collection.idField && isObject(filler) && name in filler && fields.shape.required.has(name))
+        data[name] = filler[name]
   }
   stamp(api, collection, data, 'created')
   const issues = api.contract.check(collection.itemSchema, 'response')(data)
-  if (issues.length > 0) invalid(api, operation, issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })))
+  if (issues.length > 0)
+    invalid(
+      api,
+      operation,
+      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
+    )
   const record: OpenApiRecord = store.create({ parent: scope, data })
   const declared = successStatuses(operation)
   const preferred = pathId !== undefined ? 201 : api.readings.createStatus
-  const status = declared.length === 1 ? (declared[0] as number) : declared.includes(preferred) || declared.length === 0 ? preferred : (declared[0] as number)
+  const status =
+    declared.length === 1
+      ? (declared[0] as number)
+      : declared.includes(preferred) || declared.length === 0
+        ? preferred
+        : (declared[0] as number)
   const reply = item(api, operation, collection, record.data, status)
   if (!api.readings.location) return reply
-  const location = collection.itemPath.replace(/\{([^}]+)\}/g, (_, name: string) => (name === collection.param ? encodeURIComponent(String(id)) : encodeURIComponent(scope.split('/')[collection.parentParams.indexOf(name)] ?? name)))
+  const location = collection.itemPath.replace(/\{([^}]+)\}/g, (_, name: string) =>
+    name === collection.param
+      ? encodeURIComponent(String(id))
+      : encodeURIComponent(scope.split('/')[collection.parentParams.indexOf(name)] ?? name),
+  )
   return { ...reply, headers: { ...reply.headers, location: `/${api.contract.name}${location}` } }
 }
 
@@ -459,8 +615,14 @@ function newId(api: PreparedOpenApi, db: OpenApiDb, collection: OpenApiCollectio
   for (let attempt = 0; attempt < 50; attempt++) {
     const counter = db.counters.get(collection.name) ?? 1
     db.counters.set(collection.name, counter + 1)
-    let id: unknown = collection.idType === 'string' ? (node['format'] === 'uuid' ? uuidOf(api.seed, collection.name, counter) : `${collection.name.split('.').at(-1)}-${counter}`) : counter
-    if (check(id).length > 0) id = validSample(api.contract, createFaker(api.seed + counter), node, 'response', [], { examplesFirst: false })
+    let id: unknown =
+      collection.idType === 'string'
+        ? node['format'] === 'uuid'
+          ? uuidOf(api.seed, collection.name, counter)
+          : `${collection.name.split('.').at(-1)}-${counter}`
+        : counter
+    if (check(id).length > 0)
+      id = validSample(api.contract, createFaker(api.seed + counter), node, 'response', [], { examplesFirst: false })
     if (id !== undefined && !store.get('key', scopedKey(scope, id))) return id
   }
   return undefined
@@ -475,8 +637,17 @@ function uuidOf(seed: number, name: string, counter: number): string {
 // --- responses ------------------------------------------------------------------------------------------------
 
 /** A stored item as the operation's response for `status` declares it: bare, wrapped in its envelope, or the example. */
-function item(api: PreparedOpenApi, operation: OpenApiOperation, collection: OpenApiCollection, data: Readonly<Record<string, unknown>>, status: number): Reply {
-  const response = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? (successStatuses(operation).length === 0 ? operation.responses['default'] : undefined)
+function item(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  data: Readonly<Record<string, unknown>>,
+  status: number,
+): Reply {
+  const response =
+    operation.responses[String(status)] ??
+    operation.responses[`${String(status)[0]}XX`] ??
+    (successStatuses(operation).length === 0 ? operation.responses['default'] : undefined)
   if (!response || Object.keys(response.content).length === 0) return { status, body: undefined }
   const media = jsonMedia(response.content)
   if (!media || media[1].schema === undefined) return answer(api, operation, status)
@@ -504,17 +675,33 @@ function item(api: PreparedOpenApi, operation: OpenApiOperation, collection: Ope
 }
 
 function sameRef(a: unknown, b: unknown): boolean {
-  return isObject(a) && isObject(b) && typeof a['$ref'] === 'string' && a['$ref'] === b['$ref'] && Object.keys(a).length === 1 && Object.keys(b).length === 1
+  return (
+    isObject(a) &&
+    isObject(b) &&
+    typeof a['$ref'] === 'string' &&
+    a['$ref'] === b['$ref'] &&
+    Object.keys(a).length === 1 &&
+    Object.keys(b).length === 1
+  )
 }
 
 const ARRAY_NAMES = /^(data|items|results|records|values|content|list|entries|rows|elements|objects)$/i
 
-function list(api: PreparedOpenApi, operation: OpenApiOperation, collection: OpenApiCollection, store: OpenApiStore, scope: string, query: URLSearchParams): Reply {
+function list(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  store: OpenApiStore,
+  scope: string,
+  query: URLSearchParams,
+): Reply {
   const status = successStatuses(operation)[0] ?? 200
   const all = store.all().filter((record) => record.parent === scope)
   const { page, limit, offset } = pageOf(api, operation, query, all.length)
   const start = offset ?? (page - 1) * (limit ?? all.length)
-  const chosen = (limit === undefined && start === 0 ? all : all.slice(start, start + (limit ?? all.length))).map((record) => api.project(collection.itemSchema, record.data))
+  const chosen = (limit === undefined && start === 0 ? all : all.slice(start, start + (limit ?? all.length))).map((record) =>
+    api.project(collection.itemSchema, record.data),
+  )
   const response = operation.responses[String(status)] ?? operation.responses['2XX'] ?? operation.responses['default']
   const media = response && jsonMedia(response.content)
   if (!media || media[1].schema === undefined) return answer(api, operation, status)
@@ -535,7 +722,10 @@ function list(api: PreparedOpenApi, operation: OpenApiOperation, collection: Ope
   })
   const key = arrays.find((name) => ARRAY_NAMES.test(name) || name === collection.name.split('.').at(-1)) ?? arrays[0]
   if (key !== undefined) {
-    const wrapped = countFields({ ...(isObject(base) ? base : {}), [key]: chosen }, { total: all.length, limit: limit ?? chosen.length, offset: start, page })
+    const wrapped = countFields(
+      { ...(isObject(base) ? base : {}), [key]: chosen },
+      { total: all.length, limit: limit ?? chosen.length, offset: start, page },
+    )
     if (check(wrapped).length === 0) return { status, body: wrapped, headers }
     const plain = { ...(isObject(base) ? base : {}), [key]: chosen }
     if (check(plain).length === 0) return { status, body: plain, headers }
@@ -543,7 +733,12 @@ function list(api: PreparedOpenApi, operation: OpenApiOperation, collection: Ope
   return answer(api, operation, status)
 }
 
-function pageOf(api: PreparedOpenApi, operation: OpenApiOperation, query: URLSearchParams, total: number): { page: number; limit: number | undefined; offset: number | undefined } {
+function pageOf(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  query: URLSearchParams,
+  total: number,
+): { page: number; limit: number | undefined; offset: number | undefined } {
   if (api.readings.pagination === 'ignored') return { page: 1, limit: undefined, offset: undefined }
   const declared = (names: readonly string[]) => operation.parameters.find((p) => p.in === 'query' && names.includes(p.name))
   const read = (parameter: OpenApiParameter | undefined) => {
@@ -561,7 +756,11 @@ function pageOf(api: PreparedOpenApi, operation: OpenApiOperation, query: URLSea
 }
 
 /** A wrapper's counting fields (`total`, `limit`, `offset`, `page`, in a `meta` object too) set from the list. */
-function countFields(value: Record<string, unknown>, counts: Readonly<Record<'total' | 'limit' | 'offset' | 'page', number>>, depth = 0): Record<string, unknown> {
+function countFields(
+  value: Record<string, unknown>,
+  counts: Readonly<Record<'total' | 'limit' | 'offset' | 'page', number>>,
+  depth = 0,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...value }
   for (const [key, current] of Object.entries(value)) {
     if (typeof current === 'number') {
@@ -605,9 +804,21 @@ function answer(api: PreparedOpenApi, operation: OpenApiOperation, given?: numbe
   if (!media) {
     const [type, other] = Object.entries(response.content)[0] as [string, OpenApiMedia]
     const example = other.examples.find((e) => typeof e === 'string')
-    return { status, body: null, text: typeof example === 'string' ? example : '', headers: { 'content-type': type.includes('*') ? 'text/plain' : type } }
+    return {
+      status,
+      body: null,
+      text: typeof example === 'string' ? example : '',
+      headers: { 'content-type': type.includes('*') ? 'text/plain' : type },
+    }
   }
   const value = answerValue(api, operation, status)
-  if (value === undefined) halt(api.errors.reply(operation, 500, `apitwin cannot draw a valid ${status} body for ${operation.key} from ${media[1].pointer}; give the document an example`))
+  if (value === undefined)
+    halt(
+      api.errors.reply(
+        operation,
+        500,
+        `apitwin cannot draw a valid ${status} body for ${operation.key} from ${media[1].pointer}; give the document an example`,
+      ),
+    )
   return { status, body: value, headers: { 'content-type': media[0].includes('*') ? 'application/json' : media[0] } }
 }

@@ -19,6 +19,9 @@ export interface Outbox {
  */
 export function outbox(twin: Twin): Outbox {
   const control = twin.state('rails-users').controls?.['outbox']
-  if (!control) throw new Error('this twin has no rails-users outbox; create it with rails-users (createTwin() from apitwin or apitwin/handlers/rails-users)')
+  if (!control)
+    throw new Error(
+      'this twin has no rails-users outbox; create it with rails-users (createTwin() from apitwin or apitwin/handlers/rails-users)',
+    )
   return control() as Outbox
 }

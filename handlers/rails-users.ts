@@ -17,7 +17,9 @@ const dialect = rails satisfies Dialect
 // validation.messages: custom — the app words its own messages, but for the two the doc's 422 example shows.
 const DOCUMENTED_MESSAGES = /^(?:Email has already been taken|Password is too short \(minimum is \d+ characters\))$/
 function customWording(reply: ReturnType<typeof rails.validation>): ReturnType<typeof rails.validation> {
-  const errors = reply.body.errors.map((e) => (DOCUMENTED_MESSAGES.test(e.message) ? e : { path: e.path, message: `${humanize(e.path)} has an unsupported value` }))
+  const errors = reply.body.errors.map((e) =>
+    DOCUMENTED_MESSAGES.test(e.message) ? e : { path: e.path, message: `${humanize(e.path)} has an unsupported value` },
+  )
   return { ...reply, body: { ...reply.body, errors } }
 }
 
@@ -40,7 +42,11 @@ const withoutPresence = railsUsers.user.safeExtend({ first_name: z.string().opti
  */
 export function railsUsersReadings(choice?: ReadingChoice): RailsUsersReadings {
   const rule = choose('rails-users', railsUsers.rules, choice)
-  return { rule, user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user, cast: new Set(fieldsFollowing(railsUsers.rules, rule, 'body.type-cast', 'cast')) }
+  return {
+    rule,
+    user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user,
+    cast: new Set(fieldsFollowing(railsUsers.rules, rule, 'body.type-cast', 'cast')),
+  }
 }
 const DEFAULTS = railsUsersReadings()
 
@@ -48,7 +54,12 @@ const DEFAULTS = railsUsersReadings()
  * `PUT /users/{id}` in a Rails controller's order: authenticate (before_action) → set_user (404) → authorize own
  * profile (the documented 401) → `params.require(:user).permit(…)` (400) → validations (422) → save → render.
  */
-export function resolveRailsUsers(db: RailsUsersDb, request: RequestLike, params: Params, readings: RailsUsersReadings = DEFAULTS): Promise<Reply> {
+export function resolveRailsUsers(
+  db: RailsUsersDb,
+  request: RequestLike,
+  params: Params,
+  readings: RailsUsersReadings = DEFAULTS,
+): Promise<Reply> {
   return run(dialect, async () => {
     // Puma reads the whole body before Rails runs, so the token is judged once the body has arrived.
     const body = await readBody(request, dialect)
@@ -90,15 +101,29 @@ const WRAPPED = ['first_name', 'last_name', 'email', 'feature_flags', 'notificat
 
 function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReadings): Record<string, unknown> {
   // body.wrapped: wrap — a root-less JSON body's column attributes arrive as params[:user].
-  const wrapped = rule['body.wrapped'] === 'wrap' && !('user' in body) ? Object.fromEntries(Object.entries(body).filter(([key]) => WRAPPED.includes(key))) : undefined
+  const wrapped =
+    rule['body.wrapped'] === 'wrap' && !('user' in body)
+      ? Object.fromEntries(Object.entries(body).filter(([key]) => WRAPPED.includes(key)))
+      : undefined
   const user = wrapped ?? body['user']
   const empty = typeof user !== 'object' || user === null || Array.isArray(user) || Object.keys(user).length === 0
-  if (empty && rule['body.wrapped'] === 'fetch' && (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))) return {}
+  if (
+    empty &&
+    rule['body.wrapped'] === 'fetch' &&
+    (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))
+  )
+    return {}
   if (empty) halt(dialect.badRequest('param is missing or the value is empty: user'))
   const attributes = user as Record<string, unknown>
   // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation.
-  const unpermitted = rule['body.unpermitted'] === 'refused' ? Object.keys(attributes).filter((key) => !(SCALARS as readonly string[]).includes(key) && !(LISTS as readonly string[]).includes(key)) : []
-  if (unpermitted.length > 0) halt(dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' }))))
+  const unpermitted =
+    rule['body.unpermitted'] === 'refused'
+      ? Object.keys(attributes).filter(
+          (key) => !(SCALARS as readonly string[]).includes(key) && !(LISTS as readonly string[]).includes(key),
+        )
+      : []
+  if (unpermitted.length > 0)
+    halt(dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' }))))
   if (cast.size === 0) return attributes
   // body.type-cast, field by field: a field on `strict` goes to validation as sent.
   const permitted: Record<string, unknown> = {}
@@ -116,16 +141,19 @@ function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReading
   return permitted
 }
 
-function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, unknown>, { rule, user: schema }: RailsUsersReadings): Changes {
+function validate(
+  db: RailsUsersDb,
+  user: RailsUserRecord,
+  raw: Record<string, unknown>,
+  { rule, user: schema }: RailsUsersReadings,
+): Changes {
   // Devise strips and downcases its case-insensitive keys before validating them (email.normalized).
-  const input = rule['email.normalized'] === 'downcase' && typeof raw['email'] === 'string' ? { ...raw, email: railsEmailKey(raw['email']) } : raw
+  const input =
+    rule['email.normalized'] === 'downcase' && typeof raw['email'] === 'string' ? { ...raw, email: railsEmailKey(raw['email']) } : raw
   const parsed = schema.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
-  const issues: Issue[] = [
-    ...(parsed.success ? [] : parsed.error.issues),
-    ...takenEmail(input, user.id, holderOf, 'taken'),
-  ]
+  const issues: Issue[] = [...(parsed.success ? [] : parsed.error.issues), ...takenEmail(input, user.id, holderOf, 'taken')]
   if (issues.length > 0 || !parsed.success) {
     const refusal = dialect.validation(fieldOrder(issues, railsUsers.user))
     halt(rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal)
@@ -134,16 +162,33 @@ function validate(db: RailsUsersDb, user: RailsUserRecord, raw: Record<string, u
 }
 
 /** Writes the user, then queues the verification e-mail; synchronous, so nothing runs between the guards and the write. */
-function apply(db: RailsUsersDb, user: RailsUserRecord, changes: Changes, passwordDigest: string | undefined, { rule }: RailsUsersReadings): RailsUserRecord {
+function apply(
+  db: RailsUsersDb,
+  user: RailsUserRecord,
+  changes: Changes,
+  passwordDigest: string | undefined,
+  { rule }: RailsUsersReadings,
+): RailsUserRecord {
   const { password: _password, email, ...fields } = changes
   const newEmail = email === undefined ? undefined : rule['email.normalized'] === 'downcase' ? railsEmailKey(email) : email
   const emailChanged = newEmail !== undefined && newEmail !== user.email
-  const updated = saveDirty(db.users, user, {
-    ...fields,
-    ...(emailChanged && { email: newEmail, email_verified: false }),
-    ...(passwordDigest !== undefined && { password_digest: passwordDigest }),
-  }, 'updated_at')
-  if (emailChanged) deliver(db, { to: updated.email, user_id: updated.id, subject: 'Please verify your new email address', sent_at: isoSeconds(new Date()) })
+  const updated = saveDirty(
+    db.users,
+    user,
+    {
+      ...fields,
+      ...(emailChanged && { email: newEmail, email_verified: false }),
+      ...(passwordDigest !== undefined && { password_digest: passwordDigest }),
+    },
+    'updated_at',
+  )
+  if (emailChanged)
+    deliver(db, {
+      to: updated.email,
+      user_id: updated.id,
+      subject: 'Please verify your new email address',
+      sent_at: isoSeconds(new Date()),
+    })
   return updated
 }
 
@@ -158,4 +203,10 @@ function deliver(db: RailsUsersDb, email: Parameters<RailsUsersDb['outbox']['cre
   }
 }
 
-export const railsUsersApi: TwinApi = defineApi(railsUsers, (options, { rule }) => seedRailsUsers({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }), railsUsersReadings, resolveRailsUsers, { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) })
+export const railsUsersApi: TwinApi = defineApi(
+  railsUsers,
+  (options, { rule }) => seedRailsUsers({ ...options, caseSensitiveEmails: rule['email.case-insensitive'] === 'sensitive' }),
+  railsUsersReadings,
+  resolveRailsUsers,
+  { dialect, controls: (db) => ({ outbox: () => ({ emails: db.outbox.all() }) }) },
+)

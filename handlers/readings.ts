@@ -11,7 +11,11 @@ export type Chosen<R extends string> = Readonly<Record<R, string>>
  * must not silently keep the default).
  * @example choose(medibulut.rules, { 'tenant.forbidden': '404' })['tenant.forbidden'] // '404'
  */
-export function choose<R extends string>(api: string, rules: RuleBook & Readonly<Record<R, unknown>>, choice: ReadingChoice = {}): Chosen<R> {
+export function choose<R extends string>(
+  api: string,
+  rules: RuleBook & Readonly<Record<R, unknown>>,
+  choice: ReadingChoice = {},
+): Chosen<R> {
   const problems = validateReadings(rules, choice)
   if (problems.length > 0) throw new Error(`${api} readings: ${problems.join('; ')}`)
   const chosen: Record<string, string> = {}
@@ -26,7 +30,12 @@ export function choose<R extends string>(api: string, rules: RuleBook & Readonly
  * value): resolved once when the API starts, so a request pays nothing for per-field readings.
  * @example fieldsFollowing(medibulut.rules, rule, 'body.formats', 'lenient') // ['mobile'] under "lenient:mobile"
  */
-export function fieldsFollowing<R extends string>(rules: RuleBook & Readonly<Record<R, unknown>>, chosen: Chosen<R>, id: R, reading: string): string[] {
+export function fieldsFollowing<R extends string>(
+  rules: RuleBook & Readonly<Record<R, unknown>>,
+  chosen: Chosen<R>,
+  id: R,
+  reading: string,
+): string[] {
   const rule = rules[id]
   if (!rule || rule.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${id}" is not an inferred rule`)
   const { default: fallback, fields = [] } = rule.provenance.readings

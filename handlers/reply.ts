@@ -66,7 +66,8 @@ export function toResponse(reply: Reply): Response {
 }
 
 // Set for the whole test run (vitest.config.ts): every 200 is also parsed in full and compared with the serializer's.
-const CHECK_RESPONSES = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['APITWIN_CHECK_RESPONSES'] === '1'
+const CHECK_RESPONSES =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['APITWIN_CHECK_RESPONSES'] === '1'
 
 /**
  * The last step: the mock never returns a body its own contract would reject. The body is cut to the response
@@ -84,7 +85,9 @@ export function respond<S extends z.ZodType>(status: number, schema: S, body: z.
       throw new Error(`apitwin bug: the mock built a ${status} body its contract rejects: ${parsed.error.message}`)
     }
     if (serialize !== undefined && JSON.stringify(serialize(body)) !== JSON.stringify(parsed.data)) {
-      throw new Error(`apitwin bug: the ${status} serializer's body differs from the contract's parse: ${JSON.stringify(serialize(body))} vs ${JSON.stringify(parsed.data)}`)
+      throw new Error(
+        `apitwin bug: the ${status} serializer's body differs from the contract's parse: ${JSON.stringify(serialize(body))} vs ${JSON.stringify(parsed.data)}`,
+      )
     }
     return { status, body: parsed.data }
   }
@@ -122,7 +125,10 @@ export type RawBody = string | typeof INVALID_UTF8
  * A body over the transport's limit is the dialect's 413, here, before any other step.
  * @example const body = await readBody(request, laravel) // then authenticate, …, parseJsonObject(request, body, laravel)
  */
-export async function readBody(request: { text(): Promise<string> }, dialect: Pick<Dialect, 'payloadTooLarge' | 'badRequest'>): Promise<RawBody> {
+export async function readBody(
+  request: { text(): Promise<string> },
+  dialect: Pick<Dialect, 'payloadTooLarge' | 'badRequest'>,
+): Promise<RawBody> {
   try {
     return await request.text()
   } catch (error) {
@@ -148,7 +154,11 @@ const JSON_TYPE = /\/json|\+json/i
  *   ParameterMissing 400). The mock stores nothing from such a body, as they would not.
  * @example parseJsonObject(request, '{"name":"Ada"}', laravel) // { name: 'Ada' } when Content-Type is application/json
  */
-export function parseJsonObject(request: { readonly headers: Pick<Headers, 'get'> }, body: RawBody, dialect: Dialect): Record<string, unknown> {
+export function parseJsonObject(
+  request: { readonly headers: Pick<Headers, 'get'> },
+  body: RawBody,
+  dialect: Dialect,
+): Record<string, unknown> {
   if (body === '') return {}
   const type = request.headers.get('content-type')
   if (type === null || !JSON_TYPE.test(type)) {
@@ -170,7 +180,10 @@ export function parseJsonObject(request: { readonly headers: Pick<Headers, 'get'
 }
 
 /** `readBody` then `parseJsonObject`, for a stack that parses as it reads (Fastify). */
-export async function readJsonObject(request: { readonly headers: Pick<Headers, 'get'>; text(): Promise<string> }, dialect: Dialect): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  request: { readonly headers: Pick<Headers, 'get'>; text(): Promise<string> },
+  dialect: Dialect,
+): Promise<Record<string, unknown>> {
   return parseJsonObject(request, await readBody(request, dialect), dialect)
 }
 
@@ -190,7 +203,11 @@ export interface TokenStores<U> {
  * The pipeline's first step: the user whose bearer token the request carries, or the dialect's 401.
  * @example const actor = authenticate(request, db, laravel)
  */
-export function authenticate<U>(request: { readonly headers: Pick<Headers, 'get'> }, db: TokenStores<U>, dialect: { unauthenticated(): Reply }): U {
+export function authenticate<U>(
+  request: { readonly headers: Pick<Headers, 'get'> },
+  db: TokenStores<U>,
+  dialect: { unauthenticated(): Reply },
+): U {
   const token = bearerToken(request)
   const session = token === undefined ? undefined : db.tokens.get('token', token)
   return (session && db.users.get('id', session.user_id)) || halt(dialect.unauthenticated())

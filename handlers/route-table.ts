@@ -10,9 +10,7 @@ export interface RouteEntry {
 
 /** What a lookup finds: the operation and its path parameters; or the methods the path has; or nothing. */
 export type RouteMatch =
-  | { readonly operation: string; readonly params: Record<string, string> }
-  | { readonly allowed: readonly string[] }
-  | undefined
+  { readonly operation: string; readonly params: Record<string, string> } | { readonly allowed: readonly string[] } | undefined
 
 interface Node {
   readonly literal: Map<string, Node>
@@ -51,12 +49,15 @@ export class RouteTable {
           continue
         }
         const names: string[] = []
-        const source = segment.split(/(\{[^}]+\})/).map((part) => {
-          const name = /^\{([^}]+)\}$/.exec(part)?.[1]
-          if (name === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-          names.push(name)
-          return '(.+?)'
-        }).join('')
+        const source = segment
+          .split(/(\{[^}]+\})/)
+          .map((part) => {
+            const name = /^\{([^}]+)\}$/.exec(part)?.[1]
+            if (name === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+            names.push(name)
+            return '(.+?)'
+          })
+          .join('')
         // Shared only when the names match too: `{team_slug}` and `{enterprise-team}` at one place are two branches,
         // each handing its own parameter names to the operations below it.
         const existing = at.templates.find((t) => t.pattern.source === `^${source}$` && t.names.join('/') === names.join('/'))

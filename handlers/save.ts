@@ -45,7 +45,13 @@ export interface SaveOptions {
  * as dirty (it is salted). Synchronous, so the checks a handler ran just before it still hold when it writes.
  * @example saveDirty(db.users, user, { title: 'CTO' }, 'updated_at')
  */
-export function saveDirty<R extends object>(store: Updatable<R>, record: R, next: Partial<R>, stamp: keyof R, { always = false, clock }: SaveOptions = {}): R {
+export function saveDirty<R extends object>(
+  store: Updatable<R>,
+  record: R,
+  next: Partial<R>,
+  stamp: keyof R,
+  { always = false, clock }: SaveOptions = {},
+): R {
   if (!always && !hasChanges(record, next)) return record
   return store.update(record, (draft) => {
     Object.assign(draft, next)

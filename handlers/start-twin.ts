@@ -54,18 +54,29 @@ export interface Twin {
  * (`apitwin/handlers/flextell`) bundles only that one; `createTwin` is this over every API.
  * @example const twin = await startTwin([flextellApi], { seed: 7 })
  */
-export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_SEED, users = DEFAULT_USERS, onProgress, readings = {}, learned = {} }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings' | 'learned'> = {}): Promise<Twin> {
+export async function startTwin(
+  selected: readonly TwinApi[],
+  {
+    seed = DEFAULT_SEED,
+    users = DEFAULT_USERS,
+    onProgress,
+    readings = {},
+    learned = {},
+  }: SeedOptions & Pick<TwinOptions, 'onProgress' | 'readings' | 'learned'> = {},
+): Promise<Twin> {
   if (selected.length === 0) throw new Error('A twin needs at least one API; pass e.g. { apis: [flextellApi] } or leave apis out for all')
   const states = new Map<string, ApiState>()
   // A copy: setReadings changes it, never the caller's object.
   const current: Record<string, ReadingChoice> = { ...readings }
   const reset = async () => {
     let done = 0
-    const started = await Promise.all(selected.map(async (api) => {
-      const state = withLearned(await api.start({ seed, users }, current[api.name]), learned[api.name])
-      onProgress?.({ api: api.name, done: ++done, total: selected.length })
-      return [api.name, state] as const
-    }))
+    const started = await Promise.all(
+      selected.map(async (api) => {
+        const state = withLearned(await api.start({ seed, users }, current[api.name]), learned[api.name])
+        onProgress?.({ api: api.name, done: ++done, total: selected.length })
+        return [api.name, state] as const
+      }),
+    )
     for (const [name, state] of started) states.set(name, state)
   }
   await reset()
@@ -96,13 +107,18 @@ export async function startTwin(selected: readonly TwinApi[], { seed = DEFAULT_S
 function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiState {
   if (byRule === undefined || Object.keys(byRule).length === 0) return state
   const learned = mergeLearned(byRule)
-  const accounts = state.accounts.flatMap((a) => (['email', 'token', 'userId', 'tenant'] as const).map((field) => [a[field], `<${a.label}.${field}>`] as const))
+  const accounts = state.accounts.flatMap((a) =>
+    (['email', 'token', 'userId', 'tenant'] as const).map((field) => [a[field], `<${a.label}.${field}>`] as const),
+  )
   return {
     ...state,
     resolve: async (request, params, operation) => {
       const reply = await state.resolve(request, params, operation)
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
-      return applyLearned(reply, learned, [...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)), ...swapsOf(accounts)])
+      return applyLearned(reply, learned, [
+        ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
+        ...swapsOf(accounts),
+      ])
     },
   }
 }
@@ -121,11 +137,11 @@ export function sharedTwin(start: (options: SeedOptions) => Promise<Twin>): (opt
       shared = { seed, users, twin: start({ seed, users }) }
       return shared.twin
     }
-    if (options.seed !== undefined && seed !== shared.seed || options.users !== undefined && users !== shared.users) {
+    if ((options.seed !== undefined && seed !== shared.seed) || (options.users !== undefined && users !== shared.users)) {
       throw new Error(
         `defaultTwin() already exists with seed ${shared.seed} and ${shared.users} users; it cannot be re-seeded with ` +
-        `${JSON.stringify(options)}. Call defaultTwin(${JSON.stringify(options)}) before the first request reaches the ready-made handlers, ` +
-        'or build your own twin: twinHandlers(await createTwin(options)).',
+          `${JSON.stringify(options)}. Call defaultTwin(${JSON.stringify(options)}) before the first request reaches the ready-made handlers, ` +
+          'or build your own twin: twinHandlers(await createTwin(options)).',
       )
     }
     return shared.twin

@@ -33,7 +33,10 @@ export interface CreateTwinOptions extends TwinOptions {
 export async function createTwin({ apis: selected = apis, openapi, ...options }: CreateTwinOptions = {}): Promise<Twin> {
   const imported: TwinApi[] = []
   if (openapi !== undefined && Object.keys(openapi).length > 0) {
-    const [{ importOpenApi }, { openApiTwinApi }] = await Promise.all([import('../contracts/openapi/contract.ts'), import('./openapi-api.ts')])
+    const [{ importOpenApi }, { openApiTwinApi }] = await Promise.all([
+      import('../contracts/openapi/contract.ts'),
+      import('./openapi-api.ts'),
+    ])
     for (const [name, input] of Object.entries(openapi)) {
       const contract = isContract(input) ? input : await importOpenApi(input, { name })
       imported.push(openApiTwinApi(contract))
@@ -43,7 +46,8 @@ export async function createTwin({ apis: selected = apis, openapi, ...options }:
   // A typo in an API name must not silently leave that API on its defaults.
   const known = [...apis, ...imported]
   const unknown = Object.keys(options.readings ?? {}).filter((name) => !known.some((api) => api.name === name))
-  if (unknown.length > 0) throw new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${known.map((a) => a.name).join(', ')}`)
+  if (unknown.length > 0)
+    throw new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${known.map((a) => a.name).join(', ')}`)
   const names = all.map((api) => api.name)
   const twice = names.find((name, index) => names.indexOf(name) !== index)
   if (twice !== undefined) throw new Error(`two APIs are named "${twice}"; give each imported document its own name`)

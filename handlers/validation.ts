@@ -10,17 +10,22 @@ export function fieldOrder(issues: readonly Issue[], body: { readonly shape: obj
     const index = order.indexOf(String(issue.path[0]))
     return index === -1 ? order.length : index
   }
-  return issues.map((issue, index) => ({ issue, index }))
+  return issues
+    .map((issue, index) => ({ issue, index }))
     .sort((a, b) => rank(a.issue) - rank(b.issue) || a.index - b.index)
     .map(({ issue }) => issue)
 }
-
 
 /**
  * The "email already taken" issue, when `input.email` belongs to a user other than `userId`; `holderOf` looks
  * the address up through the API's own (normalising) email index. `rule` is the dialect's key for it.
  */
-export function takenEmail(input: Record<string, unknown>, userId: unknown, holderOf: (email: string) => { readonly id: unknown } | undefined, rule: string): Issue[] {
+export function takenEmail(
+  input: Record<string, unknown>,
+  userId: unknown,
+  holderOf: (email: string) => { readonly id: unknown } | undefined,
+  rule: string,
+): Issue[] {
   const email = input['email']
   if (typeof email !== 'string') return []
   const holder = holderOf(email)
@@ -34,7 +39,9 @@ export function takenEmail(input: Record<string, unknown>, userId: unknown, hold
 export function missingIds(input: Record<string, unknown>, field: string, exists: (id: number) => boolean): Issue[] {
   const ids = input[field]
   if (!Array.isArray(ids)) return []
-  return ids.flatMap((id, index): Issue[] => (Number.isInteger(id) && !exists(id as number) ? [{ code: 'custom', path: [field, index], message: 'exists' }] : []))
+  return ids.flatMap((id, index): Issue[] =>
+    Number.isInteger(id) && !exists(id as number) ? [{ code: 'custom', path: [field, index], message: 'exists' }] : [],
+  )
 }
 
 /** Which fields take which of Laravel's loose forms (the `body.coercion` reading). */
@@ -49,7 +56,14 @@ export interface LaravelLooseFields {
   readonly numerics?: readonly string[]
 }
 
-const BOOLEANS = new Map<unknown, boolean>([[true, true], [false, false], [1, true], [0, false], ['1', true], ['0', false]])
+const BOOLEANS = new Map<unknown, boolean>([
+  [true, true],
+  [false, false],
+  [1, true],
+  [0, false],
+  ['1', true],
+  ['0', false],
+])
 const INTEGER = /^[+-]?\d+$/
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 

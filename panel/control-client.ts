@@ -47,7 +47,9 @@ export class ControlClient {
   }
 
   setFault(api: string, fault: ApiFault | null): Promise<{ fault: ApiFault | null }> {
-    return fault === null ? this.#call('DELETE', `/faults/${encodeURIComponent(api)}`) : this.#call('PUT', `/faults/${encodeURIComponent(api)}`, fault)
+    return fault === null
+      ? this.#call('DELETE', `/faults/${encodeURIComponent(api)}`)
+      : this.#call('PUT', `/faults/${encodeURIComponent(api)}`, fault)
   }
 
   reset(): Promise<unknown> {
@@ -69,7 +71,10 @@ export class ControlClient {
     })
     const answer: unknown = await response.json().catch(() => undefined)
     if (!response.ok) {
-      const message = typeof answer === 'object' && answer !== null && 'message' in answer ? String(answer.message) : `${method} ${path} answered ${response.status}`
+      const message =
+        typeof answer === 'object' && answer !== null && 'message' in answer
+          ? String(answer.message)
+          : `${method} ${path} answered ${response.status}`
       throw new ControlError(response.status, message)
     }
     return answer as T

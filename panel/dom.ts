@@ -9,7 +9,11 @@ export type Child = Node | string | false | null | undefined
  * carries a few kilobytes). Text is always set as text, never parsed as HTML, so a journal body cannot inject markup.
  * @example h('button', { type: 'button', onclick: () => reset() }, 'Reset')
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag)
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value === 'function') element.addEventListener(name.slice(2), value)

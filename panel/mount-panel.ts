@@ -28,7 +28,12 @@ export interface PanelHandle {
   unmount(): void
 }
 
-const FAILS: ReadonlyArray<readonly [string, string]> = [['', 'none'], ['500', '500 server error'], ['503', '503 unavailable'], ['network', 'network error (dropped)']]
+const FAILS: ReadonlyArray<readonly [string, string]> = [
+  ['', 'none'],
+  ['500', '500 server error'],
+  ['503', '503 unavailable'],
+  ['network', 'network error (dropped)'],
+]
 const JOURNAL_ROWS = 100
 
 /** The elements of one API's section that change while the page is open. */
@@ -110,23 +115,51 @@ class PanelView {
   constructor(client: ControlClient, options: PanelOptions) {
     this.#client = client
     this.#options = options
-    const journal = h('section', { class: 'journal', 'aria-labelledby': 'apitwin-journal' },
+    const journal = h(
+      'section',
+      { class: 'journal', 'aria-labelledby': 'apitwin-journal' },
       h('h2', { id: 'apitwin-journal' }, 'Requests ', h('small', {}, 'newest first; secrets masked')),
-      h('p', {}, h('button', { type: 'button', onclick: () => void this.#act('Journal cleared', async () => {
-        await this.#client.clearRequests()
-        this.#journal.replaceChildren()
-      }) }, 'Clear the journal')),
-      h('table', { 'aria-label': 'Requests' },
+      h(
+        'p',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              void this.#act('Journal cleared', async () => {
+                await this.#client.clearRequests()
+                this.#journal.replaceChildren()
+              }),
+          },
+          'Clear the journal',
+        ),
+      ),
+      h(
+        'table',
+        { 'aria-label': 'Requests' },
         h('thead', {}, h('tr', {}, ...['Time', 'Method', 'Path', 'Status', 'ms', 'Body'].map((name) => h('th', { scope: 'col' }, name)))),
-        this.#journal))
-    this.element = h('div', { class: 'panel' },
-      h('header', { class: 'top' },
+        this.#journal,
+      ),
+    )
+    this.element = h(
+      'div',
+      { class: 'panel' },
+      h(
+        'header',
+        { class: 'top' },
         h('div', { class: 'grow' }, h('h1', {}, 'apitwin control'), this.#meta),
-        h('button', { type: 'button', class: 'danger', onclick: () => void this.#act('Data reset to the seed', () => this.#client.reset()) }, 'Reset data to the seed')),
+        h(
+          'button',
+          { type: 'button', class: 'danger', onclick: () => void this.#act('Data reset to the seed', () => this.#client.reset()) },
+          'Reset data to the seed',
+        ),
+      ),
       this.#nav,
       this.#status,
       this.#apis,
-      journal)
+      journal,
+    )
   }
 
   start(): void {
@@ -158,12 +191,28 @@ class PanelView {
       this.#refs.clear()
       this.#apis.replaceChildren(...state.apis.map((api) => this.#section(api)))
       // Buttons, not #fragment links: a fragment does not reach into the panel's shadow root.
-      this.#nav.replaceChildren('Go to: ', ...state.apis.flatMap((api, index) => [index > 0 ? ' · ' : '', h('button', { type: 'button', class: 'link', onclick: () => {
-        const heading = this.#refs.get(api.name)?.section.querySelector('h2')
-        heading?.setAttribute('tabindex', '-1')
-        heading?.scrollIntoView()
-        heading?.focus()
-      } }, api.name)]), ' · ', h('button', { type: 'button', class: 'link', onclick: () => this.#journal.closest('section')?.scrollIntoView() }, 'requests'))
+      this.#nav.replaceChildren(
+        'Go to: ',
+        ...state.apis.flatMap((api, index) => [
+          index > 0 ? ' · ' : '',
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => {
+                const heading = this.#refs.get(api.name)?.section.querySelector('h2')
+                heading?.setAttribute('tabindex', '-1')
+                heading?.scrollIntoView()
+                heading?.focus()
+              },
+            },
+            api.name,
+          ),
+        ]),
+        ' · ',
+        h('button', { type: 'button', class: 'link', onclick: () => this.#journal.closest('section')?.scrollIntoView() }, 'requests'),
+      )
     }
     for (const api of state.apis) this.#update(api)
     this.element.closest('main')?.setAttribute('aria-busy', 'false')
@@ -177,25 +226,59 @@ class PanelView {
     const badges = new Map<string, HTMLElement>()
     const descriptions = new Map<string, HTMLElement>()
     const readingRows = api.readings.map((reading) => {
-      const select = h('select', { 'aria-label': `${api.name} ${reading.rule}: reading`, 'data-rule': reading.rule },
-        ...reading.options.map((option) => h('option', { value: option.value }, `${option.value}${option.value === reading.default ? ' (default)' : ''} — ${option.description}`)))
-      select.addEventListener('change', () => void this.#act(`${api.name}: ${reading.rule} now follows "${select.value}"`, () => this.#client.setReading(api.name, reading.rule, select.value)))
+      const select = h(
+        'select',
+        { 'aria-label': `${api.name} ${reading.rule}: reading`, 'data-rule': reading.rule },
+        ...reading.options.map((option) =>
+          h(
+            'option',
+            { value: option.value },
+            `${option.value}${option.value === reading.default ? ' (default)' : ''} — ${option.description}`,
+          ),
+        ),
+      )
+      select.addEventListener(
+        'change',
+        () =>
+          void this.#act(`${api.name}: ${reading.rule} now follows "${select.value}"`, () =>
+            this.#client.setReading(api.name, reading.rule, select.value),
+          ),
+      )
       const badge = h('span', { class: 'badge', hidden: true }, 'differs from default')
       selects.set(reading.rule, select)
       badges.set(reading.rule, badge)
       const description = h('div', { class: 'muted' })
       descriptions.set(reading.rule, description)
-      return h('tr', {},
+      return h(
+        'tr',
+        {},
         h('td', {}, h('code', {}, reading.rule), badge, h('div', {}, reading.text)),
         h('td', { class: 'why' }, h('span', { class: 'muted' }, 'inferred — '), reading.why),
-        h('td', {}, select, description))
+        h('td', {}, select, description),
+      )
     })
-    const delay = h('input', { type: 'number', min: 0, max: 60000, step: 100, inputmode: 'numeric', 'aria-label': `${api.name}: delay every request by (ms)` })
-    const fail = h('select', { 'aria-label': `${api.name}: fail every request with` }, ...FAILS.map(([value, label]) => h('option', { value }, label)))
+    const delay = h('input', {
+      type: 'number',
+      min: 0,
+      max: 60000,
+      step: 100,
+      inputmode: 'numeric',
+      'aria-label': `${api.name}: delay every request by (ms)`,
+    })
+    const fail = h(
+      'select',
+      { 'aria-label': `${api.name}: fail every request with` },
+      ...FAILS.map(([value, label]) => h('option', { value }, label)),
+    )
     const applyFault = () => {
-      const fault: ApiFault = { delayMs: Math.max(0, Math.min(60000, Math.round(Number(delay.value) || 0))), fail: fail.value === '' ? null : (fail.value as ApiFault['fail']) }
+      const fault: ApiFault = {
+        delayMs: Math.max(0, Math.min(60000, Math.round(Number(delay.value) || 0))),
+        fail: fail.value === '' ? null : (fail.value as ApiFault['fail']),
+      }
       const off = fault.delayMs === 0 && fault.fail === null
-      return this.#act(off ? `${api.name}: fault off` : `${api.name}: every request ${describeFault(fault)}`, () => this.#client.setFault(api.name, off ? null : fault))
+      return this.#act(off ? `${api.name}: fault off` : `${api.name}: every request ${describeFault(fault)}`, () =>
+        this.#client.setFault(api.name, off ? null : fault),
+      )
     }
     delay.addEventListener('change', () => void applyFault())
     fail.addEventListener('change', () => void applyFault())
@@ -204,32 +287,102 @@ class PanelView {
     const outbox = api.controls['outbox'] === undefined ? undefined : h('div', {}, h('p', { class: 'muted' }, 'No e-mail sent yet.'))
     const accounts = h('tbody')
     const endpoint = h('code', {})
-    const refs: ApiRefs = { section: h('section'), endpoint, accounts, selects, badges, descriptions, changed, delay, fail, faultState, outbox, shown: '' }
-    const section = h('section', { class: 'api', 'data-api': api.name, 'aria-labelledby': id },
+    const refs: ApiRefs = {
+      section: h('section'),
+      endpoint,
+      accounts,
+      selects,
+      badges,
+      descriptions,
+      changed,
+      delay,
+      fail,
+      faultState,
+      outbox,
+      shown: '',
+    }
+    const section = h(
+      'section',
+      { class: 'api', 'data-api': api.name, 'aria-labelledby': id },
       h('h2', { id }, api.name, ' ', h('small', {}, api.title)),
-      h('p', {}, endpoint, ' ', h('button', { type: 'button', 'aria-label': `Copy base URL of ${api.name}`, onclick: () => void this.#copy(api.baseUrl, `${api.name} base URL`) }, 'Copy base URL')),
+      h(
+        'p',
+        {},
+        endpoint,
+        ' ',
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': `Copy base URL of ${api.name}`,
+            onclick: () => void this.#copy(api.baseUrl, `${api.name} base URL`),
+          },
+          'Copy base URL',
+        ),
+      ),
       h('h3', {}, 'Accounts'),
-      h('table', { 'aria-label': `${api.name} accounts` },
-        h('thead', {}, h('tr', {}, ...['Account', 'User id', 'E-mail', 'Tenant', 'Bearer token'].map((name) => h('th', { scope: 'col' }, name)))),
-        accounts),
+      h(
+        'table',
+        { 'aria-label': `${api.name} accounts` },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['Account', 'User id', 'E-mail', 'Tenant', 'Bearer token'].map((name) => h('th', { scope: 'col' }, name))),
+        ),
+        accounts,
+      ),
       h('h3', {}, 'Readings'),
-      h('p', {}, changed, ' ', h('button', { type: 'button', onclick: () => void this.#act(`${api.name}: every reading back to its default`, () => this.#client.defaultReadings(api.name)) }, `Back to defaults`),
-        ' ', h('span', { class: 'muted' }, `${api.documented} documented rules have no readings; these are inferred where the doc is silent.`)),
-      api.readings.length === 0 ? h('p', { class: 'muted' }, 'No inferred rules.') : h('table', { class: 'readings', 'aria-label': `${api.name} readings` },
-        h('thead', {}, h('tr', {}, ...['Rule', 'Why we believe the default', 'Reading'].map((name) => h('th', { scope: 'col' }, name)))),
-        h('tbody', {}, ...readingRows)),
+      h(
+        'p',
+        {},
+        changed,
+        ' ',
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => void this.#act(`${api.name}: every reading back to its default`, () => this.#client.defaultReadings(api.name)),
+          },
+          `Back to defaults`,
+        ),
+        ' ',
+        h('span', { class: 'muted' }, `${api.documented} documented rules have no readings; these are inferred where the doc is silent.`),
+      ),
+      api.readings.length === 0
+        ? h('p', { class: 'muted' }, 'No inferred rules.')
+        : h(
+            'table',
+            { class: 'readings', 'aria-label': `${api.name} readings` },
+            h(
+              'thead',
+              {},
+              h('tr', {}, ...['Rule', 'Why we believe the default', 'Reading'].map((name) => h('th', { scope: 'col' }, name))),
+            ),
+            h('tbody', {}, ...readingRows),
+          ),
       h('h3', {}, 'Faults'),
-      h('div', { class: 'fault', role: 'group', 'aria-label': `${api.name} faults, for every request until turned off` },
+      h(
+        'div',
+        { class: 'fault', role: 'group', 'aria-label': `${api.name} faults, for every request until turned off` },
         h('label', {}, 'Delay (ms) ', delay),
         h('label', {}, 'Fail with ', fail),
-        h('button', { type: 'button', onclick: () => {
-          delay.value = '0'
-          fail.value = ''
-          void applyFault()
-        } }, 'Turn off'),
-        faultState),
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              delay.value = '0'
+              fail.value = ''
+              void applyFault()
+            },
+          },
+          'Turn off',
+        ),
+        faultState,
+      ),
       outbox && h('h3', {}, 'Outbox'),
-      outbox)
+      outbox,
+    )
     this.#refs.set(api.name, { ...refs, section })
     return section
   }
@@ -237,18 +390,39 @@ class PanelView {
   #update(api: ApiView): void {
     const refs = this.#refs.get(api.name)
     if (!refs) return
-    const focused = this.element.getRootNode() instanceof ShadowRoot ? (this.element.getRootNode() as ShadowRoot).activeElement : document.activeElement
+    const focused =
+      this.element.getRootNode() instanceof ShadowRoot ? (this.element.getRootNode() as ShadowRoot).activeElement : document.activeElement
     refs.endpoint.textContent = `${api.method} ${api.baseUrl}${api.path}`
     const shown = JSON.stringify(api.accounts)
     if (shown !== refs.shown) {
       refs.shown = shown
-      refs.accounts.replaceChildren(...api.accounts.map((account) => h('tr', {},
-        h('th', { scope: 'row' }, account.label),
-        h('td', { class: 'mono' }, String(account.userId)),
-        h('td', {}, account.email),
-        h('td', {}, account.tenant === undefined ? '—' : String(account.tenant)),
-        h('td', {}, h('code', { class: 'token', title: account.token }, account.token), ' ',
-          h('button', { type: 'button', 'aria-label': `Copy ${api.name} ${account.label} token`, onclick: () => void this.#copy(account.token, `${api.name} ${account.label} token`) }, 'Copy')))))
+      refs.accounts.replaceChildren(
+        ...api.accounts.map((account) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, account.label),
+            h('td', { class: 'mono' }, String(account.userId)),
+            h('td', {}, account.email),
+            h('td', {}, account.tenant === undefined ? '—' : String(account.tenant)),
+            h(
+              'td',
+              {},
+              h('code', { class: 'token', title: account.token }, account.token),
+              ' ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'aria-label': `Copy ${api.name} ${account.label} token`,
+                  onclick: () => void this.#copy(account.token, `${api.name} ${account.label} token`),
+                },
+                'Copy',
+              ),
+            ),
+          ),
+        ),
+      )
     }
     for (const reading of api.readings) {
       const select = refs.selects.get(reading.rule)
@@ -258,7 +432,10 @@ class PanelView {
       const description = refs.descriptions.get(reading.rule)
       if (description) description.textContent = reading.options.find((option) => option.value === reading.active)?.description ?? ''
     }
-    refs.changed.textContent = api.changed.length === 0 ? 'Every reading is the default.' : `${api.changed.length} of ${api.readings.length} readings differ from the defaults: ${api.changed.join(', ')}.`
+    refs.changed.textContent =
+      api.changed.length === 0
+        ? 'Every reading is the default.'
+        : `${api.changed.length} of ${api.readings.length} readings differ from the defaults: ${api.changed.join(', ')}.`
     refs.section.dataset['changed'] = String(api.changed.length)
     if (refs.delay !== focused) refs.delay.value = String(api.fault?.delayMs ?? 0)
     if (refs.fail !== focused) refs.fail.value = api.fault?.fail ?? ''
@@ -270,14 +447,32 @@ class PanelView {
     const refs = this.#refs.get(api.name)
     const url = api.controls['outbox']
     if (!refs?.outbox || url === undefined) return
-    const { emails } = await this.#client.read<{ emails: ReadonlyArray<Record<string, unknown>> }>(`/${encodeURIComponent(api.name)}/outbox`).catch(() => ({ emails: [] }))
+    const { emails } = await this.#client
+      .read<{ emails: ReadonlyArray<Record<string, unknown>> }>(`/${encodeURIComponent(api.name)}/outbox`)
+      .catch(() => ({ emails: [] }))
     if (emails.length === 0) return void refs.outbox.replaceChildren(h('p', { class: 'muted' }, 'No e-mail sent yet.'))
-    refs.outbox.replaceChildren(h('table', { 'aria-label': `${api.name} outbox` },
-      h('thead', {}, h('tr', {}, ...['Sent', 'To', 'Subject'].map((name) => h('th', { scope: 'col' }, name)))),
-      h('tbody', {}, ...[...emails].reverse().map((email) => h('tr', {},
-        h('td', { class: 'mono' }, textOf(email['sent_at'])),
-        h('td', {}, textOf(email['to'])),
-        h('td', {}, textOf(email['subject'])))))))
+    refs.outbox.replaceChildren(
+      h(
+        'table',
+        { 'aria-label': `${api.name} outbox` },
+        h('thead', {}, h('tr', {}, ...['Sent', 'To', 'Subject'].map((name) => h('th', { scope: 'col' }, name)))),
+        h(
+          'tbody',
+          {},
+          ...[...emails]
+            .reverse()
+            .map((email) =>
+              h(
+                'tr',
+                {},
+                h('td', { class: 'mono' }, textOf(email['sent_at'])),
+                h('td', {}, textOf(email['to'])),
+                h('td', {}, textOf(email['subject'])),
+              ),
+            ),
+        ),
+      ),
+    )
   }
 
   async #pollJournal(): Promise<void> {
@@ -336,13 +531,27 @@ function describeFault(fault: ApiFault): string {
 
 function journalRow(entry: JournalEntry): HTMLTableRowElement {
   const status = String(entry.status)
-  return h('tr', { class: 'fresh', 'data-id': entry.id },
+  return h(
+    'tr',
+    { class: 'fresh', 'data-id': entry.id },
     h('td', { class: 'mono' }, entry.time.slice(11, 23)),
     h('td', { class: 'mono' }, entry.method),
     h('td', {}, h('code', {}, entry.path)),
     h('td', { class: `mono s${status === 'dropped' ? 'dropped' : status.charAt(0)}` }, status),
     h('td', { class: 'mono' }, String(entry.ms)),
-    h('td', {}, entry.body === undefined ? '' : h('details', {}, h('summary', {}, 'body'), h('pre', {}, typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body, null, 2)))))
+    h(
+      'td',
+      {},
+      entry.body === undefined
+        ? ''
+        : h(
+            'details',
+            {},
+            h('summary', {}, 'body'),
+            h('pre', {}, typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body, null, 2)),
+          ),
+    ),
+  )
 }
 
 /** A JSON value as text for a table cell: strings as they are, anything else as JSON. */

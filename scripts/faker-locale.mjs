@@ -21,10 +21,12 @@ export const used = {
 }
 
 export function trimmed() {
-  return Object.fromEntries(Object.entries(used).map(([module, keys]) => [
-    module,
-    keys === null ? en[module] : Object.fromEntries(keys.filter((k) => en[module]?.[k] !== undefined).map((k) => [k, en[module][k]])),
-  ]))
+  return Object.fromEntries(
+    Object.entries(used).map(([module, keys]) => [
+      module,
+      keys === null ? en[module] : Object.fromEntries(keys.filter((k) => en[module]?.[k] !== undefined).map((k) => [k, en[module][k]])),
+    ]),
+  )
 }
 
 export function render() {
@@ -35,7 +37,10 @@ import type { LocaleDefinition } from '@faker-js/faker'
 /*
  * The data below is copied from @faker-js/faker, under its licence (apitwin's own code is under LICENSE):
  *
-${fakerLicense().split('\n').map((line) => ` * ${line}`.trimEnd()).join('\n')}
+${fakerLicense()
+  .split('\n')
+  .map((line) => ` * ${line}`.trimEnd())
+  .join('\n')}
  */
 /** The parts of faker's \`en\` locale the fixtures draw from (see scripts/faker-locale.mjs for why). */
 export const fixtureLocale: LocaleDefinition = ${JSON.stringify(trimmed())}

@@ -149,7 +149,19 @@ export class TwinApp {
   readonly #live: LiveControls
   readonly #controlRoutes: ControlRoutes
 
-  constructor(twin: Twin, { log = stdoutSink(), logFormat = 'text', bodyLimit = DEFAULT_BODY_LIMIT, allowedHosts = [], publicUrl, journalSize = 100, onChange, control = true }: AppOptions) {
+  constructor(
+    twin: Twin,
+    {
+      log = stdoutSink(),
+      logFormat = 'text',
+      bodyLimit = DEFAULT_BODY_LIMIT,
+      allowedHosts = [],
+      publicUrl,
+      journalSize = 100,
+      onChange,
+      control = true,
+    }: AppOptions,
+  ) {
     this.twin = twin
     this.journal = new Journal(journalSize)
     this.#log = log ? requestLog(logFormat, log) : undefined
@@ -160,10 +172,19 @@ export class TwinApp {
     this.#publicUrl = publicUrl?.replace(/\/+$/, '')
     this.origin = this.#publicUrl ?? 'http://127.0.0.1'
     this.#live = liveControls(twin)
-    this.#controlRoutes = new ControlRoutes({ twin, journal: this.journal, enabled: control, origin: () => this.origin, cors: (incoming) => this.#controlCors(incoming), ...(onChange && { onChange }) })
+    this.#controlRoutes = new ControlRoutes({
+      twin,
+      journal: this.journal,
+      enabled: control,
+      origin: () => this.origin,
+      cors: (incoming) => this.#controlCors(incoming),
+      ...(onChange && { onChange }),
+    })
     this.#routes = twin.apis.map((api) => {
       const names: string[] = []
-      const source = api.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => (names.push(name), '([^/]+)'))
+      const source = api.path
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => (names.push(name), '([^/]+)'))
       return { api, prefix: `/${api.name}`, pattern: new RegExp(`^/${api.name}${source}$`), names }
     })
   }
@@ -195,11 +216,26 @@ export class TwinApp {
     const host = incoming.headers.host
     if (!this.#hostAllowed(host)) {
       const message = `Host ${JSON.stringify(host ?? '')} is not allowed (DNS rebinding guard); run apitwin serve with --allowed-host <name> to answer it, or use localhost / 127.0.0.1`
-      return this.#send(incoming, res, started, method, path, route ? route.api.dialect.error(403, message) : { status: 403, body: { message } })
+      return this.#send(
+        incoming,
+        res,
+        started,
+        method,
+        path,
+        route ? route.api.dialect.error(403, message) : { status: 403, body: { message } },
+      )
     }
     if (!route) {
       if (path.startsWith('/__twin/') || path === '/__twin') return this.#control(incoming, res, started, method, path)
-      return this.#send(incoming, res, started, method, path, { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } }, this.#controlCors(incoming))
+      return this.#send(
+        incoming,
+        res,
+        started,
+        method,
+        path,
+        { status: 404, body: { message: `No apitwin route for ${method} ${path}. GET /__twin/apis lists every API and its path.` } },
+        this.#controlCors(incoming),
+      )
     }
     const api = route.api
     const appPath = path.slice(route.prefix.length) || '/'
@@ -207,32 +243,56 @@ export class TwinApp {
     const match = route.pattern.exec(path)
     if (!match) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
     if (method === 'OPTIONS') return this.#preflight(incoming, res, started, method, path, openCors, `${api.method}, OPTIONS`)
-    if (method !== api.method) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
+    if (method !== api.method)
+      return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, [api.method]), openCors)
     void this.#api(incoming, res, started, method, path, route, match)
   }
 
   /** An API of many operations (imported from OpenAPI): its route table picks the operation. */
-  #operation(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, table: RouteTable, appPath: string): void {
+  #operation(
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    method: string,
+    path: string,
+    route: Route,
+    table: RouteTable,
+    appPath: string,
+  ): void {
     const api = route.api
     const found = table.match(method === 'OPTIONS' ? 'GET' : method, appPath)
     if (found === undefined) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
     if (method === 'OPTIONS') {
-      const allowed = 'allowed' in found ? found.allowed : (table.match('\u0000', appPath) as { allowed?: readonly string[] } | undefined)?.allowed ?? ['GET']
+      const allowed =
+        'allowed' in found
+          ? found.allowed
+          : ((table.match('\u0000', appPath) as { allowed?: readonly string[] } | undefined)?.allowed ?? ['GET'])
       return this.#preflight(incoming, res, started, method, path, openCors, `${allowed.join(', ')}, OPTIONS`)
     }
-    if ('allowed' in found) return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, found.allowed), openCors)
+    if ('allowed' in found)
+      return this.#send(incoming, res, started, method, path, api.dialect.methodNotAllowed(method, appPath, found.allowed), openCors)
     void this.#api(incoming, res, started, method, path, route, found.params, found.operation)
   }
 
   /** The API whose slug `path` starts with (`/flextell` or `/flextell/…`), if any. */
   #routeOf(path: string): Route | undefined {
     for (const route of this.#routes) {
-      if (path.startsWith(route.prefix) && (path.length === route.prefix.length || path.charCodeAt(route.prefix.length) === 47 /* / */)) return route
+      if (path.startsWith(route.prefix) && (path.length === route.prefix.length || path.charCodeAt(route.prefix.length) === 47) /* / */)
+        return route
     }
     return undefined
   }
 
-  async #api(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, route: Route, match: RegExpExecArray | Record<string, string>, operation?: string): Promise<void> {
+  async #api(
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    method: string,
+    path: string,
+    route: Route,
+    match: RegExpExecArray | Record<string, string>,
+    operation?: string,
+  ): Promise<void> {
     const { api } = route
     const request = new NodeRequest(incoming, this.#limit)
     // A fault switched on for the whole API (control page) costs a request one boolean while none is on.
@@ -240,7 +300,9 @@ export class TwinApp {
     const faulty = standing !== undefined || incoming.headers['x-twin-delay'] !== undefined || incoming.headers['x-twin-fail'] !== undefined
     let reply: Reply
     try {
-      reply = (faulty ? await this.#faults(request, res, api.dialect, standing) : undefined) ?? (await this.#resolve(request, route, match, operation))
+      reply =
+        (faulty ? await this.#faults(request, res, api.dialect, standing) : undefined) ??
+        (await this.#resolve(request, route, match, operation))
     } catch (error) {
       console.error(error)
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
@@ -249,7 +311,12 @@ export class TwinApp {
     this.#send(incoming, res, started, method, path, reply, openCors, request)
   }
 
-  #resolve(request: NodeRequest, route: Route, match: RegExpExecArray | Record<string, string>, operation: string | undefined): Promise<Reply> {
+  #resolve(
+    request: NodeRequest,
+    route: Route,
+    match: RegExpExecArray | Record<string, string>,
+    operation: string | undefined,
+  ): Promise<Reply> {
     const declared = request.incoming.headers['content-length']
     // Refused before a byte of the body is read.
     if (declared !== undefined && Number(declared) > this.#limit) {
@@ -293,7 +360,8 @@ export class TwinApp {
   }
 
   #control(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string): void {
-    if (this.#controlRoutes.owns(path)) return this.#controlRoutes.handle(incoming, res, method, path, (status) => this.#done(method, path, status, started))
+    if (this.#controlRoutes.owns(path))
+      return this.#controlRoutes.handle(incoming, res, method, path, (status) => this.#done(method, path, status, started))
     const cors = this.#controlCors(incoming)
     const send = (reply: Reply) => this.#send(incoming, res, started, method, path, reply, cors)
     const only = (allowed: string): boolean => {
@@ -311,13 +379,16 @@ export class TwinApp {
     if (path === '/__twin/reset') {
       if (!only('POST')) return
       if (refusal) return send({ status: refusal.status, body: { message: refusal.message } })
-      void this.twin.reset().then(() => {
-        this.#onChange?.()
-        send({ status: 200, body: { reset: true, seed: this.twin.seed, users: this.twin.users } })
-      }, (error: unknown) => {
-        console.error(error)
-        send({ status: 500, body: { message: 'apitwin could not reset its data; see its log.' } })
-      })
+      void this.twin.reset().then(
+        () => {
+          this.#onChange?.()
+          send({ status: 200, body: { reset: true, seed: this.twin.seed, users: this.twin.users } })
+        },
+        (error: unknown) => {
+          console.error(error)
+          send({ status: 500, body: { message: 'apitwin could not reset its data; see its log.' } })
+        },
+      )
       return
     }
     if (path === '/__twin/requests') {
@@ -327,13 +398,19 @@ export class TwinApp {
         return send({ status: 200, body: { cleared: true } })
       }
       if (method === 'OPTIONS' && cors) return this.#preflight(incoming, res, started, method, path, cors, 'GET, DELETE, OPTIONS')
-      if (method !== 'GET') return send({ status: 405, body: { message: '/__twin/requests answers GET (list) and DELETE (clear)' }, headers: { allow: 'GET, DELETE' } })
+      if (method !== 'GET')
+        return send({
+          status: 405,
+          body: { message: '/__twin/requests answers GET (list) and DELETE (clear)' },
+          headers: { allow: 'GET, DELETE' },
+        })
       // `?after=<id>`: only newer entries, for the control page polling twice a second.
       const after = Number(new URL(incoming.url ?? '/', 'http://journal').searchParams.get('after') ?? 0)
       return send({ status: 200, body: { limit: this.journal.size, requests: this.journal.list(Number.isFinite(after) ? after : 0) } })
     }
     const [, , apiName = '', name = '', extra] = path.split('/')
-    const control = extra === undefined && this.twin.apis.some((api) => api.name === apiName) ? this.twin.state(apiName).controls?.[name] : undefined
+    const control =
+      extra === undefined && this.twin.apis.some((api) => api.name === apiName) ? this.twin.state(apiName).controls?.[name] : undefined
     if (control) {
       if (!only('GET')) return
       let body: unknown
@@ -347,7 +424,12 @@ export class TwinApp {
       send({ status: 200, body })
       return
     }
-    send({ status: 404, body: { message: `No apitwin control route ${method} ${path}; there are GET /__twin/ (the control page), GET /__twin/state, GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.` } })
+    send({
+      status: 404,
+      body: {
+        message: `No apitwin control route ${method} ${path}; there are GET /__twin/ (the control page), GET /__twin/state, GET /__twin/apis, POST /__twin/reset, GET|DELETE /__twin/requests and GET /__twin/<api>/<control>.`,
+      },
+    })
   }
 
   /**
@@ -361,7 +443,15 @@ export class TwinApp {
     return host !== undefined && this.#hostAllowed(host) ? origin : undefined
   }
 
-  #preflight(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, origin: string, methods: string): void {
+  #preflight(
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    method: string,
+    path: string,
+    origin: string,
+    methods: string,
+  ): void {
     const requested = incoming.headers['access-control-request-headers'] ?? 'authorization, content-type'
     res.writeHead(204, {
       'access-control-allow-origin': origin,
@@ -376,7 +466,16 @@ export class TwinApp {
   }
 
   /** Writes a reply straight to Node's response: one JSON string, its length, the headers it needs. */
-  #send(incoming: IncomingMessage, res: ServerResponse, started: number, method: string, path: string, reply: Reply, origin?: string, request?: NodeRequest): void {
+  #send(
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    method: string,
+    path: string,
+    reply: Reply,
+    origin?: string,
+    request?: NodeRequest,
+  ): void {
     if (res.destroyed || res.headersSent || incoming.socket.destroyed) {
       this.#done(method, path, 'dropped', started, request)
       return
@@ -384,7 +483,10 @@ export class TwinApp {
     // No body (a 204) or a body given as text (an imported API's text/plain) are rare; JSON is the fast path.
     const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body))
     const tooLarge = request?.tooLarge === true
-    const headers: Record<string, string | number> = reply.body === undefined && reply.text === undefined ? { 'content-length': 0 } : { 'content-type': jsonType, 'content-length': Buffer.byteLength(text) }
+    const headers: Record<string, string | number> =
+      reply.body === undefined && reply.text === undefined
+        ? { 'content-length': 0 }
+        : { 'content-type': jsonType, 'content-length': Buffer.byteLength(text) }
     if (origin !== undefined) headers['access-control-allow-origin'] = origin
     if (origin !== undefined && origin !== openCors) headers['vary'] = 'Origin'
     if (reply.headers) Object.assign(headers, reply.headers)

@@ -27,7 +27,8 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
     const joined: string[] = []
     for (const arg of args) {
       const previous = joined[joined.length - 1]
-      if (previous !== undefined && /^-\d/.test(arg) && /^--[^=]+$/.test(previous) && options[previous.slice(2)]?.type === 'string') joined[joined.length - 1] = `${previous}=${arg}`
+      if (previous !== undefined && /^-\d/.test(arg) && /^--[^=]+$/.test(previous) && options[previous.slice(2)]?.type === 'string')
+        joined[joined.length - 1] = `${previous}=${arg}`
       else joined.push(arg)
     }
     args = joined
@@ -36,7 +37,11 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
     // node's own text ("Unknown option '--x'. To specify a positional argument …") is longer than the problem.
     const message = (error as Error).message
     const unknown = /^Unknown option '([^']+)'/.exec(message)
-    throw new UsageError(unknown ? `unknown flag ${unknown[1]}; run with --help to see the flags` : `${message.split('\n')[0]}; run with --help to see the flags`)
+    throw new UsageError(
+      unknown
+        ? `unknown flag ${unknown[1]}; run with --help to see the flags`
+        : `${message.split('\n')[0]}; run with --help to see the flags`,
+    )
   }
   const values: Values = { ...parsed.values }
   for (const [name, option] of Object.entries(options)) {
@@ -52,12 +57,12 @@ export function integer(values: Values, name: string, { min = 0, max = Number.MA
   const raw = values[name]
   if (raw === undefined) return undefined
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`)
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`)
   return value
 }
 
 export const str = (values: Values, name: string) => (typeof values[name] === 'string' ? values[name] : undefined)
-
 
 /** Prints `text` (a command's --help) and answers exit code 0. */
 export function print(io: Io, text: string): number {

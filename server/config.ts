@@ -33,31 +33,42 @@ export const configSchema = z.strictObject({
    */
   learned: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** Your own APIs: `{ "billing": { "openapi": "./billing.yaml" } }`, files relative to the config file. */
-  apis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an API name is lower-case letters, digits and dashes'), z.strictObject({
-    openapi: z.string(),
-    /** Readings of this API's inferred rules, as under "readings". */
-    readings: z.record(z.string(), z.string()).optional(),
-  })).optional(),
-  targets: z.record(z.string(), z.strictObject({
-    baseUrl: z.string(),
-    accounts: z.strictObject({ actor: account, peer: account.optional(), foreign: account.optional() }).optional(),
-  })).optional(),
+  apis: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an API name is lower-case letters, digits and dashes'),
+      z.strictObject({
+        openapi: z.string(),
+        /** Readings of this API's inferred rules, as under "readings". */
+        readings: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
+  targets: z
+    .record(
+      z.string(),
+      z.strictObject({
+        baseUrl: z.string(),
+        accounts: z.strictObject({ actor: account, peer: account.optional(), foreign: account.optional() }).optional(),
+      }),
+    )
+    .optional(),
 })
 export type Config = z.infer<typeof configSchema>
 export type ConfigAccount = z.infer<typeof account>
-
 
 /** Replaces `${NAME}` with the environment's value; a missing variable is an error naming it. */
 function expand(value: unknown, env: Env, where: string): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
       const found = env[name]
-      if (found === undefined) throw new UsageError(`${where} uses \${${name}}, but the environment has no ${name}; export it or edit the file`)
+      if (found === undefined)
+        throw new UsageError(`${where} uses \${${name}}, but the environment has no ${name}; export it or edit the file`)
       return found
     })
   }
   if (Array.isArray(value)) return value.map((v) => expand(v, env, where))
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, env, where)]))
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, env, where)]))
   return value
 }
 
@@ -97,8 +108,14 @@ export async function loadConfig(file: string, env: Env, { required = true } = {
 function lazilyExpanded(config: Config, env: Env, file: string): Config {
   const known = Object.keys(contracts)
   const unknown = Object.keys(config.targets ?? {}).filter((api) => !known.includes(api))
-  if (unknown.length > 0) throw new UsageError(`config file ${file}: targets: unknown API ${unknown.map((api) => `"${api}"`).join(', ')}; choose from ${known.join(', ')}`)
-  const out: Config = { ...config, ...(config.readings && { readings: expand(config.readings, env, `${file} (readings)`) as Config['readings'] }) }
+  if (unknown.length > 0)
+    throw new UsageError(
+      `config file ${file}: targets: unknown API ${unknown.map((api) => `"${api}"`).join(', ')}; choose from ${known.join(', ')}`,
+    )
+  const out: Config = {
+    ...config,
+    ...(config.readings && { readings: expand(config.readings, env, `${file} (readings)`) as Config['readings'] }),
+  }
   if (!config.targets) return out
   const targets = {}
   for (const [api, target] of Object.entries(config.targets)) {
@@ -138,10 +155,14 @@ export function checkReadings(readings: ApiReadings, where = '--reading', import
     const contract = (contracts as Readonly<Record<string, Contract>>)[api]
     if (!contract) {
       // `validation.status=422` without its API: show the API.RULE=VALUE form with the APIs that have such a rule.
-      const owners = Object.entries(contracts as Readonly<Record<string, Contract>>).filter(([, c]) => Object.keys(choice).some((rule) => `${api}.${rule}` in c.rules)).map(([name]) => name)
+      const owners = Object.entries(contracts as Readonly<Record<string, Contract>>)
+        .filter(([, c]) => Object.keys(choice).some((rule) => `${api}.${rule}` in c.rules))
+        .map(([name]) => name)
       const example = Object.entries(choice)[0]
       const hint = owners.length > 0 && example ? ` (e.g. ${owners[0]}.${api}.${example[0]}=${example[1]})` : ''
-      return [`unknown API "${api}": a reading is API.RULE=VALUE${hint}; the APIs are ${[...Object.keys(contracts), ...Object.keys(imported)].join(', ')}`]
+      return [
+        `unknown API "${api}": a reading is API.RULE=VALUE${hint}; the APIs are ${[...Object.keys(contracts), ...Object.keys(imported)].join(', ')}`,
+      ]
     }
     return validateReadings(contract.rules, choice).map((problem) => `${api}: ${problem}`)
   })
@@ -170,10 +191,16 @@ export async function commandConfig(file: string | undefined, env: Env): Promise
  * wrong one).
  * @example const readings = await commandReadings({ config: 'apitwin.config.json', reading: ['gorules.validation.status=422'] }, env)
  */
-export async function commandReadings({ config, reading }: { config?: string | undefined; reading?: unknown }, env: Env, imported: Readonly<Record<string, RuleBook>> = {}): Promise<ApiReadings> {
+export async function commandReadings(
+  { config, reading }: { config?: string | undefined; reading?: unknown },
+  env: Env,
+  imported: Readonly<Record<string, RuleBook>> = {},
+): Promise<ApiReadings> {
   const loaded = await commandConfig(config, env)
   // An imported API's readings may sit beside its document (`apis.<name>.readings`); "readings" and flags win.
-  const beside = Object.fromEntries(Object.entries(loaded.apis ?? {}).flatMap(([api, entry]) => (entry.readings ? [[api, entry.readings]] : [])))
+  const beside = Object.fromEntries(
+    Object.entries(loaded.apis ?? {}).flatMap(([api, entry]) => (entry.readings ? [[api, entry.readings]] : [])),
+  )
   const fromFile = mergeReadings(beside, loaded.readings)
   checkReadings(fromFile, `config file ${config ?? DEFAULT_CONFIG_FILE}: readings`, imported)
   // Repeated flags arrive as a list; APITWIN_READING as one string of space-separated readings.
@@ -193,7 +220,9 @@ export async function commandLearned(config: string | undefined, env: Env): Prom
   const where = `config file ${config ?? DEFAULT_CONFIG_FILE}: learned`
   const problems = Object.entries(loaded.learned ?? {}).flatMap(([api, byRule]) => {
     const contract = (contracts as Readonly<Record<string, Contract>>)[api]
-    return contract ? validateLearned(contract.rules, byRule).map((p) => `${api}: ${p}`) : [`unknown API "${api}"; the APIs are ${Object.keys(contracts).join(', ')}`]
+    return contract
+      ? validateLearned(contract.rules, byRule).map((p) => `${api}: ${p}`)
+      : [`unknown API "${api}"; the APIs are ${Object.keys(contracts).join(', ')}`]
   })
   if (problems.length > 0) throw new UsageError(`${where}: ${problems.join('; ')}`)
   return (loaded.learned ?? {}) as ApiLearned

@@ -22,16 +22,26 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 export function writeRefusal(headers: IncomingHttpHeaders): Refusal | undefined {
   const site = headers['sec-fetch-site']
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return { status: 403, message: `control writes are answered for the control page itself (same origin) or a client outside a browser; this request came from a ${site} page` }
+    return {
+      status: 403,
+      message: `control writes are answered for the control page itself (same origin) or a client outside a browser; this request came from a ${site} page`,
+    }
   }
   const origin = headers.origin
   if (origin !== undefined && (origin === 'null' || originHost(origin)?.toLowerCase() !== headers.host?.toLowerCase())) {
-    return { status: 403, message: `control writes are answered for the control page itself (same origin) or a client outside a browser, not for a page of ${origin}` }
+    return {
+      status: 403,
+      message: `control writes are answered for the control page itself (same origin) or a client outside a browser, not for a page of ${origin}`,
+    }
   }
   const type = headers['content-type']
-  const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined
+  const hasBody =
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined
   if ((type !== undefined || hasBody) && !JSON_TYPE.test(type ?? '')) {
-    return { status: 415, message: `a control write takes a JSON body (Content-Type: application/json) or none, got ${type === undefined ? 'a body without a type' : JSON.stringify(type)}` }
+    return {
+      status: 415,
+      message: `a control write takes a JSON body (Content-Type: application/json) or none, got ${type === undefined ? 'a body without a type' : JSON.stringify(type)}`,
+    }
   }
   return undefined
 }

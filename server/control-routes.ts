@@ -55,7 +55,8 @@ export class ControlRoutes {
       res.end(text)
       done(answer.status)
     }
-    if (!this.#options.enabled) return json({ status: 404, body: { message: 'the control page and its JSON API are off (apitwin serve --no-control)' } })
+    if (!this.#options.enabled)
+      return json({ status: 404, body: { message: 'the control page and its JSON API are off (apitwin serve --no-control)' } })
     if (path === '/__twin') {
       res.writeHead(308, { location: '/__twin/', 'content-length': 0 })
       res.end()
@@ -64,9 +65,16 @@ export class ControlRoutes {
     if (path === '/__twin/' || path.startsWith('/__twin/assets/')) {
       if (method !== 'GET' && method !== 'HEAD') return json({ status: 405, body: { message: `${path} answers GET` }, allow: 'GET, HEAD' })
       if (path === '/__twin/') return this.#write(res, method, 200, 'text/html; charset=utf-8', controlPageHtml(), done)
-      void this.#assets(path.slice('/__twin/assets/'.length)).then((text) => text === undefined
-        ? json({ status: 404, body: { message: `no control page asset ${path}${path.endsWith('page.js') ? '; run npm run build (the page is served from dist/panel/)' : ''}` } })
-        : this.#write(res, method, 200, 'text/javascript; charset=utf-8', text, done))
+      void this.#assets(path.slice('/__twin/assets/'.length)).then((text) =>
+        text === undefined
+          ? json({
+              status: 404,
+              body: {
+                message: `no control page asset ${path}${path.endsWith('page.js') ? '; run npm run build (the page is served from dist/panel/)' : ''}`,
+              },
+            })
+          : this.#write(res, method, 200, 'text/javascript; charset=utf-8', text, done),
+      )
       return
     }
     if (method === 'GET' || method === 'HEAD') {
@@ -74,30 +82,39 @@ export class ControlRoutes {
       return
     }
     // A write (or a preflight for one): no CORS header ever, so no other origin can make the browser send it.
-    if (method === 'OPTIONS') return json({ status: 403, body: { message: 'control writes are same-origin only; no CORS preflight is granted' } })
+    if (method === 'OPTIONS')
+      return json({ status: 403, body: { message: 'control writes are same-origin only; no CORS preflight is granted' } })
     const refusal = writeRefusal(incoming.headers)
     if (refusal) return json({ status: refusal.status, body: { message: refusal.message } })
-    void readText(incoming).then((text) => {
-      let body: unknown
-      try {
-        body = text === '' ? undefined : JSON.parse(text)
-      } catch {
-        return json({ status: 400, body: { message: 'the body is not JSON' } })
-      }
-      const started = performance.now()
-      return this.#call(incoming, method, path, body).then((answer) => {
-        // Changes are journaled beside the API requests, so the journal tells in order what the mock was told to do.
-        this.#options.journal.add(method, path, answer.status, performance.now() - started, text)
-        json(answer)
-      })
-    }, () => json({ status: 413, body: { message: `a control request body is at most ${CONTROL_BODY_LIMIT} bytes` } }))
+    void readText(incoming).then(
+      (text) => {
+        let body: unknown
+        try {
+          body = text === '' ? undefined : JSON.parse(text)
+        } catch {
+          return json({ status: 400, body: { message: 'the body is not JSON' } })
+        }
+        const started = performance.now()
+        return this.#call(incoming, method, path, body).then((answer) => {
+          // Changes are journaled beside the API requests, so the journal tells in order what the mock was told to do.
+          this.#options.journal.add(method, path, answer.status, performance.now() - started, text)
+          json(answer)
+        })
+      },
+      () => json({ status: 413, body: { message: `a control request body is at most ${CONTROL_BODY_LIMIT} bytes` } }),
+    )
   }
 
   async #call(incoming: IncomingMessage, method: string, path: string, body: unknown): Promise<ControlAnswer> {
     const { twin, origin, onChange } = this.#options
     const query = new URL(incoming.url ?? '/', 'http://control').searchParams
     try {
-      return (await controlApi({ twin, origin: origin(), ...(onChange && { onChange }) }, { method, path, query, body })) ?? { status: 404, body: { message: `No apitwin control route ${method} ${path}` } }
+      return (
+        (await controlApi({ twin, origin: origin(), ...(onChange && { onChange }) }, { method, path, query, body })) ?? {
+          status: 404,
+          body: { message: `No apitwin control route ${method} ${path}` },
+        }
+      )
     } catch (error) {
       console.error(error)
       return { status: 500, body: { message: 'apitwin could not apply this control change; see its log.' } }

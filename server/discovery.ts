@@ -41,7 +41,13 @@ export function discovery(twin: Twin, origin: string): { apis: DiscoveredApi[] }
         ...(roles?.roles && { roles: roles.roles }),
         ...(urls['outbox'] && { outbox: urls['outbox'] }),
         controls: urls,
-        ...(api.routes && { operations: api.routes.entries.map(({ method, path, operationId }) => ({ method, path, ...(operationId !== undefined && { operationId }) })) }),
+        ...(api.routes && {
+          operations: api.routes.entries.map(({ method, path, operationId }) => ({
+            method,
+            path,
+            ...(operationId !== undefined && { operationId }),
+          })),
+        }),
         ...(twin.readings[api.name] && { readings: twin.readings[api.name] }),
       }
     }),

@@ -31,7 +31,11 @@ function stripPort(host: string): string {
 }
 
 function normalise(host: string): string {
-  return host.trim().toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1')
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
 }
 
 /** The host part of an `Origin` header (`http://localhost:5173` → `localhost:5173`), or undefined. */

@@ -11,7 +11,25 @@ import type { Target } from '../suites/target.ts'
 
 /** The flags `diff` and `calibrate` share with `verify` to name a live server and its accounts. */
 export const targetFlags = {
-  ...Object.fromEntries(['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'timeout', 'config', 'from-discovery'].map((flag) => [flag, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    [
+      'base-url',
+      'token',
+      'user-id',
+      'email',
+      'role',
+      'tenant',
+      'peer-user-id',
+      'peer-email',
+      'peer-token',
+      'foreign-user-id',
+      'foreign-tenant',
+      'foreign-token',
+      'timeout',
+      'config',
+      'from-discovery',
+    ].map((flag) => [flag, { type: 'string' as const }]),
+  ),
   reading: { type: 'string', multiple: true },
   openapi: { type: 'string', multiple: true },
   credential: { type: 'string', multiple: true },
@@ -47,29 +65,57 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
   const s = (name: string) => str(values, name)
   const configFile = s('config')
   const config = await commandConfig(configFile, io.env)
-  const imported = await loadOpenApis([...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE), ...parseOpenApiFlags(values['openapi'])])
+  const imported = await loadOpenApis([
+    ...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE),
+    ...parseOpenApiFlags(values['openapi']),
+  ])
   const contract = imported.find((c) => c.name === api)
-  if (!suites[api] && !contract) throw new UsageError(`unknown API "${api}"; choose one of: ${[...Object.keys(suites), ...imported.map((c) => c.name)].join(', ')} (your own: --openapi ${api}=FILE)`)
-  if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`)
-  const readings: ApiReadings = await commandReadings({ config: configFile, reading: values['reading'] }, io.env, Object.fromEntries(imported.map((c) => [c.name, c.rules])))
+  if (!suites[api] && !contract)
+    throw new UsageError(
+      `unknown API "${api}"; choose one of: ${[...Object.keys(suites), ...imported.map((c) => c.name)].join(', ')} (your own: --openapi ${api}=FILE)`,
+    )
+  if (rest.length > 0)
+    throw new UsageError(
+      `unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`,
+    )
+  const readings: ApiReadings = await commandReadings(
+    { config: configFile, reading: values['reading'] },
+    io.env,
+    Object.fromEntries(imported.map((c) => [c.name, c.rules])),
+  )
   const discoveryUrl = s('from-discovery')
   const options = {
     api,
     ...fromConfig(config, api),
     ...(discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)),
     ...definedOnly({
-      baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
-      peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
-      foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
+      baseUrl: s('base-url'),
+      token: s('token'),
+      userId: s('user-id'),
+      email: s('email'),
+      role: s('role'),
+      tenant: s('tenant'),
+      peerUserId: s('peer-user-id'),
+      peerEmail: s('peer-email'),
+      peerToken: s('peer-token'),
+      foreignUserId: s('foreign-user-id'),
+      foreignTenant: s('foreign-tenant'),
+      foreignToken: s('foreign-token'),
     }),
     allowWrites: values['allow-writes'] === true,
     disposable: values['disposable'] === true,
   }
-  if (options.disposable && !options.allowWrites) throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
-  if (options.baseUrl === undefined) throw new UsageError(`apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`)
+  if (options.disposable && !options.allowWrites)
+    throw new UsageError('--disposable lets irreversible probes write to throwaway accounts: give --allow-writes with it')
+  if (options.baseUrl === undefined)
+    throw new UsageError(
+      `apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`,
+    )
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
   const credentials = credentialsOf(values['credential'])
-  const target: Target = contract ? await liveOpenApiTarget({ ...options, credentials }, contract, timeout) : await liveTarget(options, timeout)
+  const target: Target = contract
+    ? await liveOpenApiTarget({ ...options, credentials }, contract, timeout)
+    : await liveTarget(options, timeout)
   // An imported API's suite is derived from its document (a fixed seed: diff compares the same requests both ways).
   const suite: Suite = contract ? openApiSuite(contract, { seed: 1 }) : (suites[api] as Suite)
   return { help: false as const, values, api, target, suite, readings: readings[api] ?? {}, secrets: Object.values(credentials) }
@@ -78,9 +124,12 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
 /** `--credential scheme=value`, repeatable; the value is never echoed (it is a secret). */
 export function credentialsOf(raw: unknown): Record<string, string> {
   const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : []
-  return Object.fromEntries(list.map((item) => {
-    const at = item.indexOf('=')
-    if (at <= 0) throw new UsageError('--credential takes SCHEME=VALUE (the security scheme\'s name in the document), got a value without a scheme')
-    return [item.slice(0, at), item.slice(at + 1)]
-  }))
+  return Object.fromEntries(
+    list.map((item) => {
+      const at = item.indexOf('=')
+      if (at <= 0)
+        throw new UsageError("--credential takes SCHEME=VALUE (the security scheme's name in the document), got a value without a scheme")
+      return [item.slice(0, at), item.slice(at + 1)]
+    }),
+  )
 }

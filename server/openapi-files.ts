@@ -22,13 +22,19 @@ export function parseOpenApiFlags(flags: unknown): OpenApiSource[] {
   const given = Array.isArray(flags) ? flags.map(String) : typeof flags === 'string' ? flags.split(/\s+/).filter(Boolean) : []
   return given.map((flag) => {
     const match = /^([a-z0-9][a-z0-9-]*)=(.+)$/.exec(flag)
-    return match ? { name: match[1] as string, file: match[2] as string, where: `--openapi ${flag}` } : { file: flag, where: `--openapi ${flag}` }
+    return match
+      ? { name: match[1] as string, file: match[2] as string, where: `--openapi ${flag}` }
+      : { file: flag, where: `--openapi ${flag}` }
   })
 }
 
 /** The `apis` of a config file as sources; their files are relative to the config file's folder. */
 export function configOpenApis(config: Config, configFile: string): OpenApiSource[] {
-  return Object.entries(config.apis ?? {}).map(([name, entry]) => ({ name, file: resolve(dirname(resolve(configFile)), entry.openapi), where: `${configFile}: apis.${name}` }))
+  return Object.entries(config.apis ?? {}).map(([name, entry]) => ({
+    name,
+    file: resolve(dirname(resolve(configFile)), entry.openapi),
+    where: `${configFile}: apis.${name}`,
+  }))
 }
 
 /**
@@ -39,14 +45,24 @@ export function configOpenApis(config: Config, configFile: string): OpenApiSourc
 export async function loadOpenApis(sources: readonly OpenApiSource[]): Promise<OpenApiContract[]> {
   const contracts: OpenApiContract[] = []
   for (const source of sources) {
-    const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => undefined)
-    if (size === undefined) throw new UsageError(`${source.where}: cannot read ${source.file} (no such file); give the path of an OpenAPI 3 document`)
+    const size = await stat(source.file).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => undefined,
+    )
+    if (size === undefined)
+      throw new UsageError(`${source.where}: cannot read ${source.file} (no such file); give the path of an OpenAPI 3 document`)
     if (size < 0) throw new UsageError(`${source.where}: ${source.file} is not a file`)
-    if (size > MAX_DOCUMENT_CHARS * 4) throw new UsageError(`${source.where}: ${source.file} is ${size} bytes, more than apitwin reads (${MAX_DOCUMENT_CHARS} characters); split it`)
+    if (size > MAX_DOCUMENT_CHARS * 4)
+      throw new UsageError(
+        `${source.where}: ${source.file} is ${size} bytes, more than apitwin reads (${MAX_DOCUMENT_CHARS} characters); split it`,
+      )
     const text = await readFile(source.file, 'utf8')
     try {
       const contract = await importOpenApi(text, source.name === undefined ? {} : { name: source.name })
-      if (contracts.some((c) => c.name === contract.name)) throw new UsageError(`${source.where}: another document is already named "${contract.name}"; name this one: --openapi other-name=${source.file}`)
+      if (contracts.some((c) => c.name === contract.name))
+        throw new UsageError(
+          `${source.where}: another document is already named "${contract.name}"; name this one: --openapi other-name=${source.file}`,
+        )
       contracts.push(contract)
     } catch (error) {
       if (error instanceof OpenApiImportError) throw new UsageError(`${source.where}: ${source.file} ${error.message}`)

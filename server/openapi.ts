@@ -18,13 +18,30 @@ const schemaOf = (contract: Contract, name: string, schema: z.ZodType) => {
   return documented ? { type: documented } : z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
 }
 
-const statusText: Record<number, string> = { 200: 'Updated', 400: 'Malformed request', 401: 'Not authenticated', 403: 'Forbidden', 404: 'Not found', 422: 'Validation failed' }
+const statusText: Record<number, string> = {
+  200: 'Updated',
+  400: 'Malformed request',
+  401: 'Not authenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  422: 'Validation failed',
+}
 
 function operation(contract: Contract) {
-  const params = Object.entries(contract.params.shape).map(([name, schema]) => ({ name, in: 'path', required: true, schema: schemaOf(contract, name, schema as z.ZodType) }))
+  const params = Object.entries(contract.params.shape).map(([name, schema]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schemaOf(contract, name, schema as z.ZodType),
+  }))
   const headers = Object.entries(contract.headers.shape)
     .filter(([name]) => name !== 'authorization')
-    .map(([name, schema]) => ({ name, in: 'header', required: !(schema as z.ZodType).safeParse(undefined).success, schema: schemaOf(contract, name, schema as z.ZodType) }))
+    .map(([name, schema]) => ({
+      name,
+      in: 'header',
+      required: !(schema as z.ZodType).safeParse(undefined).success,
+      schema: schemaOf(contract, name, schema as z.ZodType),
+    }))
   return {
     operationId: `${contract.name}.updateUser`,
     summary: contract.title,
@@ -34,11 +51,17 @@ function operation(contract: Contract) {
     // Required only when the API refuses an empty body: flextell (Laravel, every rule `sometimes`) and gorules
     // (NestJS ValidationPipe, every field @IsOptional) answer 200 to `{}` or no body; rails-users
     // (params.require(:user)) and medibulut (role_id required) refuse it.
-    requestBody: { required: !contract.body.safeParse({}).success, content: { 'application/json': { schema: z.toJSONSchema(contract.body, { io: 'input', unrepresentable: 'any' }) } } },
+    requestBody: {
+      required: !contract.body.safeParse({}).success,
+      content: { 'application/json': { schema: z.toJSONSchema(contract.body, { io: 'input', unrepresentable: 'any' }) } },
+    },
     responses: Object.fromEntries(
       Object.entries(contract.responses).map(([status, schema]) => [
         status,
-        { description: statusText[Number(status)] ?? 'Response', content: { 'application/json': { schema: z.toJSONSchema(schema, { unrepresentable: 'any' }) } } },
+        {
+          description: statusText[Number(status)] ?? 'Response',
+          content: { 'application/json': { schema: z.toJSONSchema(schema, { unrepresentable: 'any' }) } },
+        },
       ]),
     ),
     'x-apitwin-rules': contract.rules,
@@ -66,7 +89,12 @@ export function openapi(name?: string, { baseUrl = DEFAULT_BASE_URL }: OpenapiOp
   return {
     openapi: '3.1.0',
     info: { title: name === undefined ? 'apitwin — every mocked API' : `apitwin — ${name}`, version: '0.1.0' },
-    servers: [{ url: name === undefined ? base : `${base}/${name}`, description: name === undefined ? 'apitwin serve: every API under its slug' : `apitwin serve: ${name}` }],
+    servers: [
+      {
+        url: name === undefined ? base : `${base}/${name}`,
+        description: name === undefined ? 'apitwin serve: every API under its slug' : `apitwin serve: ${name}`,
+      },
+    ],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,
   }

@@ -21,7 +21,10 @@ export interface CoverageRow {
 /** The rule → checks table `--coverage` prints; an uncovered documented rule is marked so it stands out. */
 export function coverageTable(rows: readonly CoverageRow[]): string {
   const width = Math.max(...rows.map((r) => r.rule.length))
-  const lines = rows.map((r) => `  ${r.rule.padEnd(width)}  ${r.provenance.padEnd(10)}  ${r.checks.length === 0 ? (r.provenance === 'documented' ? 'NOT COVERED' : 'not covered') : `${r.checks.length} check${r.checks.length === 1 ? '' : 's'}: ${r.checks.slice(0, 2).join(' | ')}${r.checks.length > 2 ? ' | …' : ''}`}`)
+  const lines = rows.map(
+    (r) =>
+      `  ${r.rule.padEnd(width)}  ${r.provenance.padEnd(10)}  ${r.checks.length === 0 ? (r.provenance === 'documented' ? 'NOT COVERED' : 'not covered') : `${r.checks.length} check${r.checks.length === 1 ? '' : 's'}: ${r.checks.slice(0, 2).join(' | ')}${r.checks.length > 2 ? ' | …' : ''}`}`,
+  )
   return ['coverage (rule → checks that asserted it):', ...lines].join('\n')
 }
 
@@ -59,7 +62,10 @@ function renderJunit(report: Report): string {
   const time = (report.outcomes.reduce((sum, o) => sum + o.ms, 0) / 1000).toFixed(3)
   const cases = report.outcomes.map((o) => {
     const open = `    <testcase classname="apitwin.${xml(report.api)}" name="${xml(o.title)}" time="${(o.ms / 1000).toFixed(3)}">`
-    const failure = o.failures.length > 0 ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>` : ''
+    const failure =
+      o.failures.length > 0
+        ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>`
+        : ''
     const skipped = o.status === 'skip' ? `\n      <skipped message="${xml(o.skipReason ?? '')}"/>` : ''
     const warnings = o.warnings.length > 0 ? `\n      <system-out>${xml(o.warnings.map(findingLine).join('\n'))}</system-out>` : ''
     return `${open}${failure}${skipped}${warnings}\n    </testcase>`

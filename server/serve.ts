@@ -70,7 +70,12 @@ export async function startServer({
   await listen(server, port, host)
   const address = server.address() as AddressInfo
   // An unspecified bind address (0.0.0.0, ::) is not somewhere a client can call: publish loopback instead.
-  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const shownHost =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? '127.0.0.1'
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address
   const url = `http://${shownHost}:${address.port}`
   app.bound(url)
   let closing: Promise<void> | undefined
@@ -88,9 +93,16 @@ export async function startServer({
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UsageError(`port ${port} on ${host} is already in use; stop what holds it or pass --port <another port> (0 picks a free one)`))
-      else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on ${host}:${port}; pick a port above 1023 with --port`))
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UsageError(`cannot listen on host "${host}": no such local address; try --host 127.0.0.1 or --host 0.0.0.0`))
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new UsageError(
+            `port ${port} on ${host} is already in use; stop what holds it or pass --port <another port> (0 picks a free one)`,
+          ),
+        )
+      else if (error.code === 'EACCES')
+        reject(new UsageError(`not allowed to listen on ${host}:${port}; pick a port above 1023 with --port`))
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new UsageError(`cannot listen on host "${host}": no such local address; try --host 127.0.0.1 or --host 0.0.0.0`))
       else reject(error)
     })
     server.listen(port, host, () => resolve())

@@ -58,7 +58,9 @@ export class StateFile {
       throw new UsageError(`${this.path} is not an apitwin state file; pass another --state path`)
     }
     if (saved.seed !== this.#twin.seed || saved.users !== this.#twin.users) {
-      throw new UsageError(`the state file ${this.path} was saved with --seed ${saved.seed} --users ${saved.users}; start with those, or pass another --state path`)
+      throw new UsageError(
+        `the state file ${this.path} was saved with --seed ${saved.seed} --users ${saved.users}; start with those, or pass another --state path`,
+      )
     }
     for (const api of this.#twin.apis) {
       const snapshot = saved.apis[api.name]
@@ -70,7 +72,9 @@ export class StateFile {
         if (fault !== undefined) liveControls(this.#twin).setFault(api.name, typeof fault === 'string' ? undefined : fault)
         if (snapshot) await this.#twin.state(api.name).restore(snapshot)
       } catch (error) {
-        throw new UsageError(`the state file ${this.path} does not fit this apitwin's ${api.name} data (${(error as Error).message.slice(0, 200)}); move it away or pass another --state`)
+        throw new UsageError(
+          `the state file ${this.path} does not fit this apitwin's ${api.name} data (${(error as Error).message.slice(0, 200)}); move it away or pass another --state`,
+        )
       }
     }
     return true
@@ -82,7 +86,11 @@ export class StateFile {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined
       // One line, no stack: the user needs the file and the reason (ENOENT, EACCES, ENOSPC), not our call chain.
-      void this.#save().catch((error: unknown) => console.error(`apitwin: could not save the state file ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; the data stays in memory, the next change tries again`))
+      void this.#save().catch((error: unknown) =>
+        console.error(
+          `apitwin: could not save the state file ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; the data stays in memory, the next change tries again`,
+        ),
+      )
     }, SAVE_DEBOUNCE_MS)
   }
 

@@ -68,20 +68,28 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   // An imported API's suite is derived here, with the run's seed and per-operation cap.
   const suite: Suite | undefined = contract ? openApiSuite(contract, { seed, maxCases: options.maxCases ?? 20 }) : suites[options.api]
-  if (!suite) throw new UsageError(`unknown API "${options.api}"; choose one of: ${[...Object.keys(suites), ...(options.openapi ?? []).map((c) => c.name)].join(', ')} (your own: --openapi ${options.api}=FILE)`)
+  if (!suite)
+    throw new UsageError(
+      `unknown API "${options.api}"; choose one of: ${[...Object.keys(suites), ...(options.openapi ?? []).map((c) => c.name)].join(', ')} (your own: --openapi ${options.api}=FILE)`,
+    )
   const timeoutMs = options.timeout ?? 10_000
   const readings = checkReadings(options.api, suite.rules, options.readings ?? {})
   if (options.output !== undefined) await checkOutput(options.output)
   // The in-process mock follows the readings it is judged by (--reading, the config file).
-  const owned = options.baseUrl === undefined
-    ? contract ? await openApiMockTarget(contract, readings) : await mockTarget(options.api, { readings: { [options.api]: readings } })
-    : undefined
+  const owned =
+    options.baseUrl === undefined
+      ? contract
+        ? await openApiMockTarget(contract, readings)
+        : await mockTarget(options.api, { readings: { [options.api]: readings } })
+      : undefined
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
   let label: string
   try {
     const live = contract ? () => liveOpenApiTarget(options, contract, timeoutMs) : () => liveTarget(options, timeoutMs)
-    const target = owned ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } } : { ...(await live()), readings }
+    const target = owned
+      ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } }
+      : { ...(await live()), readings }
     label = target.label
     if (!owned && !contract) await probeTokens(suite, target)
     const property = suite.derived ? propertyCheck(suite.derived, { seed, maxCases: options.maxCases ?? 20 }) : undefined
@@ -96,14 +104,22 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   } finally {
     await owned?.close()
   }
-  const report: Report = { api: options.api, target: label, strict, outcomes, ...(options.coverage && { coverage: coverageOf(suite, outcomes) }) }
+  const report: Report = {
+    api: options.api,
+    target: label,
+    strict,
+    outcomes,
+    ...(options.coverage && { coverage: coverageOf(suite, outcomes) }),
+  }
   const secrets = [...tokensOf(options), ...Object.values(options.credentials ?? {})].filter((t) => t.length > 0)
   const rendered = redact(render(report, options.reporter ?? 'default'), secrets)
   if (options.output) {
     try {
       await writeFile(options.output, rendered)
     } catch (error) {
-      throw new UsageError(`cannot write the report to ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new UsageError(
+        `cannot write the report to ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
     }
   }
   return {
@@ -151,7 +167,10 @@ async function probeTokens(suite: Suite, target: Target): Promise<void> {
   if (res.status === 401) throw new UsageError(`the token for --user-id ${actor.userId} was refused: 401`)
   // The actor's own user not found: every check would then judge 404s. Either the base URL stops short of where the
   // documented path starts (http://127.0.0.1:4010 instead of …/flextell) or the id names no user.
-  if (res.status === 404) throw new UsageError(`${target.label}: the actor's own user (--user-id ${actor.userId}) answered 404: --base-url must reach up to where the documented path starts (e.g. http://127.0.0.1:4010/flextell for apitwin serve), or --user-id names no user`)
+  if (res.status === 404)
+    throw new UsageError(
+      `${target.label}: the actor's own user (--user-id ${actor.userId}) answered 404: --base-url must reach up to where the documented path starts (e.g. http://127.0.0.1:4010/flextell for apitwin serve), or --user-id names no user`,
+    )
 }
 
 function describe(error: unknown): string {
@@ -161,7 +180,9 @@ function describe(error: unknown): string {
 
 /** `--reading` values, checked against the API's rules: `gorules.validation.status=422` or `validation.status=422`. */
 function checkReadings(api: string, rules: RuleBook, given: Readonly<Record<string, string>>): Record<string, string> {
-  const choice = Object.fromEntries(Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]))
+  const choice = Object.fromEntries(
+    Object.entries(given).map(([rule, value]) => [rule.startsWith(`${api}.`) ? rule.slice(api.length + 1) : rule, value]),
+  )
   const problems = validateReadings(rules, choice)
   if (problems.length > 0) throw new UsageError(`--reading: ${problems.join('; ')}`)
   return choice
@@ -176,10 +197,12 @@ export const MIN_TOKEN_LENGTH = 8
  * @example redact('expected 1|abcdefgh', ['1|abcdefgh']) // 'expected [token]'
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  return [...secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => {
-    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    return out.replace(new RegExp(`(?<![A-Za-z0-9_\\-.~+/=|])${escaped}(?![A-Za-z0-9_\\-.~+/=|])`, 'g'), '[token]')
-  }, text)
+  return [...secrets]
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => {
+      const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      return out.replace(new RegExp(`(?<![A-Za-z0-9_\\-.~+/=|])${escaped}(?![A-Za-z0-9_\\-.~+/=|])`, 'g'), '[token]')
+    }, text)
 }
 
 /** Flags that only mean something together: each names the partner it is missing. */
@@ -210,15 +233,26 @@ export function checkPartners(o: Partial<Record<keyof VerifyOptions, unknown>>):
  */
 export async function liveOpenApiTarget(o: VerifyOptions, contract: OpenApiContract, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
-  for (const [flag, value] of [['--token', o.token], ...Object.entries(o.credentials ?? {}).map(([scheme, v]) => [`--credential ${scheme}`, v])] as const) {
-    if (value !== undefined && value.length < MIN_TOKEN_LENGTH) throw new UsageError(`${flag} is ${value.length} characters; credentials shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`)
+  for (const [flag, value] of [
+    ['--token', o.token],
+    ...Object.entries(o.credentials ?? {}).map(([scheme, v]) => [`--credential ${scheme}`, v]),
+  ] as const) {
+    if (value !== undefined && value.length < MIN_TOKEN_LENGTH)
+      throw new UsageError(
+        `${flag} is ${value.length} characters; credentials shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`,
+      )
   }
   const schemes = new Set(contract.operations.flatMap((op) => op.security.flat().map((scheme) => scheme.name)))
   const unknown = Object.keys(o.credentials ?? {}).find((name) => !schemes.has(name))
-  if (unknown !== undefined) throw new UsageError(`--credential ${unknown}: ${contract.name} has no security scheme "${unknown}"; its schemes: ${[...schemes].join(', ') || 'none'}`)
+  if (unknown !== undefined)
+    throw new UsageError(
+      `--credential ${unknown}: ${contract.name} has no security scheme "${unknown}"; its schemes: ${[...schemes].join(', ') || 'none'}`,
+    )
   const credentials = liveCredentials(contract.operations, o.token, o.credentials ?? {})
   if (contract.operations.some(needsCredentials) && Object.keys(credentials).length === 0) {
-    throw new UsageError(`${contract.name} needs credentials: pass --token (bearer or API key) or --credential SCHEME=VALUE for one of ${[...schemes].join(', ')}`)
+    throw new UsageError(
+      `${contract.name} needs credentials: pass --token (bearer or API key) or --credential SCHEME=VALUE for one of ${[...schemes].join(', ')}`,
+    )
   }
   const actor: Account = { label: 'actor', userId: o.userId ?? '', token: o.token ?? '', email: o.email ?? '', credentials }
   await probe(baseUrl, timeoutMs)
@@ -237,18 +271,47 @@ export async function liveOpenApiTarget(o: VerifyOptions, contract: OpenApiContr
 export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
   const baseUrl = parseBaseUrl(o.baseUrl ?? '')
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
-  if (!o.userId) throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
+  if (!o.userId)
+    throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
   checkPartners(o)
-  for (const [flag, token] of [['--token', o.token], ['--peer-token', o.peerToken], ['--foreign-token', o.foreignToken]] as const) {
-    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw new UsageError(`${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`)
+  for (const [flag, token] of [
+    ['--token', o.token],
+    ['--peer-token', o.peerToken],
+    ['--foreign-token', o.foreignToken],
+  ] as const) {
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+      throw new UsageError(
+        `${flag} is ${token.length} characters; tokens shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`,
+      )
   }
-  const actor: Account = { label: 'actor', userId: o.userId, token: o.token, email: o.email ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }), ...(o.role !== undefined && { role: o.role }) }
-  const peer: Account | undefined = o.peerUserId !== undefined || o.peerEmail !== undefined
-    ? { label: 'peer', userId: o.peerUserId ?? '', token: o.peerToken ?? '', email: o.peerEmail ?? '', ...(o.tenant !== undefined && { tenant: o.tenant }) }
-    : undefined
-  const foreign: Account | undefined = o.foreignUserId !== undefined
-    ? { label: 'foreign', userId: o.foreignUserId, token: o.foreignToken ?? '', email: '', ...(o.foreignTenant !== undefined && { tenant: o.foreignTenant }) }
-    : undefined
+  const actor: Account = {
+    label: 'actor',
+    userId: o.userId,
+    token: o.token,
+    email: o.email ?? '',
+    ...(o.tenant !== undefined && { tenant: o.tenant }),
+    ...(o.role !== undefined && { role: o.role }),
+  }
+  const peer: Account | undefined =
+    o.peerUserId !== undefined || o.peerEmail !== undefined
+      ? {
+          label: 'peer',
+          userId: o.peerUserId ?? '',
+          token: o.peerToken ?? '',
+          email: o.peerEmail ?? '',
+          ...(o.tenant !== undefined && { tenant: o.tenant }),
+        }
+      : undefined
+  const foreign: Account | undefined =
+    o.foreignUserId !== undefined
+      ? {
+          label: 'foreign',
+          userId: o.foreignUserId,
+          token: o.foreignToken ?? '',
+          email: '',
+          ...(o.foreignTenant !== undefined && { tenant: o.foreignTenant }),
+        }
+      : undefined
   await probe(baseUrl, timeoutMs)
   return {
     label: baseUrl,
@@ -279,10 +342,14 @@ async function probe(baseUrl: string, timeoutMs: number): Promise<void> {
   } catch (error) {
     const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } }
     const code = cause?.code ?? name
-    const reason = code === 'TimeoutError' ? `no answer within ${timeoutMs} ms`
-      : code === 'ECONNREFUSED' ? 'connection refused'
-      : code === 'ENOTFOUND' ? 'host not found'
-      : (cause?.message ?? message)
+    const reason =
+      code === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : code === 'ENOTFOUND'
+            ? 'host not found'
+            : (cause?.message ?? message)
     throw new UsageError(`cannot reach ${baseUrl}: ${reason}`)
   }
 }

@@ -19,7 +19,11 @@ export function expectBody<R extends string>(t: CheckContext<R>, res: Exchange, 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  )
 }
 
 export function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
@@ -30,7 +34,12 @@ export function pick<T extends object, K extends keyof T>(value: T, keys: readon
  * A successful update: status 200 and the body fits the contract's 200 schema. Returns the parsed body. (Every
  * 200 is also searched for credentials by the engine, see suites/secrets.ts.)
  */
-export function expectUpdated<R extends string, S extends z.ZodType>(t: CheckContext<R>, res: Exchange, schema: S, rule: Rules<R>): z.output<S> {
+export function expectUpdated<R extends string, S extends z.ZodType>(
+  t: CheckContext<R>,
+  res: Exchange,
+  schema: S,
+  rule: Rules<R>,
+): z.output<S> {
   expectStatus(t, res, rule, 200, 'a valid update')
   t.matches(rule, schema, res.body, 'body')
   return schema.parse(res.body)

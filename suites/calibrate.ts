@@ -40,11 +40,14 @@ type Seen = { observed: string } | { skipped: string } | { error: string }
 
 /** Every combination of one reading per rule: [{a: x, b: y}, …]; one empty combination for no rules. */
 function combinations(suite: Suite, rules: readonly string[]): Array<Record<string, string>> {
-  return rules.reduce<Array<Record<string, string>>>((acc, rule) => {
-    const known = suite.rules[rule]
-    const values = known?.provenance.kind === 'inferred' ? Object.keys(known.provenance.readings.options) : []
-    return acc.flatMap((combo) => values.map((value) => ({ ...combo, [rule]: value })))
-  }, [{}])
+  return rules.reduce<Array<Record<string, string>>>(
+    (acc, rule) => {
+      const known = suite.rules[rule]
+      const values = known?.provenance.kind === 'inferred' ? Object.keys(known.provenance.readings.options) : []
+      return acc.flatMap((combo) => values.map((value) => ({ ...combo, [rule]: value })))
+    },
+    [{}],
+  )
 }
 
 const only = <T>(values: readonly T[]): T | undefined => (new Set(values).size === 1 ? values[0] : undefined)
@@ -94,7 +97,11 @@ async function fieldByField(suite: Suite, probe: Probe, others: ReadingChoice, o
  * is inferred from the observation of the rule that depends on it, or reported with the readings still possible.
  * @example const { readings } = await calibrate(suites.medibulut, target) // { 'tenant.forbidden': '404' }
  */
-export async function calibrate(suite: Suite, target: Target, { learn: learning = true }: { readonly learn?: boolean } = {}): Promise<CalibrationResult> {
+export async function calibrate(
+  suite: Suite,
+  target: Target,
+  { learn: learning = true }: { readonly learn?: boolean } = {},
+): Promise<CalibrationResult> {
   const observed = new Map<Probe, Seen>()
   for (const probe of probesOf(suite)) {
     const result = await runProbe(suite, probe, target)
@@ -127,7 +134,9 @@ export async function calibrate(suite: Suite, target: Target, { learn: learning 
       }
       const { [probe.rule]: _self, ...others } = readings
       // The rules this probe's answer depends on that are not settled: searched jointly with it.
-      const open = Object.keys(probe.given ?? {}).filter((rule) => suite.rules[rule]?.provenance.kind === 'inferred' && !settledByOwnProbe(rule))
+      const open = Object.keys(probe.given ?? {}).filter(
+        (rule) => suite.rules[rule]?.provenance.kind === 'inferred' && !settledByOwnProbe(rule),
+      )
       const matches: Array<{ combo: Record<string, string>; value: string }> = []
       const tables: Record<string, string> = {}
       for (const combo of combinations(suite, open)) {
@@ -171,7 +180,11 @@ export async function calibrate(suite: Suite, target: Target, { learn: learning 
   }
   if (!learning) return { api: suite.api, readings, rules, learned: {} }
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks.
-  const learned = await learn(suite, target, { ...(await referenceOf(suite, readings)), allowWrites: target.allowWrites, disposable: false })
+  const learned = await learn(suite, target, {
+    ...(await referenceOf(suite, readings)),
+    allowWrites: target.allowWrites,
+    disposable: false,
+  })
   if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned }
   // A rule no reading covered is covered when the mock, with what was learned, answers its probe as the server did.
   const withLearned = await referenceOf(suite, readings, learned)
@@ -184,7 +197,11 @@ export async function calibrate(suite: Suite, target: Target, { learn: learning 
     }
     await withLearned.reset?.()
     const result = await runProbe(suite, probe, withLearned)
-    covered.push('observed' in result && observationKey(result.observed) === found.observed ? { rule: found.rule, status: 'learned', default: defaultOf(found.rule), observed: found.observed } : found)
+    covered.push(
+      'observed' in result && observationKey(result.observed) === found.observed
+        ? { rule: found.rule, status: 'learned', default: defaultOf(found.rule), observed: found.observed }
+        : found,
+    )
   }
   return { api: suite.api, readings, rules: covered, learned }
 }

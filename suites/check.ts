@@ -122,7 +122,12 @@ export interface Suite<R extends string = string> {
 export function suiteOf<R extends string>(
   contract: { readonly name: string; readonly method: string; readonly path: string; readonly rules: RuleBook },
   checks: readonly Check<R>[],
-  extra: { readonly secrets: SecretsPolicy<R>; readonly probeBody: unknown; readonly derived?: DerivedApi<R>; readonly writeGuard?: WriteGuard },
+  extra: {
+    readonly secrets: SecretsPolicy<R>
+    readonly probeBody: unknown
+    readonly derived?: DerivedApi<R>
+    readonly writeGuard?: WriteGuard
+  },
 ): Suite<R> {
   return { api: contract.name, method: contract.method, path: contract.path, rules: contract.rules, checks, ...extra }
 }
@@ -177,7 +182,10 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
   'actor-email': (t) => (t.accounts.actor.email ? undefined : "needs the actor's email (--email)"),
   'actor-role': (t) => (t.accounts.actor.role ? undefined : "needs the actor's role (--role), which every update must restate"),
   writes: (t) => (t.allowWrites ? undefined : 'changes data; pass --allow-writes to run it'),
-  disposable: (t) => (t.disposable ? undefined : 'makes a change that cannot be undone; runs against the mock, or a live server with --allow-writes --disposable (throwaway accounts)'),
+  disposable: (t) =>
+    t.disposable
+      ? undefined
+      : 'makes a change that cannot be undone; runs against the mock, or a live server with --allow-writes --disposable (throwaway accounts)',
   controls: (t) => (t.controlBase ? undefined : "reads the mock's /__twin control routes; runs against the mock only"),
 }
 
@@ -185,10 +193,20 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
  * Runs one check against a target. With `strict`, a broken inferred rule fails the check too (the mock must
  * satisfy every rule it implements; `verify --strict` asks the same of a live server).
  */
-export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R>, target: Target, { strict = false } = {}): Promise<Outcome> {
+export async function runCheck<R extends string>(
+  suite: Suite<R>,
+  check: Check<R>,
+  target: Target,
+  { strict = false } = {},
+): Promise<Outcome> {
   const started = performance.now()
   const asserted = new Set<string>()
-  const done = (rest: Omit<Outcome, 'title' | 'ms' | 'asserted'>): Outcome => ({ title: check.title, ms: performance.now() - started, asserted: [...asserted], ...rest })
+  const done = (rest: Omit<Outcome, 'title' | 'ms' | 'asserted'>): Outcome => ({
+    title: check.title,
+    ms: performance.now() - started,
+    asserted: [...asserted],
+    ...rest,
+  })
   const skipReason = (check.needs ?? []).map((need) => needReasons[need](target)).find((reason) => reason !== undefined)
   if (skipReason) return done({ status: 'skip', failures: [], warnings: [], skipReason })
 
@@ -199,7 +217,11 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
   keptByRun.set(target, kept)
   /** The body of the check's latest request the server answered 2xx: what a documented failure says it kept. */
   let lastAccepted: unknown
-  const secrets = new Set(Object.values(target.accounts).map((a) => a.token).filter((token) => token.length > 0))
+  const secrets = new Set(
+    Object.values(target.accounts)
+      .map((a) => a.token)
+      .filter((token) => token.length > 0),
+  )
   /** Inferred premises (`given`) that did not hold: later misses are charged to them, never failed. */
   const broken: Array<{ rule: string; detail: string }> = []
   const ruleOf = (rule: string) => {
@@ -236,7 +258,13 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     const premise = broken[0]
     if (premise) {
       const known = ruleOf(premise.rule)
-      warn({ rule: premise.rule, text: known.text, provenance: known.provenance, detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`, restsOn: [found.rule] })
+      warn({
+        rule: premise.rule,
+        text: known.text,
+        provenance: known.provenance,
+        detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`,
+        restsOn: [found.rule],
+      })
       return false
     }
     if (found.provenance.kind === 'documented' || strict) {
@@ -259,16 +287,21 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     },
     send: async (options) => {
       const exchange = await send(suite, target, options)
-      if (exchange.status >= 200 && exchange.status < 300) lastAccepted = options?.rawBody === undefined ? options?.body : parseOrRaw(options.rawBody)
+      if (exchange.status >= 200 && exchange.status < 300)
+        lastAccepted = options?.rawBody === undefined ? options?.body : parseOrRaw(options.rawBody)
       if (exchange.status === 200) {
         const leaks = findSecrets(exchange.body, { allowKeys: suite.secrets.allowKeys ?? [], knownSecrets: [...secrets] })
-        expect(suite.secrets.rule, leaks.length === 0, `a 200 body carries a credential: ${leaks.map((l) => `${l.path} (${l.why})`).join(', ')}`)
+        expect(
+          suite.secrets.rule,
+          leaks.length === 0,
+          `a 200 body carries a credential: ${leaks.map((l) => `${l.path} (${l.why})`).join(', ')}`,
+        )
       }
       return exchange
     },
     expect,
     given: (premise, ok, detail) => {
-      if (ok) return record(premise), true
+      if (ok) return (record(premise), true)
       const held = expect(premise, false, detail)
       const found = miss(premise, detail)
       broken.push({ rule: found.rule, detail })
@@ -276,7 +309,7 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
     },
     matches: (rules, schema, value, label) => {
       const parsed = schema.safeParse(value)
-      if (parsed.success) return record(rules), true
+      if (parsed.success) return (record(rules), true)
       const fields = parsed.error.issues.map((i) => `${[label, ...i.path].join('.')}: ${i.message}`).join('; ')
       // Every mismatch a value the server kept though an earlier check failed for taking it: charged there.
       const keptBy = parsed.error.issues.map((i) => {
@@ -288,7 +321,13 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
         record(rules)
         const known = ruleOf(first.rule)
         const detail = `not judged (${fields}): the server kept ${keptBy.map((k) => `${k.key} ${JSON.stringify(k.value)}`).join(', ')}, which an earlier check reported under ${[...new Set(keptBy.map((k) => k.rule))].join(', ')}`
-        warn({ rule: first.rule, text: known.text, provenance: known.provenance, detail, restsOn: typeof rules === 'string' ? [rules] : rules })
+        warn({
+          rule: first.rule,
+          text: known.text,
+          provenance: known.provenance,
+          detail,
+          restsOn: typeof rules === 'string' ? [rules] : rules,
+        })
         // What the check does with this body rests on that rule too: the rest of it cannot fail.
         broken.push({ rule: first.rule, detail })
         return false
@@ -296,7 +335,8 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       return expect(rules, false, fields)
     },
     secret: (value) => void secrets.add(value),
-    provenance: (rules) => ((typeof rules === 'string' ? [rules] : rules).some((rule) => ruleOf(rule).provenance.kind === 'inferred') ? 'inferred' : 'documented'),
+    provenance: (rules) =>
+      (typeof rules === 'string' ? [rules] : rules).some((rule) => ruleOf(rule).provenance.kind === 'inferred') ? 'inferred' : 'documented',
     reading: (rule) => {
       const known = ruleOf(rule)
       if (known.provenance.kind !== 'inferred') throw new Error(`apitwin bug: "${rule}" is documented, it has no readings`)
@@ -320,13 +360,19 @@ export async function runCheck<R extends string>(suite: Suite<R>, check: Check<R
       // What broke is the server's reading, not the contract: the premise is already reported.
       warnings.push({ ...miss(premise.rule as R, `the check stopped: ${describeError(error)}`) })
     } else if (!(error instanceof CheckFailed) && failures.length === 0) {
-      failures.push({ rule: 'check.error', text: 'the check could not run', provenance: { kind: 'documented', source: 'apitwin' }, detail: describeError(error) })
+      failures.push({
+        rule: 'check.error',
+        text: 'the check could not run',
+        provenance: { kind: 'documented', source: 'apitwin' },
+        detail: describeError(error),
+      })
     }
   } finally {
     for (const undo of cleanups.reverse()) await undo().catch(() => undefined)
   }
   // A request the write guard held back: what ran before it may have held, but the check did not run whole.
-  if (unsafe !== undefined && failures.length === 0) return done({ status: 'skip', failures: [], warnings: [], skipReason: `not run: ${unsafe}` })
+  if (unsafe !== undefined && failures.length === 0)
+    return done({ status: 'skip', failures: [], warnings: [], skipReason: `not run: ${unsafe}` })
   const status = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass'
   const counted = warnings.map((w) => {
     const more = repeats.get(w.rule) ?? 0
@@ -359,7 +405,12 @@ export function pathValues(suite: Pick<Suite, 'path'>, target: Target, options: 
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const userId = options.userId ?? account?.userId ?? target.accounts.actor.userId
-  const values: Record<string, string | number | undefined> = { id: userId, userId, tenantId: account?.tenant ?? target.accounts.actor.tenant, ...options.params }
+  const values: Record<string, string | number | undefined> = {
+    id: userId,
+    userId,
+    tenantId: account?.tenant ?? target.accounts.actor.tenant,
+    ...options.params,
+  }
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')
   return Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, String(values[name])]])))
 }
@@ -378,11 +429,19 @@ export async function send<R extends string>(suite: Suite<R>, target: Target, op
   const token = typeof as === 'object' ? as.token : account?.token
   const values = pathValues(suite, target, options)
   const method = options.method ?? suite.method
-  const search = options.query && options.query.length > 0 ? `?${new URLSearchParams(options.query.map(([k, v]) => [k, v])).toString()}` : ''
-  const url = target.baseUrl + (options.path ?? suite.path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? '')) + search
+  const search =
+    options.query && options.query.length > 0 ? `?${new URLSearchParams(options.query.map(([k, v]) => [k, v])).toString()}` : ''
+  const url =
+    target.baseUrl +
+    (options.path ?? suite.path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? '')) +
+    search
   // The four's endpoints always take a body; a read or delete of an imported API sends none unless asked to.
   const bodyless = options.body === undefined && options.rawBody === undefined && ['GET', 'HEAD', 'DELETE'].includes(method)
-  const headers: Record<string, string> = { accept: 'application/json', ...(!bodyless && { 'content-type': 'application/json' }), ...options.headers }
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(!bodyless && { 'content-type': 'application/json' }),
+    ...options.headers,
+  }
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`
   const response = await target.fetch(url, {
     method,

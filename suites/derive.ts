@@ -55,7 +55,19 @@ export interface Def {
   readonly values?: readonly unknown[]
   readonly format?: string
   readonly pattern?: RegExp
-  readonly checks?: ReadonlyArray<{ readonly _zod: { readonly def: { readonly check: string; readonly format?: string; readonly pattern?: RegExp; readonly value?: unknown; readonly inclusive?: boolean; readonly maximum?: number; readonly minimum?: number } } }>
+  readonly checks?: ReadonlyArray<{
+    readonly _zod: {
+      readonly def: {
+        readonly check: string
+        readonly format?: string
+        readonly pattern?: RegExp
+        readonly value?: unknown
+        readonly inclusive?: boolean
+        readonly maximum?: number
+        readonly minimum?: number
+      }
+    }
+  }>
 }
 
 /** A zod schema's internal definition (the parts derived cases read). */
@@ -148,7 +160,8 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number, field
       const sample = strings.find((s) => /[a-z]/i.test(s))
       const flipped = sample === undefined ? undefined : wrongCase(sample)
       if (flipped !== undefined && !strings.includes(flipped)) refuse(flipped, 'enum', `wrong case ${JSON.stringify(flipped)}`)
-      if (sample !== undefined && !framework.trimsStrings) refuse(` ${sample} `, 'enum', `surrounding spaces ${JSON.stringify(` ${sample} `)}`)
+      if (sample !== undefined && !framework.trimsStrings)
+        refuse(` ${sample} `, 'enum', `surrounding spaces ${JSON.stringify(` ${sample} `)}`)
     }
     if (numbers.length > 0) refuse(Math.max(...numbers) + 1, 'enum', String(Math.max(...numbers) + 1))
     if (strings.length > 0 && numbers.length === 0) refuse(42, 'type', '42 (a number)')
@@ -225,7 +238,12 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number, field
         if (allGood !== undefined) accept(allGood, 'element', `every value ${JSON.stringify(allGood)}`)
         for (const c of element.filter((e) => !e.accepted && e.kind !== 'null')) {
           // A valid element first, so Laravel's error lands on `field.1` and the array itself is well-formed.
-          out.push({ value: firstGood === undefined ? [c.value] : [firstGood.value, c.value], accepted: false, kind: 'element', what: `an element ${c.what}` })
+          out.push({
+            value: firstGood === undefined ? [c.value] : [firstGood.value, c.value],
+            accepted: false,
+            kind: 'element',
+            what: `an element ${c.what}`,
+          })
         }
       }
       return out
@@ -240,7 +258,11 @@ function valueCases(schema: z.ZodType, framework: Framework, seed: number, field
  * checks (transforms, unions of formats); `seed` fixes the generated values.
  * @example deriveCases(flextell.body.shape, frameworks.laravel).filter((c) => c.field === 'name')
  */
-export function deriveCases(shape: Readonly<Record<string, z.ZodType>>, framework: Framework, { skip = [] as readonly string[], seed = 1 } = {}): FieldCase[] {
+export function deriveCases(
+  shape: Readonly<Record<string, z.ZodType>>,
+  framework: Framework,
+  { skip = [] as readonly string[], seed = 1 } = {},
+): FieldCase[] {
   return Object.entries(shape).flatMap(([field, schema]) => {
     if (skip.includes(field)) return []
     return valueCases(schema, framework, seed, field).map((c) => ({

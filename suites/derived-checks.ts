@@ -76,17 +76,39 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
     }
     const res = await api.send(t, anchored ? { ...api.anchor(c.field).fields, ...value } : value)
     // Documented: the value is refused. Which status and how the error is filed are the framework's premises.
-    if (!t.expect(rules, res.status >= 400 && res.status < 500, `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`)) return
+    if (
+      !t.expect(
+        rules,
+        res.status >= 400 && res.status < 500,
+        `${c.field} ${c.what}: expected a refusal (4xx), got ${res.status} ${snippet(res.text)}`,
+      )
+    )
+      return
     const expected = api.refusal.expected(t)
-    t.expect([...rules, api.refusal.status], res.status === expected, `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`)
+    t.expect(
+      [...rules, api.refusal.status],
+      res.status === expected,
+      `${c.field} ${c.what}: expected the validation status ${expected}, got ${res.status} ${snippet(res.text)}`,
+    )
     // The anchor named but not the field: the envelope held, the field's own rule broke.
     const anchorNamed = anchored && Object.keys(api.anchor(c.field).fields).some((key) => api.names(res, key))
-    if (!t.expect(anchorNamed ? filed() : filed(api.refusal.names), api.names(res, c.errorKey), `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`)) return
+    if (
+      !t.expect(
+        anchorNamed ? filed() : filed(api.refusal.names),
+        api.names(res, c.errorKey),
+        `${c.field} ${c.what}: expected the refusal to name ${c.errorKey}, got ${res.status} ${snippet(res.text)}`,
+      )
+    )
+      return
     const message = api.messages?.expected(value, c.errorKey)
     const wanted = typeof message === 'string' ? [message] : (message ?? [])
     if (api.messages && wanted.length > 0) {
       const actual = api.messages.actual(res, c.errorKey)
-      t.expect(filed(api.refusal.names, api.messages.rule), wanted.some((m) => actual.includes(m)), `${c.field} ${c.what}: expected the message ${wanted.map((m) => JSON.stringify(m)).join(' or ')}, got ${snippet(JSON.stringify(actual))}`)
+      t.expect(
+        filed(api.refusal.names, api.messages.rule),
+        wanted.some((m) => actual.includes(m)),
+        `${c.field} ${c.what}: expected the message ${wanted.map((m) => JSON.stringify(m)).join(' or ')}, got ${snippet(JSON.stringify(actual))}`,
+      )
     }
     return
   }
@@ -94,7 +116,14 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   const res = await api.send(t, { ...anchor.fields, ...value })
   // The anchor technique: a conforming server refuses the anchor and nothing else, and writes nothing.
   // Not refused at all: the anchor's own rule broke (and the request may have written); else the envelope.
-  if (!t.expect(anchor.rule, res.status >= 400 && res.status < 500, `${sent} beside an invalid ${anchor.key}: the invalid ${anchor.key} was accepted, ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      anchor.rule,
+      res.status >= 400 && res.status < 500,
+      `${sent} beside an invalid ${anchor.key}: the invalid ${anchor.key} was accepted, ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   // The field named and the anchor not: the server refused the field (and stopped there); the case's rules answer.
   if (api.names(res, c.errorKey) && !api.names(res, anchor.key)) {
     t.expect(rules, false, `${c.field} ${c.what} was refused: ${snippet(res.text)}`)
@@ -102,14 +131,22 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   }
   // Another anchor named but not this one: its own rule broke; none named: the envelope.
   const otherNamed = Object.keys(anchor.fields).some((key) => key !== anchor.key && api.names(res, key))
-  if (!t.expect(otherNamed ? anchor.rule : api.refusal.names, api.names(res, anchor.key), `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      otherNamed ? anchor.rule : api.refusal.names,
+      api.names(res, anchor.key),
+      `${sent} beside an invalid ${anchor.key}: expected a refusal naming ${anchor.key}, got ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   t.expect(rules, !api.names(res, c.errorKey), `${c.field} ${c.what} was refused: ${snippet(res.text)}`)
 }
 
 function title(field: string, cases: readonly FieldCase[]): string {
   const pass = cases.filter((c) => c.accepted).map((c) => c.what)
   const refuse = cases.filter((c) => !c.accepted).map((c) => c.what)
-  const part = (label: string, items: string[]) => (items.length === 0 ? [] : [`${label} ${items.slice(0, 3).join(', ')}${items.length > 3 ? ` (+${items.length - 3})` : ''}`])
+  const part = (label: string, items: string[]) =>
+    items.length === 0 ? [] : [`${label} ${items.slice(0, 3).join(', ')}${items.length > 3 ? ` (+${items.length - 3})` : ''}`]
   return `${field} (derived): ${[...part('accepts', pass), ...part('refuses', refuse)].join('; ')}`
 }
 

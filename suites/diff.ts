@@ -88,7 +88,9 @@ function recording(check: Check, log: Recorded[]): Check {
 function signature(options: SendOptions): string {
   const as = typeof options.as === 'object' ? 'a raw token' : (options.as ?? 'actor')
   const body = options.rawBody !== undefined ? `raw(${options.rawBody.length})` : JSON.stringify(shapeKeys(options.body))
-  const headers = Object.keys(options.headers ?? {}).sort().join(',')
+  const headers = Object.keys(options.headers ?? {})
+    .sort()
+    .join(',')
   // An imported API's request names its operation (the four have one endpoint, named by the suite).
   const operation = options.path === undefined ? '' : `${options.method ?? ''} ${options.path} `
   return `${operation}as ${as}${options.userId !== undefined ? ' (another user id)' : ''} ${body}${headers ? ` headers:${headers}` : ''}`
@@ -107,7 +109,12 @@ function withoutParams(text: string, params: SendOptions['params']): string {
 
 function shapeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [shapeKeys(value[0])]
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shapeKeys((value as Record<string, unknown>)[k])]))
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, shapeKeys((value as Record<string, unknown>)[k])]),
+    )
   return typeof value
 }
 
@@ -118,7 +125,8 @@ function paths(value: unknown, prefix = '', out = new Map<string, string>()): Ma
   const type = typeOf(value)
   if (prefix !== '') out.set(prefix, out.has(prefix) && out.get(prefix) !== type ? `${out.get(prefix)}|${type}` : type)
   if (type === 'array') for (const item of value as unknown[]) paths(item, `${prefix}[]`, out)
-  if (type === 'object') for (const [key, item] of Object.entries(value as object)) paths(item, prefix === '' ? key : `${prefix}.${key}`, out)
+  if (type === 'object')
+    for (const [key, item] of Object.entries(value as object)) paths(item, prefix === '' ? key : `${prefix}.${key}`, out)
   return out
 }
 
@@ -129,7 +137,8 @@ function messagesOf(body: unknown, normalize: (text: string) => string): string[
     if (typeof value === 'string') {
       if (key !== 'error' && key !== 'status') out.push(`${key}: ${normalize(value)}`)
     } else if (Array.isArray(value)) value.forEach((item) => walk(item, key))
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) walk(v, /^\d+$/.test(k) ? key : k === 'message' ? key || 'message' : k)
+    else if (typeof value === 'object' && value !== null)
+      for (const [k, v] of Object.entries(value)) walk(v, /^\d+$/.test(k) ? key : k === 'message' ? key || 'message' : k)
   }
   walk(body, '')
   return out.sort()
@@ -152,7 +161,12 @@ export interface Pair {
  * in order (as long as both sides sent the same request), and reports every difference.
  * @example const result = await diff(suites.medibulut, live, await referenceTarget('medibulut'))
  */
-export async function diff(suite: Suite, live: Target, mock: Target, { onPair }: { readonly onPair?: (pair: Pair) => void } = {}): Promise<DiffResult> {
+export async function diff(
+  suite: Suite,
+  live: Target,
+  mock: Target,
+  { onPair }: { readonly onPair?: (pair: Pair) => void } = {},
+): Promise<DiffResult> {
   const differences: Difference[] = []
   const extras: Extra[] = []
   const skipped: Array<{ check: string; reason: string }> = []
@@ -169,7 +183,9 @@ export async function diff(suite: Suite, live: Target, mock: Target, { onPair }:
   const all: Array<Check & { forced?: string }> = [...probeChecks, ...suite.checks]
   const differing: Array<{ readonly rule: string; readonly statuses: ReadonlySet<number> }> = []
   // The inferred rule an error text rests on, where the API has one (Laravel's wording, Nest's error body).
-  const messagesRule = ['validation.messages', 'error.body', 'validation.summary'].find((id) => suite.rules[id]?.provenance.kind === 'inferred')
+  const messagesRule = ['validation.messages', 'error.body', 'validation.summary'].find(
+    (id) => suite.rules[id]?.provenance.kind === 'inferred',
+  )
   const [normalizeMock, normalizeLive] = [accountPlaceholders(mock), accountPlaceholders(live)]
   for (const check of all) {
     const [mockLog, liveLog]: [Recorded[], Recorded[]] = [[], []]
@@ -244,7 +260,8 @@ export async function diff(suite: Suite, live: Target, mock: Target, { onPair }:
         const other = lp.get(path)
         // null stands in for any type: a nullable field the two sides happen to fill differently.
         if (other === undefined) shape.push(`${path}: missing (mock: ${type})`)
-        else if (other !== type && !type.split('|').includes('null') && !other.split('|').includes('null')) shape.push(`${path}: ${other} (mock: ${type})`)
+        else if (other !== type && !type.split('|').includes('null') && !other.split('|').includes('null'))
+          shape.push(`${path}: ${other} (mock: ${type})`)
       }
       // Extra fields are those of a success body (docs show a minimum); in an error body an extra key is a
       // difference of the error's shape ({success:false, message} is not {message}).
@@ -254,9 +271,20 @@ export async function diff(suite: Suite, live: Target, mock: Target, { onPair }:
         if (le.status < 300) extras.push({ check: check.title, request, path, type })
         else if (parent === '') shape.push(`${path}: ${type} (not in the mock's)`)
       }
-      if (shape.length > 0) add('body shape', [...mp].map(([p, t]) => `${p}: ${t}`).join(', ').slice(0, 300), shape.join('; '))
+      if (shape.length > 0)
+        add(
+          'body shape',
+          [...mp]
+            .map(([p, t]) => `${p}: ${t}`)
+            .join(', ')
+            .slice(0, 300),
+          shape.join('; '),
+        )
       if (me.status >= 400) {
-        const [mm, lm] = [messagesOf(me.body, (t) => withoutParams(normalizeMock(t), m.options.params)), messagesOf(le.body, (t) => withoutParams(normalizeLive(t), l.options.params))]
+        const [mm, lm] = [
+          messagesOf(me.body, (t) => withoutParams(normalizeMock(t), m.options.params)),
+          messagesOf(le.body, (t) => withoutParams(normalizeLive(t), l.options.params)),
+        ]
         // The same texts as sent are the same texts, whatever a number in them happens to equal on either side.
         const same = JSON.stringify(messagesOf(me.body, (t) => t)) === JSON.stringify(messagesOf(le.body, (t) => t))
         if (!same && JSON.stringify(mm) !== JSON.stringify(lm)) add('error messages', mm.join(' | '), lm.join(' | '))
@@ -267,9 +295,15 @@ export async function diff(suite: Suite, live: Target, mock: Target, { onPair }:
       const rule = suite.rules[check.forced]
       if (mockAnswer !== undefined && liveAnswer !== undefined && mockAnswer !== liveAnswer) {
         differences.push({
-          rule: check.forced, text: rule?.text ?? '', provenance: rule?.provenance.kind ?? 'inferred',
+          rule: check.forced,
+          text: rule?.text ?? '',
+          provenance: rule?.provenance.kind ?? 'inferred',
           ...(rule?.provenance.kind === 'inferred' && { why: rule.provenance.why }),
-          check: check.title, request: `${suite.method} (${liveLog.length} requests)`, aspect: 'behaviour', mock: mockAnswer, live: liveAnswer,
+          check: check.title,
+          request: `${suite.method} (${liveLog.length} requests)`,
+          aspect: 'behaviour',
+          mock: mockAnswer,
+          live: liveAnswer,
         })
       }
     }

@@ -28,7 +28,20 @@ const writeGuard: WriteGuard = {
 }
 
 /** Fields the round trip writes and restores: everything writable except the password, which cannot be undone. */
-const writable = ['name', 'email', 'phone', 'title', 'emergency_contact_name', 'emergency_contact_surname', 'emergency_contact_phone_number', 'blood_group', 'avatar_url', 'is_active', 'bio', 'language'] as const
+const writable = [
+  'name',
+  'email',
+  'phone',
+  'title',
+  'emergency_contact_name',
+  'emergency_contact_surname',
+  'emergency_contact_phone_number',
+  'blood_group',
+  'avatar_url',
+  'is_active',
+  'bio',
+  'language',
+] as const
 
 /** The body's fields, every one derived: limits, types, enums, nulls. */
 const derived: DerivedApi<R> = {
@@ -37,7 +50,12 @@ const derived: DerivedApi<R> = {
   framework: frameworks.laravel,
   send: (t, fields) => t.send({ body: fields }),
   // Two invalid fields beside every case, neither the field under test: a server breaking one rule writes nothing.
-  anchor: (field) => (field === 'email' ? { key: 'name', fields: { ...NAME_ANCHOR, ...BIO_ANCHOR }, rule: 'body.limits' } : field === 'name' ? { key: 'email', fields: { email: 'not-an-email', ...BIO_ANCHOR }, rule: 'body.limits' } : { key: 'email', fields: { email: 'not-an-email', ...NAME_ANCHOR }, rule: 'body.limits' }),
+  anchor: (field) =>
+    field === 'email'
+      ? { key: 'name', fields: { ...NAME_ANCHOR, ...BIO_ANCHOR }, rule: 'body.limits' }
+      : field === 'name'
+        ? { key: 'email', fields: { email: 'not-an-email', ...BIO_ANCHOR }, rule: 'body.limits' }
+        : { key: 'email', fields: { email: 'not-an-email', ...NAME_ANCHOR }, rule: 'body.limits' },
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   rules: (c) => (c.accepted && c.value === null ? 'body.nullable' : 'body.limits'),
@@ -92,11 +110,18 @@ const checks: Check<R>[] = [
     },
   },
   {
-    title: 'an unknown user id is 404 with Laravel\'s model-not-found message',
+    title: "an unknown user id is 404 with Laravel's model-not-found message",
     async run(t) {
       for (const id of ['987654321', 'not-a-number']) {
         const res = await t.send({ userId: id, body: { email: 'not-an-email', ...NAME_ANCHOR } })
-        if (!t.expect('user.not-found', res.status >= 400 && res.status < 500 && res.status !== 422, `id ${id}: expected a 404 before validation, got ${res.status}`)) continue
+        if (
+          !t.expect(
+            'user.not-found',
+            res.status >= 400 && res.status < 500 && res.status !== 422,
+            `id ${id}: expected a 404 before validation, got ${res.status}`,
+          )
+        )
+          continue
         // The body of another status is not the model-not-found body: it rests on the 404.
         if (!expectStatus(t, res, 'user.not-found', 404, `id ${id}`)) continue
         expectMessage(t, res, 'user.not-found-body', `No query results for model [App\\Models\\User] ${id}`)
@@ -126,16 +151,23 @@ const checks: Check<R>[] = [
     needs: ['foreign'],
     async run(t) {
       const foreign = t.account('foreign')
-      const res = await t.send({ userId: foreign.userId, headers: { 'x-tenant': String(foreign.tenant) }, body: { title: 'cross-tenant write' } })
+      const res = await t.send({
+        userId: foreign.userId,
+        headers: { 'x-tenant': String(foreign.tenant) },
+        body: { title: 'cross-tenant write' },
+      })
       t.expect('tenant.isolation', res.status >= 400 && res.status < 500, `expected a refusal, got ${res.status} ${snippet(res.text)}`)
       expectStatus(t, res, 'tenant.membership', 403, 'X-Tenant of a tenant the caller is not in')
     },
   },
   {
-    title: 'X-Tenant naming the caller\'s own tenant is accepted',
+    title: "X-Tenant naming the caller's own tenant is accepted",
     async run(t) {
       const tenant = t.account('actor').tenant
-      const res = await t.send({ headers: tenant === undefined ? {} : { 'x-tenant': String(tenant) }, body: { email: 'not-an-email', ...NAME_ANCHOR } })
+      const res = await t.send({
+        headers: tenant === undefined ? {} : { 'x-tenant': String(tenant) },
+        body: { email: 'not-an-email', ...NAME_ANCHOR },
+      })
       expectFieldRejected(t, res, 'email', undefined, limit)
     },
   },
@@ -147,7 +179,8 @@ const checks: Check<R>[] = [
       for (const value of [1, 0, '1', '0']) {
         const res = await t.send({ body: { is_active: value, ...NAME_ANCHOR } })
         if (loose) expectFieldAccepted(t, res, 'is_active', 'name', { ...limit, constraint: 'body.coercion' }, 'body.limits')
-        else expectFieldRejected(t, res, 'is_active', 'The is active field must be true or false.', { ...limit, constraint: 'body.coercion' })
+        else
+          expectFieldRejected(t, res, 'is_active', 'The is active field must be true or false.', { ...limit, constraint: 'body.coercion' })
       }
     },
   },
@@ -156,7 +189,11 @@ const checks: Check<R>[] = [
     async run(t) {
       // An invalid name beside it: a server that ignores unknown ids (the other reading) still writes nothing.
       const res = await t.send({ body: { role_ids: [987654321], ...NAME_ANCHOR } })
-      t.expect('roles.exist', res.status >= 400 && res.status < 500 && laravelErrors(res)?.['role_ids.0'] !== undefined, `expected a refusal with errors["role_ids.0"], got ${res.status} ${snippet(res.text)}`)
+      t.expect(
+        'roles.exist',
+        res.status >= 400 && res.status < 500 && laravelErrors(res)?.['role_ids.0'] !== undefined,
+        `expected a refusal with errors["role_ids.0"], got ${res.status} ${snippet(res.text)}`,
+      )
       expectFieldRejected(t, res, 'role_ids.0', 'The selected role_ids.0 is invalid.', { ...limit, constraint: 'roles.exist' })
     },
   },
@@ -189,12 +226,25 @@ const checks: Check<R>[] = [
     needs: ['peer'],
     async run(t) {
       const peer = t.account('peer')
-      for (const [email, rules] of [[peer.email, ['email.unique']], [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']]] as const) {
+      for (const [email, rules] of [
+        [peer.email, ['email.unique']],
+        [peer.email.toUpperCase(), ['email.unique', 'email.case-insensitive']],
+      ] as const) {
         // The anchor: a server without (case-insensitive) uniqueness must not move the peer's address onto the actor.
         const res = await t.send({ body: { email, ...NAME_ANCHOR, ...BIO_ANCHOR } })
         // The case of a taken address is only judged where the exact address is taken.
-        if (!t.expect(rules, res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined, `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`)) break
-        expectFieldRejected(t, res, 'email', 'The email has already been taken.', { ...limit, constraint: rules[rules.length - 1] ?? 'email.unique' })
+        if (
+          !t.expect(
+            rules,
+            res.status >= 400 && res.status < 500 && laravelErrors(res)?.['email'] !== undefined,
+            `email ${email}: expected a refusal naming email, got ${res.status} ${snippet(res.text)}`,
+          )
+        )
+          break
+        expectFieldRejected(t, res, 'email', 'The email has already been taken.', {
+          ...limit,
+          constraint: rules[rules.length - 1] ?? 'email.unique',
+        })
       }
     },
   },
@@ -229,7 +279,11 @@ const checks: Check<R>[] = [
       const after = await update(t, sent)
       for (const [field, value] of Object.entries(sent)) {
         const actual = field === 'role_ids' ? after.roles.map((r) => r.id) : after[field as keyof typeof after]
-        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value), `${field}: sent ${snippet(JSON.stringify(value))}, got ${snippet(JSON.stringify(actual))}`)
+        t.expect(
+          'response.echo',
+          JSON.stringify(actual) === JSON.stringify(value),
+          `${field}: sent ${snippet(JSON.stringify(value))}, got ${snippet(JSON.stringify(actual))}`,
+        )
       }
       t.expect('response.echo', after.id === before.id, `id changed from ${before.id} to ${after.id}`)
     },
@@ -242,7 +296,11 @@ const checks: Check<R>[] = [
       const title = `apitwin persisted ${Date.now()}`
       await update(t, { title })
       const later = await update(t, { bio: 'apitwin second write' })
-      t.expect('update.persists', later.title === title, `title was ${JSON.stringify(later.title)} after a later update; expected ${JSON.stringify(title)}`)
+      t.expect(
+        'update.persists',
+        later.title === title,
+        `title was ${JSON.stringify(later.title)} after a later update; expected ${JSON.stringify(title)}`,
+      )
     },
   },
   {
@@ -253,8 +311,16 @@ const checks: Check<R>[] = [
       const after = await update(t, { title: `apitwin touched ${Date.now()}` })
       const [prev, next] = [Date.parse(before.updated_at), Date.parse(after.updated_at)]
       // A value older than a minute must move; a fresher one may share its second with this write.
-      t.expect('update.timestamps', prev < Date.now() - 60_000 ? next > prev : next >= prev, `updated_at went from ${before.updated_at} to ${after.updated_at}`)
-      t.expect('update.timestamps', after.created_at === before.created_at, `created_at changed from ${before.created_at} to ${after.created_at}`)
+      t.expect(
+        'update.timestamps',
+        prev < Date.now() - 60_000 ? next > prev : next >= prev,
+        `updated_at went from ${before.updated_at} to ${after.updated_at}`,
+      )
+      t.expect(
+        'update.timestamps',
+        after.created_at === before.created_at,
+        `created_at changed from ${before.created_at} to ${after.created_at}`,
+      )
     },
   },
   {
@@ -262,12 +328,36 @@ const checks: Check<R>[] = [
     needs: ['writes'],
     async run(t) {
       const before = await snapshot(t)
-      const res = await t.send({ body: { id: 424242, created_at: '2001-01-01T00:00:00Z', deleted_at: '2001-01-01T00:00:00Z', tenant_id: 999, favourite_colour: 'teal', title: 'apitwin read-only probe' } })
+      const res = await t.send({
+        body: {
+          id: 424242,
+          created_at: '2001-01-01T00:00:00Z',
+          deleted_at: '2001-01-01T00:00:00Z',
+          tenant_id: 999,
+          favourite_colour: 'teal',
+          title: 'apitwin read-only probe',
+        },
+      })
       // Dropping them (validated() only) is our reading; a server that refuses them ("prohibited") stops here with a warning.
-      if (!t.given('body.read-only', res.status === 200, `an update with read-only fields: expected 200 with them dropped, got ${res.status} ${snippet(res.text)}`)) return
+      if (
+        !t.given(
+          'body.read-only',
+          res.status === 200,
+          `an update with read-only fields: expected 200 with them dropped, got ${res.status} ${snippet(res.text)}`,
+        )
+      )
+        return
       const after = flextell.responses[200].parse(res.body).data
-      t.expect('body.read-only', after.id === before.id && after.created_at === before.created_at && after.deleted_at === before.deleted_at, `a read-only field changed: ${snippet(JSON.stringify(pick(after, ['id', 'created_at', 'deleted_at'])))}`)
-      t.expect('body.read-only', !('favourite_colour' in after) && !('tenant_id' in (res.body as { data: object }).data), 'an unknown field was stored and returned')
+      t.expect(
+        'body.read-only',
+        after.id === before.id && after.created_at === before.created_at && after.deleted_at === before.deleted_at,
+        `a read-only field changed: ${snippet(JSON.stringify(pick(after, ['id', 'created_at', 'deleted_at'])))}`,
+      )
+      t.expect(
+        'body.read-only',
+        !('favourite_colour' in after) && !('tenant_id' in (res.body as { data: object }).data),
+        'an unknown field was stored and returned',
+      )
     },
   },
   {
@@ -293,4 +383,9 @@ const checks: Check<R>[] = [
 ]
 
 /** The flextell contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const flextellSuite: Suite<R> = suiteOf(flextell, checks, { secrets: { rule: 'response.no-password' }, probeBody: { email: 'not-an-email', ...NAME_ANCHOR }, derived, writeGuard })
+export const flextellSuite: Suite<R> = suiteOf(flextell, checks, {
+  secrets: { rule: 'response.no-password' },
+  probeBody: { email: 'not-an-email', ...NAME_ANCHOR },
+  derived,
+  writeGuard,
+})

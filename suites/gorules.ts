@@ -18,14 +18,19 @@ function messages(res: Exchange): string[] {
 
 function expectErrorBody(t: T, res: Exchange): void {
   const body = res.body as { statusCode?: unknown } | undefined
-  t.expect('error.body', body?.statusCode === res.status && messages(res).length > 0, `expected {statusCode: ${res.status}, message, error?}, got ${snippet(res.text)}`)
+  t.expect(
+    'error.body',
+    body?.statusCode === res.status && messages(res).length > 0,
+    `expected {statusCode: ${res.status}, message, error?}, got ${snippet(res.text)}`,
+  )
 }
 
 /** The validation status this server answers: NestJS's 400 by default, or the reading the user declared. */
 const validationStatus = (t: T) => Number(t.reading('validation.status'))
 
 /** Whether a class-validator refusal names `field` ("status must be …", "each value in roles must be …"). */
-const names = (res: Exchange, field: string) => messages(res).some((m) => m.startsWith(`${field} `) || m.startsWith(`each value in ${field} `))
+const names = (res: Exchange, field: string) =>
+  messages(res).some((m) => m.startsWith(`${field} `) || m.startsWith(`each value in ${field} `))
 
 /** The body's fields, derived from the contract: enums (wrong case and padding included), types, role UUIDs. */
 const derived: DerivedApi<R> = {
@@ -33,7 +38,10 @@ const derived: DerivedApi<R> = {
   shape: gorules.body.shape,
   framework: frameworks.nest,
   send: (t, fields) => t.send({ body: fields }),
-  anchor: (field) => (field === 'status' ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' } : { key: 'status', fields: { status: 'deleted' }, rule: 'body.enums' }),
+  anchor: (field) =>
+    field === 'status'
+      ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' }
+      : { key: 'status', fields: { status: 'deleted' }, rule: 'body.enums' },
   names,
   // "List of role IDs": that an id is a UUID is our reading; a malformed one is refused as malformed or as unknown.
   rules: (c): R[] => {
@@ -45,7 +53,12 @@ const derived: DerivedApi<R> = {
   // "List of role IDs", UUIDs in every example: a malformed id is refused (documented), as malformed or as unknown
   // (roles.exist): which message names it is our reading, whether it is refused is not.
   // Under Fastify's ajv a lone string is wrapped in a list (body.coercion): refused still, as a malformed element.
-  premises: (c): R[] => (c.field === 'roles' && c.kind === 'element' ? ['roles.exist'] : c.field === 'roles' && c.kind === 'type' && typeof c.value === 'string' ? ['body.coercion'] : []),
+  premises: (c): R[] =>
+    c.field === 'roles' && c.kind === 'element'
+      ? ['roles.exist']
+      : c.field === 'roles' && c.kind === 'type' && typeof c.value === 'string'
+        ? ['body.coercion']
+        : [],
   refusal: { status: 'validation.status', expected: validationStatus, names: 'error.body' },
   messages: {
     rule: 'error.body',
@@ -67,7 +80,18 @@ async function update(t: T, body: Record<string, unknown>, options: Omit<SendOpt
 async function snapshot(t: T, userId?: string | number) {
   const options = userId === undefined ? {} : { userId }
   const before = await update(t, {}, options)
-  t.onCleanup(() => t.send({ ...options, body: { firstName: before.firstName, lastName: before.lastName, status: before.status, type: before.type, roles: before.roles.map((r) => r.id) } }))
+  t.onCleanup(() =>
+    t.send({
+      ...options,
+      body: {
+        firstName: before.firstName,
+        lastName: before.lastName,
+        status: before.status,
+        type: before.type,
+        roles: before.roles.map((r) => r.id),
+      },
+    }),
+  )
   return before
 }
 
@@ -116,9 +140,24 @@ const checks: Check<R>[] = [
       await snapshot(t)
       const res = await t.send({ body: { roles: [UNKNOWN_UUID] } })
       // Not refused at all: the rule itself is what broke; its status and message would only repeat it.
-      if (!t.expect('roles.exist', res.status >= 400 && res.status < 500, `an unknown role id: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
-      t.expect(['roles.exist', 'validation.status'], res.status === validationStatus(t), `an unknown role id: expected ${validationStatus(t)}, got ${res.status}`)
-      t.expect(['roles.exist', 'error.body'], messages(res).includes(`Role ${UNKNOWN_UUID} does not exist`), `expected "Role ${UNKNOWN_UUID} does not exist", got ${JSON.stringify(messages(res))}`)
+      if (
+        !t.expect(
+          'roles.exist',
+          res.status >= 400 && res.status < 500,
+          `an unknown role id: expected a refusal, got ${res.status} ${snippet(res.text)}`,
+        )
+      )
+        return
+      t.expect(
+        ['roles.exist', 'validation.status'],
+        res.status === validationStatus(t),
+        `an unknown role id: expected ${validationStatus(t)}, got ${res.status}`,
+      )
+      t.expect(
+        ['roles.exist', 'error.body'],
+        messages(res).includes(`Role ${UNKNOWN_UUID} does not exist`),
+        `expected "Role ${UNKNOWN_UUID} does not exist", got ${JSON.stringify(messages(res))}`,
+      )
     },
   },
   {
@@ -127,8 +166,14 @@ const checks: Check<R>[] = [
       // An invalid status beside the unknown property: nothing is written whichever reading the server follows.
       const res = await t.send({ body: { apitwinUnknown: 1, status: 'deleted' } })
       const about = messages(res).filter((m) => m.includes('apitwinUnknown'))
-      if (t.reading('body.whitelist') === 'stripped') t.expect('body.whitelist', about.length === 0, `the unknown property was refused: ${JSON.stringify(about)}`)
-      else t.expect(['body.whitelist', 'error.body'], about.includes('property apitwinUnknown should not exist'), `expected "property apitwinUnknown should not exist", got ${JSON.stringify(messages(res))}`)
+      if (t.reading('body.whitelist') === 'stripped')
+        t.expect('body.whitelist', about.length === 0, `the unknown property was refused: ${JSON.stringify(about)}`)
+      else
+        t.expect(
+          ['body.whitelist', 'error.body'],
+          about.includes('property apitwinUnknown should not exist'),
+          `expected "property apitwinUnknown should not exist", got ${JSON.stringify(messages(res))}`,
+        )
     },
   },
   {
@@ -138,7 +183,11 @@ const checks: Check<R>[] = [
       // An invalid status beside the name: a server without a roles guard (the none reading) refuses it and writes nothing.
       const res = await t.send({ as: 'peer', userId: t.account('actor').userId, body: { firstName: 'Hijack', status: 'deleted' } })
       if (t.reading('authz.admin') === 'none') {
-        t.expect(['authz.admin', 'validation.status'], res.status === validationStatus(t), `no roles guard: expected the validation status ${validationStatus(t)} for the invalid status, got ${res.status}`)
+        t.expect(
+          ['authz.admin', 'validation.status'],
+          res.status === validationStatus(t),
+          `no roles guard: expected the validation status ${validationStatus(t)} for the invalid status, got ${res.status}`,
+        )
         return
       }
       const expected = Number(t.reading('authz.admin'))
@@ -147,20 +196,42 @@ const checks: Check<R>[] = [
     },
   },
   {
-    title: 'a number sent for a name is refused, or stored as its string (Fastify\'s ajv), never as a number',
+    title: "a number sent for a name is refused, or stored as its string (Fastify's ajv), never as a number",
     needs: ['writes'],
     async run(t) {
       await snapshot(t)
       const res = await t.send({ body: { firstName: 42 } })
       if (res.status >= 400 && res.status < 500) {
-        if (!t.expect('body.coercion', t.readingOf('body.coercion', 'firstName') === 'class-validator', `firstName 42 was refused (${res.status}): the server follows gorules.body.coercion=class-validator`)) return
-        t.expect(['body.coercion', 'validation.status'], res.status === validationStatus(t), `firstName 42: expected the validation status ${validationStatus(t)}, got ${res.status}`)
+        if (
+          !t.expect(
+            'body.coercion',
+            t.readingOf('body.coercion', 'firstName') === 'class-validator',
+            `firstName 42 was refused (${res.status}): the server follows gorules.body.coercion=class-validator`,
+          )
+        )
+          return
+        t.expect(
+          ['body.coercion', 'validation.status'],
+          res.status === validationStatus(t),
+          `firstName 42: expected the validation status ${validationStatus(t)}, got ${res.status}`,
+        )
         return
       }
       const stored = (res.body as { firstName?: unknown } | undefined)?.firstName
       // "firstName: string": whatever a server casts, a name it returns is a string.
-      if (!t.expect('body.types', res.status === 200 && typeof stored === 'string', `firstName 42: got ${res.status} with firstName ${JSON.stringify(stored)}; a name is a string ("42" under Fastify's ajv)`)) return
-      t.expect('body.coercion', t.readingOf('body.coercion', 'firstName') === 'ajv', `firstName 42 was stored as ${JSON.stringify(stored)}: the server follows gorules.body.coercion=ajv`)
+      if (
+        !t.expect(
+          'body.types',
+          res.status === 200 && typeof stored === 'string',
+          `firstName 42: got ${res.status} with firstName ${JSON.stringify(stored)}; a name is a string ("42" under Fastify's ajv)`,
+        )
+      )
+        return
+      t.expect(
+        'body.coercion',
+        t.readingOf('body.coercion', 'firstName') === 'ajv',
+        `firstName 42 was stored as ${JSON.stringify(stored)}: the server follows gorules.body.coercion=ajv`,
+      )
     },
   },
   {
@@ -171,9 +242,21 @@ const checks: Check<R>[] = [
       const roles = before.roles.slice(0, 1).map((r) => r.id)
       const sent = { firstName: 'Apitwin', lastName: `Roundtrip ${Date.now()}`, roles }
       const after = await update(t, sent)
-      t.expect('response.echo', after.firstName === sent.firstName && after.lastName === sent.lastName, `names came back as ${after.firstName} ${after.lastName}`)
-      t.expect('response.echo', JSON.stringify(after.roles.map((r) => r.id)) === JSON.stringify(roles), `roles: sent ${JSON.stringify(roles)}, got ${JSON.stringify(after.roles)}`)
-      t.expect('response.echo', after.roles.every((r) => r.name !== '' && typeof r.description === 'string'), 'roles are not resolved to {id, name, description}')
+      t.expect(
+        'response.echo',
+        after.firstName === sent.firstName && after.lastName === sent.lastName,
+        `names came back as ${after.firstName} ${after.lastName}`,
+      )
+      t.expect(
+        'response.echo',
+        JSON.stringify(after.roles.map((r) => r.id)) === JSON.stringify(roles),
+        `roles: sent ${JSON.stringify(roles)}, got ${JSON.stringify(after.roles)}`,
+      )
+      t.expect(
+        'response.echo',
+        after.roles.every((r) => r.name !== '' && typeof r.description === 'string'),
+        'roles are not resolved to {id, name, description}',
+      )
       t.expect('response.echo', after.id === before.id && after.email === before.email, 'id or email changed')
     },
   },
@@ -185,8 +268,16 @@ const checks: Check<R>[] = [
       const lastName = `Persisted ${Date.now()}`
       const after = await update(t, { lastName })
       const [prev, next] = [Date.parse(before.updatedAt), Date.parse(after.updatedAt)]
-      t.expect('update.timestamps', prev < Date.now() - 60_000 ? next > prev : next >= prev, `updatedAt went from ${before.updatedAt} to ${after.updatedAt}`)
-      t.expect('update.timestamps', after.createdAt === before.createdAt, `createdAt changed from ${before.createdAt} to ${after.createdAt}`)
+      t.expect(
+        'update.timestamps',
+        prev < Date.now() - 60_000 ? next > prev : next >= prev,
+        `updatedAt went from ${before.updatedAt} to ${after.updatedAt}`,
+      )
+      t.expect(
+        'update.timestamps',
+        after.createdAt === before.createdAt,
+        `createdAt changed from ${before.createdAt} to ${after.createdAt}`,
+      )
       const later = await update(t, { firstName: 'Later' })
       t.expect('update.persists', later.lastName === lastName, `lastName was ${later.lastName} after a later update`)
     },
@@ -199,9 +290,24 @@ const checks: Check<R>[] = [
       await snapshot(t, peer)
       const res = await t.send({ userId: peer, body: { type: 'owner' } })
       // Not refused at all: the rule itself is what broke; its status and message would only repeat it.
-      if (!t.expect('owner.single', res.status >= 400 && res.status < 500, `making a second owner: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
-      t.expect(['owner.single', 'validation.status'], res.status === validationStatus(t), `making a second owner: expected ${validationStatus(t)}, got ${res.status}`)
-      t.expect(['owner.single', 'error.body'], messages(res).includes('There can only be one owner'), `expected "There can only be one owner", got ${JSON.stringify(messages(res))}`)
+      if (
+        !t.expect(
+          'owner.single',
+          res.status >= 400 && res.status < 500,
+          `making a second owner: expected a refusal, got ${res.status} ${snippet(res.text)}`,
+        )
+      )
+        return
+      t.expect(
+        ['owner.single', 'validation.status'],
+        res.status === validationStatus(t),
+        `making a second owner: expected ${validationStatus(t)}, got ${res.status}`,
+      )
+      t.expect(
+        ['owner.single', 'error.body'],
+        messages(res).includes('There can only be one owner'),
+        `expected "There can only be one owner", got ${JSON.stringify(messages(res))}`,
+      )
     },
   },
   {
@@ -212,10 +318,20 @@ const checks: Check<R>[] = [
       expectStatus(t, await t.send({ as: 'peer', body: { firstName: 'Still here' } }), 'status.sessions', 200, "the peer's token before")
       const disabled = await update(t, { status: 'disabled' }, { userId: peer })
       t.expect('response.echo', disabled.status === 'disabled', `status came back as ${disabled.status}`)
-      expectStatus(t, await t.send({ as: 'peer', body: { firstName: 'Gone' } }), 'status.sessions', 401, "the peer's token after it was disabled")
+      expectStatus(
+        t,
+        await t.send({ as: 'peer', body: { firstName: 'Gone' } }),
+        'status.sessions',
+        401,
+        "the peer's token after it was disabled",
+      )
     },
   },
 ]
 
 /** The gorules contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const gorulesSuite: Suite<R> = suiteOf(gorules, checks, { secrets: { rule: 'response.shape' }, probeBody: { status: 'deleted' }, derived })
+export const gorulesSuite: Suite<R> = suiteOf(gorules, checks, {
+  secrets: { rule: 'response.shape' },
+  probeBody: { status: 'deleted' },
+  derived,
+})

@@ -1,4 +1,18 @@
-export { runCheck, send, suiteOf, type Check, type CheckContext, type Exchange, type Finding, type Need, type Outcome, type Rules, type SecretsPolicy, type SendOptions, type Suite } from './check.ts'
+export {
+  runCheck,
+  send,
+  suiteOf,
+  type Check,
+  type CheckContext,
+  type Exchange,
+  type Finding,
+  type Need,
+  type Outcome,
+  type Rules,
+  type SecretsPolicy,
+  type SendOptions,
+  type Suite,
+} from './check.ts'
 export { deriveCases, emailOfLength, frameworks, type CaseKind, type FieldCase, type Framework } from './derive.ts'
 export { derivedChecks, runCase, type DerivedApi } from './derived-checks.ts'
 export { flextellSuite } from './flextell.ts'

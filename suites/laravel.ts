@@ -25,18 +25,49 @@ export function laravelErrors(res: Exchange): Record<string, unknown> | undefine
  * Asserts that the server refused the request because of `field`: any 4xx for the documented constraint; then
  * Laravel's 422 with `errors.<field>` and, when given, the exact message.
  */
-export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: Exchange, field: string, message: string | undefined, rules: LaravelRuleIds<R>): void {
+export function expectFieldRejected<R extends string>(
+  t: CheckContext<R>,
+  res: Exchange,
+  field: string,
+  message: string | undefined,
+  rules: LaravelRuleIds<R>,
+): void {
   // Not refused at all: the constraint is what broke; the status and message would only repeat it.
-  if (!t.expect(rules.constraint, res.status >= 400 && res.status < 500, `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      rules.constraint,
+      res.status >= 400 && res.status < 500,
+      `${field}: expected the request to be rejected (4xx), got ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   const errors = laravelErrors(res)
   const messages = errors?.[field]
   // The status is the refusal's premise; the error's place is the constraint's own (a server without an inferred
   // constraint refuses the anchor beside it and names that alone).
-  if (!t.expect([rules.constraint, rules.status], res.status === 422, `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      [rules.constraint, rules.status],
+      res.status === 422,
+      `${field}: expected 422 with errors["${field}"], got ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   // Named beside other refusals in a 422: the status held, this field's own rule broke.
-  if (!t.expect(errors !== undefined ? rules.constraint : [rules.status, rules.constraint], Array.isArray(messages), `${field}: expected errors["${field}"], got ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      errors !== undefined ? rules.constraint : [rules.status, rules.constraint],
+      Array.isArray(messages),
+      `${field}: expected errors["${field}"], got ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   if (message !== undefined) {
-    t.expect([rules.constraint, rules.messages], (messages as unknown[]).includes(message), `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`)
+    t.expect(
+      [rules.constraint, rules.messages],
+      (messages as unknown[]).includes(message),
+      `errors["${field}"] is ${JSON.stringify(messages)}; expected "${message}"`,
+    )
   }
 }
 
@@ -45,13 +76,34 @@ export function expectFieldRejected<R extends string>(t: CheckContext<R>, res: E
  * field (refused under `anchorRule`), so a conforming server answers 422 for the anchor alone (Laravel validates
  * every field at once).
  */
-export function expectFieldAccepted<R extends string>(t: CheckContext<R>, res: Exchange, field: string, anchor: string, rules: LaravelRuleIds<R>, anchorRule: R): void {
+export function expectFieldAccepted<R extends string>(
+  t: CheckContext<R>,
+  res: Exchange,
+  field: string,
+  anchor: string,
+  rules: LaravelRuleIds<R>,
+  anchorRule: R,
+): void {
   const errors = laravelErrors(res)
   // Not refused at all: the anchor's own rule broke (and the request may have written).
-  if (!t.expect(anchorRule, res.status >= 400 && res.status < 500, `the invalid ${anchor} sent beside ${field} was accepted: ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      anchorRule,
+      res.status >= 400 && res.status < 500,
+      `the invalid ${anchor} sent beside ${field} was accepted: ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   // Other fields named but not the anchor: the anchor's own rule broke; none named: the envelope.
   const others = errors !== undefined && Object.keys(errors).some((key) => key !== anchor && key !== field)
-  if (!t.expect(others ? anchorRule : rules.status, errors?.[anchor] !== undefined, `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`)) return
+  if (
+    !t.expect(
+      others ? anchorRule : rules.status,
+      errors?.[anchor] !== undefined,
+      `expected a refusal naming ${anchor} (sent invalid beside ${field}), got ${res.status} ${snippet(res.text)}`,
+    )
+  )
+    return
   t.expect(rules.constraint, errors?.[field] === undefined, `${field} was rejected: ${JSON.stringify(errors?.[field])}`)
 }
 

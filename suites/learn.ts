@@ -15,7 +15,15 @@ import type { Target } from './target.ts'
  * @example const learned = await learn(suites.gorules, live, await referenceTarget('gorules', readings))
  */
 export async function learn(suite: Suite, live: Target, mock: Target): Promise<LearnedByRule> {
-  const byRule = new Map<string, { statuses: Record<string, number>; bodies: Record<string, Record<string, Json>>; messages: Record<string, string[]>; seen: Set<string> }>()
+  const byRule = new Map<
+    string,
+    {
+      statuses: Record<string, number>
+      bodies: Record<string, Record<string, Json>>
+      messages: Record<string, string[]>
+      seen: Set<string>
+    }
+  >()
   const piece = (rule: string, request: string) => {
     const found = byRule.get(rule) ?? { statuses: {}, bodies: {}, messages: {}, seen: new Set<string>() }
     byRule.set(rule, found)
@@ -41,8 +49,15 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
     if (!isObject(me.body) || !isObject(le.body)) return
     const [mockSwaps, liveSwaps] = [swapsFor(suite, mock, pair.mock.options), swapsFor(suite, live, pair.live.options)]
     const request = pair.request
-    if (me.status !== le.status) keep(piece(pair.charge('status'), request).statuses, 'status', `${me.status} ${toPlaceholders(firstMessage(me), mockSwaps)}`, le.status)
-    if (keysOf(me.body) !== keysOf(le.body)) keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), template(me, le, distinctive(liveSwaps, '')))
+    if (me.status !== le.status)
+      keep(
+        piece(pair.charge('status'), request).statuses,
+        'status',
+        `${me.status} ${toPlaceholders(firstMessage(me), mockSwaps)}`,
+        le.status,
+      )
+    if (keysOf(me.body) !== keysOf(le.body))
+      keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), template(me, le, distinctive(liveSwaps, '')))
     for (const [mine, theirs] of pairSlots(me, le)) {
       const key = slotKey(mine.texts, mockSwaps)
       // A number in the server's text is an id only where the mock's text holds its own id in that place ("1" in
@@ -54,9 +69,15 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
   }
   await diff(suite, live, mock, { onPair })
   const out: Record<string, Learned> = {}
-  const unambiguous = <T>(table: Record<string, T>, kind: string) => Object.fromEntries(Object.entries(table).filter(([key]) => !conflicts.has(`${kind} ${key}`)))
+  const unambiguous = <T>(table: Record<string, T>, kind: string) =>
+    Object.fromEntries(Object.entries(table).filter(([key]) => !conflicts.has(`${kind} ${key}`)))
   for (const [rule, found] of byRule) {
-    const [statuses, bodies, messages, seen] = [unambiguous(found.statuses, 'status'), unambiguous(found.bodies, 'body'), unambiguous(found.messages, 'message'), found.seen]
+    const [statuses, bodies, messages, seen] = [
+      unambiguous(found.statuses, 'status'),
+      unambiguous(found.bodies, 'body'),
+      unambiguous(found.messages, 'message'),
+      found.seen,
+    ]
     if (Object.keys(statuses).length + Object.keys(bodies).length + Object.keys(messages).length === 0) continue
     out[rule] = {
       ...(Object.keys(statuses).length > 0 && { statuses }),
@@ -94,7 +115,8 @@ function template(mock: Exchange, live: Exchange, swaps: Swaps): Record<string, 
   const out: Record<string, Json> = {}
   for (const [key, value] of Object.entries(live.body as Record<string, unknown>)) {
     if (value === live.status) out[key] = '<status>'
-    else if (key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value)) out[key] = `<mock.${key}>`
+    else if (key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value))
+      out[key] = `<mock.${key}>`
     else out[key] = typeof value === 'string' ? toPlaceholders(value, swaps) : (value as Json)
   }
   return out

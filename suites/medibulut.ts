@@ -36,7 +36,18 @@ const writeGuard: WriteGuard = {
 const patch = (t: T, body: Record<string, unknown>, options: Omit<SendOptions, 'body'> = {}) =>
   t.send({ ...options, body: { role_id: t.target.accounts.actor.role ?? 'admin', ...body } })
 
-const restorable = ['first_name', 'last_name', 'mobile', 'phone', 'identity_number', 'color', 'photo', 'permissions', 'service_ids', 'authorized_users'] as const
+const restorable = [
+  'first_name',
+  'last_name',
+  'mobile',
+  'phone',
+  'identity_number',
+  'color',
+  'photo',
+  'permissions',
+  'service_ids',
+  'authorized_users',
+] as const
 
 /** The fields the 422 example calls required: a server reading the doc that way refuses a PATCH without them. */
 const createRequired = ['first_name', 'last_name', 'email', 'password', 'status']
@@ -53,7 +64,11 @@ async function update(t: T, body: Record<string, unknown>) {
   // Every 200 check stands on the role-only reading; a server requiring the create fields is that reading's warning.
   t.given('required-fields', demanded.length === 0, `a PATCH without ${demanded.join(', ')} was refused: the server requires them`)
   const data = expectUpdated(t, res, documented200, 'response.shape').data
-  t.expect(['response.shape', 'role.reading'], typeof data.role_id === 'string' && Object.keys(medibulutRoles).includes(data.role_id), `role_id came back as ${JSON.stringify(data.role_id)}; expected a slug (${Object.keys(medibulutRoles).join(', ')})`)
+  t.expect(
+    ['response.shape', 'role.reading'],
+    typeof data.role_id === 'string' && Object.keys(medibulutRoles).includes(data.role_id),
+    `role_id came back as ${JSON.stringify(data.role_id)}; expected a slug (${Object.keys(medibulutRoles).join(', ')})`,
+  )
   return data
 }
 
@@ -64,7 +79,11 @@ async function snapshot(t: T) {
 }
 
 function expectRefused(t: T, res: Exchange, rule: R, what: string): void {
-  t.expect('tenant.isolation', res.status >= 400 && res.status < 500 && res.status !== 422, `${what}: expected a refusal before validation, got ${res.status} ${snippet(res.text)}`)
+  t.expect(
+    'tenant.isolation',
+    res.status >= 400 && res.status < 500 && res.status !== 422,
+    `${what}: expected a refusal before validation, got ${res.status} ${snippet(res.text)}`,
+  )
   const status = rule === 'tenant.forbidden' ? 403 : 404
   expectStatus(t, res, rule, status, what)
 }
@@ -84,13 +103,19 @@ const derived: DerivedApi<R> = {
   skip: ['bonus_rate', 'password_confirmation'],
   send: (t, fields) => patch(t, fields),
   // Two invalid fields beside every case, neither the field under test: a server breaking one rule writes nothing.
-  anchor: (field) => (field === 'email' ? { key: 'status', fields: { status: 2, ...BAD_RATE }, rule: 'body.limits' } : field === 'status' ? { key: 'email', fields: { email: 'not-an-email', ...BAD_RATE }, rule: 'body.limits' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.limits' }),
+  anchor: (field) =>
+    field === 'email'
+      ? { key: 'status', fields: { status: 2, ...BAD_RATE }, rule: 'body.limits' }
+      : field === 'status'
+        ? { key: 'email', fields: { email: 'not-an-email', ...BAD_RATE }, rule: 'body.limits' }
+        : { key: 'email', fields: BAD_EMAIL, rule: 'body.limits' },
   companions: (field, value) => (field === 'password' ? { password_confirmation: value } : {}),
   names: (res, key) => laravelErrors(res)?.[key] !== undefined,
   rules: (c): R[] => {
     // Laravel's `required` refuses null as it refuses absence.
     if (c.field === 'role_id' && c.kind === 'null') return ['body.role-required']
-    if (c.field === 'role_id') return c.accepted && typeof c.value !== 'string' || /^\d$/.test(String(c.value)) ? ['body.role', 'role.reading'] : ['body.role']
+    if (c.field === 'role_id')
+      return (c.accepted && typeof c.value !== 'string') || /^\d$/.test(String(c.value)) ? ['body.role', 'role.reading'] : ['body.role']
     // The table states no nullability: only the example's nulls are the doc's, the rest is our reading (formats included).
     if (c.kind === 'null') return ['body.limits', 'body.nullable']
     // "Password is required to meet security criteria": at least 8 is Password::defaults, our reading.
@@ -131,12 +156,16 @@ const checks: Check<R>[] = [
   {
     title: 'an unknown bearer token is refused with 401',
     async run(t) {
-      const res = await patch(t, { first_name: 'Nobody' }, { as: { token: '1|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, params: { tenantId: t.account('actor').tenant ?? '' } })
+      const res = await patch(
+        t,
+        { first_name: 'Nobody' },
+        { as: { token: '1|AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, params: { tenantId: t.account('actor').tenant ?? '' } },
+      )
       expectStatus(t, res, 'auth.required', 401, 'an unknown token')
     },
   },
   {
-    title: 'an unknown user id is 404 with Laravel\'s model-not-found message',
+    title: "an unknown user id is 404 with Laravel's model-not-found message",
     async run(t) {
       const res = await patch(t, BAD_EMAIL, { userId: 987654321 })
       expectStatus(t, res, 'user.not-found', 404, 'an unknown id')
@@ -144,28 +173,47 @@ const checks: Check<R>[] = [
     },
   },
   {
-    title: 'tenancy: a user of another tenant is not reachable through this tenant\'s path',
+    title: "tenancy: a user of another tenant is not reachable through this tenant's path",
     needs: ['foreign'],
     async run(t) {
-      expectRefused(t, await patch(t, { first_name: 'Cross' }, { userId: t.account('foreign').userId }), 'tenant.not-found', 'the foreign user under the actor\'s tenant')
+      expectRefused(
+        t,
+        await patch(t, { first_name: 'Cross' }, { userId: t.account('foreign').userId }),
+        'tenant.not-found',
+        "the foreign user under the actor's tenant",
+      )
     },
   },
   {
-    title: 'tenancy: a token cannot act under another tenant\'s path',
+    title: "tenancy: a token cannot act under another tenant's path",
     needs: ['foreign'],
     async run(t) {
       const foreign = t.account('foreign')
       const tenantId = foreign.tenant ?? ''
-      expectRefused(t, await patch(t, { first_name: 'Cross' }, { userId: foreign.userId, params: { tenantId } }), 'tenant.forbidden', 'the foreign user under its own tenant, with the actor\'s token')
-      expectRefused(t, await patch(t, { first_name: 'Cross' }, { params: { tenantId } }), 'tenant.forbidden', 'the actor under the foreign tenant')
+      expectRefused(
+        t,
+        await patch(t, { first_name: 'Cross' }, { userId: foreign.userId, params: { tenantId } }),
+        'tenant.forbidden',
+        "the foreign user under its own tenant, with the actor's token",
+      )
+      expectRefused(
+        t,
+        await patch(t, { first_name: 'Cross' }, { params: { tenantId } }),
+        'tenant.forbidden',
+        'the actor under the foreign tenant',
+      )
     },
   },
   {
     title: 'tenancy: a token of the other tenant cannot reach this tenant',
     needs: ['foreign', 'foreign-token'],
     async run(t) {
-      const res = await patch(t, { first_name: 'Cross' }, { as: 'foreign', userId: t.account('actor').userId, params: { tenantId: t.account('actor').tenant ?? '' } })
-      expectRefused(t, res, 'tenant.forbidden', 'the actor, with the foreign token, under the actor\'s tenant')
+      const res = await patch(
+        t,
+        { first_name: 'Cross' },
+        { as: 'foreign', userId: t.account('actor').userId, params: { tenantId: t.account('actor').tenant ?? '' } },
+      )
+      expectRefused(t, res, 'tenant.forbidden', "the actor, with the foreign token, under the actor's tenant")
     },
   },
   {
@@ -189,11 +237,24 @@ const checks: Check<R>[] = [
   {
     title: 'bonus_rate is a number or a numeric string, a percentage from 0 to 100',
     async run(t) {
-      for (const rate of [0, 15, 100]) expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits, 'body.limits')
+      for (const rate of [0, 15, 100])
+        expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: rate }), 'bonus_rate', 'email', limits, 'body.limits')
       // The doc's own example sends "15.00": a numeric string is documented, whatever body.coercion reads.
       expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, bonus_rate: '15.00' }), 'bonus_rate', 'email', limits, 'body.limits')
-      expectFieldRejected(t, await patch(t, { bonus_rate: 101 }), 'bonus_rate', 'The bonus rate field must not be greater than 100.', rules('body.range'))
-      expectFieldRejected(t, await patch(t, { bonus_rate: -1 }), 'bonus_rate', 'The bonus rate field must be at least 0.', rules('body.range'))
+      expectFieldRejected(
+        t,
+        await patch(t, { bonus_rate: 101 }),
+        'bonus_rate',
+        'The bonus rate field must not be greater than 100.',
+        rules('body.range'),
+      )
+      expectFieldRejected(
+        t,
+        await patch(t, { bonus_rate: -1 }),
+        'bonus_rate',
+        'The bonus rate field must be at least 0.',
+        rules('body.range'),
+      )
       expectFieldRejected(t, await patch(t, { bonus_rate: 'lots' }), 'bonus_rate', 'The bonus rate field must be a number.', limits)
     },
   },
@@ -204,7 +265,11 @@ const checks: Check<R>[] = [
       for (const status of ['1', '0']) {
         const res = await patch(t, { ...BAD_EMAIL, ...BAD_RATE, status })
         if (loose) expectFieldAccepted(t, res, 'status', 'email', rules('body.coercion'), 'body.limits')
-        else expectFieldRejected(t, res, 'status', 'The selected status is invalid.', { ...rules('body.coercion'), constraint: 'body.coercion' })
+        else
+          expectFieldRejected(t, res, 'status', 'The selected status is invalid.', {
+            ...rules('body.coercion'),
+            constraint: 'body.coercion',
+          })
       }
     },
   },
@@ -213,7 +278,14 @@ const checks: Check<R>[] = [
     needs: ['peer', 'foreign'],
     async run(t) {
       // Ids given on the command line arrive as strings; the API takes integers.
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }), 'authorized_users.0', 'email', rules('body.authorized-users'), 'body.limits')
+      expectFieldAccepted(
+        t,
+        await patch(t, { ...BAD_EMAIL, authorized_users: [Number(t.account('peer').userId)] }),
+        'authorized_users.0',
+        'email',
+        rules('body.authorized-users'),
+        'body.limits',
+      )
       const res = await patch(t, { authorized_users: [Number(t.account('foreign').userId)], ...BAD_EMAIL })
       expectFieldRejected(t, res, 'authorized_users.0', 'The selected authorized_users.0 is invalid.', rules('body.authorized-users'))
     },
@@ -221,8 +293,21 @@ const checks: Check<R>[] = [
   {
     title: 'mobile and phone carry a country code; phone may be empty',
     async run(t) {
-      expectFieldAccepted(t, await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }), 'mobile', 'email', formats, 'body.limits')
-      expectFieldRejected(t, await patch(t, { mobile: '5555555554', ...BAD_EMAIL }), 'mobile', 'The mobile field format is invalid.', formats)
+      expectFieldAccepted(
+        t,
+        await patch(t, { ...BAD_EMAIL, mobile: '+905555555554', phone: '' }),
+        'mobile',
+        'email',
+        formats,
+        'body.limits',
+      )
+      expectFieldRejected(
+        t,
+        await patch(t, { mobile: '5555555554', ...BAD_EMAIL }),
+        'mobile',
+        'The mobile field format is invalid.',
+        formats,
+      )
     },
   },
   {
@@ -244,13 +329,25 @@ const checks: Check<R>[] = [
       expectFieldRejected(t, taken, 'email', 'The email has already been taken.', rules('email.unique'))
       // The case of a taken address is only judged where the exact address is taken.
       if (laravelErrors(taken)?.['email'] === undefined) return
-      expectFieldRejected(t, await patch(t, { email: t.account('peer').email.toUpperCase(), status: 2, ...BAD_RATE }), 'email', 'The email has already been taken.', { ...rules('email.case-insensitive'), constraint: 'email.case-insensitive' })
+      expectFieldRejected(
+        t,
+        await patch(t, { email: t.account('peer').email.toUpperCase(), status: 2, ...BAD_RATE }),
+        'email',
+        'The email has already been taken.',
+        { ...rules('email.case-insensitive'), constraint: 'email.case-insensitive' },
+      )
     },
   },
   {
     title: 'a password must be confirmed',
     async run(t) {
-      expectFieldRejected(t, await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2', status: 2 }), 'password', 'The password field confirmation does not match.', rules('body.confirmed'))
+      expectFieldRejected(
+        t,
+        await patch(t, { password: 'correct-horse-1', password_confirmation: 'correct-horse-2', status: 2 }),
+        'password',
+        'The password field confirmation does not match.',
+        rules('body.confirmed'),
+      )
     },
   },
   {
@@ -258,28 +355,66 @@ const checks: Check<R>[] = [
     async run(t) {
       // Every field the 422 example calls required is sent valid, so both readings of the doc count the same errors.
       const password = 'apitwin-summary-1'
-      const complete = { first_name: 'Adı', last_name: 'Soyadı', email: `apitwin-summary-${Date.now()}@example.com`, password, password_confirmation: password, status: 1 }
+      const complete = {
+        first_name: 'Adı',
+        last_name: 'Soyadı',
+        email: `apitwin-summary-${Date.now()}@example.com`,
+        password,
+        password_confirmation: password,
+        status: 1,
+      }
       const cases = [
         // Only documented constraints, so the count does not depend on how strict our reading of a format is.
         { body: { ...complete, status: 2 }, fields: ['status'] },
         { body: { ...complete, status: 2, role_id: 'superuser' }, fields: ['status', 'role_id'] },
-        { body: { ...complete, ...BAD_EMAIL, status: 2, bonus_rate: 'lots', role_id: 'superuser', authorized_users: ['x'], service_ids: ['y'] }, fields: ['email', 'status', 'bonus_rate', 'role_id', 'authorized_users.0', 'service_ids.0'] },
+        {
+          body: {
+            ...complete,
+            ...BAD_EMAIL,
+            status: 2,
+            bonus_rate: 'lots',
+            role_id: 'superuser',
+            authorized_users: ['x'],
+            service_ids: ['y'],
+          },
+          fields: ['email', 'status', 'bonus_rate', 'role_id', 'authorized_users.0', 'service_ids.0'],
+        },
       ]
       for (const { body, fields } of cases) {
         const res = await patch(t, body)
         const errors = laravelErrors(res) ?? {}
         const ruleOf = (field: string): R => (field === 'role_id' ? 'body.role' : 'body.limits')
         // Not refused at all: a constraint broke (the first field's), not the status or the summary.
-        if (!t.expect(ruleOf(fields[0] ?? ''), res.status >= 400 && res.status < 500, `${fields.join(', ')} invalid: expected a refusal, got ${res.status} ${snippet(res.text)}`)) continue
-        if (!t.expect('validation.status', res.status === 422, `expected 422 naming ${fields.join(', ')}, got ${res.status} ${snippet(res.text)}`)) continue
+        if (
+          !t.expect(
+            ruleOf(fields[0] ?? ''),
+            res.status >= 400 && res.status < 500,
+            `${fields.join(', ')} invalid: expected a refusal, got ${res.status} ${snippet(res.text)}`,
+          )
+        )
+          continue
+        if (
+          !t.expect(
+            'validation.status',
+            res.status === 422,
+            `expected 422 naming ${fields.join(', ')}, got ${res.status} ${snippet(res.text)}`,
+          )
+        )
+          continue
         // A field missing from the errors is its own rule broken, not the summary's.
-        const named = fields.map((f) => t.expect(['validation.status', ruleOf(f)], errors[f] !== undefined, `expected errors["${f}"], got ${snippet(res.text)}`))
+        const named = fields.map((f) =>
+          t.expect(['validation.status', ruleOf(f)], errors[f] !== undefined, `expected errors["${f}"], got ${snippet(res.text)}`),
+        )
         if (named.includes(false)) continue
         // The summary is judged by the server's own messages: their wording is Laravel's (inferred), the count documented.
         const messages = Object.values(errors).flat()
         const more = messages.length - 1
         const summary = `${String(messages[0])}${more > 0 ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`
-        t.expect('validation.summary', (res.body as { message?: unknown }).message === summary, `expected message ${JSON.stringify(summary)}, got ${snippet(res.text)}`)
+        t.expect(
+          'validation.summary',
+          (res.body as { message?: unknown }).message === summary,
+          `expected message ${JSON.stringify(summary)}, got ${snippet(res.text)}`,
+        )
       }
     },
   },
@@ -288,15 +423,37 @@ const checks: Check<R>[] = [
     needs: ['writes', 'actor-role'],
     async run(t) {
       const before = await snapshot(t)
-      const sent = { first_name: 'Adı', last_name: `Soyadı ${Date.now()}`, mobile: '+905555555554', phone: '', identity_number: '12345678901', color: '#c00', photo: 'https://example.com/avatar.png', permissions: ['appointments.manage', 'reports.view'], service_ids: [1, 2] }
+      const sent = {
+        first_name: 'Adı',
+        last_name: `Soyadı ${Date.now()}`,
+        mobile: '+905555555554',
+        phone: '',
+        identity_number: '12345678901',
+        color: '#c00',
+        photo: 'https://example.com/avatar.png',
+        permissions: ['appointments.manage', 'reports.view'],
+        service_ids: [1, 2],
+      }
       const after = await update(t, { ...sent, bonus_rate: 12.5, status: before.status })
       for (const [field, value] of Object.entries(sent)) {
         const actual = after[field as keyof typeof after]
         // Laravel's ConvertEmptyStringsToNull (in every app's middleware) stores "" as null: an echo either way.
-        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value) || (value === '' && actual === null), `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`)
+        t.expect(
+          'response.echo',
+          JSON.stringify(actual) === JSON.stringify(value) || (value === '' && actual === null),
+          `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`,
+        )
       }
-      t.expect('response.echo', after.bonus_rate === '12.50', `bonus_rate: sent 12.5, got ${JSON.stringify(after.bonus_rate)}; expected "12.50"`)
-      t.expect(['response.echo', 'role.reading'], after.role_id === t.account('actor').role, `role_id: sent ${t.account('actor').role}, got ${after.role_id}`)
+      t.expect(
+        'response.echo',
+        after.bonus_rate === '12.50',
+        `bonus_rate: sent 12.5, got ${JSON.stringify(after.bonus_rate)}; expected "12.50"`,
+      )
+      t.expect(
+        ['response.echo', 'role.reading'],
+        after.role_id === t.account('actor').role,
+        `role_id: sent ${t.account('actor').role}, got ${after.role_id}`,
+      )
     },
   },
   {
@@ -315,10 +472,21 @@ const checks: Check<R>[] = [
     needs: ['writes', 'disposable', 'actor-role'],
     async run(t) {
       t.secret('n3w-password')
-      expectStatus(t, await patch(t, { password: 'n3w-password', password_confirmation: 'n3w-password' }), 'response.shape', 200, 'a password change')
+      expectStatus(
+        t,
+        await patch(t, { password: 'n3w-password', password_confirmation: 'n3w-password' }),
+        'response.shape',
+        200,
+        'a password change',
+      )
     },
   },
 ]
 
 /** The medibulut contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, { secrets: { rule: 'response.no-password' }, probeBody: { role_id: 'admin', ...BAD_EMAIL }, derived, writeGuard })
+export const medibulutSuite: Suite<R> = suiteOf(medibulut, checks, {
+  secrets: { rule: 'response.no-password' },
+  probeBody: { role_id: 'admin', ...BAD_EMAIL },
+  derived,
+  writeGuard,
+})

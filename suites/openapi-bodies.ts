@@ -5,7 +5,18 @@ import { validSample } from '../fixtures/openapi-seed.ts'
 import { createFaker } from '../fixtures/faker.ts'
 
 /** Which constraint of the document a broken body breaks, once. */
-export type BrokenKind = 'required' | 'type' | 'enum' | 'enum-case' | 'minimum' | 'maximum' | 'minLength' | 'maxLength' | 'pattern' | 'format' | 'additionalProperties'
+export type BrokenKind =
+  | 'required'
+  | 'type'
+  | 'enum'
+  | 'enum-case'
+  | 'minimum'
+  | 'maximum'
+  | 'minLength'
+  | 'maxLength'
+  | 'pattern'
+  | 'format'
+  | 'additionalProperties'
 
 /** A request body that breaks exactly one constraint of its schema; the document's own validator refuses it. */
 export interface BrokenBody {
@@ -22,7 +33,12 @@ export interface BrokenBody {
  * when no object body fits (a oneOf no draw satisfies, a non-object body).
  * @example validBody(contract, media.schema, media.examples, 7) // { name: 'Mars', type: 'terrestrial' }
  */
-export function validBody(contract: OpenApiContract, schema: unknown, examples: readonly unknown[], seed: number): Record<string, unknown> | undefined {
+export function validBody(
+  contract: OpenApiContract,
+  schema: unknown,
+  examples: readonly unknown[],
+  seed: number,
+): Record<string, unknown> | undefined {
   const value = validSample(contract, createFaker(seed), schema, 'request', examples)
   if (!isObject(value)) return undefined
   const shape = objectShape(contract.document, schema)
@@ -62,13 +78,16 @@ export function brokenBodies(contract: OpenApiContract, schema: unknown, valid: 
     if (members.length > 0) {
       add(field, 'enum', 'apitwin-not-a-member', 'a value outside the enum')
       const text = members.find((m): m is string => typeof m === 'string' && m.toUpperCase() !== m)
-      if (text !== undefined && !members.includes(text.toUpperCase())) add(field, 'enum-case', text.toUpperCase(), `${JSON.stringify(text.toUpperCase())}, an enum member in the wrong case`)
+      if (text !== undefined && !members.includes(text.toUpperCase()))
+        add(field, 'enum-case', text.toUpperCase(), `${JSON.stringify(text.toUpperCase())}, an enum member in the wrong case`)
     }
     for (const [kind, value, title] of bounds(node)) add(field, kind, value, title)
     if (typeof node['pattern'] === 'string') add(field, 'pattern', ' !apitwin! ', 'a value that misses the pattern')
-    if (typeof node['format'] === 'string' && typesOf(node).includes('string')) add(field, 'format', 'not a valid value', `not a ${node['format']}`)
+    if (typeof node['format'] === 'string' && typesOf(node).includes('string'))
+      add(field, 'format', 'not a valid value', `not a ${node['format']}`)
   }
-  if (shape.closed) add('apitwin_unknown_field', 'additionalProperties', 1, 'a field the document does not allow (additionalProperties: false)')
+  if (shape.closed)
+    add('apitwin_unknown_field', 'additionalProperties', 1, 'a field the document does not allow (additionalProperties: false)')
   return out
 }
 
@@ -97,9 +116,11 @@ function bounds(node: JsonObject): Array<[BrokenKind, unknown, string]> {
   else if (max !== undefined) out.push(['maximum', max + step, `${max + step}, above its maximum ${max}`])
   const minLength = num('minLength')
   const maxLength = num('maxLength')
-  if (minLength !== undefined && minLength > 0) out.push(['minLength', 'x'.repeat(minLength - 1), `${minLength - 1} characters, under minLength ${minLength}`])
+  if (minLength !== undefined && minLength > 0)
+    out.push(['minLength', 'x'.repeat(minLength - 1), `${minLength - 1} characters, under minLength ${minLength}`])
   // Capped: a limit of a million characters is not worth a megabyte request.
-  if (maxLength !== undefined && maxLength < 100_000) out.push(['maxLength', 'x'.repeat(maxLength + 1), `${maxLength + 1} characters, over maxLength ${maxLength}`])
+  if (maxLength !== undefined && maxLength < 100_000)
+    out.push(['maxLength', 'x'.repeat(maxLength + 1), `${maxLength + 1} characters, over maxLength ${maxLength}`])
   return out
 }
 
@@ -115,12 +136,18 @@ export interface ValidBody {
  * document's own validator accepts are kept; readOnly fields are left out.
  * @example acceptedBodies(contract, schema, examples, { name: 'Mars' }).map((c) => c.title) // ['example 1', 'type: "gas_giant"', …]
  */
-export function acceptedBodies(contract: OpenApiContract, schema: unknown, examples: readonly unknown[], valid: Readonly<Record<string, unknown>>): ValidBody[] {
+export function acceptedBodies(
+  contract: OpenApiContract,
+  schema: unknown,
+  examples: readonly unknown[],
+  valid: Readonly<Record<string, unknown>>,
+): ValidBody[] {
   const shape = objectShape(contract.document, schema)
   if (!shape) return []
   const check = contract.check(schema, 'request')
   const out: ValidBody[] = []
-  const writable = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([key]) => propertySchema(contract.document, shape, key)['readOnly'] !== true))
+  const writable = (value: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(value).filter(([key]) => propertySchema(contract.document, shape, key)['readOnly'] !== true))
   examples.forEach((example, index) => {
     if (!isObject(example)) return
     const body = writable(example)

@@ -11,8 +11,11 @@ export interface Placed {
 
 /** An operation needs credentials: it has security and no alternative is empty (public). */
 export function needsCredentials(operation: OpenApiOperation): boolean {
-  return operation.security.length > 0 && operation.security.every((alternative) => alternative.length > 0)
-    && operation.security.some((alternative) => alternative.every((scheme) => scheme.kind !== 'unchecked'))
+  return (
+    operation.security.length > 0 &&
+    operation.security.every((alternative) => alternative.length > 0) &&
+    operation.security.some((alternative) => alternative.every((scheme) => scheme.kind !== 'unchecked'))
+  )
 }
 
 /**
@@ -22,9 +25,12 @@ export function needsCredentials(operation: OpenApiOperation): boolean {
  * @example placeCredentials(op, actor)?.headers // { authorization: 'Bearer …' }
  */
 export function placeCredentials(operation: OpenApiOperation, account: Account, { spoil = false } = {}): Placed | undefined {
-  if (operation.security.length === 0 || operation.security.some((alternative) => alternative.length === 0)) return { headers: {}, query: [], values: [] }
+  if (operation.security.length === 0 || operation.security.some((alternative) => alternative.length === 0))
+    return { headers: {}, query: [], values: [] }
   const owned = account.credentials ?? {}
-  const alternative = operation.security.find((schemes) => schemes.every((scheme) => scheme.kind === 'unchecked' || owned[scheme.name] !== undefined))
+  const alternative = operation.security.find((schemes) =>
+    schemes.every((scheme) => scheme.kind === 'unchecked' || owned[scheme.name] !== undefined),
+  )
   if (!alternative) return undefined
   const headers: Record<string, string> = {}
   const query: Array<readonly [string, string]> = []
@@ -55,14 +61,20 @@ function spoiled(credential: Credential): string {
  * token as `Bearer <token>`, an API key the token itself, unless a `--credential` names the scheme.
  * @example liveCredentials(contract.operations, 'tok123456', { api_key: 'k-123456789' })
  */
-export function liveCredentials(operations: readonly OpenApiOperation[], token: string | undefined, given: Readonly<Record<string, string>>): Record<string, Credential> {
+export function liveCredentials(
+  operations: readonly OpenApiOperation[],
+  token: string | undefined,
+  given: Readonly<Record<string, string>>,
+): Record<string, Credential> {
   const out: Record<string, Credential> = {}
   for (const scheme of operations.flatMap((operation) => operation.security.flat())) {
     if (out[scheme.name] !== undefined || scheme.kind === 'unchecked') continue
     const value = given[scheme.name] ?? token
     if (value === undefined) continue
-    if (scheme.kind === 'bearer') out[scheme.name] = { in: 'header', name: 'authorization', value: /^Bearer\s/i.test(value) ? value : `Bearer ${value}` }
-    else if (scheme.kind === 'basic') out[scheme.name] = { in: 'header', name: 'authorization', value: /^Basic\s/i.test(value) ? value : `Basic ${btoa(value)}` }
+    if (scheme.kind === 'bearer')
+      out[scheme.name] = { in: 'header', name: 'authorization', value: /^Bearer\s/i.test(value) ? value : `Bearer ${value}` }
+    else if (scheme.kind === 'basic')
+      out[scheme.name] = { in: 'header', name: 'authorization', value: /^Basic\s/i.test(value) ? value : `Basic ${btoa(value)}` }
     else out[scheme.name] = { in: scheme.in, name: scheme.key, value }
   }
   return out

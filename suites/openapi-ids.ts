@@ -7,12 +7,27 @@ import { isObject } from '../contracts/openapi/pointer.ts'
  * undefined when some parameter takes none of them (ids bounded to a range the seed fills).
  * @example unknownParams(contract, getPlanet) // { planetId: 987654321 }
  */
-export function unknownParams(contract: OpenApiContract, operation: OpenApiOperation, strict: true): Record<string, string | number> | undefined
+export function unknownParams(
+  contract: OpenApiContract,
+  operation: OpenApiOperation,
+  strict: true,
+): Record<string, string | number> | undefined
 export function unknownParams(contract: OpenApiContract, operation: OpenApiOperation): Record<string, string | number>
-export function unknownParams(contract: OpenApiContract, operation: OpenApiOperation, strict = false): Record<string, string | number> | undefined {
+export function unknownParams(
+  contract: OpenApiContract,
+  operation: OpenApiOperation,
+  strict = false,
+): Record<string, string | number> | undefined {
   const out: Record<string, string | number> = {}
   for (const parameter of operation.parameters.filter((p) => p.in === 'path')) {
-    const candidates: Array<string | number> = [987_654_321, 99_999, 9_999, '00000000-0000-4000-8000-00000000beef', 'apitwin-unknown-id', 'zz-apitwin-unknown']
+    const candidates: Array<string | number> = [
+      987_654_321,
+      99_999,
+      9_999,
+      '00000000-0000-4000-8000-00000000beef',
+      'apitwin-unknown-id',
+      'zz-apitwin-unknown',
+    ]
     const fits = parameter.schema === undefined ? undefined : contract.check(parameter.schema, 'request')
     const found = candidates.find((value) => fits === undefined || fits(value).length === 0)
     if (found === undefined && strict) return undefined

@@ -21,29 +21,43 @@ type Ctx = CheckContext<string>
  */
 export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
   const byKey = new Map(contract.operations.map((operation) => [operation.key, operation]))
-  const op = (collection: OpenApiCollection, role: keyof OpenApiCollection['operations']) => (collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role]))
+  const op = (collection: OpenApiCollection, role: keyof OpenApiCollection['operations']) =>
+    collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role])
   const bodyOf = (operation: OpenApiOperation | undefined, salt = 0) => {
     const media = operation?.requestBody && jsonMedia(operation.requestBody.content)
     return media ? validBody(contract, media[1].schema, media[1].examples, seed + salt) : undefined
   }
   const top = contract.collections.filter((c) => !c.collectionPath.includes('{'))
   /** The first collection with every role of `roles`, a valid create body, and (`withId`) a create that answers the id. */
-  const find = (roles: ReadonlyArray<keyof OpenApiCollection['operations']>, withId = true) => top.find((c) => {
-    const made = op(c, 'create')
-    const read = op(c, 'read')
-    // Ids bounded to a range the seed fills (petstore's orderId 1..10) cannot name what a probe creates.
-    const addressable = read === undefined || unknownParams(contract, read, true) !== undefined
-    return roles.every((role) => op(c, role) !== undefined) && made !== undefined && bodyOf(made) !== undefined && (!withId || (addressable && (answersItem(made) || sentId(bodyOf(made), c.idField) !== undefined)))
-  })
+  const find = (roles: ReadonlyArray<keyof OpenApiCollection['operations']>, withId = true) =>
+    top.find((c) => {
+      const made = op(c, 'create')
+      const read = op(c, 'read')
+      // Ids bounded to a range the seed fills (petstore's orderId 1..10) cannot name what a probe creates.
+      const addressable = read === undefined || unknownParams(contract, read, true) !== undefined
+      return (
+        roles.every((role) => op(c, role) !== undefined) &&
+        made !== undefined &&
+        bodyOf(made) !== undefined &&
+        (!withId || (addressable && (answersItem(made) || sentId(bodyOf(made), c.idField) !== undefined)))
+      )
+    })
   const inferred = (rule: string) => contract.rules[rule]?.provenance.kind === 'inferred'
   const out: Probe[] = []
 
   /** Creates an item (deleted after the probe); its id and the exchange. */
-  const create = async (t: Ctx, collection: OpenApiCollection, body: unknown): Promise<{ exchange: Exchange; id: string | number | undefined }> => {
+  const create = async (
+    t: Ctx,
+    collection: OpenApiCollection,
+    body: unknown,
+  ): Promise<{ exchange: Exchange; id: string | number | undefined }> => {
     const operation = op(collection, 'create') as OpenApiOperation
     const { exchange } = await sendOperation(t, operation, { body })
     // A create that answers no body keeps the id the client sent (`username`).
-    const id = exchange.status < 300 && exchange.status >= 200 ? idIn(exchange.body, collection.idField) ?? sentId(body, collection.idField) : undefined
+    const id =
+      exchange.status < 300 && exchange.status >= 200
+        ? (idIn(exchange.body, collection.idField) ?? sentId(body, collection.idField))
+        : undefined
     const remove = op(collection, 'delete')
     if (id !== undefined && remove) t.onCleanup(() => sendOperation(t, remove, { params: { [collection.param]: id } }))
     return { exchange, id }
@@ -53,23 +67,38 @@ export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
     const operation = op(collection, 'create')
     const media = operation?.requestBody && jsonMedia(operation.requestBody.content)
     const valid = bodyOf(operation)
-    const broken = media && valid ? brokenBodies(contract, media[1].schema, valid).find((c) => c.kind === 'required' || c.kind === 'type') : undefined
+    const broken =
+      media && valid ? brokenBodies(contract, media[1].schema, valid).find((c) => c.kind === 'required' || c.kind === 'type') : undefined
     return operation && broken ? [{ collection, body: broken.body }] : []
   })[0]
-  if (refusing && inferred('validation.status')) out.push({ rule: 'validation.status', observe: async (t) => (await create(t, refusing.collection, refusing.body)).exchange.status })
+  if (refusing && inferred('validation.status'))
+    out.push({ rule: 'validation.status', observe: async (t) => (await create(t, refusing.collection, refusing.body)).exchange.status })
   if (refusing && inferred('error.body')) {
     out.push({
       rule: 'error.body',
       observe: async (t) => {
         const { exchange } = await create(t, refusing.collection, refusing.body)
-        return { type: (exchange.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '', keys: isObject(exchange.body) ? Object.keys(exchange.body).sort() : [] }
+        return {
+          type: (exchange.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '',
+          keys: isObject(exchange.body) ? Object.keys(exchange.body).sort() : [],
+        }
       },
     })
   }
 
   const writable = find(['create'], false)
-  if (writable && inferred('create.status')) out.push({ rule: 'create.status', needs: ['writes'], observe: async (t) => (await create(t, writable, bodyOf(op(writable, 'create')))).exchange.status })
-  if (writable && inferred('create.location')) out.push({ rule: 'create.location', needs: ['writes'], observe: async (t) => (await create(t, writable, bodyOf(op(writable, 'create')))).exchange.headers.has('location') })
+  if (writable && inferred('create.status'))
+    out.push({
+      rule: 'create.status',
+      needs: ['writes'],
+      observe: async (t) => (await create(t, writable, bodyOf(op(writable, 'create')))).exchange.status,
+    })
+  if (writable && inferred('create.location'))
+    out.push({
+      rule: 'create.location',
+      needs: ['writes'],
+      observe: async (t) => (await create(t, writable, bodyOf(op(writable, 'create')))).exchange.headers.has('location'),
+    })
   if (writable && inferred('body.unknown')) {
     out.push({
       rule: 'body.unknown',
@@ -79,8 +108,13 @@ export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
         const media = operation.requestBody && jsonMedia(operation.requestBody.content)
         const shape = media && objectShape(contract.document, media[1].schema)
         // Where the document closes the body itself, a readOnly field is what the reading decides on.
-        const readOnly = shape && Object.keys(shape.properties).find((name) => propertySchema(contract.document, shape, name)['readOnly'] === true)
-        const extra = shape?.statesExtras ? (readOnly === undefined ? undefined : { [readOnly]: idValue(writable) }) : { apitwin_extra: 'x' }
+        const readOnly =
+          shape && Object.keys(shape.properties).find((name) => propertySchema(contract.document, shape, name)['readOnly'] === true)
+        const extra = shape?.statesExtras
+          ? readOnly === undefined
+            ? undefined
+            : { [readOnly]: idValue(writable) }
+          : { apitwin_extra: 'x' }
         if (extra === undefined) return 'nothing to send'
         const status = (await create(t, writable, { ...(bodyOf(operation) ?? {}), ...extra })).exchange.status
         return status >= 200 && status < 300 ? 'taken' : 'refused'

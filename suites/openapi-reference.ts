@@ -12,9 +12,18 @@ import { byLabel } from './targets.ts'
  * `calibrate` and the probe checks ask it what a server following `readings` answers.
  * @example const reference = await openApiReferenceTarget(contract, { 'delete.then': '410' })
  */
-export async function openApiReferenceTarget(contract: OpenApiContract, readings: ReadingChoice = {}, learned?: LearnedByRule): Promise<Target> {
+export async function openApiReferenceTarget(
+  contract: OpenApiContract,
+  readings: ReadingChoice = {},
+  learned?: LearnedByRule,
+): Promise<Target> {
   const api = contract.name
-  const twin = await createTwin({ apis: [], openapi: { [api]: contract }, readings: { [api]: readings }, ...(learned && { learned: { [api]: learned } }) })
+  const twin = await createTwin({
+    apis: [],
+    openapi: { [api]: contract },
+    readings: { [api]: readings },
+    ...(learned && { learned: { [api]: learned } }),
+  })
   const routes = twin.apis.find((a) => a.name === api)?.routes
   if (!routes) throw new Error(`apitwin bug: the twin of ${api} has no route table`)
   const origin = `http://apitwin.reference/${api}`
@@ -23,9 +32,14 @@ export async function openApiReferenceTarget(contract: OpenApiContract, readings
     const method = (init.method ?? 'GET').toUpperCase()
     const path = url.pathname.startsWith(`/${api}/`) ? url.pathname.slice(api.length + 1) : undefined
     const match = path === undefined ? undefined : routes.match(method, path)
-    if (!match || !('operation' in match)) return Response.json({ message: `The reference mock has no route for ${method} ${url.pathname}` }, { status: 404 })
+    if (!match || !('operation' in match))
+      return Response.json({ message: `The reference mock has no route for ${method} ${url.pathname}` }, { status: 404 })
     const body = typeof init.body === 'string' ? init.body : ''
-    return toResponse(await twin.state(api).resolve({ headers: new Headers(init.headers), text: async () => body, url: url.href }, match.params, match.operation))
+    return toResponse(
+      await twin
+        .state(api)
+        .resolve({ headers: new Headers(init.headers), text: async () => body, url: url.href }, match.params, match.operation),
+    )
   }
   return {
     label: 'reference mock',

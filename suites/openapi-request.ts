@@ -24,11 +24,19 @@ export interface Sent {
  * and write guard see it), with the actor's credentials placed as the document's security says.
  * @example const { exchange, curl } = await sendOperation(t, op, { params: { planetId: 1 }, auth: 'none' })
  */
-export async function sendOperation<R extends string>(t: CheckContext<R>, operation: OpenApiOperation, request: OperationRequest = {}): Promise<Sent> {
+export async function sendOperation<R extends string>(
+  t: CheckContext<R>,
+  operation: OpenApiOperation,
+  request: OperationRequest = {},
+): Promise<Sent> {
   const auth = request.auth ?? 'valid'
   const actor = t.account('actor')
-  const placed = auth === 'none' ? { headers: {}, query: [], values: [] } : placeCredentials(operation, actor, { spoil: auth === 'wrong-token' })
-  if (!placed) throw new Error(`${operation.key}: the actor has no credentials for ${operation.security.map((a) => a.map((s) => s.name).join(' + ')).join(' or ')}; give them with --token or --credential SCHEME=VALUE`)
+  const placed =
+    auth === 'none' ? { headers: {}, query: [], values: [] } : placeCredentials(operation, actor, { spoil: auth === 'wrong-token' })
+  if (!placed)
+    throw new Error(
+      `${operation.key}: the actor has no credentials for ${operation.security.map((a) => a.map((s) => s.name).join(' + ')).join(' or ')}; give them with --token or --credential SCHEME=VALUE`,
+    )
   for (const value of placed.values) t.secret(value)
   let headers: Record<string, string> = { ...placed.headers }
   let query = [...(request.query ?? []), ...placed.query]
@@ -48,13 +56,31 @@ export async function sendOperation<R extends string>(t: CheckContext<R>, operat
     ...(request.params && { params: request.params }),
     ...(request.body !== undefined && { body: request.body }),
   })
-  return { exchange, curl: curlOf(t.target.baseUrl, operation, request, Object.keys(headers), query.slice(request.query?.length ?? 0).map(([name]) => name)) }
+  return {
+    exchange,
+    curl: curlOf(
+      t.target.baseUrl,
+      operation,
+      request,
+      Object.keys(headers),
+      query.slice(request.query?.length ?? 0).map(([name]) => name),
+    ),
+  }
 }
 
 /** A curl line for the request, each credential shown as `$APITWIN_CREDENTIAL` so it can go into a report. */
-function curlOf(baseUrl: string, operation: OpenApiOperation, request: OperationRequest, credentialHeaders: readonly string[], credentialQuery: readonly string[]): string {
+function curlOf(
+  baseUrl: string,
+  operation: OpenApiOperation,
+  request: OperationRequest,
+  credentialHeaders: readonly string[],
+  credentialQuery: readonly string[],
+): string {
   const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(request.params?.[name] ?? `{${name}}`)))
-  const pairs = [...(request.query ?? []).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`), ...credentialQuery.map((name) => `${encodeURIComponent(name)}=$APITWIN_CREDENTIAL`)]
+  const pairs = [
+    ...(request.query ?? []).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
+    ...credentialQuery.map((name) => `${encodeURIComponent(name)}=$APITWIN_CREDENTIAL`),
+  ]
   const search = pairs.length > 0 ? `?${pairs.join('&')}` : ''
   const parts = ['curl', '-X', operation.method, quote(`${baseUrl}${path}${search}`)]
   for (const name of credentialHeaders) parts.push('-H', quote(`${name}: $APITWIN_CREDENTIAL`).replace(/^'/, '"').replace(/'$/, '"'))

@@ -36,12 +36,14 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
   // publish: left to a later pass. Their operations still get the auth checks.
   const collections = contract.collections.filter((collection) => !collection.collectionPath.includes('{'))
   const roles = new Map<string, { collection: OpenApiCollection; role: string }>()
-  for (const collection of collections) for (const [role, key] of Object.entries(collection.operations)) if (typeof key === 'string') roles.set(key, { collection, role })
+  for (const collection of collections)
+    for (const [role, key] of Object.entries(collection.operations)) if (typeof key === 'string') roles.set(key, { collection, role })
   const checks: Check<R>[] = []
   for (const operation of contract.operations) {
     const role = roles.get(operation.key)
     checks.push(...authChecks(contract, operation, role?.collection))
-    if (role?.role === 'create' || role?.role === 'replace' || role?.role === 'merge') checks.push(...brokenBodyChecks(contract, operation, role.collection, role.role, byKey, maxCases, seed))
+    if (role?.role === 'create' || role?.role === 'replace' || role?.role === 'merge')
+      checks.push(...brokenBodyChecks(contract, operation, role.collection, role.role, byKey, maxCases, seed))
     if (role && role.role !== 'list' && role.role !== 'create') {
       const check = unknownIdCheck(contract, operation, role.collection, role.role, seed)
       if (check) checks.push(check)
@@ -73,14 +75,18 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
 
 function authChecks(contract: OpenApiContract, operation: OpenApiOperation, collection: OpenApiCollection | undefined): Check<R>[] {
   if (!contract.rules['auth.required'] || !needsCredentials(operation)) return []
-  const cases: Array<[Exclude<AuthMode, 'valid'>, string]> = [['none', 'no credentials'], ['wrong-token', 'a wrong token'], ['wrong-scheme', 'the token in a wrong scheme']]
+  const cases: Array<[Exclude<AuthMode, 'valid'>, string]> = [
+    ['none', 'no credentials'],
+    ['wrong-token', 'a wrong token'],
+    ['wrong-scheme', 'the token in a wrong scheme'],
+  ]
   return cases.map(([auth, what]): Check<R> => ({
     title: `${operation.key}: ${what} → 401 (auth)`,
     async run(t) {
       // An item path names an id that does not exist: a server that skips authentication still writes nothing.
       const params = unknownParams(contract, operation)
       const media = operation.requestBody && jsonMedia(operation.requestBody.content)
-      const body = media ? validBody(contract, media[1].schema, media[1].examples, 1) ?? {} : undefined
+      const body = media ? (validBody(contract, media[1].schema, media[1].examples, 1) ?? {}) : undefined
       const { exchange, curl } = await sendOperation(t, operation, { params, body, auth })
       if (collection && collection.operations.create === operation.key) cleanupCreated(t, contract, collection, exchange)
       t.expect('auth.required', exchange.status === 401, `answered ${exchange.status} to a request with ${what}, not 401 — ${curl}`)
@@ -90,7 +96,15 @@ function authChecks(contract: OpenApiContract, operation: OpenApiOperation, coll
 
 // --- broken bodies --------------------------------------------------------------------------------------------
 
-function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation, collection: OpenApiCollection, role: string, byKey: ReadonlyMap<string, OpenApiOperation>, maxCases: number, seed: number): Check<R>[] {
+function brokenBodyChecks(
+  contract: OpenApiContract,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  role: string,
+  byKey: ReadonlyMap<string, OpenApiOperation>,
+  maxCases: number,
+  seed: number,
+): Check<R>[] {
   const media = operation.requestBody && jsonMedia(operation.requestBody.content)
   if (!media || maxCases <= 0) return []
   const valid = validBody(contract, media[1].schema, media[1].examples, seed)
@@ -99,7 +113,11 @@ function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation
   const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
   // An update needs an item of ours to send it to: made by the collection's create, so only with --allow-writes.
   const createMedia = create?.requestBody && jsonMedia(create.requestBody.content)
-  if (role !== 'create' && (!create || !answersItem(create) || !createMedia || !validBody(contract, createMedia[1].schema, createMedia[1].examples, seed))) return []
+  if (
+    role !== 'create' &&
+    (!create || !answersItem(create) || !createMedia || !validBody(contract, createMedia[1].schema, createMedia[1].examples, seed))
+  )
+    return []
   return cases.map((broken): Check<R> => ({
     title: `${operation.key}: refuses ${broken.title} (${broken.kind})`,
     ...(role !== 'create' && { needs: ['writes'] as const }),
@@ -112,9 +130,20 @@ function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation
       }
       const { exchange, curl } = await sendOperation(t, operation, { ...(params && { params }), body: broken.body })
       if (role === 'create') cleanupCreated(t, contract, collection, exchange)
-      if (!t.expect('request.schema', exchange.status < 200 || exchange.status >= 300, `accepted (${exchange.status}) a body whose ${broken.title} — ${curl}`)) return
+      if (
+        !t.expect(
+          'request.schema',
+          exchange.status < 200 || exchange.status >= 300,
+          `accepted (${exchange.status}) a body whose ${broken.title} — ${curl}`,
+        )
+      )
+        return
       const wanted = validationStatus(t, contract)
-      t.expect(['request.schema', 'validation.status'], exchange.status === wanted, `refused ${broken.title} with ${exchange.status}, not ${wanted} — ${curl}`)
+      t.expect(
+        ['request.schema', 'validation.status'],
+        exchange.status === wanted,
+        `refused ${broken.title} with ${exchange.status}, not ${wanted} — ${curl}`,
+      )
     },
   }))
 }
@@ -126,25 +155,43 @@ function brokenBodyChecks(contract: OpenApiContract, operation: OpenApiOperation
  * with --allow-writes and deleted again. Only where the lifecycle runs (a create that answers the item and a DELETE),
  * so nothing is left behind.
  */
-function acceptedBodyChecks(contract: OpenApiContract, collection: OpenApiCollection, byKey: ReadonlyMap<string, OpenApiOperation>, maxCases: number, seed: number): Check<R>[] {
+function acceptedBodyChecks(
+  contract: OpenApiContract,
+  collection: OpenApiCollection,
+  byKey: ReadonlyMap<string, OpenApiOperation>,
+  maxCases: number,
+  seed: number,
+): Check<R>[] {
   const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
   const media = create?.requestBody && jsonMedia(create.requestBody.content)
   const valid = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
   if (!create || !media || !valid || !answersItem(create) || collection.operations.delete === undefined || maxCases <= 0) return []
-  return shuffled(acceptedBodies(contract, media[1].schema, media[1].examples, valid), seed).slice(0, maxCases).map((accepted): Check<R> => ({
-    title: `${create.key}: accepts ${accepted.title} (positive)`,
-    needs: ['writes'],
-    async run(t) {
-      const { exchange, curl } = await sendOperation(t, create, { body: accepted.body })
-      cleanupCreated(t, contract, collection, exchange)
-      t.expect('request.schema', exchange.status >= 200 && exchange.status < 300, `refused (${exchange.status}) a body the document accepts, ${accepted.title} — ${curl}`)
-    },
-  }))
+  return shuffled(acceptedBodies(contract, media[1].schema, media[1].examples, valid), seed)
+    .slice(0, maxCases)
+    .map((accepted): Check<R> => ({
+      title: `${create.key}: accepts ${accepted.title} (positive)`,
+      needs: ['writes'],
+      async run(t) {
+        const { exchange, curl } = await sendOperation(t, create, { body: accepted.body })
+        cleanupCreated(t, contract, collection, exchange)
+        t.expect(
+          'request.schema',
+          exchange.status >= 200 && exchange.status < 300,
+          `refused (${exchange.status}) a body the document accepts, ${accepted.title} — ${curl}`,
+        )
+      },
+    }))
 }
 
 // --- unknown ids ----------------------------------------------------------------------------------------------
 
-function unknownIdCheck(contract: OpenApiContract, operation: OpenApiOperation, collection: OpenApiCollection, role: string, seed: number): Check<R> | undefined {
+function unknownIdCheck(
+  contract: OpenApiContract,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  role: string,
+  seed: number,
+): Check<R> | undefined {
   if (!contract.rules['item.unknown'] || operation.responses['404'] === undefined) return undefined
   const putUnknown = contract.rules['put.unknown']
   // A PUT may create the item (a documented 201): then an unknown id is no refusal.
@@ -160,20 +207,39 @@ function unknownIdCheck(contract: OpenApiContract, operation: OpenApiOperation, 
     async run(t) {
       if (role === 'replace' && t.reading('put.unknown') !== '404') return
       const { exchange, curl } = await sendOperation(t, operation, { params, ...(body && { body }) })
-      if (role === 'replace' && exchange.status >= 200 && exchange.status < 300) t.onCleanup(() => deleteItem(t, contract, collection, params[collection.param]))
+      if (role === 'replace' && exchange.status >= 200 && exchange.status < 300)
+        t.onCleanup(() => deleteItem(t, contract, collection, params[collection.param]))
       const rules: R[] = role === 'replace' ? ['item.unknown', 'put.unknown'] : ['item.unknown']
-      t.expect(rules, exchange.status === 404, `answered ${exchange.status} for ${collection.param} ${String(params[collection.param])}, which names no item — ${curl}`)
+      t.expect(
+        rules,
+        exchange.status === 404,
+        `answered ${exchange.status} for ${collection.param} ${String(params[collection.param])}, which names no item — ${curl}`,
+      )
     },
   }
 }
 
 // --- the lifecycle of an item ---------------------------------------------------------------------------------
 
-function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection, byKey: ReadonlyMap<string, OpenApiOperation>, seed: number): Check<R> | undefined {
-  const op = (role: keyof OpenApiCollection['operations']) => (collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role]))
+function lifecycleCheck(
+  contract: OpenApiContract,
+  collection: OpenApiCollection,
+  byKey: ReadonlyMap<string, OpenApiOperation>,
+  seed: number,
+): Check<R> | undefined {
+  const op = (role: keyof OpenApiCollection['operations']) =>
+    collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role])
   const [create, read, replace, merge, remove] = [op('create'), op('read'), op('replace'), op('merge'), op('delete')]
   const media = create?.requestBody && jsonMedia(create.requestBody.content)
-  if (!create || !read || !contract.rules['item.stored'] || !answersItem(create) || !media || !validBody(contract, media[1].schema, media[1].examples, seed)) return undefined
+  if (
+    !create ||
+    !read ||
+    !contract.rules['item.stored'] ||
+    !answersItem(create) ||
+    !media ||
+    !validBody(contract, media[1].schema, media[1].examples, seed)
+  )
+    return undefined
   const update = replace ?? merge
   return {
     title: `${collection.name}: create → read → ${update ? 'update → read → ' : ''}${remove ? 'delete → read' : 'kept'} (lifecycle)`,
@@ -191,7 +257,14 @@ function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection
           const { exchange, curl } = await sendOperation(t, update, { params, body: changed })
           // Accepting it rests on how the body applies too (merged into the item, the result must still be an item).
           const applies: R = update.method === 'PUT' ? 'put.mode' : 'patch'
-          if (t.expect(contract.rules[applies] ? ['request.schema', applies] : 'request.schema', successStatuses(update).includes(exchange.status) || (successStatuses(update).length === 0 && exchange.status < 300 && exchange.status >= 200), `refused (${exchange.status}) a body the document accepts — ${curl}`)) {
+          if (
+            t.expect(
+              contract.rules[applies] ? ['request.schema', applies] : 'request.schema',
+              successStatuses(update).includes(exchange.status) ||
+                (successStatuses(update).length === 0 && exchange.status < 300 && exchange.status >= 200),
+              `refused (${exchange.status}) a body the document accepts — ${curl}`,
+            )
+          ) {
             await readBack(t, contract, collection, read, params, changed, `the ${update.method}`)
           }
         }
@@ -199,10 +272,18 @@ function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection
       if (!remove) return
       const { exchange, curl } = await sendOperation(t, remove, { params })
       const wanted = expectedSuccess(t, contract, remove, 'delete.status', [200, 202, 204])
-      if (!t.expect('delete.status', exchange.status === wanted, `answered ${exchange.status} to the delete, not ${wanted} — ${curl}`) && (exchange.status < 200 || exchange.status >= 300)) return
+      if (
+        !t.expect('delete.status', exchange.status === wanted, `answered ${exchange.status} to the delete, not ${wanted} — ${curl}`) &&
+        (exchange.status < 200 || exchange.status >= 300)
+      )
+        return
       const after = await sendOperation(t, read, { params })
       const gone = Number(t.reading('delete.then'))
-      t.expect('delete.then', after.exchange.status === gone, `a read of the deleted item answered ${after.exchange.status}, not ${gone} — ${after.curl}`)
+      t.expect(
+        'delete.then',
+        after.exchange.status === gone,
+        `a read of the deleted item answered ${after.exchange.status}, not ${gone} — ${after.curl}`,
+      )
     },
   }
 }
@@ -211,7 +292,14 @@ function lifecycleCheck(contract: OpenApiContract, collection: OpenApiCollection
  * Creates an item with a valid body and registers its deletion; its id, or undefined when the create was refused
  * (judged under `create.status` when `judged`, else only the id must come back).
  */
-async function createItem(t: Ctx, contract: OpenApiContract, collection: OpenApiCollection, create: OpenApiOperation, seed: number, { judged = false } = {}): Promise<{ id: string | number; sent: Record<string, unknown> } | undefined> {
+async function createItem(
+  t: Ctx,
+  contract: OpenApiContract,
+  collection: OpenApiCollection,
+  create: OpenApiOperation,
+  seed: number,
+  { judged = false } = {},
+): Promise<{ id: string | number; sent: Record<string, unknown> } | undefined> {
   const media = create.requestBody && jsonMedia(create.requestBody.content)
   const body = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
   if (!body) throw new Error(`${create.key}: no valid body could be drawn from the document`)
@@ -225,7 +313,14 @@ async function createItem(t: Ctx, contract: OpenApiContract, collection: OpenApi
   const schema = jsonMedia(responseFor(create, exchange.status)?.content ?? {})?.[1].schema
   if (schema !== undefined) {
     const issues = contract.check(schema, 'response')(exchange.body)
-    t.expect('response.schema', issues.length === 0, `the create's ${exchange.status} body does not fit the document: ${issues.slice(0, 3).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')} — ${curl}`)
+    t.expect(
+      'response.schema',
+      issues.length === 0,
+      `the create's ${exchange.status} body does not fit the document: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')} — ${curl}`,
+    )
   }
   const id = idIn(exchange.body, collection.idField)
   t.expect('item.stored', id !== undefined, `the create's answer carries no ${collection.idField} — ${curl}`)
@@ -233,18 +328,40 @@ async function createItem(t: Ctx, contract: OpenApiContract, collection: OpenApi
 }
 
 /** Reads the item and compares each field `sent` (under `item.stored: normalized`, the id only). */
-async function readBack(t: Ctx, contract: OpenApiContract, collection: OpenApiCollection, read: OpenApiOperation, params: Readonly<Record<string, string | number>>, sent: Readonly<Record<string, unknown>>, after: string): Promise<void> {
+async function readBack(
+  t: Ctx,
+  contract: OpenApiContract,
+  collection: OpenApiCollection,
+  read: OpenApiOperation,
+  params: Readonly<Record<string, string | number>>,
+  sent: Readonly<Record<string, unknown>>,
+  after: string,
+): Promise<void> {
   const { exchange, curl } = await sendOperation(t, read, { params })
-  if (!t.expect('item.stored', exchange.status === (successStatuses(read)[0] ?? 200), `a read after ${after} answered ${exchange.status} — ${curl}`)) return
+  if (
+    !t.expect(
+      'item.stored',
+      exchange.status === (successStatuses(read)[0] ?? 200),
+      `a read after ${after} answered ${exchange.status} — ${curl}`,
+    )
+  )
+    return
   const item = itemIn(exchange.body, collection.idField)
   const shape = objectShape(contract.document, collection.itemSchema)
-  const compared = t.reading('item.stored') === 'normalized' ? [] : Object.keys(sent).filter((key) => {
-    const node = shape ? propertySchema(contract.document, shape, key) : {}
-    // Write-only fields never come back; timestamps are the server's to set.
-    return node['writeOnly'] !== true && timestampRole(key, node) === undefined && shape?.properties[key] !== undefined
-  })
+  const compared =
+    t.reading('item.stored') === 'normalized'
+      ? []
+      : Object.keys(sent).filter((key) => {
+          const node = shape ? propertySchema(contract.document, shape, key) : {}
+          // Write-only fields never come back; timestamps are the server's to set.
+          return node['writeOnly'] !== true && timestampRole(key, node) === undefined && shape?.properties[key] !== undefined
+        })
   const differ = compared.filter((key) => JSON.stringify(canonical(item?.[key])) !== JSON.stringify(canonical(sent[key])))
-  t.expect('item.stored', differ.length === 0, `a read after ${after} shows ${differ.map((key) => `${key} ${JSON.stringify(item?.[key])} (sent ${JSON.stringify(sent[key])})`).join(', ')} — ${curl}`)
+  t.expect(
+    'item.stored',
+    differ.length === 0,
+    `a read after ${after} shows ${differ.map((key) => `${key} ${JSON.stringify(item?.[key])} (sent ${JSON.stringify(sent[key])})`).join(', ')} — ${curl}`,
+  )
 }
 
 // --- helpers --------------------------------------------------------------------------------------------------
@@ -256,8 +373,14 @@ function cleanupCreated(t: Ctx, contract: OpenApiContract, collection: OpenApiCo
   if (id !== undefined) t.onCleanup(() => deleteItem(t, contract, collection, id))
 }
 
-async function deleteItem(t: Ctx, contract: OpenApiContract, collection: OpenApiCollection, id: string | number | undefined): Promise<void> {
-  const remove = collection.operations.delete === undefined ? undefined : contract.operations.find((op) => op.key === collection.operations.delete)
+async function deleteItem(
+  t: Ctx,
+  contract: OpenApiContract,
+  collection: OpenApiCollection,
+  id: string | number | undefined,
+): Promise<void> {
+  const remove =
+    collection.operations.delete === undefined ? undefined : contract.operations.find((op) => op.key === collection.operations.delete)
   if (!remove || id === undefined) return
   await sendOperation(t, remove, { params: { [collection.param]: id } })
 }
@@ -284,7 +407,12 @@ function declaredProperties(root: unknown): string[] {
 /** Object keys sorted, so two equal values compare equal whatever order a server writes their keys in. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical)
-  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]))
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical(value[key])]),
+    )
   return value
 }
 
@@ -292,13 +420,19 @@ function canonical(value: unknown): unknown {
  * The 2xx a create or delete answers: the one its operation declares; among several (or none), the rule's reading
  * where the operation allows it, else the first declared.
  */
-function expectedSuccess(t: Ctx, contract: OpenApiContract, operation: OpenApiOperation, rule: 'create.status' | 'delete.status', statuses: readonly number[]): number {
+function expectedSuccess(
+  t: Ctx,
+  contract: OpenApiContract,
+  operation: OpenApiOperation,
+  rule: 'create.status' | 'delete.status',
+  statuses: readonly number[],
+): number {
   const declared = successStatuses(operation)
   if (contract.rules[rule]?.provenance.kind === 'documented') return declared.find((s) => statuses.includes(s)) ?? declared[0] ?? 200
   const [only] = declared
   if (declared.length === 1 && only !== undefined) return only
   const reading = Number(t.reading(rule))
-  return declared.length === 0 || declared.includes(reading) ? reading : declared[0] ?? reading
+  return declared.length === 0 || declared.includes(reading) ? reading : (declared[0] ?? reading)
 }
 
 /** Whether `id` is a value the read's path parameter takes (a document may bound ids below what a create draws). */

@@ -23,5 +23,6 @@ export function accountPlaceholders(target: Pick<Target, 'accounts'>): (text: st
 /** A target's account values, each with its placeholder (`<actor.email>`, `<foreign.userId>`). */
 export function accountSwaps(target: Pick<Target, 'accounts'>): Array<readonly [string | number | undefined, string]> {
   return Object.entries(target.accounts).flatMap(([label, account]) =>
-    account ? (['email', 'token', 'userId', 'tenant'] as const).map((field) => [account[field], `<${label}.${field}>`] as const) : [])
+    account ? (['email', 'token', 'userId', 'tenant'] as const).map((field) => [account[field], `<${label}.${field}>`] as const) : [],
+  )
 }

@@ -24,7 +24,8 @@ const bookId = (suite: Suite): number => {
  */
 export function readingTable(suite: Suite, probe: Probe, readings: ReadingChoice = {}): Promise<ReadingTable> {
   const rule = suite.rules[probe.rule]
-  if (!rule || rule.provenance.kind !== 'inferred') throw new Error(`apitwin bug: probe for "${probe.rule}", which is not an inferred rule of ${suite.api}`)
+  if (!rule || rule.provenance.kind !== 'inferred')
+    throw new Error(`apitwin bug: probe for "${probe.rule}", which is not an inferred rule of ${suite.api}`)
   const values = Object.keys(rule.provenance.readings.options)
   const cacheKey = `${suite.api} ${bookId(suite)} ${probe.rule} ${observationKey(readings)}`
   let table = tables.get(cacheKey)
@@ -64,13 +65,16 @@ export function probeChecks(suite: Suite, readings: ReadingChoice = {}): Check[]
       const observed = observationKey(await probe.observe(t))
       const table = await readingTable(suite, probe, readings)
       // A per-field reading is no row of the table: ask the mock under it.
-      const asked = table.has(expected) ? undefined : await runProbe(suite, probe, await referenceOf(suite, { ...readings, [probe.rule]: expected }))
+      const asked = table.has(expected)
+        ? undefined
+        : await runProbe(suite, probe, await referenceOf(suite, { ...readings, [probe.rule]: expected }))
       const wanted = asked === undefined ? table.get(expected) : 'observed' in asked ? observationKey(asked.observed) : undefined
       if (wanted === undefined || wanted === observed) return
       const matching = readingsObserving(table, observed)
-      const hint = matching.length > 0
-        ? `: the server follows ${matching.map((value) => `${suite.api}.${probe.rule}=${value}`).join(' or ')}`
-        : `: no reading of this rule answers that (${[...table].map(([value, key]) => `${value} → ${key}`).join('; ')})`
+      const hint =
+        matching.length > 0
+          ? `: the server follows ${matching.map((value) => `${suite.api}.${probe.rule}=${value}`).join(' or ')}`
+          : `: no reading of this rule answers that (${[...table].map(([value, key]) => `${value} → ${key}`).join('; ')})`
       t.expect(probe.rule, false, `observed ${observed}, the ${expected} reading answers ${wanted}${hint}`)
     },
   }))

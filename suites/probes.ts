@@ -31,7 +31,15 @@ export type ProbeResult = { readonly observed: Observation } | { readonly skippe
  */
 export async function runProbe(suite: Suite, probe: Probe, target: Target): Promise<ProbeResult> {
   let observed: Observation | undefined
-  const outcome = await runCheck(suite, { title: `probe ${probe.rule}`, ...(probe.needs && { needs: probe.needs }), run: async (t) => void (observed = await probe.observe(t)) }, target)
+  const outcome = await runCheck(
+    suite,
+    {
+      title: `probe ${probe.rule}`,
+      ...(probe.needs && { needs: probe.needs }),
+      run: async (t) => void (observed = await probe.observe(t)),
+    },
+    target,
+  )
   if (outcome.status === 'skip') return { skipped: outcome.skipReason ?? 'skipped' }
   const failure = outcome.failures[0]
   if (failure || observed === undefined) return { error: failure?.detail ?? 'the probe observed nothing' }
@@ -41,7 +49,15 @@ export async function runProbe(suite: Suite, probe: Probe, target: Target): Prom
 /** A stable text of an observation (key order ignored), to compare two. */
 export function observationKey(value: Observation | undefined): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v
+    Array.isArray(v)
+      ? v.map(sort)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v
   return JSON.stringify(sort(value)) ?? 'undefined'
 }
 
@@ -49,8 +65,10 @@ export function observationKey(value: Observation | undefined): string {
 
 const UNKNOWN_ID = 987654321
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000'
-const keysOf = (body: unknown): string[] => (typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).sort() : [])
-const field = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined)
+const keysOf = (body: unknown): string[] =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).sort() : []
+const field = (body: unknown, key: string): unknown =>
+  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined
 /** Laravel's `errors` keys. */
 const laravelErrorKeys = (res: Exchange): string[] => keysOf(field(res.body, 'errors'))
 /** Rails' `errors[].path`. */
@@ -64,7 +82,8 @@ const nestMessages = (res: Exchange): string[] => {
   return Array.isArray(message) ? message.map(String) : typeof message === 'string' ? [message] : []
 }
 /** A message as text: a string as sent, anything else as JSON ('' when absent), so two servers' answers compare. */
-const textOf = (message: unknown): string => (message === undefined || message === null ? '' : typeof message === 'string' ? message : JSON.stringify(message))
+const textOf = (message: unknown): string =>
+  message === undefined || message === null ? '' : typeof message === 'string' ? message : JSON.stringify(message)
 /** A message with the ids a request named replaced, so two servers' texts compare. */
 const withoutIds = (message: unknown, ...ids: Array<string | number>): string =>
   ids.reduce<string>((text, id) => replaceWhole(text, String(id), '<id>'), textOf(message))
@@ -79,7 +98,12 @@ const UNIQUE = { 'email.unique': 'enforced' } as const
 const summaryForm = (message: unknown): string => textOf(message).replace(/^.*?(?= \(and \d+ more errors?\)$)/, '<first>')
 
 /** `probe` with a typed context: the suites' ids stay strings at run time. */
-const probe = (rule: string, observe: Probe['observe'], needs?: readonly Need[], given?: Probe['given']): Probe => ({ rule, observe, ...(needs && { needs }), ...(given && { given }) })
+const probe = (rule: string, observe: Probe['observe'], needs?: readonly Need[], given?: Probe['given']): Probe => ({
+  rule,
+  observe,
+  ...(needs && { needs }),
+  ...(given && { given }),
+})
 
 // ---- flextell -------------------------------------------------------------------------------------------------
 
@@ -96,30 +120,56 @@ const flextellProbes: readonly Probe[] = [
     return { status: res.status, message: withoutIds(field(res.body, 'message'), UNKNOWN_ID) }
   }),
   probe('tenant.not-found', async (t) => (await t.send({ userId: t.account('foreign').userId })).status, ['foreign']),
-  probe('tenant.membership', async (t) => (await t.send({ headers: { 'x-tenant': String(t.account('foreign').tenant) } })).status, ['foreign']),
+  probe('tenant.membership', async (t) => (await t.send({ headers: { 'x-tenant': String(t.account('foreign').tenant) } })).status, [
+    'foreign',
+  ]),
   probe('body.coercion', async (t) => only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, is_active: '1' } })), ['is_active'])),
   probe('validation.status', async (t) => (await t.send({ body: flextellAnchor })).status),
   probe('validation.messages', async (t) => field(field((await t.send({ body: flextellAnchor })).body, 'errors'), 'name') as Observation),
   // The summary's form, not the first message's wording (that is validation.messages).
-  probe('validation.summary', async (t) => summaryForm(field((await t.send({ body: { ...flextellAnchor, email: 'not-an-email' } })).body, 'message'))),
-  probe('email.unique', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email } })).includes('email'), ['peer']),
-  probe('email.case-insensitive', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email.toUpperCase() } })).includes('email'), ['peer'], UNIQUE),
-  probe('roles.exist', async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, role_ids: [UNKNOWN_ID] } })).includes('role_ids.0')),
+  probe('validation.summary', async (t) =>
+    summaryForm(field((await t.send({ body: { ...flextellAnchor, email: 'not-an-email' } })).body, 'message')),
+  ),
+  probe(
+    'email.unique',
+    async (t) => laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email } })).includes('email'),
+    ['peer'],
+  ),
+  probe(
+    'email.case-insensitive',
+    async (t) =>
+      laravelErrorKeys(await t.send({ body: { ...flextellAnchor, email: t.account('peer').email.toUpperCase() } })).includes('email'),
+    ['peer'],
+    UNIQUE,
+  ),
+  probe('roles.exist', async (t) =>
+    laravelErrorKeys(await t.send({ body: { ...flextellAnchor, role_ids: [UNKNOWN_ID] } })).includes('role_ids.0'),
+  ),
   // The anchor is refused after authorize(), so a server letting peers update each other answers 422 and writes nothing.
   // (After the validation probes, so a status difference it shows is theirs.) Whether the request reached validation (the anchor named), whatever status validation uses.
-  probe('authz.peer', async (t) => laravelErrorKeys(await t.send({ userId: t.account('peer').userId, body: flextellAnchor })).includes('name'), ['peer']),
+  probe(
+    'authz.peer',
+    async (t) => laravelErrorKeys(await t.send({ userId: t.account('peer').userId, body: flextellAnchor })).includes('name'),
+    ['peer'],
+  ),
 
-  probe('body.read-only', async (t) => only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, id: 1, created_at: '2020-01-01T00:00:00Z' } })), ['id', 'created_at'])),
-  probe('update.timestamps', async (t) => {
-    // An update that changes nothing: does updated_at move? Laravel stamps to the second, so a stamp that is
-    // already old answers at once; a fresh one (this update's, or a recent write's) needs a second look later.
-    const stamp = (res: Exchange) => Date.parse(String(field(field(res.body, 'data'), 'updated_at')))
-    const first = await t.send({ body: {} })
-    const now = Date.parse(first.headers.get('date') ?? '') || Date.now()
-    if (now - stamp(first) > 2_000) return false
-    await sleep(1_100)
-    return stamp(await t.send({ body: {} })) !== stamp(first)
-  }, ['writes']),
+  probe('body.read-only', async (t) =>
+    only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, id: 1, created_at: '2020-01-01T00:00:00Z' } })), ['id', 'created_at']),
+  ),
+  probe(
+    'update.timestamps',
+    async (t) => {
+      // An update that changes nothing: does updated_at move? Laravel stamps to the second, so a stamp that is
+      // already old answers at once; a fresh one (this update's, or a recent write's) needs a second look later.
+      const stamp = (res: Exchange) => Date.parse(String(field(field(res.body, 'data'), 'updated_at')))
+      const first = await t.send({ body: {} })
+      const now = Date.parse(first.headers.get('date') ?? '') || Date.now()
+      if (now - stamp(first) > 2_000) return false
+      await sleep(1_100)
+      return stamp(await t.send({ body: {} })) !== stamp(first)
+    },
+    ['writes'],
+  ),
 ]
 
 // ---- rails-users ----------------------------------------------------------------------------------------------
@@ -130,30 +180,55 @@ const sendUser = (t: CheckContext<string>, user: unknown, options: Omit<SendOpti
 const railsProbes: readonly Probe[] = [
   probe('order.find-before-authorize', async (t) => (await t.send({ userId: UNKNOWN_ID, body: { user: railsAnchor } })).status),
   // Whether a non-numeric id is looked up (the documented 404 body) or matches no route.
-  probe('path.id', async (t) => {
-    const res = await t.send({ userId: 'not-a-number', body: { user: railsAnchor } })
-    return { status: res.status, documented: field(res.body, 'message') === 'User not found' }
-  }, undefined, { 'order.find-before-authorize': 'find-first' }),
+  probe(
+    'path.id',
+    async (t) => {
+      const res = await t.send({ userId: 'not-a-number', body: { user: railsAnchor } })
+      return { status: res.status, documented: field(res.body, 'message') === 'User not found' }
+    },
+    undefined,
+    { 'order.find-before-authorize': 'find-first' },
+  ),
   // A root-less body with an invalid attribute: refused as missing (require), ignored (fetch) or wrapped and
   // refused as invalid (wrap); nothing is written under any reading.
   probe('body.wrapped', async (t) => (await t.send({ body: railsAnchor })).status),
-  probe('body.type-cast', async (t) => only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags'])),
+  probe('body.type-cast', async (t) =>
+    only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags']),
+  ),
   probe('validation.messages', async (t) => {
     const errors = field((await sendUser(t, railsAnchor)).body, 'errors')
-    return Array.isArray(errors) ? textOf(field(errors.find((e) => field(e, 'path') === 'locale'), 'message')) : null
+    return Array.isArray(errors)
+      ? textOf(
+          field(
+            errors.find((e) => field(e, 'path') === 'locale'),
+            'message',
+          ),
+        )
+      : null
   }),
-  probe('body.unpermitted', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, apitwin_probe: 1 })).includes('apitwin_probe')),
+  probe('body.unpermitted', async (t) =>
+    railsErrorPaths(await sendUser(t, { ...railsAnchor, apitwin_probe: 1 })).includes('apitwin_probe'),
+  ),
   probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),
-  probe('email.case-insensitive', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer'], { 'email.normalized': 'as-sent' }),
-  probe('email.normalized', async (t) => {
-    // Changes the actor's email (a verification mail goes out) and puts it back.
-    const before = t.account('actor').email
-    const [local, domain] = before.split('@')
-    t.onCleanup(() => sendUser(t, { email: before }))
-    const res = await sendUser(t, { email: `${local?.toUpperCase()}.PROBE@${domain}` })
-    const stored = field(field(res.body, 'data'), 'email')
-    return typeof stored === 'string' ? (stored === stored.toLowerCase() ? 'downcased' : 'as-sent') : res.status
-  }, ['writes', 'disposable', 'actor-email']),
+  probe(
+    'email.case-insensitive',
+    async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'),
+    ['peer'],
+    { 'email.normalized': 'as-sent' },
+  ),
+  probe(
+    'email.normalized',
+    async (t) => {
+      // Changes the actor's email (a verification mail goes out) and puts it back.
+      const before = t.account('actor').email
+      const [local, domain] = before.split('@')
+      t.onCleanup(() => sendUser(t, { email: before }))
+      const res = await sendUser(t, { email: `${local?.toUpperCase()}.PROBE@${domain}` })
+      const stored = field(field(res.body, 'data'), 'email')
+      return typeof stored === 'string' ? (stored === stored.toLowerCase() ? 'downcased' : 'as-sent') : res.status
+    },
+    ['writes', 'disposable', 'actor-email'],
+  ),
 ]
 
 // ---- medibulut ------------------------------------------------------------------------------------------------
@@ -161,30 +236,57 @@ const railsProbes: readonly Probe[] = [
 const medibulutAnchor = { status: 2 } // always refused: status is "1 for active, 0 for inactive" (documented)
 const patch = (t: CheckContext<string>, body: Record<string, unknown>, options: Omit<SendOptions, 'body'> = {}) =>
   t.send({ ...options, body: { role_id: t.target.accounts.actor.role ?? 'admin', ...medibulutAnchor, ...body } })
-const medibulutErrors = async (t: CheckContext<string>, body: Record<string, unknown>, keys: readonly string[] = Object.keys(body)) => only(laravelErrorKeys(await patch(t, body)), keys)
+const medibulutErrors = async (t: CheckContext<string>, body: Record<string, unknown>, keys: readonly string[] = Object.keys(body)) =>
+  only(laravelErrorKeys(await patch(t, body)), keys)
 
 const medibulutProbes: readonly Probe[] = [
   probe('auth.required', async (t) => (await t.send({ as: 'anonymous' })).status),
   probe('auth.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
   probe('tenant.not-found', async (t) => (await patch(t, {}, { userId: t.account('foreign').userId })).status, ['foreign']),
-  probe('tenant.forbidden', async (t) => (await patch(t, {}, { userId: t.account('foreign').userId, params: { tenantId: String(t.account('foreign').tenant) } })).status, ['foreign']),
+  probe(
+    'tenant.forbidden',
+    async (t) =>
+      (await patch(t, {}, { userId: t.account('foreign').userId, params: { tenantId: String(t.account('foreign').tenant) } })).status,
+    ['foreign'],
+  ),
   probe('user.not-found', async (t) => withoutIds(field((await patch(t, {}, { userId: UNKNOWN_ID })).body, 'message'), UNKNOWN_ID)),
   // status is the anchor, refused under both readings, so it is not looked at.
   probe('required-fields', async (t) => medibulutErrors(t, {}, ['first_name', 'last_name', 'email', 'password'])),
   probe('role.reading', async (t) => (await medibulutErrors(t, { role_id: 2 })).includes('role_id')),
   // status is looked at, so an invalid email is the anchor instead.
-  probe('body.coercion', async (t) => medibulutErrors(t, { email: 'not-an-email', password: 'apitwin-probe-1', password_confirmation: 'apitwin-probe-2', status: '1', service_ids: ['1'] }, ['status', 'service_ids.0'])),
+  probe('body.coercion', async (t) =>
+    medibulutErrors(
+      t,
+      { email: 'not-an-email', password: 'apitwin-probe-1', password_confirmation: 'apitwin-probe-2', status: '1', service_ids: ['1'] },
+      ['status', 'service_ids.0'],
+    ),
+  ),
   probe('body.range', async (t) => medibulutErrors(t, { bonus_rate: 101 }, ['bonus_rate'])),
   probe('body.formats', async (t) => medibulutErrors(t, { color: 'red', mobile: '555' })),
   probe('body.lengths', async (t) => medibulutErrors(t, { first_name: LONG })),
   probe('body.nullable', async (t) => medibulutErrors(t, { first_name: null, phone: null })),
   probe('body.permissions', async (t) => medibulutErrors(t, { permissions: ['apitwin.probe'] }, ['permissions.0'])),
   probe('body.ids', async (t) => medibulutErrors(t, { service_ids: [0] }, ['service_ids.0'])),
-  probe('body.authorized-users', async (t) => (await medibulutErrors(t, { authorized_users: [Number(t.account('foreign').userId)] }, ['authorized_users.0'])).includes('authorized_users.0'), ['foreign']),
+  probe(
+    'body.authorized-users',
+    async (t) =>
+      (await medibulutErrors(t, { authorized_users: [Number(t.account('foreign').userId)] }, ['authorized_users.0'])).includes(
+        'authorized_users.0',
+      ),
+    ['foreign'],
+  ),
   probe('email.unique', async (t) => (await medibulutErrors(t, { email: t.account('peer').email })).includes('email'), ['peer']),
-  probe('email.case-insensitive', async (t) => (await medibulutErrors(t, { email: t.account('peer').email.toUpperCase() })).includes('email'), ['peer'], UNIQUE),
+  probe(
+    'email.case-insensitive',
+    async (t) => (await medibulutErrors(t, { email: t.account('peer').email.toUpperCase() })).includes('email'),
+    ['peer'],
+    UNIQUE,
+  ),
   // An invalid address is refused under every reading of the other rules; only its wording differs.
-  probe('validation.messages', async (t) => field(field((await patch(t, { email: 'not-an-email' })).body, 'errors'), 'email') as Observation),
+  probe(
+    'validation.messages',
+    async (t) => field(field((await patch(t, { email: 'not-an-email' })).body, 'errors'), 'email') as Observation,
+  ),
 ]
 
 // ---- gorules --------------------------------------------------------------------------------------------------
@@ -195,28 +297,46 @@ const gorulesProbes: readonly Probe[] = [
   probe('error.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
   probe('user.not-found', async (t) => (await t.send({ userId: UNKNOWN_UUID })).status),
   probe('path.uuid', async (t) => (await t.send({ userId: 'not-a-uuid' })).status),
-  probe('authz.admin', async (t) => (await t.send({ as: 'peer', userId: t.account('actor').userId, body: gorulesAnchor })).status, ['peer-token']),
-  probe('body.whitelist', async (t) => nestMessages(await t.send({ body: { ...gorulesAnchor, apitwinProbe: 1 } })).some((m) => m.includes('apitwinProbe'))),
+  probe('authz.admin', async (t) => (await t.send({ as: 'peer', userId: t.account('actor').userId, body: gorulesAnchor })).status, [
+    'peer-token',
+  ]),
+  probe('body.whitelist', async (t) =>
+    nestMessages(await t.send({ body: { ...gorulesAnchor, apitwinProbe: 1 } })).some((m) => m.includes('apitwinProbe')),
+  ),
   // Whether a number for a name is refused (named in the refusal), the anchor refused either way.
-  probe('body.coercion', async (t) => nestMessages(await t.send({ body: { ...gorulesAnchor, firstName: 42 } })).some((m) => m.includes('firstName'))),
+  probe('body.coercion', async (t) =>
+    nestMessages(await t.send({ body: { ...gorulesAnchor, firstName: 42 } })).some((m) => m.includes('firstName')),
+  ),
   probe('validation.status', async (t) => (await t.send({ body: gorulesAnchor })).status),
-  probe('roles.exist', async (t) => {
-    const before = (await t.send({ body: {} })).body
-    const roles = field(before, 'roles')
-    t.onCleanup(() => t.send({ body: { roles: Array.isArray(roles) ? roles.map((r) => field(r, 'id')) : [] } }))
-    return (await t.send({ body: { roles: [UNKNOWN_UUID] } })).status === 200
-  }, ['writes']),
-  probe('owner.single', async (t) => {
-    const type = field((await t.send({ body: {} })).body, 'type')
-    if (type === 'owner') return 'the actor is the owner; probe with an admin'
-    t.onCleanup(() => t.send({ body: { type } }))
-    return (await t.send({ body: { type: 'owner' } })).status === 200
-  }, ['writes']),
-  probe('status.sessions', async (t) => {
-    // Disables the peer, then asks whether the peer's token still works: cannot be undone on a live server.
-    await t.send({ userId: t.account('peer').userId, body: { status: 'disabled' } })
-    return (await t.send({ as: 'peer', body: {} })).status
-  }, ['peer-token', 'disposable']),
+  probe(
+    'roles.exist',
+    async (t) => {
+      const before = (await t.send({ body: {} })).body
+      const roles = field(before, 'roles')
+      t.onCleanup(() => t.send({ body: { roles: Array.isArray(roles) ? roles.map((r) => field(r, 'id')) : [] } }))
+      return (await t.send({ body: { roles: [UNKNOWN_UUID] } })).status === 200
+    },
+    ['writes'],
+  ),
+  probe(
+    'owner.single',
+    async (t) => {
+      const type = field((await t.send({ body: {} })).body, 'type')
+      if (type === 'owner') return 'the actor is the owner; probe with an admin'
+      t.onCleanup(() => t.send({ body: { type } }))
+      return (await t.send({ body: { type: 'owner' } })).status === 200
+    },
+    ['writes'],
+  ),
+  probe(
+    'status.sessions',
+    async (t) => {
+      // Disables the peer, then asks whether the peer's token still works: cannot be undone on a live server.
+      await t.send({ userId: t.account('peer').userId, body: { status: 'disabled' } })
+      return (await t.send({ as: 'peer', body: {} })).status
+    },
+    ['peer-token', 'disposable'],
+  ),
 ]
 
 /** One probe per inferred rule, per API. */

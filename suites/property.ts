@@ -4,7 +4,8 @@ import type { Check } from './check.ts'
 import { runCase, type DerivedApi } from './derived-checks.ts'
 import { choices, defOf, unwrap, type FieldCase } from './derive.ts'
 
-const word = (min: number, max: number) => fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), { minLength: min, maxLength: max }).map((cs) => cs.join(''))
+const word = (min: number, max: number) =>
+  fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), { minLength: min, maxLength: max }).map((cs) => cs.join(''))
 
 /**
  * Values a conforming server must refuse, drawn at random: strings past their limit, strings outside an enum,
@@ -15,10 +16,19 @@ function refusedArbitrary(field: string, schema: z.ZodType, elementKeys: boolean
   // Pipes are judged by what the client sends (their input), as the derived cases do.
   const { inner } = unwrap(schema)
   const values = choices(inner)
-  const make = (value: unknown, kind: FieldCase['kind'], what: string, errorKey = field): FieldCase => ({ field, value, accepted: false, kind, what, errorKey })
+  const make = (value: unknown, kind: FieldCase['kind'], what: string, errorKey = field): FieldCase => ({
+    field,
+    value,
+    accepted: false,
+    kind,
+    what,
+    errorKey,
+  })
   if (values !== undefined && values.every((v) => typeof v === 'string')) {
     // No padding, no case change, no empty string: Laravel trims and nulls those; those cases are derived apart.
-    return word(1, 24).filter((s) => !values.some((v) => String(v).toLowerCase() === s.toLowerCase())).map((s) => make(s, 'enum', `random outsider ${JSON.stringify(s)}`))
+    return word(1, 24)
+      .filter((s) => !values.some((v) => String(v).toLowerCase() === s.toLowerCase()))
+      .map((s) => make(s, 'enum', `random outsider ${JSON.stringify(s)}`))
   }
   const def = defOf(inner)
   if (def.type === 'string') {
@@ -32,7 +42,10 @@ function refusedArbitrary(field: string, schema: z.ZodType, elementKeys: boolean
   if (def.type === 'number') {
     const num = inner as z.ZodNumber
     const hi = num.maxValue
-    if (hi !== null && hi < Number.MAX_SAFE_INTEGER) return fc.integer({ min: Math.floor(hi) + 1, max: Math.floor(hi) + 1_000_000 }).map((n) => make(n, 'limit', `random ${n} (above ${hi})`))
+    if (hi !== null && hi < Number.MAX_SAFE_INTEGER)
+      return fc
+        .integer({ min: Math.floor(hi) + 1, max: Math.floor(hi) + 1_000_000 })
+        .map((n) => make(n, 'limit', `random ${n} (above ${hi})`))
     return undefined
   }
   if (def.type === 'array' && def.element) {
@@ -66,7 +79,10 @@ export function propertyCheck<R extends string>(api: DerivedApi<R>, { seed, maxC
     title: `property: ${maxCases} random values the contract refuses are refused (replay with --seed ${seed} --max-cases ${maxCases})`,
     async run(t) {
       // endOnFailure: no shrinking, so a live server gets at most maxCases requests.
-      await fc.assert(fc.asyncProperty(fc.oneof(...arbitraries), async (c) => void (await runCase(t, api, c))), { seed, numRuns: maxCases, endOnFailure: true })
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...arbitraries), async (c) => void (await runCase(t, api, c))),
+        { seed, numRuns: maxCases, endOnFailure: true },
+      )
     },
   }
 }

@@ -31,7 +31,9 @@ const writeGuard: WriteGuard = {
     ...('email' in fields && emailRefused(fields['email'], target) ? ['email'] : []),
     ...('password' in fields && passwordRefused(fields, 8, false) ? ['password'] : []),
     ...('locale' in fields && !['en', 'fr'].includes(String(fields['locale'])) ? ['locale'] : []),
-    ...('expo_push_token' in fields && !(typeof fields['expo_push_token'] === 'string' && expoToken.test(fields['expo_push_token'])) ? ['expo_push_token'] : []),
+    ...('expo_push_token' in fields && !(typeof fields['expo_push_token'] === 'string' && expoToken.test(fields['expo_push_token']))
+      ? ['expo_push_token']
+      : []),
   ],
 }
 
@@ -67,7 +69,14 @@ function expect404(t: T, res: Exchange, what: string, rules: R | readonly R[] = 
   expectBody(t, res, rules, notFound)
 }
 
-const fieldRule: Readonly<Record<string, R>> = { email: 'body.email', password: 'body.password', locale: 'body.locale', expo_push_token: 'body.expo-push-token', feature_flags: 'body.arrays', notifications: 'body.arrays' }
+const fieldRule: Readonly<Record<string, R>> = {
+  email: 'body.email',
+  password: 'body.password',
+  locale: 'body.locale',
+  expo_push_token: 'body.expo-push-token',
+  feature_flags: 'body.arrays',
+  notifications: 'body.arrays',
+}
 
 /** The attributes inside `user`, derived from the contract (Rails casts scalars, so no wrong-type refusals). */
 const derived: DerivedApi<R> = {
@@ -78,7 +87,12 @@ const derived: DerivedApi<R> = {
   skip: ['first_name', 'last_name'],
   send: (t, fields) => sendUser(t, fields),
   // Two invalid fields beside every case, neither the field under test (see BAD_EMAIL).
-  anchor: (field) => (field === 'email' ? { key: 'locale', fields: { locale: 'de', ...BAD_TOKEN }, rule: 'body.locale' } : field === 'locale' ? { key: 'email', fields: { email: 'not-an-email', ...BAD_TOKEN }, rule: 'body.email' } : { key: 'email', fields: BAD_EMAIL, rule: 'body.email' }),
+  anchor: (field) =>
+    field === 'email'
+      ? { key: 'locale', fields: { locale: 'de', ...BAD_TOKEN }, rule: 'body.locale' }
+      : field === 'locale'
+        ? { key: 'email', fields: { email: 'not-an-email', ...BAD_TOKEN }, rule: 'body.email' }
+        : { key: 'email', fields: BAD_EMAIL, rule: 'body.email' },
   names: (res, key) => (railsErrors(res) ?? []).some((e) => e.path === key),
   rules: (c) => fieldRule[c.field] ?? 'validation.shape',
   refusal: { status: 'validation.shape', expected: () => 422, names: 'validation.shape' },
@@ -128,8 +142,13 @@ const checks: Check<R>[] = [
       for (const body of [{ first_name: 'Unwrapped', locale: 'xx' }, { user: {} }, { user: 'Ada' }]) {
         const res = await t.send({ body })
         const expected = reading === 'wrap' && !('user' in body) ? 422 : reading === 'fetch' && typeof body.user !== 'string' ? 200 : 400
-        t.expect('body.wrapped', res.status === expected, `${JSON.stringify(body)}: expected ${expected}, got ${res.status} ${snippet(res.text)}`)
-        if (expected === 400) expectBody(t, res, 'body.wrapped', { status: 'error', message: 'param is missing or the value is empty: user' })
+        t.expect(
+          'body.wrapped',
+          res.status === expected,
+          `${JSON.stringify(body)}: expected ${expected}, got ${res.status} ${snippet(res.text)}`,
+        )
+        if (expected === 400)
+          expectBody(t, res, 'body.wrapped', { status: 'error', message: 'param is missing or the value is empty: user' })
       }
     },
   },
@@ -137,7 +156,13 @@ const checks: Check<R>[] = [
   {
     title: 'a password of 7 characters is refused with the documented message',
     async run(t) {
-      expectRailsRejected(t, await sendUser(t, { password: '1234567', locale: 'de' }), 'password', 'Password is too short (minimum is 8 characters)', shown('body.password'))
+      expectRailsRejected(
+        t,
+        await sendUser(t, { password: '1234567', locale: 'de' }),
+        'password',
+        'Password is too short (minimum is 8 characters)',
+        shown('body.password'),
+      )
     },
   },
   {
@@ -145,27 +170,48 @@ const checks: Check<R>[] = [
     needs: ['peer'],
     async run(t) {
       const peer = t.account('peer')
-      expectRailsRejected(t, await sendUser(t, { email: peer.email, locale: 'de' }), 'email', 'Email has already been taken', shown('email.unique'))
+      expectRailsRejected(
+        t,
+        await sendUser(t, { email: peer.email, locale: 'de' }),
+        'email',
+        'Email has already been taken',
+        shown('email.unique'),
+      )
       // Case-insensitivity is Devise's default, not the doc's: a case-sensitive server only earns a warning, and the
       // invalid locale beside the address keeps such a server from moving the peer's address onto the actor.
       const upper = await sendUser(t, { email: peer.email.toUpperCase(), locale: 'de', ...BAD_TOKEN })
-      t.expect(['email.unique', 'email.case-insensitive'], upper.status === 422 && (railsErrors(upper) ?? []).some((e) => e.path === 'email' && e.message === 'Email has already been taken'), `${peer.email.toUpperCase()}: expected 422 "Email has already been taken", got ${upper.status} ${snippet(upper.text)}`)
+      t.expect(
+        ['email.unique', 'email.case-insensitive'],
+        upper.status === 422 && (railsErrors(upper) ?? []).some((e) => e.path === 'email' && e.message === 'Email has already been taken'),
+        `${peer.email.toUpperCase()}: expected 422 "Email has already been taken", got ${upper.status} ${snippet(upper.text)}`,
+      )
     },
   },
   {
     title: 'the user\'s own email is not "already taken"',
     needs: ['actor-email'],
     async run(t) {
-      expectRailsAccepted(t, await sendUser(t, { email: t.account('actor').email, locale: 'de' }), 'email', 'locale', rule('email.unique'), 'body.locale')
+      expectRailsAccepted(
+        t,
+        await sendUser(t, { email: t.account('actor').email, locale: 'de' }),
+        'email',
+        'locale',
+        rule('email.unique'),
+        'body.locale',
+      )
     },
   },
   {
     title: 'a number for a string attribute is cast, a string for a list dropped (Rails type casting)',
     async run(t) {
-      for (const [path, value] of [['first_name', 42], ['feature_flags', 'affiliate']] as const) {
+      for (const [path, value] of [
+        ['first_name', 42],
+        ['feature_flags', 'affiliate'],
+      ] as const) {
         const res = await sendUser(t, { [path]: value, ...BAD_EMAIL })
         if (t.readingOf('body.type-cast', path) === 'cast') expectRailsAccepted(t, res, path, 'email', rule('body.type-cast'), 'body.email')
-        else expectRailsRejected(t, res, path, `${path === 'first_name' ? 'First name' : 'Feature flags'} is invalid`, rule('body.type-cast'))
+        else
+          expectRailsRejected(t, res, path, `${path === 'first_name' ? 'First name' : 'Feature flags'} is invalid`, rule('body.type-cast'))
       }
     },
   },
@@ -173,7 +219,8 @@ const checks: Check<R>[] = [
     title: 'an attribute the API does not take is dropped (strong parameters)',
     async run(t) {
       const res = await sendUser(t, { apitwin_probe: 1, ...BAD_EMAIL })
-      if (t.reading('body.unpermitted') === 'dropped') expectRailsAccepted(t, res, 'apitwin_probe', 'email', rule('body.unpermitted'), 'body.email')
+      if (t.reading('body.unpermitted') === 'dropped')
+        expectRailsAccepted(t, res, 'apitwin_probe', 'email', rule('body.unpermitted'), 'body.email')
       else expectRailsRejected(t, res, 'apitwin_probe', 'Apitwin probe is not permitted', rule('body.unpermitted'))
     },
   },
@@ -182,12 +229,19 @@ const checks: Check<R>[] = [
     needs: ['writes'],
     async run(t) {
       await snapshot(t)
-      for (const [path, value] of [['feature_flags', 'affiliate'], ['notifications', [1, true]]] as const) {
+      for (const [path, value] of [
+        ['feature_flags', 'affiliate'],
+        ['notifications', [1, true]],
+      ] as const) {
         const res = await sendUser(t, { [path]: value })
         // A refusal is the strict reading of body.type-cast, judged by the check above.
         if (res.status !== 200) continue
         const stored = ((res.body as { data?: Record<string, unknown> } | undefined)?.data ?? {})[path]
-        t.expect('body.arrays', Array.isArray(stored) && stored.every((v) => typeof v === 'string'), `${path}: sent ${JSON.stringify(value)}, the 200 shows ${JSON.stringify(stored)}; expected a list of strings ("array [string]")`)
+        t.expect(
+          'body.arrays',
+          Array.isArray(stored) && stored.every((v) => typeof v === 'string'),
+          `${path}: sent ${JSON.stringify(value)}, the 200 shows ${JSON.stringify(stored)}; expected a list of strings ("array [string]")`,
+        )
       }
     },
   },
@@ -195,8 +249,20 @@ const checks: Check<R>[] = [
     title: 'first_name and last_name cannot be blank',
     async run(t) {
       // An invalid email beside them: a server without presence validations (the other reading) writes nothing.
-      expectRailsRejected(t, await sendUser(t, { first_name: '  ', ...BAD_EMAIL }), 'first_name', "First name can't be blank", rule('body.names'))
-      expectRailsRejected(t, await sendUser(t, { last_name: '', ...BAD_EMAIL }), 'last_name', "Last name can't be blank", rule('body.names'))
+      expectRailsRejected(
+        t,
+        await sendUser(t, { first_name: '  ', ...BAD_EMAIL }),
+        'first_name',
+        "First name can't be blank",
+        rule('body.names'),
+      )
+      expectRailsRejected(
+        t,
+        await sendUser(t, { last_name: '', ...BAD_EMAIL }),
+        'last_name',
+        "Last name can't be blank",
+        rule('body.names'),
+      )
     },
   },
   {
@@ -207,8 +273,16 @@ const checks: Check<R>[] = [
       t.matches('validation.shape', railsUsers.responses[422], res.body, 'body')
       const paths = (railsErrors(res) ?? []).map((e) => e.path)
       // A field missing from the list is its own rule broken (the envelope itself held above).
-      for (const [path, constraint] of [['email', 'body.email'], ['password', 'body.password'], ['locale', 'body.locale']] as const) {
-        t.expect(paths.length > 0 ? constraint : ['validation.shape', constraint], paths.includes(path), `errors name ${JSON.stringify(paths)}; expected ${path} among them`)
+      for (const [path, constraint] of [
+        ['email', 'body.email'],
+        ['password', 'body.password'],
+        ['locale', 'body.locale'],
+      ] as const) {
+        t.expect(
+          paths.length > 0 ? constraint : ['validation.shape', constraint],
+          paths.includes(path),
+          `errors name ${JSON.stringify(paths)}; expected ${path} among them`,
+        )
       }
     },
   },
@@ -217,11 +291,21 @@ const checks: Check<R>[] = [
     needs: ['writes'],
     async run(t) {
       await snapshot(t)
-      const sent = { first_name: 'Apitwin', last_name: `Roundtrip ${Date.now()}`, feature_flags: ['affiliate'], notifications: ['email_new_transaction', 'push_new_transaction'], locale: 'fr' }
+      const sent = {
+        first_name: 'Apitwin',
+        last_name: `Roundtrip ${Date.now()}`,
+        feature_flags: ['affiliate'],
+        notifications: ['email_new_transaction', 'push_new_transaction'],
+        locale: 'fr',
+      }
       const after = await update(t, { ...sent, expo_push_token: 'ExpoPushToken[apitwinroundtrip000000]' })
       for (const [field, value] of Object.entries(sent)) {
         const actual = after[field as keyof typeof after]
-        t.expect('response.echo', JSON.stringify(actual) === JSON.stringify(value), `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`)
+        t.expect(
+          'response.echo',
+          JSON.stringify(actual) === JSON.stringify(value),
+          `${field}: sent ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`,
+        )
       }
     },
   },
@@ -233,7 +317,11 @@ const checks: Check<R>[] = [
       const lastName = `Persisted ${Date.now()}`
       await update(t, { last_name: lastName })
       const later = await update(t, { locale: 'en' })
-      t.expect('update.persists', later.last_name === lastName, `last_name was ${JSON.stringify(later.last_name)} after a later update; expected ${JSON.stringify(lastName)}`)
+      t.expect(
+        'update.persists',
+        later.last_name === lastName,
+        `last_name was ${JSON.stringify(later.last_name)} after a later update; expected ${JSON.stringify(lastName)}`,
+      )
     },
   },
   {
@@ -241,14 +329,24 @@ const checks: Check<R>[] = [
     // A live server would mail a real inbox and mark the account unverified, so this runs on the mock only.
     needs: ['writes', 'disposable', 'controls'],
     async run(t) {
-      const outbox = async () => ((await (await t.target.fetch(`${t.target.controlBase}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }).emails
+      const outbox = async () =>
+        ((await (await t.target.fetch(`${t.target.controlBase}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> })
+          .emails
       const before = (await outbox()).length
       const after = await update(t, { email: 'Moved.Here@Example.com' })
       t.expect('email.normalized', after.email === 'moved.here@example.com', `email came back as ${after.email}`)
       const sent = (await outbox()).slice(before)
-      t.expect('email.verification', sent.length === 1 && sent[0]?.to === after.email, `outbox gained ${JSON.stringify(sent)}; expected one email to ${after.email}`)
+      t.expect(
+        'email.verification',
+        sent.length === 1 && sent[0]?.to === after.email,
+        `outbox gained ${JSON.stringify(sent)}; expected one email to ${after.email}`,
+      )
       await update(t, { email: after.email, first_name: 'Same Email' })
-      t.expect('email.verification', (await outbox()).length === before + 1, 'an update that keeps the email sent another verification email')
+      t.expect(
+        'email.verification',
+        (await outbox()).length === before + 1,
+        'an update that keeps the email sent another verification email',
+      )
     },
   },
   {
@@ -262,4 +360,9 @@ const checks: Check<R>[] = [
 ]
 
 /** The rails-users contract suite: the same checks for the mock, `apitwin serve` and a live server. */
-export const railsUsersSuite: Suite<R> = suiteOf(railsUsers, checks, { secrets: { rule: 'response.no-password', allowKeys: ['expo_push_token'] }, probeBody: { user: BAD_EMAIL }, derived, writeGuard })
+export const railsUsersSuite: Suite<R> = suiteOf(railsUsers, checks, {
+  secrets: { rule: 'response.no-password', allowKeys: ['expo_push_token'] },
+  probeBody: { user: BAD_EMAIL },
+  derived,
+  writeGuard,
+})

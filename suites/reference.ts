@@ -19,12 +19,15 @@ export async function referenceTarget(api: string, readings: ReadingChoice = {},
   const twin = await createTwin({ apis: [found], readings: { [api]: readings }, ...(learned && { learned: { [api]: learned } }) })
   const origin = `http://apitwin.reference/${api}`
   const names: string[] = []
-  const route = new RegExp(`^${found.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}$`)
+  const route = new RegExp(
+    `^${found.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}$`,
+  )
   const fetchReference = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     const match = url.pathname.startsWith(`/${api}/`) || url.pathname === `/${api}` ? route.exec(url.pathname.slice(api.length + 1)) : null
     const method = (init.method ?? 'GET').toUpperCase()
-    if (!match || method !== found.method) return Response.json({ message: `The reference mock has no route for ${method} ${url.pathname}` }, { status: 404 })
+    if (!match || method !== found.method)
+      return Response.json({ message: `The reference mock has no route for ${method} ${url.pathname}` }, { status: 404 })
     const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]))
     const body = typeof init.body === 'string' ? init.body : ''
     return toResponse(await twin.state(api).resolve({ headers: new Headers(init.headers), text: async () => body }, params))

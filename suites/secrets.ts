@@ -4,7 +4,8 @@
  */
 
 // Keys that name a secret. `expo_push_token` (a device address the user sends) is allowed per suite.
-const secretKey = /pass(?:word|wd)|secret|digest|hash|credential|api[_-]?key|private[_-]?key|(?:^|[_-])token$|^token|remember[_-]?token|otp[_-]?secret|salt$/i
+const secretKey =
+  /pass(?:word|wd)|secret|digest|hash|credential|api[_-]?key|private[_-]?key|(?:^|[_-])token$|^token|remember[_-]?token|otp[_-]?secret|salt$/i
 
 // The same in camelCase (`legacyPw`, `rememberToken`, `passwordHash`), where an underscore would mark the word.
 const camelSecretKey = /[a-z](?:Pw|Pwd|Token|Hash|Digest|Secret|Salt)$/
@@ -15,7 +16,8 @@ const shortPasswordKey = /(?:^|[_-])pwd?(?:[_-]|$)/i
 // UUIDs of 32 hex and are left out; a value needs a letter and a digit, so plain numbers never match.
 const hexDigest = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/i
 const idKey = /(?:^|[_-])(?:id|uuid|guid)$|[a-z](?:Id|Uuid)$|^(?:id|uuid|guid)$/i
-const looksLikeDigest = (value: string, key: string) => hexDigest.test(value) && /[a-f]/i.test(value) && /\d/.test(value) && !idKey.test(key)
+const looksLikeDigest = (value: string, key: string) =>
+  hexDigest.test(value) && /[a-f]/i.test(value) && /\d/.test(value) && !idKey.test(key)
 
 // bcrypt, argon2, scrypt, PBKDF2 (Django/passlib), Laravel-style "$y$", unix crypt sha256/512.
 const hashValue = /^(?:\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$|\$scrypt\$|pbkdf2[_:$]|\$[156y]\$[^$]+\$)/
@@ -43,7 +45,8 @@ export function findSecrets(body: unknown, scan: SecretScan = {}, path = ''): Se
   const walk = (value: unknown, at: string, key = ''): void => {
     if (typeof value === 'string') {
       if (hashValue.test(value)) found.push({ path: at || '(body)', why: 'a value shaped like a password hash' })
-      else if (looksLikeDigest(value, key)) found.push({ path: at || '(body)', why: 'a value shaped like an unsalted hex digest (md5/sha1/sha256)' })
+      else if (looksLikeDigest(value, key))
+        found.push({ path: at || '(body)', why: 'a value shaped like an unsalted hex digest (md5/sha1/sha256)' })
       else if (known.some((s) => value.includes(s))) found.push({ path: at || '(body)', why: 'a token or password this run sent' })
       return
     }
@@ -52,7 +55,8 @@ export function findSecrets(body: unknown, scan: SecretScan = {}, path = ''): Se
     for (const [key, v] of Object.entries(value)) {
       const here = at ? `${at}.${key}` : key
       const credentialKey = secretKey.test(key) || camelSecretKey.test(key) || shortPasswordKey.test(key)
-      if (!allow.has(key) && credentialKey && v !== null && v !== undefined && v !== '') found.push({ path: here, why: 'a password-like key' })
+      if (!allow.has(key) && credentialKey && v !== null && v !== undefined && v !== '')
+        found.push({ path: here, why: 'a password-like key' })
       walk(v, here, key)
     }
   }

@@ -24,7 +24,11 @@ export interface OwnedTarget {
  * does not handle turned into an error. Fresh seeded state before each check.
  * @example const { target, close } = await mockTarget('flextell')
  */
-export async function mockTarget(api: string, options: TwinOptions = {}, readings?: Readonly<Record<string, string>>): Promise<OwnedTarget> {
+export async function mockTarget(
+  api: string,
+  options: TwinOptions = {},
+  readings?: Readonly<Record<string, string>>,
+): Promise<OwnedTarget> {
   const selected = apis.filter((a) => a.name === api)
   if (selected.length === 0) throw new Error(`Unknown API "${api}"; known: ${apis.map((a) => a.name).join(', ')}`)
   const twin = await createTwin({ ...options, apis: selected })

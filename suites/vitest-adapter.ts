@@ -7,7 +7,6 @@ import { suites } from './suites.ts'
 import type { Target } from './target.ts'
 import { mockTarget, type OwnedTarget } from './targets.ts'
 
-
 export interface ContractOptions {
   /** Fail on broken inferred rules too (default: `APITWIN_STRICT`, else false: they are warnings). */
   readonly strict?: boolean
@@ -20,9 +19,18 @@ export interface ContractOptions {
 }
 
 const ENV_FLAGS = {
-  baseUrl: 'BASE_URL', token: 'TOKEN', userId: 'USER_ID', email: 'EMAIL', role: 'ROLE', tenant: 'TENANT',
-  peerUserId: 'PEER_USER_ID', peerEmail: 'PEER_EMAIL', peerToken: 'PEER_TOKEN',
-  foreignUserId: 'FOREIGN_USER_ID', foreignTenant: 'FOREIGN_TENANT', foreignToken: 'FOREIGN_TOKEN',
+  baseUrl: 'BASE_URL',
+  token: 'TOKEN',
+  userId: 'USER_ID',
+  email: 'EMAIL',
+  role: 'ROLE',
+  tenant: 'TENANT',
+  peerUserId: 'PEER_USER_ID',
+  peerEmail: 'PEER_EMAIL',
+  peerToken: 'PEER_TOKEN',
+  foreignUserId: 'FOREIGN_USER_ID',
+  foreignTenant: 'FOREIGN_TENANT',
+  foreignToken: 'FOREIGN_TOKEN',
 } as const satisfies Partial<Record<keyof VerifyOptions, string>>
 
 const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value)
@@ -43,14 +51,27 @@ function fromEnv(api: string, env: Env): VerifyOptions | undefined {
 function fromConfig(api: string, config: Config, env: Env): VerifyOptions | undefined {
   const entry = config.targets?.[api]
   if (!entry) return undefined
-  const { actor, peer, foreign }: { actor?: ConfigAccount; peer?: ConfigAccount | undefined; foreign?: ConfigAccount | undefined } = entry.accounts ?? {}
+  const { actor, peer, foreign }: { actor?: ConfigAccount; peer?: ConfigAccount | undefined; foreign?: ConfigAccount | undefined } =
+    entry.accounts ?? {}
   const options = {
     baseUrl: entry.baseUrl,
-    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
-    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+    token: actor?.token,
+    userId: text(actor?.userId),
+    email: actor?.email,
+    role: actor?.role,
+    tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId),
+    peerEmail: peer?.email,
+    peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId),
+    foreignTenant: text(foreign?.tenant),
+    foreignToken: foreign?.token,
   }
-  return { api, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), allowWrites: truthy(env['APITWIN_ALLOW_WRITES']) }
+  return {
+    api,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    allowWrites: truthy(env['APITWIN_ALLOW_WRITES']),
+  }
 }
 
 /**
@@ -62,13 +83,16 @@ function envDescribes(api: string, apis: readonly string[], env: Env): boolean {
   if (!env['APITWIN_BASE_URL']) return false
   const named = env['APITWIN_API']
   if (named !== undefined && named !== '') {
-    if (!apis.includes(named)) throw new Error(`apitwin/vitest: APITWIN_API is "${named}", but describeContracts describes ${apis.join(', ')}; name one of those`)
+    if (!apis.includes(named))
+      throw new Error(`apitwin/vitest: APITWIN_API is "${named}", but describeContracts describes ${apis.join(', ')}; name one of those`)
     return named === api
   }
   if (apis.length === 1) return true
-  throw new Error(`apitwin/vitest: APITWIN_BASE_URL (with APITWIN_TOKEN, …) describes one API, but describeContracts describes ${apis.length} (${apis.join(', ')}). `
-    + `Give each API its own target in ${DEFAULT_CONFIG_FILE} ({ "targets": { "${apis[0]}": { "baseUrl": "…", "accounts": { "actor": { "userId": …, "token": "\${TOKEN}" } } } } }) and unset APITWIN_BASE_URL, `
-    + 'or set APITWIN_API to the one API the variables describe')
+  throw new Error(
+    `apitwin/vitest: APITWIN_BASE_URL (with APITWIN_TOKEN, …) describes one API, but describeContracts describes ${apis.length} (${apis.join(', ')}). ` +
+      `Give each API its own target in ${DEFAULT_CONFIG_FILE} ({ "targets": { "${apis[0]}": { "baseUrl": "…", "accounts": { "actor": { "userId": …, "token": "\${TOKEN}" } } } } }) and unset APITWIN_BASE_URL, ` +
+      'or set APITWIN_API to the one API the variables describe',
+  )
 }
 
 /**
@@ -80,12 +104,15 @@ export function liveOptions(api: string, apis: readonly string[], env: Env, conf
   const live = (envDescribes(api, apis, env) ? fromEnv(api, env) : undefined) ?? fromConfig(api, config, env)
   if (live && api === 'medibulut' && !live.role) {
     // Every medibulut update restates role_id; without the actor's own role the checks would send another one.
-    throw new Error(`apitwin/vitest: medibulut needs the actor's role, which every update restates (role_id): set APITWIN_ROLE or targets.medibulut.accounts.actor.role in ${configFile}`)
+    throw new Error(
+      `apitwin/vitest: medibulut needs the actor's role, which every update restates (role_id): set APITWIN_ROLE or targets.medibulut.accounts.actor.role in ${configFile}`,
+    )
   }
   return live
 }
 
-const line = (f: Finding) => `[${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''}`
+const line = (f: Finding) =>
+  `[${f.provenance.kind}] ${f.rule} (${f.text}): ${f.detail}${f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''}`
 
 /**
  * Registers apitwin's contract suites in your own vitest run: one `describe` per API, one `it` per check. The

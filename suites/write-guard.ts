@@ -36,12 +36,15 @@ export function unsafeWrite(body: unknown, target: Target, guard: WriteGuard | u
   const actorEmail = target.accounts.actor.email
   const hasPassword = Object.keys(fields).some((key) => PASSWORD_KEY.test(key))
   const email = fields['email']
-  const changesEmail = email !== undefined && !(typeof email === 'string' && actorEmail !== undefined && email.trim().toLowerCase() === actorEmail.toLowerCase())
+  const changesEmail =
+    email !== undefined &&
+    !(typeof email === 'string' && actorEmail !== undefined && email.trim().toLowerCase() === actorEmail.toLowerCase())
   if (!hasPassword && !changesEmail) return undefined
   const what = hasPassword ? "a password (the actor's could change)" : `email ${JSON.stringify(email)} (the actor's could change)`
   const refused = new Set(guard?.refusals(fields, target) ?? [])
   if (hasPassword && !refused.has('password')) return `it would send ${what} that the docs accept; pass --allow-writes to run it`
-  if (refused.size < 2) return `it would send ${what} with fewer than two documented refusals beside it, so a server breaking one rule would store it; pass --allow-writes to run it`
+  if (refused.size < 2)
+    return `it would send ${what} with fewer than two documented refusals beside it, so a server breaking one rule would store it; pass --allow-writes to run it`
   return undefined
 }
 

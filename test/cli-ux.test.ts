@@ -13,7 +13,9 @@ let flextell: { baseUrl: string; accounts: Account[] }
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'apitwin-ux-'))
   served = await spawnServe(['--quiet'])
-  const discovery = (await (await fetch(`${served.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; baseUrl: string; accounts: Account[] }> }
+  const discovery = (await (await fetch(`${served.url}/__twin/apis`)).json()) as {
+    apis: Array<{ name: string; baseUrl: string; accounts: Account[] }>
+  }
   const found = discovery.apis.find((a) => a.name === 'flextell')
   if (!found) throw new Error('the server lists no flextell')
   flextell = found
@@ -23,9 +25,16 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true })
 })
 
-function cli(args: readonly string[], { env = {}, cwd = folder, until }: { env?: Record<string, string>; cwd?: string; until?: RegExp } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: readonly string[],
+  { env = {}, cwd = folder, until }: { env?: Record<string, string>; cwd?: string; until?: RegExp } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     const stopWhen = () => {
@@ -57,7 +66,7 @@ function usage(result: { code: number | null; stdout: string; stderr: string }, 
 }
 
 describe('config ${ENV} is expanded where it is used', () => {
-  it('a variable only flextell\'s target uses may be unset for serve, readings and verify gorules; verify flextell names it', async () => {
+  it("a variable only flextell's target uses may be unset for serve, readings and verify gorules; verify flextell names it", async () => {
     const config = {
       readings: { gorules: { 'validation.status': '422' } },
       targets: { flextell: { baseUrl: 'http://127.0.0.1:9/flextell', accounts: { actor: { userId: 1, token: '${FLEXTELL_TOKEN}' } } } },
@@ -76,7 +85,11 @@ describe('config ${ENV} is expanded where it is used', () => {
       expect(gorules.code, gorules.stdout).toBe(0)
       expect(serve.stdout).toMatch(/apitwin serving/)
       expect(serve.stderr).toBe('')
-      usage(flextellRun, 'apitwin.config.json (targets.flextell) uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file', 'verify flextell')
+      usage(
+        flextellRun,
+        'apitwin.config.json (targets.flextell) uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file',
+        'verify flextell',
+      )
     } finally {
       await rm(join(folder, 'apitwin.config.json'))
     }
@@ -87,9 +100,16 @@ describe('config ${ENV} is expanded where it is used', () => {
     const bare = join(folder, 'bare.json')
     await writeFile(typo, JSON.stringify({ targets: { flextel: { baseUrl: 'http://127.0.0.1:9/flextell' } } }))
     await writeFile(bare, JSON.stringify({ targets: { flextell: { baseUrl: 'http://127.0.0.1:9/flextell' } } }))
-    const [typoRun, bareRun] = await Promise.all([cli(['verify', 'gorules', '--config', typo]), cli(['verify', 'flextell', '--config', bare])])
+    const [typoRun, bareRun] = await Promise.all([
+      cli(['verify', 'gorules', '--config', typo]),
+      cli(['verify', 'flextell', '--config', bare]),
+    ])
     usage(typoRun, `config file ${typo}: targets: unknown API "flextel"; choose from flextell, rails-users, medibulut, gorules`, 'typo')
-    usage(bareRun, /^apitwin: .*bare\.json: targets\.flextell has a baseUrl but no accounts\.actor\.token; add accounts\.actor .* or pass --token and --user-id\n$/, 'no accounts')
+    usage(
+      bareRun,
+      /^apitwin: .*bare\.json: targets\.flextell has a baseUrl but no accounts\.actor\.token; add accounts\.actor .* or pass --token and --user-id\n$/,
+      'no accounts',
+    )
   }, 30_000)
 })
 
@@ -102,10 +122,18 @@ describe('usage problems: exit 2, one line', () => {
       cli(['serve', '--port', '0', '--reading', 'validation.status=422']),
       cli(['verify', 'flextell', '--max-cases', '-1']),
     ])
-    usage(runs[0], '--state /nonexistent/dir/s.json: the folder /nonexistent/dir does not exist; create it first or pass another path', 'state')
+    usage(
+      runs[0],
+      '--state /nonexistent/dir/s.json: the folder /nonexistent/dir does not exist; create it first or pass another path',
+      'state',
+    )
     usage(runs[1], '--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "1gb"', 'body-limit')
     usage(runs[2], /^apitwin: --seed must be a whole number from 0 to \d+, got "-1"\n$/, 'seed')
-    usage(runs[3], /^apitwin: --reading: unknown API "validation": a reading is API\.RULE=VALUE \(e\.g\. \w+\.validation\.status=422\); the APIs are flextell, rails-users, medibulut, gorules\n$/, 'reading')
+    usage(
+      runs[3],
+      /^apitwin: --reading: unknown API "validation": a reading is API\.RULE=VALUE \(e\.g\. \w+\.validation\.status=422\); the APIs are flextell, rails-users, medibulut, gorules\n$/,
+      'reading',
+    )
     usage(runs[4], '--max-cases must be a whole number from 0 to 10000, got "-1"', 'max-cases')
   }, 30_000)
 
@@ -116,7 +144,11 @@ describe('usage problems: exit 2, one line', () => {
       cli(['verify', 'flextell', '--token', actor().token]),
       cli(['verify', 'flextell', '--from-discovery', origin, '--peer-user-id', '2']),
     ])
-    usage(short, /^apitwin: http:\/\/127\.0\.0\.1:\d+: the actor's own user \(--user-id 1\) answered 404: --base-url must reach up to where the documented path starts \(e\.g\. .*\/flextell .*\), or --user-id names no user\n$/, 'short base URL')
+    usage(
+      short,
+      /^apitwin: http:\/\/127\.0\.0\.1:\d+: the actor's own user \(--user-id 1\) answered 404: --base-url must reach up to where the documented path starts \(e\.g\. .*\/flextell .*\), or --user-id names no user\n$/,
+      'short base URL',
+    )
     expect(short.stderr).not.toContain(actor().token)
     usage(lone, /^apitwin: --token needs --base-url \(or a config target/, 'lone token')
     usage(peer, '--peer-user-id needs --peer-email: give both or neither', 'peer')
@@ -129,15 +161,24 @@ describe('serve --state: a save that fails later', () => {
     const server = await spawnServe(['--quiet', '--state', join(dir, 's.json')])
     try {
       await rm(dir, { recursive: true, force: true })
-      const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; baseUrl: string; accounts: Account[] }> }
+      const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as {
+        apis: Array<{ name: string; baseUrl: string; accounts: Account[] }>
+      }
       const api = discovery.apis.find((a) => a.name === 'flextell')
       const me = api?.accounts.find((a) => a.label === 'actor')
       if (!api || !me) throw new Error('no flextell actor')
-      const put = await fetch(`${api.baseUrl}/api/v1/users/${me.userId}`, { method: 'PUT', headers: { authorization: `Bearer ${me.token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ first_name: 'Ada' }) })
+      const put = await fetch(`${api.baseUrl}/api/v1/users/${me.userId}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${me.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ first_name: 'Ada' }),
+      })
       expect(put.status).toBe(200)
       const deadline = Date.now() + 5000
       while (!/could not save/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      const lines = server.output().split('\n').filter((l) => /could not save/.test(l))
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => /could not save/.test(l))
       expect(lines[0]).toMatch(/^apitwin: could not save the state file .*s\.json: ENOENT; the data stays in memory/)
       expect(server.output()).not.toMatch(/^\s+at /m)
       expect((await fetch(`${server.url}/__twin/apis`)).status).toBe(200)

@@ -51,7 +51,12 @@ describe('control JSON API over apitwin serve', () => {
     expect(gorules.baseUrl).toBe(`${server.url}/gorules`)
     expect(state.apis[0]!.accounts.map((a) => a.label)).toEqual(['actor', 'peer', 'foreign'])
     expect(gorules.accounts[0]!.token).toEqual(expect.any(String))
-    expect(gorules.readings.find((r) => r.rule === 'validation.status')).toMatchObject({ default: '400', active: '400', why: anyString, options: [{ value: '400' }, { value: '422' }] })
+    expect(gorules.readings.find((r) => r.rule === 'validation.status')).toMatchObject({
+      default: '400',
+      active: '400',
+      why: anyString,
+      options: [{ value: '400' }, { value: '422' }],
+    })
     expect(gorules.changed).toEqual([])
     expect(gorules.fault).toBeNull()
     expect(state.apis.find((api) => api.name === 'rails-users')!.controls['outbox']).toBe(`${server.url}/__twin/rails-users/outbox`)
@@ -107,14 +112,21 @@ describe('control JSON API over apitwin serve', () => {
     expect((await call()).status).toBe(200)
     expect(performance.now() - started).toBeGreaterThanOrEqual(290)
     expect((await write(server.url, 'DELETE', '/__twin/faults/flextell')).status).toBe(200)
-    expect(((await (await fetch(`${server.url}/__twin/faults`)).json()) as { faults: Record<string, unknown> }).faults).toEqual({ flextell: null, 'rails-users': null, medibulut: null, gorules: null })
+    expect(((await (await fetch(`${server.url}/__twin/faults`)).json()) as { faults: Record<string, unknown> }).faults).toEqual({
+      flextell: null,
+      'rails-users': null,
+      medibulut: null,
+      gorules: null,
+    })
     expect((await call()).status).toBe(200)
   })
 
   it('journals control changes beside API requests, and lists only newer entries with ?after=', async () => {
     const server = await serve()
     await write(server.url, 'PUT', '/__twin/faults/medibulut', { delayMs: 5 })
-    const { requests } = (await (await fetch(`${server.url}/__twin/requests`)).json()) as { requests: Array<{ id: number; method: string; path: string; status: number; body: unknown }> }
+    const { requests } = (await (await fetch(`${server.url}/__twin/requests`)).json()) as {
+      requests: Array<{ id: number; method: string; path: string; status: number; body: unknown }>
+    }
     expect(requests.at(-1)).toMatchObject({ method: 'PUT', path: '/__twin/faults/medibulut', status: 200, body: { delayMs: 5 } })
     const last = requests.at(-1)!.id
     expect(((await (await fetch(`${server.url}/__twin/requests?after=${last}`)).json()) as { requests: unknown[] }).requests).toEqual([])
@@ -137,8 +149,18 @@ describe('control write guard (no write access from another origin)', () => {
   it('refuses writes from another origin, a cross-site fetch, a form content type; reads carry no CORS for a foreign page', async () => {
     const server = await serve()
     const host = new URL(server.url).host
-    const attempt = (headers: Record<string, string>, path = '/__twin/readings/gorules', method = 'PUT', body = '{"validation.status":"422"}') =>
-      raw(server.url, { method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, body })
+    const attempt = (
+      headers: Record<string, string>,
+      path = '/__twin/readings/gorules',
+      method = 'PUT',
+      body = '{"validation.status":"422"}',
+    ) =>
+      raw(server.url, {
+        method,
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        body,
+      })
     expect((await attempt({ origin: 'https://evil.example' })).status).toBe(403)
     // A local page on another port is another origin too: it may read (as before) but never write.
     expect((await attempt({ origin: 'http://localhost:5173' })).status).toBe(403)
@@ -153,7 +175,11 @@ describe('control write guard (no write access from another origin)', () => {
     expect((await attempt({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status).toBe(200)
     expect(await invalidGorules(server.url)).toBe(422)
     // No preflight is granted for a write, so a browser never sends one cross-origin.
-    const preflight = await raw(server.url, { method: 'OPTIONS', path: '/__twin/readings/gorules', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' } })
+    const preflight = await raw(server.url, {
+      method: 'OPTIONS',
+      path: '/__twin/readings/gorules',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' },
+    })
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined()
     const foreign = await raw(server.url, { path: '/__twin/state', headers: { origin: 'https://evil.example' } })
     expect(foreign.status).toBe(200)
@@ -191,7 +217,12 @@ describe('control JSON API as MSW handlers (the browser panel)', () => {
     try {
       const base = 'http://app.test'
       const [actor] = twin.accounts('gorules')
-      const put = (body: unknown) => fetch(`${base}/gorules/api/users/${actor!.userId}`, { method: 'PUT', headers: { authorization: `Bearer ${actor!.token}`, ...json }, body: JSON.stringify(body) })
+      const put = (body: unknown) =>
+        fetch(`${base}/gorules/api/users/${actor!.userId}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${actor!.token}`, ...json },
+          body: JSON.stringify(body),
+        })
       expect((await put({ status: 'deleted' })).status).toBe(400)
       expect((await write(base, 'PUT', '/__twin/readings/gorules', { 'validation.status': '422' })).status).toBe(200)
       expect((await put({ status: 'deleted' })).status).toBe(422)

@@ -20,19 +20,46 @@ import { accountArgs } from './helpers/accounts.ts'
  */
 const combinations: Readonly<Record<string, ReadingChoice>> = {
   medibulut: {
-    'auth.required': '403', 'auth.body': 'envelope', 'tenant.not-found': '403', 'tenant.forbidden': '404', 'user.not-found': 'generic',
-    'required-fields': 'create-rules', 'role.reading': 'slug-only', 'body.coercion': 'strict', 'body.formats': 'lenient',
-    'body.authorized-users': 'any-tenant', 'validation.messages': 'laravel9',
+    'auth.required': '403',
+    'auth.body': 'envelope',
+    'tenant.not-found': '403',
+    'tenant.forbidden': '404',
+    'user.not-found': 'generic',
+    'required-fields': 'create-rules',
+    'role.reading': 'slug-only',
+    'body.coercion': 'strict',
+    'body.formats': 'lenient',
+    'body.authorized-users': 'any-tenant',
+    'validation.messages': 'laravel9',
   },
   flextell: {
-    'auth.body': 'envelope', 'user.not-found-body': 'generic', 'tenant.not-found': '403', 'tenant.membership': '404', 'body.coercion': 'strict',
-    'validation.status': '400', 'validation.messages': 'laravel9', 'validation.summary': 'given-data',
-    'roles.exist': 'ignored', 'body.read-only': 'prohibited', 'update.timestamps': 'always',
+    'auth.body': 'envelope',
+    'user.not-found-body': 'generic',
+    'tenant.not-found': '403',
+    'tenant.membership': '404',
+    'body.coercion': 'strict',
+    'validation.status': '400',
+    'validation.messages': 'laravel9',
+    'validation.summary': 'given-data',
+    'roles.exist': 'ignored',
+    'body.read-only': 'prohibited',
+    'update.timestamps': 'always',
   },
-  'rails-users': { 'order.find-before-authorize': 'authorize-first', 'body.wrapped': 'fetch', 'body.type-cast': 'strict', 'body.names': 'none' },
+  'rails-users': {
+    'order.find-before-authorize': 'authorize-first',
+    'body.wrapped': 'fetch',
+    'body.type-cast': 'strict',
+    'body.names': 'none',
+  },
   gorules: {
-    'error.body': 'message', 'user.not-found': '403', 'path.uuid': '404', 'authz.admin': '404', 'body.whitelist': 'rejected',
-    'validation.status': '422', 'roles.exist': 'ignored', 'owner.single': 'unchecked',
+    'error.body': 'message',
+    'user.not-found': '403',
+    'path.uuid': '404',
+    'authz.admin': '404',
+    'body.whitelist': 'rejected',
+    'validation.status': '422',
+    'roles.exist': 'ignored',
+    'owner.single': 'unchecked',
   },
 }
 
@@ -49,7 +76,6 @@ async function liveUnder(api: string, choice: ReadingChoice): Promise<string[]> 
   servers.push(server)
   return accountArgs(`${server.url}/${api}`, twin.accounts(api))
 }
-
 
 /** The real CLI, as a process (asynchronously: the "live" server answers from this process meanwhile). */
 function spawnCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -70,7 +96,10 @@ async function inProcess(args: string[]) {
   return { code, stdout, stderr }
 }
 
-interface DiffJson { rules: Array<{ rule: string; provenance: string; differences: unknown[] }>; extras: unknown[] }
+interface DiffJson {
+  rules: Array<{ rule: string; provenance: string; differences: unknown[] }>
+  extras: unknown[]
+}
 
 describe('calibrate and diff against a server with other readings', () => {
   for (const [api, choice] of Object.entries(combinations)) {
@@ -81,11 +110,20 @@ describe('calibrate and diff against a server with other readings', () => {
       const before = await run(['diff', api, ...target, '--allow-writes', '--reporter', 'json'])
       expect(before.stderr).toBe('')
       const report = JSON.parse(before.stdout) as DiffJson
-      expect(report.rules.filter((r) => r.provenance === 'documented'), 'no documented rule differs').toEqual([])
+      expect(
+        report.rules.filter((r) => r.provenance === 'documented'),
+        'no documented rule differs',
+      ).toEqual([])
       expect(before.code).toBe(0)
       const named = new Set(report.rules.map((r) => r.rule))
-      expect(Object.keys(choice).filter((rule) => !named.has(rule)), 'switched rules diff does not name').toEqual([])
-      expect([...named].filter((rule) => !(rule in choice)), 'rules diff names that the server keeps').toEqual([])
+      expect(
+        Object.keys(choice).filter((rule) => !named.has(rule)),
+        'switched rules diff does not name',
+      ).toEqual([])
+      expect(
+        [...named].filter((rule) => !(rule in choice)),
+        'rules diff names that the server keeps',
+      ).toEqual([])
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
       const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
@@ -100,7 +138,8 @@ describe('calibrate and diff against a server with other readings', () => {
       expect(written.$schema, 'other keys of the file are kept').toBe('kept')
       expect(written.readings[other], "another API's readings are kept").toEqual({ 'validation.status': '422' })
       expect(written.readings[api]).toMatchObject(choice)
-      for (const token of target.filter((_, i) => target[i - 1]?.endsWith('-token') || target[i - 1] === '--token')) expect(calibrated.stdout).not.toContain(token)
+      for (const token of target.filter((_, i) => target[i - 1]?.endsWith('-token') || target[i - 1] === '--token'))
+        expect(calibrated.stdout).not.toContain(token)
 
       const after = await run(['diff', api, ...target, '--allow-writes', '--config', file, '--strict'])
       expect(after.code, after.stdout).toBe(0)
@@ -119,7 +158,9 @@ describe('calibrate and diff against a server with other readings', () => {
     const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect(calibrated.stdout).toContain('email.case-insensitive = sensitive (default insensitive)')
-    expect(calibrated.stdout).toMatch(/email\.normalized = as-sent \(default downcase\): not probed \(it cannot be undone\); the only reading under which email\.case-insensitive's answer is explained/)
+    expect(calibrated.stdout).toMatch(
+      /email\.normalized = as-sent \(default downcase\): not probed \(it cannot be undone\); the only reading under which email\.case-insensitive's answer is explained/,
+    )
     expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['rails-users']).toMatchObject(choice)
     const after = await inProcess(['diff', 'rails-users', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
@@ -129,7 +170,9 @@ describe('calibrate and diff against a server with other readings', () => {
     const target = await liveUnder('rails-users', {})
     const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes'])
     expect(calibrated.code, calibrated.stdout).toBe(0)
-    expect(calibrated.stdout).toMatch(/email\.normalized: not probed \(.*cannot be undone.*\); unknown: still possible downcase or as-sent\n\s+to learn it, point calibrate at throwaway accounts: apitwin calibrate rails-users --allow-writes --disposable/)
+    expect(calibrated.stdout).toMatch(
+      /email\.normalized: not probed \(.*cannot be undone.*\); unknown: still possible downcase or as-sent\n\s+to learn it, point calibrate at throwaway accounts: apitwin calibrate rails-users --allow-writes --disposable/,
+    )
     const disposable = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--disposable'])
     expect(disposable.stdout).toContain('email.normalized = downcase (the default)')
     expect((await inProcess(['calibrate', 'rails-users', ...target, '--disposable'])).code).toBe(2)
@@ -144,13 +187,18 @@ describe('calibrate and diff against a server with other readings', () => {
     const calibrated = await inProcess(['calibrate', 'medibulut', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     // none:phone is none: 'none' differs from the default in phone alone.
-    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['medibulut']).toMatchObject({ ...choice, 'body.nullable': 'none' })
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['medibulut']).toMatchObject({
+      ...choice,
+      'body.nullable': 'none',
+    })
     const after = await inProcess(['diff', 'medibulut', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
   it('usage errors are exit 2 with one line', async () => {
-    expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(/^apitwin: apitwin diff compares the mock with a live server: give --base-url/)
+    expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(
+      /^apitwin: apitwin diff compares the mock with a live server: give --base-url/,
+    )
     expect((await inProcess(['calibrate', 'nope', '--base-url', 'http://127.0.0.1:9'])).code).toBe(2)
     const unreachable = await inProcess(['diff', 'gorules', '--base-url', 'http://127.0.0.1:9', '--token', 'abcdefghij', '--user-id', '1'])
     expect(unreachable.code).toBe(2)
@@ -159,11 +207,22 @@ describe('calibrate and diff against a server with other readings', () => {
 })
 
 /** A medibulut server that deviates on purpose: `change` rewrites each reply. */
-async function variant(change: (reply: { status: number; body: unknown }, params: Record<string, string | undefined>) => { status: number; body: unknown }): Promise<string[]> {
+async function variant(
+  change: (reply: { status: number; body: unknown }, params: Record<string, string | undefined>) => { status: number; body: unknown },
+): Promise<string[]> {
   const api = 'medibulut'
   const twin = await createTwin({ apis: apis.filter((a) => a.name === api) })
   const state = twin.state(api)
-  const wrapped = { ...twin, state: (name: string) => ({ ...twin.state(name), resolve: async (request: Parameters<typeof state.resolve>[0], params: Parameters<typeof state.resolve>[1]) => ({ headers: {}, ...change(await state.resolve(request, params), params) }) }) }
+  const wrapped = {
+    ...twin,
+    state: (name: string) => ({
+      ...twin.state(name),
+      resolve: async (request: Parameters<typeof state.resolve>[0], params: Parameters<typeof state.resolve>[1]) => ({
+        headers: {},
+        ...change(await state.resolve(request, params), params),
+      }),
+    }),
+  }
   const server = await startServer({ port: 0, twin: wrapped, log: false, fastGlobals: false })
   servers.push(server)
   return accountArgs(`${server.url}/${api}`, twin.accounts(api))
@@ -172,13 +231,17 @@ async function variant(change: (reply: { status: number; body: unknown }, params
 describe('diff and calibrate against servers no reading covers', () => {
   it('calibrate --no-learn reports a behaviour no reading gives with what it saw, writes nothing for it, exits 1', async () => {
     // Cross-tenant requests answered 410: neither the 403 nor the 404 reading.
-    const target = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
+    const target = await variant((reply, params) =>
+      params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply,
+    )
     const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
     folders.push(dir)
     const file = join(dir, 'apitwin.config.json')
     const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file, '--no-learn'])
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/tenant\.forbidden: NO READING answers as this server does — observed 410; the readings answer 403 → 403; 404 → 404/)
+    expect(result.stdout).toMatch(
+      /tenant\.forbidden: NO READING answers as this server does — observed 410; the readings answer 403 → 403; 404 → 404/,
+    )
     const written = JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, Record<string, string>>; learned?: unknown }
     expect(written.readings['medibulut']).not.toHaveProperty('tenant.forbidden')
     expect(written.readings['medibulut']).toMatchObject({ 'tenant.not-found': '404', 'auth.required': '401' })
@@ -194,39 +257,60 @@ describe('diff and calibrate against servers no reading covers', () => {
     const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
     expect(result.code, result.stdout).toBe(0)
     expect(result.stdout).toMatch(/tenant\.forbidden: learned \(no reading answers 410/)
-    const written = JSON.parse(readFileSync(file, 'utf8')) as { learned: Record<string, Record<string, { statuses?: Record<string, number>; messages?: Record<string, string[]>; seen: string[] }>> }
+    const written = JSON.parse(readFileSync(file, 'utf8')) as {
+      learned: Record<string, Record<string, { statuses?: Record<string, number>; messages?: Record<string, string[]>; seen: string[] }>>
+    }
     const piece = written.learned['medibulut']?.['tenant.forbidden']
     expect(piece?.statuses).toEqual({ '403 This action is unauthorized.': 410 })
     expect(piece?.messages).toEqual({ '["This action is unauthorized."]': ['Gone'] })
     expect(piece?.seen[0]).toMatch(/^PATCH as actor/)
     // No account value is kept: the file holds no token, e-mail or id of either side.
-    for (const value of target.filter((_, i) => /^--(token|email|peer-email|peer-token|foreign-token)$/.test(target[i - 1] ?? ''))) expect(JSON.stringify(written.learned)).not.toContain(value)
+    for (const value of target.filter((_, i) => /^--(token|email|peer-email|peer-token|foreign-token)$/.test(target[i - 1] ?? '')))
+      expect(JSON.stringify(written.learned)).not.toContain(value)
     const after = await inProcess(['diff', 'medibulut', ...target, '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
     // A served mock started from the file answers with what was learned: the default mock is unchanged without it.
-    const served = await startServer({ port: 0, log: false, ...(await import('../server/config.ts').then(async (c) => ({ readings: await c.commandReadings({ config: file }, {}), learned: await c.commandLearned(file, {}) }))) })
+    const served = await startServer({
+      port: 0,
+      log: false,
+      ...(await import('../server/config.ts').then(async (c) => ({
+        readings: await c.commandReadings({ config: file }, {}),
+        learned: await c.commandLearned(file, {}),
+      }))),
+    })
     servers.push(served)
     const plain = await startServer({ port: 0, log: false })
     servers.push(plain)
     const twin = await createTwin({ apis: apis.filter((a) => a.name === 'medibulut') })
     const actor = twin.accounts('medibulut')[0]
-    const cross = (url: string) => fetch(`${url}/medibulut/202/users/487`, { method: 'PATCH', headers: { authorization: `Bearer ${actor?.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ role_id: 'admin' }) })
+    const cross = (url: string) =>
+      fetch(`${url}/medibulut/202/users/487`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${actor?.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ role_id: 'admin' }),
+      })
     const learnedReply = await cross(served.url)
     expect(learnedReply.status).toBe(410)
     expect(await learnedReply.json()).toEqual({ message: 'Gone' })
     expect((await cross(plain.url)).status).toBe(403)
   }, 90_000)
 
-  it('diff lists fields beyond the mock\'s as extra (exit 0), a documented difference as exit 1, and writes junit', async () => {
-    const extra = await variant((reply) => (reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply))
+  it("diff lists fields beyond the mock's as extra (exit 0), a documented difference as exit 1, and writes junit", async () => {
+    const extra = await variant((reply) =>
+      reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply,
+    )
     const informational = await inProcess(['diff', 'medibulut', ...extra, '--allow-writes', '--strict'])
     expect(informational.code, informational.stdout).toBe(0)
     expect(informational.stdout).not.toContain('\x1b[') // no colour unless stdout is a terminal
-    expect(informational.stdout).toContain('extra fields the server returns beyond the mock\'s (informational): data.nickname (string)')
+    expect(informational.stdout).toContain("extra fields the server returns beyond the mock's (informational): data.nickname (string)")
     // A server without authentication: the documented tenant isolation differs.
-    const open = await variant((reply, params) => (params['tenantId'] === '202' && reply.status === 403 ? { status: 200, body: { data: {} } } : reply))
+    const open = await variant((reply, params) =>
+      params['tenantId'] === '202' && reply.status === 403 ? { status: 200, body: { data: {} } } : reply,
+    )
     let coloured = ''
-    expect(await main(['diff', 'medibulut', ...open], { stdout: (t) => void (coloured += t), stderr: () => {}, env: {}, stdoutIsTTY: true })).toBe(1)
+    expect(
+      await main(['diff', 'medibulut', ...open], { stdout: (t) => void (coloured += t), stderr: () => {}, env: {}, stdoutIsTTY: true }),
+    ).toBe(1)
     expect(coloured).toContain('\x1b[31m[documented]\x1b[0m \x1b[1mtenant.isolation\x1b[0m')
     const junit = await inProcess(['diff', 'medibulut', ...open, '--reporter', 'junit'])
     expect(junit.code).toBe(1)

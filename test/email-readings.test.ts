@@ -33,7 +33,10 @@ async function emailOf(s: Awaited<ReturnType<typeof serveUnder>>, who: typeof s.
 describe('e-mail readings over HTTP', () => {
   for (const name of ['flextell', 'medibulut', 'rails-users'] as const) {
     it(`${name}: email.case-insensitive=sensitive saves JOHN@ beside john@, and the exact address stays taken`, async () => {
-      const s = await serveUnder(name, { 'email.case-insensitive': 'sensitive', ...(name === 'rails-users' && { 'email.normalized': 'as-sent' }) })
+      const s = await serveUnder(name, {
+        'email.case-insensitive': 'sensitive',
+        ...(name === 'rails-users' && { 'email.normalized': 'as-sent' }),
+      })
       const upper = s.peer.email.toUpperCase()
       const res = await update(s.url, s.api, s.actor, s.actor, { email: upper })
       expect(res.status, await res.clone().text()).toBe(200)

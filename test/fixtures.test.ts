@@ -19,7 +19,11 @@ describe('flextell fixtures', () => {
     expect((await seedFlextell({ users: 60 })).users.all()).toHaveLength(60)
     const small = await seedFlextell({ users: 1 })
     expect(small.users.all()).toHaveLength(3)
-    expect(small.accounts.map((a) => [a.label, a.userId, a.tenant])).toEqual([['actor', 1, 1], ['peer', 2, 1], ['foreign', 3, 2]])
+    expect(small.accounts.map((a) => [a.label, a.userId, a.tenant])).toEqual([
+      ['actor', 1, 1],
+      ['peer', 2, 1],
+      ['foreign', 3, 2],
+    ])
     expect(new Set(small.users.all().map((u) => u.tenant_id))).toEqual(new Set([1, 2]))
   })
 
@@ -33,13 +37,18 @@ describe('flextell fixtures', () => {
   })
 })
 
-describe('every API\'s fixtures', () => {
+describe("every API's fixtures", () => {
   it('publish the same accounts for the same seed and others for another seed', async () => {
     const [a, b, c] = await Promise.all([createTwin({ seed: 5 }), createTwin({ seed: 5 }), createTwin({ seed: 6 })])
     for (const { name } of apis) {
       expect(a.accounts(name)).toEqual(b.accounts(name))
       expect(a.accounts(name).map((x) => x.token)).not.toEqual(c.accounts(name).map((x) => x.token))
-      expect(a.accounts(name).map((x) => x.label).slice(0, 2)).toEqual(['actor', 'peer'])
+      expect(
+        a
+          .accounts(name)
+          .map((x) => x.label)
+          .slice(0, 2),
+      ).toEqual(['actor', 'peer'])
     }
   })
 
@@ -51,4 +60,3 @@ describe('every API\'s fixtures', () => {
     expect(a.roles.all().every((r) => r.name !== '' && r.description !== '')).toBe(true)
   })
 })
-

@@ -11,7 +11,11 @@ import { laravel } from '../contracts/laravel.ts'
 async function call(db: FlextellDb, init: { token?: string; body?: string; id?: string; headers?: Record<string, string> }) {
   const headers = new Headers({ 'content-type': 'application/json', ...init.headers })
   if (init.token !== undefined) headers.set('authorization', `Bearer ${init.token}`)
-  const request = new Request(`http://apitwin.test/flextell/api/v1/users/${init.id ?? '1'}`, { method: 'PUT', headers, body: init.body ?? '{}' })
+  const request = new Request(`http://apitwin.test/flextell/api/v1/users/${init.id ?? '1'}`, {
+    method: 'PUT',
+    headers,
+    body: init.body ?? '{}',
+  })
   const response = await resolveFlextell(db, request, { id: init.id ?? '1' })
   return { status: response.status, body: response.body as Record<string, unknown> }
 }
@@ -33,7 +37,10 @@ describe('flextell handler', () => {
 
   it('stores a new password hashed, never in clear, and does not return it', async () => {
     const db = await seedFlextell()
-    const res = await call(db, { token: actorToken(db), body: JSON.stringify({ password: 'brand-new-pass', password_confirmation: 'brand-new-pass' }) })
+    const res = await call(db, {
+      token: actorToken(db),
+      body: JSON.stringify({ password: 'brand-new-pass', password_confirmation: 'brand-new-pass' }),
+    })
     expect(res.status).toBe(200)
     const stored = db.users.get('id', 1)
     expect(JSON.stringify(stored)).not.toContain('brand-new-pass')

@@ -16,11 +16,20 @@ import { resolveMedibulut } from '../handlers/medibulut.ts'
 
 const BIG = 100_000
 const put = (token: string, body: unknown, method = 'PUT') =>
-  new Request('http://apitwin.test/', { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  new Request('http://apitwin.test/', {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('lazily seeded users', () => {
   it('make a user from (seed, id) alone: the same record whatever the size, another for another seed', async () => {
-    const [small, big, again, other] = await Promise.all([seedFlextell({ users: 10 }), seedFlextell({ users: BIG }), seedFlextell({ users: BIG }), seedFlextell({ seed: 2, users: BIG })])
+    const [small, big, again, other] = await Promise.all([
+      seedFlextell({ users: 10 }),
+      seedFlextell({ users: BIG }),
+      seedFlextell({ users: BIG }),
+      seedFlextell({ seed: 2, users: BIG }),
+    ])
     expect(big.users.get('id', 7)).toEqual(small.users.get('id', 7))
     expect(big.users.get('id', 99_999)).toEqual(again.users.get('id', 99_999))
     expect(big.users.get('id', 99_999)?.email).not.toBe(other.users.get('id', 99_999)?.email)
@@ -29,7 +38,12 @@ describe('lazily seeded users', () => {
   })
 
   it('materialise only what is touched: seeding 100,000 users per API makes the named accounts, nothing more', async () => {
-    const dbs = await Promise.all([seedFlextell({ users: BIG }), seedRailsUsers({ users: BIG }), seedMedibulut({ users: BIG }), seedGorules({ users: BIG })])
+    const dbs = await Promise.all([
+      seedFlextell({ users: BIG }),
+      seedRailsUsers({ users: BIG }),
+      seedMedibulut({ users: BIG }),
+      seedGorules({ users: BIG }),
+    ])
     for (const db of dbs) expect(db.users.materialised).toBeLessThanOrEqual(3)
     const [flextell] = dbs
     flextell.users.get('id', 50_000)
@@ -73,9 +87,13 @@ describe('lazily seeded users', () => {
     expect(fresh.users.materialised).toBeLessThanOrEqual(4)
   })
 
-  it('keep medibulut\'s named accounts 485–487 at any size, the others skipping their ids', async () => {
+  it("keep medibulut's named accounts 485–487 at any size, the others skipping their ids", async () => {
     const db = await seedMedibulut({ users: BIG })
-    expect(db.accounts.map((a) => [a.userId, a.tenant])).toEqual([[485, 101], [486, 101], [487, 202]])
+    expect(db.accounts.map((a) => [a.userId, a.tenant])).toEqual([
+      [485, 101],
+      [486, 101],
+      [487, 202],
+    ])
     expect([483, 484, 488, 489].map((id) => db.users.get('id', id)?.tenant_id)).toEqual([101, 202, 101, 202])
     expect(db.users.get('id', BIG)).toBeDefined()
     expect(db.users.get('id', BIG + 1)).toBeUndefined()
@@ -83,7 +101,10 @@ describe('lazily seeded users', () => {
     expect(ids.size).toBe(1000)
     expect([484, 485, 487, 488, 1000].every((id) => ids.has(id)) && !ids.has(1001)).toBe(true)
     const actor = db.accounts[0]
-    const res = await resolveMedibulut(db, put(actor?.token ?? '', { role_id: 'admin', first_name: 'Far' }, 'PATCH'), { tenantId: '101', id: String(BIG) })
+    const res = await resolveMedibulut(db, put(actor?.token ?? '', { role_id: 'admin', first_name: 'Far' }, 'PATCH'), {
+      tenantId: '101',
+      id: String(BIG),
+    })
     expect([res.status, (res.body as { data?: { first_name?: string } }).data?.first_name]).toEqual([200, 'Far'])
   })
 
@@ -96,13 +117,21 @@ describe('lazily seeded users', () => {
     const actor = db.accounts[0]
     const res = await resolveGorules(db, put(actor?.token ?? '', { firstName: 'Far' }), { userId: last?.id ?? '' })
     expect(res.status).toBe(200)
-    for (const position of [0, 1, 4095, 99_999]) expect(uuidPosition(42, BIG)(`3c90c3cc-0d44-4b50-8888-${uuidTail(42, position)}`)).toBe(position)
+    for (const position of [0, 1, 4095, 99_999])
+      expect(uuidPosition(42, BIG)(`3c90c3cc-0d44-4b50-8888-${uuidTail(42, position)}`)).toBe(position)
   })
 })
 
 describe('LazyCollection', () => {
   const schema = z.object({ id: z.int(), email: z.email() })
-  const source = (count: number) => ({ count, make: (p: number) => ({ id: p + 1, email: `user${p + 1}@example.com` }), locate: { id: (k: string | number) => Number(k) - 1, email: (k: string | number) => Number(/^user(\d+)@/.exec(String(k))?.[1] ?? 0) - 1 } })
+  const source = (count: number) => ({
+    count,
+    make: (p: number) => ({ id: p + 1, email: `user${p + 1}@example.com` }),
+    locate: {
+      id: (k: string | number) => Number(k) - 1,
+      email: (k: string | number) => Number(/^user(\d+)@/.exec(String(k))?.[1] ?? 0) - 1,
+    },
+  })
 
   it('refuses a write that breaks the schema or takes a held key, and changes nothing', () => {
     const users = new LazyCollection(schema, { id: (u) => u.id, email: (u) => u.email }, source(10))
@@ -122,7 +151,9 @@ describe('LazyCollection', () => {
     expect(users.get('id', 1)).toEqual({ id: 1, email: 'renamed@example.com' })
     expect(() => users.update(first, (d) => void (d.id = 1.5))).toThrow(/does not fit the schema.*"id"/)
     // A refinement across fields is only seen by the whole schema: the fallback must run it.
-    const refined = z.object({ id: z.int(), email: z.email() }).refine((u) => !u.email.startsWith(`user${u.id + 1}@`), { message: 'off by one' })
+    const refined = z
+      .object({ id: z.int(), email: z.email() })
+      .refine((u) => !u.email.startsWith(`user${u.id + 1}@`), { message: 'off by one' })
     const strict = new LazyCollection(refined, { id: (u) => u.id, email: (u) => u.email }, source(10))
     const one = strict.get('id', 1)!
     expect(() => strict.update(one, (d) => void (d.email = 'user2@x.example'))).toThrow(/off by one/)

@@ -35,7 +35,11 @@ describe('X-Twin-Delay / X-Twin-Fail through MSW', () => {
     expect(unavailable.headers.get('retry-after')).toBe('1')
     const twin = await defaultTwin()
     const actor = twin.accounts('flextell')[0]
-    const after = await fetch(`http://app.test/flextell/api/v1/users/${actor?.userId}`, { method: 'PUT', headers: { authorization: `Bearer ${actor?.token}` }, body: '{}' })
+    const after = await fetch(`http://app.test/flextell/api/v1/users/${actor?.userId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${actor?.token}` },
+      body: '{}',
+    })
     expect(((await after.json()) as { data: { title: string | null } }).data.title).not.toBe('Faulty')
   })
 

@@ -32,7 +32,13 @@ async function run(args: string[]) {
   return { code, stdout, stderr }
 }
 
-interface Api { name: string; baseUrl: string; operations?: unknown[]; accounts: Array<{ credentials?: Record<string, { value: string }> }>; controls: Record<string, string> }
+interface Api {
+  name: string
+  baseUrl: string
+  operations?: unknown[]
+  accounts: Array<{ credentials?: Record<string, { value: string }> }>
+  controls: Record<string, string>
+}
 
 async function apiOf(server: SpawnedServer, name: string): Promise<Api> {
   const { apis } = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: Api[] }
@@ -51,7 +57,11 @@ describe('apitwin serve --openapi', () => {
     let api = await apiOf(server, 'galaxy')
     expect(api.operations?.length).toBeGreaterThan(5)
     const auth = { authorization: api.accounts[0]?.credentials?.['bearerAuth']?.value ?? '', 'content-type': 'application/json' }
-    const created = await fetch(`${api.baseUrl}/planets`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Vulcan', type: 'terrestrial' }) })
+    const created = await fetch(`${api.baseUrl}/planets`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'Vulcan', type: 'terrestrial' }),
+    })
     expect(created.status).toBe(201)
     const { id } = (await created.json()) as { id: number }
     const gone = await fetch(`${api.baseUrl}/planets/1`, { method: 'DELETE', headers: auth })
@@ -72,7 +82,10 @@ describe('apitwin serve --openapi', () => {
   it('reads "apis" from the config file (files relative to it), with readings beside the document', async () => {
     const dir = folder()
     copyFileSync(petstore, join(dir, 'pets.json'))
-    writeFileSync(join(dir, 'apitwin.config.json'), JSON.stringify({ apis: { pets: { openapi: './pets.json', readings: { 'delete.then': '410' } } } }))
+    writeFileSync(
+      join(dir, 'apitwin.config.json'),
+      JSON.stringify({ apis: { pets: { openapi: './pets.json', readings: { 'delete.then': '410' } } } }),
+    )
     const listed = await run(['readings', 'pets', '--config', join(dir, 'apitwin.config.json')])
     expect(listed.code).toBe(0)
     expect(listed.stdout).toMatch(/\* pets\.delete\.then=410 \(active\)/)
@@ -89,10 +102,16 @@ describe('apitwin serve --openapi', () => {
   it('refuses what it cannot model in one line (exit 2), never a stack trace', async () => {
     const dir = folder()
     writeFileSync(join(dir, 'swagger.json'), JSON.stringify({ swagger: '2.0', info: { title: 'old' }, paths: {} }))
-    writeFileSync(join(dir, 'remote.yaml'), 'openapi: 3.1.0\ninfo: {title: r, version: "1"}\npaths:\n  /a:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: "https://example.com/a.json"}\n')
+    writeFileSync(
+      join(dir, 'remote.yaml'),
+      'openapi: 3.1.0\ninfo: {title: r, version: "1"}\npaths:\n  /a:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: "https://example.com/a.json"}\n',
+    )
     for (const [file, message] of [
       ['swagger.json', /swagger\.json #\/swagger: Swagger 2\.0 is not supported/],
-      ['remote.yaml', /#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema\/\$ref: the \$ref "https:\/\/example\.com\/a\.json" points outside the document/],
+      [
+        'remote.yaml',
+        /#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema\/\$ref: the \$ref "https:\/\/example\.com\/a\.json" points outside the document/,
+      ],
       ['missing.yaml', /cannot read .*missing\.yaml \(no such file\)/],
     ] as const) {
       const result = await run(['readings', '--openapi', join(dir, file)])

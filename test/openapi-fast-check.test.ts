@@ -24,7 +24,14 @@ function mutations(value: unknown): unknown[] {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     for (const key of Object.keys(value)) {
       const { [key]: _removed, ...rest } = value as Record<string, unknown>
-      out.push(rest, { ...value, [key]: null }, { ...value, [key]: 42 }, { ...value, [key]: 'text' }, { ...value, [key]: [] }, { ...value, extra: 1 })
+      out.push(
+        rest,
+        { ...value, [key]: null },
+        { ...value, [key]: 42 },
+        { ...value, [key]: 'text' },
+        { ...value, [key]: [] },
+        { ...value, extra: 1 },
+      )
     }
   }
   if (Array.isArray(value)) out.push([...value, null], value.slice(1), [...value, ...value])
@@ -36,7 +43,10 @@ describe('fastCheck', () => {
     const contract = await importOpenApi(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
     let compared = 0
     for (const operation of contract.operations) {
-      const media = [operation.requestBody && jsonMedia(operation.requestBody.content), ...Object.values(operation.responses).map((r) => jsonMedia(r.content))]
+      const media = [
+        operation.requestBody && jsonMedia(operation.requestBody.content),
+        ...Object.values(operation.responses).map((r) => jsonMedia(r.content)),
+      ]
       for (const [index, entry] of media.entries()) {
         if (!entry || entry[1].schema === undefined) continue
         const view = index === 0 ? 'request' : 'response'
@@ -49,7 +59,8 @@ describe('fastCheck', () => {
           for (const value of [drawn, ...mutations(drawn)]) {
             if (value === undefined) continue
             compared++
-            if (fast(value)) expect(full.validate(value).valid, `${operation.key} ${view}: ${JSON.stringify(value).slice(0, 200)}`).toBe(true)
+            if (fast(value))
+              expect(full.validate(value).valid, `${operation.key} ${view}: ${JSON.stringify(value).slice(0, 200)}`).toBe(true)
           }
         }
       }

@@ -53,7 +53,9 @@ describe('the GitHub REST description', () => {
   it('verify github: the derived suite is clean against its in-process twin, in under a minute', async () => {
     const started = performance.now()
     const result = await verify({ api: 'github', openapi: [contract], seed: 1 })
-    const failed = result.report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
+    const failed = result.report.outcomes
+      .filter((o) => o.status === 'fail')
+      .map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
     expect(failed).toEqual([])
     expect(result.exitCode).toBe(0)
     expect(result.report.outcomes.length).toBeGreaterThan(50)

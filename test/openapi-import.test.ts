@@ -18,14 +18,18 @@ const documents = {
 
 const ajv = responseAjv()
 
-async function serve(name: keyof typeof documents, readings: Record<string, string> = {}): Promise<{ server: RunningServer; contract: OpenApiContract; api: DiscoveredOpenApi; ids: () => Promise<CollectionIds[]> }> {
+async function serve(
+  name: keyof typeof documents,
+  readings: Record<string, string> = {},
+): Promise<{ server: RunningServer; contract: OpenApiContract; api: DiscoveredOpenApi; ids: () => Promise<CollectionIds[]> }> {
   const { file, text } = documents[name]
   const raw = readFileSync(file, 'utf8')
   const contract = await importOpenApi(text ? raw : (JSON.parse(raw) as Record<string, unknown>), { name })
   const server = await startServer({ port: 0, log: false, apis: [], openapi: { [name]: contract }, readings: { [name]: readings } })
   const { apis } = (await (await fetch(`${server.url}/__twin/apis`)).json()) as { apis: DiscoveredOpenApi[] }
   const api = apis.find((a) => a.name === name) as DiscoveredOpenApi
-  const ids = async () => ((await (await fetch(api.controls['collections'] as string)).json()) as { collections: CollectionIds[] }).collections
+  const ids = async () =>
+    ((await (await fetch(api.controls['collections'] as string)).json()) as { collections: CollectionIds[] }).collections
   return { server, contract, api, ids }
 }
 
@@ -37,7 +41,9 @@ describe.each(Object.keys(documents) as Array<keyof typeof documents>)('imported
   afterAll(() => served.server.close())
 
   it('lists its operations, accounts and credentials in GET /__twin/apis', async () => {
-    const { apis } = (await (await fetch(`${served.server.url}/__twin/apis`)).json()) as { apis: Array<{ name: string; operations: unknown[]; accounts: unknown[] }> }
+    const { apis } = (await (await fetch(`${served.server.url}/__twin/apis`)).json()) as {
+      apis: Array<{ name: string; operations: unknown[]; accounts: unknown[] }>
+    }
     const entry = apis.find((a) => a.name === name)
     expect(entry?.operations).toHaveLength(served.contract.operations.length)
     expect(entry?.accounts).toHaveLength(1)
@@ -58,7 +64,9 @@ describe.each(Object.keys(documents) as Array<keyof typeof documents>)('imported
   })
 
   it('refuses a secured operation without credentials (401), as its document allows', async () => {
-    const secured = served.contract.operations.filter((op) => op.security.length > 0 && op.security.every((alternative) => alternative.length > 0))
+    const secured = served.contract.operations.filter(
+      (op) => op.security.length > 0 && op.security.every((alternative) => alternative.length > 0),
+    )
     expect(secured.length).toBeGreaterThan(0)
     for (const operation of secured) {
       const { url, init } = buildRequest(served.contract, served.api, await served.ids(), operation, { credentials: false })
@@ -129,7 +137,9 @@ describe('readings of an imported API', () => {
       expect(contract.rules['create.status']?.provenance.kind).toBe('documented')
       const auth = api.accounts[0]?.credentials?.['bearerAuth']?.value as string
       const planet = (await ids()).find((c) => c.name === 'planets')?.items[0]?.id
-      expect((await fetch(`${api.baseUrl}/planets/${String(planet)}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(204)
+      expect((await fetch(`${api.baseUrl}/planets/${String(planet)}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(
+        204,
+      )
       const gone = await fetch(`${api.baseUrl}/planets/${String(planet)}`)
       expect(gone.status).toBe(410)
       expect(await gone.json()).toMatchObject({ status: 410 })
@@ -139,14 +149,21 @@ describe('readings of an imported API', () => {
   })
 
   it('petstore: validation.status is documented (400); PATCH-less, PUT on an unknown user is 404 unless put.unknown=create', async () => {
-    for (const [reading, expected] of [['404', 404], ['create', 201]] as const) {
+    for (const [reading, expected] of [
+      ['404', 404],
+      ['create', 201],
+    ] as const) {
       const { server, contract, api } = await serve('petstore-30', { 'put.unknown': reading })
       try {
         expect(contract.rules['validation.status']?.provenance.kind).toBe('documented')
-        const response = await fetch(`${api.baseUrl}/user/nobody-yet`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody-yet', email: 'n@example.com' }) })
+        const response = await fetch(`${api.baseUrl}/user/nobody-yet`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'nobody-yet', email: 'n@example.com' }),
+        })
         // 201 is not declared for PUT /user/{username}: the document declares no 2xx at all, so any 2xx is the reading's.
         expect(response.status).toBe(expected)
-        if (expected === 201) expect((await (await fetch(`${api.baseUrl}/user/nobody-yet`)).json())).toMatchObject({ username: 'nobody-yet' })
+        if (expected === 201) expect(await (await fetch(`${api.baseUrl}/user/nobody-yet`)).json()).toMatchObject({ username: 'nobody-yet' })
       } finally {
         await server.close()
       }
@@ -157,11 +174,19 @@ describe('readings of an imported API', () => {
     const { server, api } = await serve('galaxy', { 'body.unknown': 'refused', 'error.body': 'problem' })
     try {
       const auth = api.accounts[0]?.credentials?.['bearerAuth']?.value as string
-      const bad = await fetch(`${api.baseUrl}/planets`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X', type: 'terrestrial', mood: 'sunny' }) })
+      const bad = await fetch(`${api.baseUrl}/planets`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'X', type: 'terrestrial', mood: 'sunny' }),
+      })
       expect(bad.status).toBe(400)
       expect(bad.headers.get('content-type')).toBe('application/problem+json')
       expect(await bad.json()).toMatchObject({ status: 400, errors: [{ pointer: '/body/mood' }] })
-      const wrongType = await fetch(`${api.baseUrl}/planets`, { method: 'POST', headers: { authorization: auth, 'content-type': 'text/plain' }, body: 'x' })
+      const wrongType = await fetch(`${api.baseUrl}/planets`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'text/plain' },
+        body: 'x',
+      })
       expect(wrongType.status).toBe(415)
     } finally {
       await server.close()
@@ -169,21 +194,56 @@ describe('readings of an imported API', () => {
   })
 
   it('refuses an unknown reading naming the allowed values', async () => {
-    await expect(serve('galaxy', { 'delete.then': 'sideways' })).rejects.toThrow(/delete.then: "sideways" is not a reading; choose one of 404, 410/)
+    await expect(serve('galaxy', { 'delete.then': 'sideways' })).rejects.toThrow(
+      /delete.then: "sideways" is not a reading; choose one of 404, 410/,
+    )
   })
 
   it('keeps writeOnly fields and secrets out of every answer', async () => {
     const doc = {
-      openapi: '3.1.0', info: { title: 'Accounts', version: '1' },
+      openapi: '3.1.0',
+      info: { title: 'Accounts', version: '1' },
       paths: {
-        '/accounts': { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } }, responses: { 201: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } } } } },
-        '/accounts/{id}': { get: { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } } } } },
+        '/accounts': {
+          post: {
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } },
+            responses: {
+              201: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } },
+            },
+          },
+        },
+        '/accounts/{id}': {
+          get: {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+            responses: {
+              200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Account' } } } },
+            },
+          },
+        },
       },
-      components: { schemas: { Account: { type: 'object', required: ['name'], properties: { id: { type: 'integer', readOnly: true }, name: { type: 'string' }, pin: { type: 'string', writeOnly: true }, password: { type: 'string' }, created_at: { type: 'string', format: 'date-time', readOnly: true } } } } },
+      components: {
+        schemas: {
+          Account: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              id: { type: 'integer', readOnly: true },
+              name: { type: 'string' },
+              pin: { type: 'string', writeOnly: true },
+              password: { type: 'string' },
+              created_at: { type: 'string', format: 'date-time', readOnly: true },
+            },
+          },
+        },
+      },
     }
     const server = await startServer({ port: 0, log: false, apis: [], openapi: { accounts: doc } })
     try {
-      const created = await fetch(`${server.url}/accounts/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 999, name: 'Ada', pin: '1234', password: 'hunter22' }) })
+      const created = await fetch(`${server.url}/accounts/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 999, name: 'Ada', pin: '1234', password: 'hunter22' }),
+      })
       expect(created.status).toBe(201)
       const body = (await created.json()) as Record<string, unknown>
       expect(body).not.toHaveProperty('pin')
@@ -202,8 +262,26 @@ describe('documents apitwin refuses at start, in one line naming the JSON pointe
   it.each([
     [{ swagger: '2.0', info: { title: 'x' }, paths: {} }, /^#\/swagger: Swagger 2\.0 is not supported/],
     [{ openapi: '4.0.0', info: { title: 'x' }, paths: {} }, /^#\/openapi: OpenAPI "4\.0\.0" is not supported/],
-    [{ openapi: '3.0.3', info: { title: 'x' }, paths: { '/a': { get: { responses: { 200: { description: 'x', content: { 'application/json': { schema: { $ref: 'other.yaml#/A' } } } } } } } } }, /^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema\/\$ref: the \$ref "other\.yaml#\/A" points outside the document/],
-    [{ openapi: '3.1.0', info: { title: 'x' }, paths: { '/a': { get: { responses: { 200: { $ref: '#/components/responses/Missing' } } } } } }, /points at nothing/],
+    [
+      {
+        openapi: '3.0.3',
+        info: { title: 'x' },
+        paths: {
+          '/a': {
+            get: { responses: { 200: { description: 'x', content: { 'application/json': { schema: { $ref: 'other.yaml#/A' } } } } } },
+          },
+        },
+      },
+      /^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema\/\$ref: the \$ref "other\.yaml#\/A" points outside the document/,
+    ],
+    [
+      {
+        openapi: '3.1.0',
+        info: { title: 'x' },
+        paths: { '/a': { get: { responses: { 200: { $ref: '#/components/responses/Missing' } } } } },
+      },
+      /points at nothing/,
+    ],
     ['openapi: 3.0.0\ninfo: [unclosed', /^#: the document is neither JSON nor valid YAML/],
   ])('refuses %#', async (doc, message) => {
     const error = await importOpenApi(doc as never).catch((e: unknown) => e)

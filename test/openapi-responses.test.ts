@@ -9,7 +9,9 @@ import { openapi } from '../server/openapi.ts'
 
 // Every response the mock gives while its contract suite runs is held against the OpenAPI document with a
 // standard JSON Schema 2020-12 validator (Ajv, as OpenAPI 3.1 uses), so the document and the mock cannot drift.
-interface Operation { responses: Record<string, { content?: { 'application/json'?: { schema: object } } }> }
+interface Operation {
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>
+}
 
 describe.each(Object.keys(suites))('OpenAPI document of %s', (api) => {
   it('describes every status and body the mock answers during its contract suite', async () => {
@@ -51,7 +53,10 @@ describe.each(Object.keys(suites))('OpenAPI document of %s', (api) => {
         continue
       }
       const validate = ajv.compile(schema)
-      if (!validate(exchange.body)) problems.push(`${exchange.method} ${exchange.url} ${exchange.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(exchange.body).slice(0, 300)}`)
+      if (!validate(exchange.body))
+        problems.push(
+          `${exchange.method} ${exchange.url} ${exchange.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(exchange.body).slice(0, 300)}`,
+        )
     }
     expect(problems).toEqual([])
     // The suite reaches the success path and at least one refusal, or this test would prove little.
@@ -68,20 +73,46 @@ describe('OpenAPI document shape', () => {
     expect(result.valid).toBe(true)
   })
 
-  const op = (api: string) => Object.values(Object.values((openapi(api, { baseUrl: 'http://127.0.0.1:4011/' }) as unknown as { paths: Record<string, Record<string, { parameters: Array<{ name: string; schema: { type?: string } }>; requestBody: { required: boolean; content: { 'application/json': { schema: { required?: string[] } } } } }>> }).paths)[0] ?? {})[0]!
+  const op = (api: string) =>
+    Object.values(
+      Object.values(
+        (
+          openapi(api, { baseUrl: 'http://127.0.0.1:4011/' }) as unknown as {
+            paths: Record<
+              string,
+              Record<
+                string,
+                {
+                  parameters: Array<{ name: string; schema: { type?: string } }>
+                  requestBody: { required: boolean; content: { 'application/json': { schema: { required?: string[] } } } }
+                }
+              >
+            >
+          }
+        ).paths,
+      )[0] ?? {},
+    )[0]!
 
-  it('points servers at the API\'s base under the served origin', () => {
+  it("points servers at the API's base under the served origin", () => {
     expect(openapi('flextell', { baseUrl: 'http://127.0.0.1:4011/' }).servers[0]?.url).toBe('http://127.0.0.1:4011/flextell')
     expect(openapi(undefined, { baseUrl: 'http://127.0.0.1:4011' }).servers[0]?.url).toBe('http://127.0.0.1:4011')
   })
 
   it('types path ids and X-Tenant as the docs do', () => {
-    expect(op('flextell').parameters.map((p) => [p.name, p.schema.type])).toEqual([['id', 'integer'], ['x-tenant', 'number']])
+    expect(op('flextell').parameters.map((p) => [p.name, p.schema.type])).toEqual([
+      ['id', 'integer'],
+      ['x-tenant', 'number'],
+    ])
     expect(op('rails-users').parameters.map((p) => [p.name, p.schema.type])).toEqual([['id', 'integer']])
   })
 
-  it('requires a body exactly where an empty one is refused, and medibulut\'s role_id', () => {
-    expect(Object.fromEntries(Object.keys(suites).map((api) => [api, op(api).requestBody.required]))).toEqual({ flextell: false, 'rails-users': true, medibulut: true, gorules: false })
+  it("requires a body exactly where an empty one is refused, and medibulut's role_id", () => {
+    expect(Object.fromEntries(Object.keys(suites).map((api) => [api, op(api).requestBody.required]))).toEqual({
+      flextell: false,
+      'rails-users': true,
+      medibulut: true,
+      gorules: false,
+    })
     expect(op('medibulut').requestBody.content['application/json'].schema.required).toEqual(['role_id'])
   })
 })

@@ -39,10 +39,16 @@ let petsContract: OpenApiContract | undefined
 const pets = async () => (petsContract ??= await importOpenApi(readFileSync(petstoreFile, 'utf8'), { name: 'pets' }))
 
 /** An imported API's twin over HTTP on an ephemeral port, its resolver wrapped by `breakage`, and the actor's token. */
-async function served(options: { contract?: OpenApiContract; readings?: Record<string, string>; breakage?: (resolve: Resolve) => Resolve } = {}) {
-  const contract = options.contract ?? await galaxy()
+async function served(
+  options: { contract?: OpenApiContract; readings?: Record<string, string>; breakage?: (resolve: Resolve) => Resolve } = {},
+) {
+  const contract = options.contract ?? (await galaxy())
   const name = contract.name
-  const twin = await createTwin({ apis: [], openapi: { [name]: contract }, ...(options.readings && { readings: { [name]: options.readings } }) })
+  const twin = await createTwin({
+    apis: [],
+    openapi: { [name]: contract },
+    ...(options.readings && { readings: { [name]: options.readings } }),
+  })
   const { breakage } = options
   const served: Twin = breakage ? { ...twin, state: (api) => ({ ...twin.state(api), resolve: breakage(twin.state(api).resolve) }) } : twin
   const server = await startServer({ port: 0, twin: served, log: false })
@@ -50,24 +56,33 @@ async function served(options: { contract?: OpenApiContract; readings?: Record<s
   // One token for every scheme: the twin's bearer secret; API keys are given per scheme.
   const credentials = twin.accounts(name)[0]?.credentials ?? {}
   const bearer = Object.values(credentials).find((c) => /^Bearer /.test(c.value))?.value ?? ''
-  const keys = Object.fromEntries(Object.entries(credentials).filter(([, c]) => c.name !== 'authorization').map(([scheme, c]) => [scheme, c.value]))
+  const keys = Object.fromEntries(
+    Object.entries(credentials)
+      .filter(([, c]) => c.name !== 'authorization')
+      .map(([scheme, c]) => [scheme, c.value]),
+  )
   return { baseUrl: `${server.url}/${name}`, token: bearer.replace(/^Bearer /, ''), credentials: keys }
 }
 
 type Resolve = ReturnType<Twin['state']>['resolve']
 
 /** A server that creates a planet without a name (the document requires one): it breaks request.schema once. */
-const acceptsNamelessPlanets = (resolve: Resolve): Resolve => async (request: RequestLike, params: Params, operation?: string) => {
-  const text = await request.text()
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    body = undefined
+const acceptsNamelessPlanets =
+  (resolve: Resolve): Resolve =>
+  async (request: RequestLike, params: Params, operation?: string) => {
+    const text = await request.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    const fixed =
+      operation === 'POST /planets' && typeof body === 'object' && body !== null && !('name' in body)
+        ? JSON.stringify({ ...body, name: 'Nameless' })
+        : text
+    return resolve({ headers: request.headers, text: async () => fixed }, params, operation)
   }
-  const fixed = operation === 'POST /planets' && typeof body === 'object' && body !== null && !('name' in body) ? JSON.stringify({ ...body, name: 'Nameless' }) : text
-  return resolve({ headers: request.headers, text: async () => fixed }, params, operation)
-}
 
 describe('apitwin verify <imported API>', () => {
   it('is clean against the in-process twin of Scalar Galaxy, with --strict too, and says so in every reporter', async () => {
@@ -92,12 +107,33 @@ describe('apitwin verify <imported API>', () => {
 
   it('is clean against the twin served over HTTP, by default sending only what a conforming server refuses', async () => {
     const { baseUrl, token } = await served()
-    const result = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--token', token, '--max-cases', '100'])
+    const result = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--token',
+      token,
+      '--max-cases',
+      '100',
+    ])
     expect(result.code, result.stdout).toBe(0)
     // Without --allow-writes the updates and the lifecycle are skipped, saying why.
     expect(result.stdout).toMatch(/planets: create → read → update → read → delete → read \(lifecycle\).*--allow-writes/)
     expect(result.stdout).not.toContain(token)
-    const writes = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--token', token, '--allow-writes'])
+    const writes = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--token',
+      token,
+      '--allow-writes',
+    ])
     expect(writes.code, writes.stdout).toBe(0)
     expect(writes.stdout).toMatch(/0 warned, 0 failed, 0 skipped/)
   })
@@ -109,7 +145,9 @@ describe('apitwin verify <imported API>', () => {
     const failed = result.report.outcomes.filter((o) => o.status === 'fail')
     expect(failed.map((o) => o.title)).toEqual(['POST /planets: refuses name: required field left out (required)'])
     expect(failed.flatMap((o) => o.failures.map((f) => [f.rule, f.provenance.kind]))).toEqual([['request.schema', 'documented']])
-    expect(failed[0]?.failures[0]?.detail).toMatch(/accepted \(201\) .* — curl -X POST '.*\/galaxy\/planets' -H "authorization: \$APITWIN_CREDENTIAL" -H 'content-type: application\/json' --data '\{/)
+    expect(failed[0]?.failures[0]?.detail).toMatch(
+      /accepted \(201\) .* — curl -X POST '.*\/galaxy\/planets' -H "authorization: \$APITWIN_CREDENTIAL" -H 'content-type: application\/json' --data '\{/,
+    )
     expect(result.stdout).not.toContain(token)
     // What the broken server created, the suite deleted again.
     const left = await fetch(`${baseUrl}/planets?limit=100`)
@@ -120,10 +158,20 @@ describe('apitwin verify <imported API>', () => {
   // body.unknown (its Planet closes itself with additionalProperties: false, so the twin's readings answer alike),
   // item.stored (the twin stores as sent under both readings), patch (neither document has a PATCH).
   const switched = [
-    ['galaxy', 'validation.status', '422'], ['galaxy', 'delete.then', '410'], ['galaxy', 'put.unknown', 'create'], ['galaxy', 'put.mode', 'merge'],
-    ['galaxy', 'error.body', 'problem'], ['galaxy', 'list.pagination', 'ignored'],
-    ['pets', 'create.status', '200'], ['pets', 'create.location', 'location'], ['pets', 'delete.status', '200'], ['pets', 'delete.then', '410'],
-    ['pets', 'put.unknown', 'create'], ['pets', 'put.mode', 'merge'], ['pets', 'error.body', 'plain'], ['pets', 'body.unknown', 'refused'],
+    ['galaxy', 'validation.status', '422'],
+    ['galaxy', 'delete.then', '410'],
+    ['galaxy', 'put.unknown', 'create'],
+    ['galaxy', 'put.mode', 'merge'],
+    ['galaxy', 'error.body', 'problem'],
+    ['galaxy', 'list.pagination', 'ignored'],
+    ['pets', 'create.status', '200'],
+    ['pets', 'create.location', 'location'],
+    ['pets', 'delete.status', '200'],
+    ['pets', 'delete.then', '410'],
+    ['pets', 'put.unknown', 'create'],
+    ['pets', 'put.mode', 'merge'],
+    ['pets', 'error.body', 'plain'],
+    ['pets', 'body.unknown', 'refused'],
   ] as const
   for (const [api, rule, value] of switched) {
     it(`against a ${api} twin switched to ${rule}=${value}: exit 0 warning on ${rule}, --strict exit 1 naming it, --reading clean`, async () => {
@@ -143,7 +191,16 @@ describe('apitwin verify <imported API>', () => {
 
   it('refuses an unknown security scheme and a missing credential in one line (exit 2)', async () => {
     const { baseUrl } = await served()
-    const unknown = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--credential', 'nope=abcdefghijkl'])
+    const unknown = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--credential',
+      'nope=abcdefghijkl',
+    ])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/--credential nope: galaxy has no security scheme "nope"/)
     expect(unknown.stderr).not.toContain('abcdefghijkl')
@@ -174,8 +231,18 @@ describe('apitwin verify <imported API>', () => {
     const galaxyServer = await startGalaxy(token)
     running.push(galaxyServer as unknown as RunningServer)
     for (const allowWrites of [false, true]) {
-      const result = await verify({ api: 'galaxy', openapi: [await galaxy()], baseUrl: galaxyServer.url, token, allowWrites, seed: 1, maxCases: 100 })
-      const failed = result.report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
+      const result = await verify({
+        api: 'galaxy',
+        openapi: [await galaxy()],
+        baseUrl: galaxyServer.url,
+        token,
+        allowWrites,
+        seed: 1,
+        maxCases: 100,
+      })
+      const failed = result.report.outcomes
+        .filter((o) => o.status === 'fail')
+        .map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
       expect(failed, `allowWrites=${String(allowWrites)}`).toEqual([])
       expect(result.exitCode).toBe(0)
       expect(result.stdout).not.toContain(token)

@@ -19,7 +19,9 @@ function graph(entry: string): { files: Set<string>; bare: Set<string> } {
   const visit = (file: string) => {
     if (files.has(file)) return
     files.add(file)
-    for (const [, spec] of readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+    for (const [, spec] of readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .matchAll(/(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
       if (spec === undefined) continue
       if (spec.startsWith('.')) visit(join(dirname(file), spec))
       else bare.add(spec)
@@ -29,7 +31,16 @@ function graph(entry: string): { files: Set<string>; bare: Set<string> } {
   return { files, bare: new Set([...bare].map((s) => s)) }
 }
 
-const browserSafe = ['.', './handlers', './contracts', './handlers/flextell', './handlers/rails-users', './handlers/medibulut', './handlers/gorules', './panel']
+const browserSafe = [
+  '.',
+  './handlers',
+  './contracts',
+  './handlers/flextell',
+  './handlers/rails-users',
+  './handlers/medibulut',
+  './handlers/gorules',
+  './panel',
+]
 
 describe('package entry points (dist)', () => {
   it.each(browserSafe)('%s imports nothing of Node, msw/node, Hono or the server', (name) => {
@@ -50,7 +61,7 @@ describe('package entry points (dist)', () => {
     expect([...graph(entryFile(name)).files].map((f) => relative(root, f)).filter((f) => f.startsWith('dist/panel/'))).toEqual([])
   })
 
-  it('the control page\'s script loads in a browser as is: panel modules only, no bare import, nothing of Node', () => {
+  it("the control page's script loads in a browser as is: panel modules only, no bare import, nothing of Node", () => {
     const { files, bare } = graph(join(root, 'dist/panel/page.js'))
     expect([...bare]).toEqual([])
     expect([...files].map((f) => relative(root, f)).filter((f) => !f.startsWith('dist/panel/'))).toEqual([])

@@ -29,10 +29,17 @@ describe('diff replaces account values only where they stand whole', () => {
   })
 
   it('never replaces a value inside a longer number (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 99_999 }), (id, before, after) => {
-      const number = `${before}${id}${after}`
-      if (number === String(id)) return
-      expect(replaceWhole(`limit ${number} chars`, String(id), '<id>')).toBe(`limit ${number} chars`)
-    }))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 99 }),
+        fc.integer({ min: 0, max: 99_999 }),
+        fc.integer({ min: 0, max: 99_999 }),
+        (id, before, after) => {
+          const number = `${before}${id}${after}`
+          if (number === String(id)) return
+          expect(replaceWhole(`limit ${number} chars`, String(id), '<id>')).toBe(`limit ${number} chars`)
+        },
+      ),
+    )
   })
 })

@@ -42,7 +42,15 @@ function folderWith(config: unknown): string {
   return dir
 }
 
-interface Discovered { apis: Array<{ name: string; baseUrl: string; readings?: Record<string, string>; roles?: unknown[]; accounts: Array<{ label: string; token: string; userId: string | number; tenant?: number }> }> }
+interface Discovered {
+  apis: Array<{
+    name: string
+    baseUrl: string
+    readings?: Record<string, string>
+    roles?: unknown[]
+    accounts: Array<{ label: string; token: string; userId: string | number; tenant?: number }>
+  }>
+}
 
 async function medibulutCrossTenant(url: string): Promise<number> {
   const discovery = (await (await fetch(`${url}/__twin/apis`)).json()) as Discovered
@@ -51,7 +59,9 @@ async function medibulutCrossTenant(url: string): Promise<number> {
   const foreign = api?.accounts.find((a) => a.label === 'foreign')
   if (!api || !actor || !foreign) throw new Error('discovery lists no medibulut actor/foreign')
   const res = await fetch(`${api.baseUrl}/${foreign.tenant}/users/${foreign.userId}`, {
-    method: 'PATCH', headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ role_id: 'admin' }),
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role_id: 'admin' }),
   })
   return res.status
 }
@@ -60,7 +70,13 @@ describe('apitwin serve --reading / config readings', () => {
   it('the spawned server follows --reading medibulut.tenant.forbidden=404 and shows it in /__twin/apis; the default is 403', async () => {
     const plain = await serveInProcess()
     expect(await medibulutCrossTenant(plain.url)).toBe(403)
-    const switched = await spawnServe(['--quiet', '--reading', 'medibulut.tenant.forbidden=404', '--reading', 'gorules.validation.status=422'])
+    const switched = await spawnServe([
+      '--quiet',
+      '--reading',
+      'medibulut.tenant.forbidden=404',
+      '--reading',
+      'gorules.validation.status=422',
+    ])
     running.push(switched)
     expect(await medibulutCrossTenant(switched.url)).toBe(404)
     const discovery = (await (await fetch(`${switched.url}/__twin/apis`)).json()) as Discovered
@@ -86,7 +102,13 @@ describe('apitwin serve --reading / config readings', () => {
     const shape = await run(['serve', '--port', '0', '--reading', 'medibulut'])
     expect(shape.code).toBe(2)
     expect(shape.stderr).toMatch(/--reading takes <api>.<rule>=<value>/)
-    const inFile = await run(['serve', '--port', '0', '--config', join(folderWith({ readings: { gorules: { 'validation.status': '401' } } }), 'apitwin.config.json')])
+    const inFile = await run([
+      'serve',
+      '--port',
+      '0',
+      '--config',
+      join(folderWith({ readings: { gorules: { 'validation.status': '401' } } }), 'apitwin.config.json'),
+    ])
     expect(inFile.code).toBe(2)
     expect(inFile.stderr).toMatch(/readings: gorules: validation.status: "401" is not a reading; choose one of 400, 422/)
     const missing = await run(['serve', '--port', '0', '--config', '/nonexistent/apitwin.config.json'])

@@ -17,12 +17,19 @@ import { accountOptions } from './helpers/accounts.ts'
 /** One reading switched at a time, plus every alternative at once, per API. */
 function cases(): Array<{ api: string; name: string; choice: ReadingChoice }> {
   return Object.entries(contracts).flatMap(([api, contract]) => {
-    const inferred = Object.entries(contract.rules).flatMap(([rule, { provenance }]) => (provenance.kind === 'inferred' ? [{ rule, readings: provenance.readings }] : []))
+    const inferred = Object.entries(contract.rules).flatMap(([rule, { provenance }]) =>
+      provenance.kind === 'inferred' ? [{ rule, readings: provenance.readings }] : [],
+    )
     // A rule switched together with the readings under which it shows at all (its probe's `given`).
     const givenOf = (rule: string) => probes[api]?.find((p) => p.rule === rule)?.given ?? {}
     const single = inferred.flatMap(({ rule, readings }) =>
-      Object.keys(readings.options).filter((v) => v !== readings.default).map((value) => ({ api, name: `${rule}=${value}`, choice: { ...givenOf(rule), [rule]: value } })))
-    const all = Object.fromEntries(inferred.map(({ rule, readings }) => [rule, Object.keys(readings.options).find((v) => v !== readings.default) ?? readings.default]))
+      Object.keys(readings.options)
+        .filter((v) => v !== readings.default)
+        .map((value) => ({ api, name: `${rule}=${value}`, choice: { ...givenOf(rule), [rule]: value } })),
+    )
+    const all = Object.fromEntries(
+      inferred.map(({ rule, readings }) => [rule, Object.keys(readings.options).find((v) => v !== readings.default) ?? readings.default]),
+    )
     return [...single, { api, name: 'every alternative at once', choice: all }]
   })
 }
@@ -53,39 +60,62 @@ async function serveUnder(api: string, choice: ReadingChoice): Promise<{ baseUrl
   return { baseUrl: `${server.url}/${api}`, accounts: twin.accounts(api) }
 }
 
-
 // Concurrent: every case has its own servers, and most of a case's time is spent waiting (a probe's second look).
 describe.concurrent('verify under every alternative reading: exit 0 with warnings naming the rule, --strict exit 1', () => {
   for (const { api, name, choice } of cases()) {
     const known = suiteFalseAlarms[`${api} ${name}`]
-    ;(known ? it.fails : it)(`${api} ${name}${known ? ` (expected to fail until the suites are premise-aware: ${known})` : ''}`, { timeout: 60_000 }, async () => {
-      // Two servers under the same readings, so the lenient and the strict run go side by side.
-      const [one, two] = [await serveUnder(api, choice), await serveUnder(api, choice)]
-      const options = (server: typeof one) => ({ api, baseUrl: server.baseUrl, ...accountOptions(server.accounts), allowWrites: true, reporter: 'json' as const, seed: 1107 })
-      const [lenient, strict] = await Promise.all([verify(options(one)), verify({ ...options(two), strict: true })])
-      const failures = lenient.report.outcomes.flatMap((o) => o.failures.map((f) => `${o.title}: ${f.rule}: ${f.detail}`))
-      expect(failures.join("\n"), `false alarms under ${api} ${name}`).toBe("")
-      expect(lenient.exitCode).toBe(0)
-      if (name !== 'every alternative at once') {
-        // The mock differs from the default in the switched rule alone, so every warning is charged to it: a
-        // warning charged to another rule is a check leaning on the wrong premise. Left out: a cascade naming the
-        // switched rule as the premise that did not hold, and probes that can only tell their rule's readings
-        // apart under a reading of the switched rule (their `given`).
-        const blind = new Set((probes[api] ?? []).filter((p) => Object.entries(p.given ?? {}).some(([r, v]) => r in choice && choice[r] !== v)).map((p) => `${p.rule}: answers as its reading says (probe)`))
-        const stray = lenient.report.outcomes
-          .filter((o) => !blind.has(o.title))
-          .flatMap((o) => o.warnings.filter((w) => !(w.rule in choice) && !(w.detail.startsWith('not judged') && (w.restsOn ?? []).some((r) => r in choice))).map((w) => `${o.title}: ${w.rule}: ${w.detail}`))
-        expect(stray.join('\n'), `warnings charged to a rule that was not switched (${name})`).toBe('')
-      }
-      const warned = new Set(lenient.report.outcomes.flatMap((o) => o.warnings.map((w) => w.rule)))
-      const switched = Object.keys(choice)
-      if (disposableOnly(api, switched)) {
-        const skipped = lenient.report.outcomes.filter((o) => o.status === 'skip' && switched.some((rule) => o.title.startsWith(`${rule}: `)))
-        expect(skipped.length, 'the probe check of a disposable-only reading is skipped on a live target').toBe(switched.length)
-        return
-      }
-      expect(switched.some((rule) => warned.has(rule)), `no warning names ${switched.join(', ')}; warned: ${[...warned].join(', ')}`).toBe(true)
-      expect(strict.exitCode).toBe(1)
-    })
+    ;(known ? it.fails : it)(
+      `${api} ${name}${known ? ` (expected to fail until the suites are premise-aware: ${known})` : ''}`,
+      { timeout: 60_000 },
+      async () => {
+        // Two servers under the same readings, so the lenient and the strict run go side by side.
+        const [one, two] = [await serveUnder(api, choice), await serveUnder(api, choice)]
+        const options = (server: typeof one) => ({
+          api,
+          baseUrl: server.baseUrl,
+          ...accountOptions(server.accounts),
+          allowWrites: true,
+          reporter: 'json' as const,
+          seed: 1107,
+        })
+        const [lenient, strict] = await Promise.all([verify(options(one)), verify({ ...options(two), strict: true })])
+        const failures = lenient.report.outcomes.flatMap((o) => o.failures.map((f) => `${o.title}: ${f.rule}: ${f.detail}`))
+        expect(failures.join('\n'), `false alarms under ${api} ${name}`).toBe('')
+        expect(lenient.exitCode).toBe(0)
+        if (name !== 'every alternative at once') {
+          // The mock differs from the default in the switched rule alone, so every warning is charged to it: a
+          // warning charged to another rule is a check leaning on the wrong premise. Left out: a cascade naming the
+          // switched rule as the premise that did not hold, and probes that can only tell their rule's readings
+          // apart under a reading of the switched rule (their `given`).
+          const blind = new Set(
+            (probes[api] ?? [])
+              .filter((p) => Object.entries(p.given ?? {}).some(([r, v]) => r in choice && choice[r] !== v))
+              .map((p) => `${p.rule}: answers as its reading says (probe)`),
+          )
+          const stray = lenient.report.outcomes
+            .filter((o) => !blind.has(o.title))
+            .flatMap((o) =>
+              o.warnings
+                .filter((w) => !(w.rule in choice) && !(w.detail.startsWith('not judged') && (w.restsOn ?? []).some((r) => r in choice)))
+                .map((w) => `${o.title}: ${w.rule}: ${w.detail}`),
+            )
+          expect(stray.join('\n'), `warnings charged to a rule that was not switched (${name})`).toBe('')
+        }
+        const warned = new Set(lenient.report.outcomes.flatMap((o) => o.warnings.map((w) => w.rule)))
+        const switched = Object.keys(choice)
+        if (disposableOnly(api, switched)) {
+          const skipped = lenient.report.outcomes.filter(
+            (o) => o.status === 'skip' && switched.some((rule) => o.title.startsWith(`${rule}: `)),
+          )
+          expect(skipped.length, 'the probe check of a disposable-only reading is skipped on a live target').toBe(switched.length)
+          return
+        }
+        expect(
+          switched.some((rule) => warned.has(rule)),
+          `no warning names ${switched.join(', ')}; warned: ${[...warned].join(', ')}`,
+        ).toBe(true)
+        expect(strict.exitCode).toBe(1)
+      },
+    )
   }
 })

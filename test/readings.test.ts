@@ -9,7 +9,9 @@ import { mockTarget } from '../suites/targets.ts'
 
 /** Every inferred rule with its readings, per API. */
 const inferredRules = Object.entries(contracts).flatMap(([api, contract]) =>
-  Object.entries(contract.rules).flatMap(([rule, { provenance }]) => (provenance.kind === 'inferred' ? [{ api, rule, readings: provenance.readings }] : [])),
+  Object.entries(contract.rules).flatMap(([rule, { provenance }]) =>
+    provenance.kind === 'inferred' ? [{ api, rule, readings: provenance.readings }] : [],
+  ),
 )
 
 async function observe(api: string, rule: string, choice: ReadingChoice = {}): Promise<ProbeResult> {
@@ -27,7 +29,9 @@ async function observe(api: string, rule: string, choice: ReadingChoice = {}): P
 describe('readings: every inferred rule has a probe', () => {
   it('one probe per inferred rule of every contract, and no probe for anything else', () => {
     const expected = inferredRules.map(({ api, rule }) => `${api} ${rule}`).sort()
-    const actual = Object.entries(probes).flatMap(([api, list]) => list.map((p) => `${api} ${p.rule}`)).sort()
+    const actual = Object.entries(probes)
+      .flatMap(([api, list]) => list.map((p) => `${api} ${p.rule}`))
+      .sort()
     expect(actual).toEqual(expected)
   })
 })
@@ -52,12 +56,23 @@ describe('readings: each alternative reading changes what the mock does', () => 
 })
 
 /** One PUT/PATCH against an in-process twin under `readings`, as the API's actor. */
-async function update(api: string, choice: ReadingChoice, body: unknown, { as = 'actor', userId, params = {} }: { as?: string; userId?: string | number; params?: Record<string, string> } = {}) {
-  const twin = await createTwin({ apis: (await import('../handlers/twin.ts')).apis.filter((a) => a.name === api), readings: { [api]: choice } })
+async function update(
+  api: string,
+  choice: ReadingChoice,
+  body: unknown,
+  { as = 'actor', userId, params = {} }: { as?: string; userId?: string | number; params?: Record<string, string> } = {},
+) {
+  const twin = await createTwin({
+    apis: (await import('../handlers/twin.ts')).apis.filter((a) => a.name === api),
+    readings: { [api]: choice },
+  })
   const account = twin.accounts(api).find((a) => a.label === as)
   if (!account) throw new Error(`no ${as} account`)
   const id = String(userId ?? account.userId)
-  const request = { headers: new Headers({ authorization: `Bearer ${account.token}`, 'content-type': 'application/json' }), text: async () => JSON.stringify(body) }
+  const request = {
+    headers: new Headers({ authorization: `Bearer ${account.token}`, 'content-type': 'application/json' }),
+    text: async () => JSON.stringify(body),
+  }
   return twin.state(api).resolve(request, { id, userId: id, tenantId: String(account.tenant ?? ''), ...params })
 }
 const data = (reply: { body: unknown }) => (reply.body as { data: Record<string, unknown> }).data
@@ -96,7 +111,11 @@ describe('readings: the defaults follow the vendor framework', () => {
     const coercion = await update('medibulut', { 'body.coercion': 'strict:status' }, { role_id: 'admin', status: '1', service_ids: ['1'] })
     expect(coercion.status).toBe(422)
     expect(Object.keys((coercion.body as { errors: object }).errors)).toEqual(['status'])
-    const railsCast = await update('rails-users', { 'body.type-cast': 'strict:feature_flags' }, { user: { first_name: 42, feature_flags: 'beta' } })
+    const railsCast = await update(
+      'rails-users',
+      { 'body.type-cast': 'strict:feature_flags' },
+      { user: { first_name: 42, feature_flags: 'beta' } },
+    )
     expect(railsCast.status).toBe(422)
     expect((railsCast.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['feature_flags'])
     const none = await update('medibulut', { 'body.nullable': 'none' }, { role_id: 'admin', phone: null })
@@ -106,9 +125,13 @@ describe('readings: the defaults follow the vendor framework', () => {
 
   it('per-field readings are checked: a field the rule does not have, a rule that is one choice for the API', () => {
     expect(validateReadings(medibulut.rules, { 'body.formats': 'lenient:mobile,color' })).toEqual([])
-    expect(validateReadings(medibulut.rules, { 'body.formats': 'lenient:nickname' })[0]).toMatch(/"nickname" is not a field of this rule; choose among mobile, phone, color, photo, password/)
+    expect(validateReadings(medibulut.rules, { 'body.formats': 'lenient:nickname' })[0]).toMatch(
+      /"nickname" is not a field of this rule; choose among mobile, phone, color, photo, password/,
+    )
     expect(validateReadings(medibulut.rules, { 'body.formats': 'loose:mobile' })[0]).toMatch(/"loose" is not a reading/)
-    expect(validateReadings(medibulut.rules, { 'tenant.forbidden': '404:status' })[0]).toMatch(/names fields, but tenant.forbidden is one choice for the whole API/)
+    expect(validateReadings(medibulut.rules, { 'tenant.forbidden': '404:status' })[0]).toMatch(
+      /names fields, but tenant.forbidden is one choice for the whole API/,
+    )
   })
 
   it('rails-users body.type-cast cast: 42 → "42", true → "t" (ActiveModel::Type::String), a scalar for a list is dropped', async () => {
@@ -124,7 +147,11 @@ describe('readings: the defaults follow the vendor framework', () => {
     const strict = await update('gorules', {}, { firstName: 42 })
     expect(strict.status).toBe(400)
     expect(strict.body).toMatchObject({ message: ['firstName must be a string'] })
-    const ajv = await update('gorules', { 'body.coercion': 'ajv' }, { firstName: 42, lastName: true, roles: '3c90c3cc-0d44-4b50-8888-8dd25736052a' })
+    const ajv = await update(
+      'gorules',
+      { 'body.coercion': 'ajv' },
+      { firstName: 42, lastName: true, roles: '3c90c3cc-0d44-4b50-8888-8dd25736052a' },
+    )
     expect(ajv.status, JSON.stringify(ajv.body)).toBe(200)
     expect(ajv.body).toMatchObject({ firstName: '42', lastName: 'true', roles: [{ id: '3c90c3cc-0d44-4b50-8888-8dd25736052a' }] })
   })
@@ -132,11 +159,17 @@ describe('readings: the defaults follow the vendor framework', () => {
   it('gorules validation.status: 400 by default (NestJS), 422 as the other reading; body.whitelist rejected names the property', async () => {
     expect((await update('gorules', {}, { status: 'Active' })).body).toMatchObject({ statusCode: 400, error: 'Bad Request' })
     expect((await update('gorules', { 'validation.status': '422' }, { status: 'Active' })).status).toBe(422)
-    expect((await update('gorules', { 'body.whitelist': 'rejected' }, { nickname: 'x' })).body).toMatchObject({ message: ['property nickname should not exist'] })
+    expect((await update('gorules', { 'body.whitelist': 'rejected' }, { nickname: 'x' })).body).toMatchObject({
+      message: ['property nickname should not exist'],
+    })
   })
 
   it('flextell validation.messages laravel9 and validation.summary given-data reword the 422', async () => {
-    const reply = await update('flextell', { 'validation.messages': 'laravel9', 'validation.summary': 'given-data' }, { name: 'x'.repeat(256), email: 'nope' })
+    const reply = await update(
+      'flextell',
+      { 'validation.messages': 'laravel9', 'validation.summary': 'given-data' },
+      { name: 'x'.repeat(256), email: 'nope' },
+    )
     expect(reply.body).toEqual({
       message: 'The given data was invalid.',
       errors: { name: ['The name must not be greater than 255 characters.'], email: ['The email must be a valid email address.'] },
@@ -160,7 +193,14 @@ describe('readings: the defaults follow the vendor framework', () => {
     const twin = await createTwin({ apis: (await import('../handlers/twin.ts')).apis.filter((a) => a.name === 'gorules') })
     const actor = twin.accounts('gorules').find((a) => a.label === 'actor')
     if (!actor) throw new Error('no actor')
-    const put = (body: unknown) => twin.state('gorules').resolve({ headers: new Headers({ authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }), text: async () => JSON.stringify(body) }, { userId: String(actor.userId) })
+    const put = (body: unknown) =>
+      twin.state('gorules').resolve(
+        {
+          headers: new Headers({ authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }),
+          text: async () => JSON.stringify(body),
+        },
+        { userId: String(actor.userId) },
+      )
     const first = (await put({ firstName: 'A' })).body as { updatedAt: string; roles: unknown[] }
     await new Promise((resolve) => setTimeout(resolve, 15))
     const second = (await put({ firstName: 'B' })).body as { updatedAt: string }
@@ -170,8 +210,12 @@ describe('readings: the defaults follow the vendor framework', () => {
   })
 
   it('an unknown rule, value or API is refused naming what is allowed', async () => {
-    await expect(createTwin({ readings: { medibulut: { 'tenant.forbidden': '418' } } })).rejects.toThrow(/tenant.forbidden: "418" is not a reading; choose one of 403, 404/)
-    await expect(createTwin({ readings: { medibulut: { 'tenant.forbiden': '404' } } })).rejects.toThrow(/"tenant.forbiden" is not an inferred rule; rules with readings: .*tenant.forbidden/)
+    await expect(createTwin({ readings: { medibulut: { 'tenant.forbidden': '418' } } })).rejects.toThrow(
+      /tenant.forbidden: "418" is not a reading; choose one of 403, 404/,
+    )
+    await expect(createTwin({ readings: { medibulut: { 'tenant.forbiden': '404' } } })).rejects.toThrow(
+      /"tenant.forbiden" is not an inferred rule; rules with readings: .*tenant.forbidden/,
+    )
     await expect(createTwin({ readings: { medibulot: {} } })).rejects.toThrow(/unknown APIs: medibulot/)
   })
 })

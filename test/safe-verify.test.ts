@@ -28,25 +28,34 @@ const fieldsOf = (body: Fields): Fields | undefined => {
 }
 
 /** A server that lets one kind of invalid value through as a valid one (it breaks exactly that rule). */
-const rewrite = (change: (fields: Fields) => void) => (resolve: Resolve): Resolve => async (request: RequestLike, params: Params) => {
-  const text = await request.text()
-  let body: Fields = {}
-  try {
-    const parsed: unknown = text ? JSON.parse(text) : {}
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Fields
-  } catch {
-    // not JSON: the resolver answers it as is
+const rewrite =
+  (change: (fields: Fields) => void) =>
+  (resolve: Resolve): Resolve =>
+  async (request: RequestLike, params: Params) => {
+    const text = await request.text()
+    let body: Fields = {}
+    try {
+      const parsed: unknown = text ? JSON.parse(text) : {}
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Fields
+    } catch {
+      // not JSON: the resolver answers it as is
+    }
+    const fields = fieldsOf(body)
+    if (fields) change(fields)
+    return resolve({ headers: request.headers, text: async () => (text && fields ? JSON.stringify(body) : text) }, params)
   }
-  const fields = fieldsOf(body)
-  if (fields) change(fields)
-  return resolve({ headers: request.headers, text: async () => (text && fields ? JSON.stringify(body) : text) }, params)
-}
 
 const malformed = (v: unknown) => typeof v === 'string' && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v)
 const breaks = {
-  pwshort: rewrite((f) => { if (typeof f['password'] === 'string' && f['password'].length < 8) f['password'] = f['password'].padEnd(8, '0') }),
-  email: rewrite((f) => { if (malformed(f['email'])) f['email'] = `let-through-${Date.now()}@example.com` }),
-  confirm: rewrite((f) => { if ('password' in f) f['password_confirmation'] = f['password'] }),
+  pwshort: rewrite((f) => {
+    if (typeof f['password'] === 'string' && f['password'].length < 8) f['password'] = f['password'].padEnd(8, '0')
+  }),
+  email: rewrite((f) => {
+    if (malformed(f['email'])) f['email'] = `let-through-${Date.now()}@example.com`
+  }),
+  confirm: rewrite((f) => {
+    if ('password' in f) f['password_confirmation'] = f['password']
+  }),
 }
 
 async function served(api: string, breakage: (resolve: Resolve) => Resolve) {
@@ -64,15 +73,19 @@ async function served(api: string, breakage: (resolve: Resolve) => Resolve) {
     maxCases: 20,
   }
   /** The actor's record as changed since seeding (the mock's snapshot holds changed records only). */
-  const stored = () => JSON.stringify((twin.state(api).snapshot()['users'] ?? []).filter((r) => String((r as Fields)['id']) === String(actor.userId)))
+  const stored = () =>
+    JSON.stringify((twin.state(api).snapshot()['users'] ?? []).filter((r) => String((r as Fields)['id']) === String(actor.userId)))
   return { options, stored, url: server.url, actor }
 }
 
 describe('default verify writes nothing, even when the server breaks the rule a request rests on', () => {
   const cases = [
-    ['rails-users', 'pwshort'], ['rails-users', 'email'],
-    ['flextell', 'confirm'], ['flextell', 'email'],
-    ['medibulut', 'confirm'], ['medibulut', 'email'],
+    ['rails-users', 'pwshort'],
+    ['rails-users', 'email'],
+    ['flextell', 'confirm'],
+    ['flextell', 'email'],
+    ['medibulut', 'confirm'],
+    ['medibulut', 'email'],
   ] as const
   for (const [api, broken] of cases) {
     it(`${api} BREAK=${broken}: the actor's password hash and email are unchanged`, async () => {
@@ -85,7 +98,12 @@ describe('default verify writes nothing, even when the server breaks the rule a 
       if (!suite) throw new Error(`no ${api} suite`)
       const target = { ...(await servedTarget(url, api)), allowWrites: true }
       const wrap = (f: Fields) => (api === 'rails-users' ? { user: f } : api === 'medibulut' ? { role_id: actor.role ?? 'admin', ...f } : f)
-      const old = broken === 'pwshort' ? { password: '1234567' } : broken === 'email' ? { email: 'not-an-email' } : { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' }
+      const old =
+        broken === 'pwshort'
+          ? { password: '1234567' }
+          : broken === 'email'
+            ? { email: 'not-an-email' }
+            : { password: 'correct-horse-1', password_confirmation: 'correct-horse-2' }
       expect((await send(suite, target, { body: wrap(old) })).status).toBe(200)
       expect(stored()).not.toBe('[]')
       // The guard's skips say why, naming the flag that would run them.
@@ -98,7 +116,9 @@ describe('default verify writes nothing, even when the server breaks the rule a 
     const target = { ...(await servedTarget(url, 'flextell')), allowWrites: false }
     const suite = suites['flextell']
     if (!suite) throw new Error('no flextell suite')
-    await expect(send(suite, target, { body: { password: 'n3w-password', password_confirmation: 'n3w-password', name: 'n'.repeat(256) } })).rejects.toThrow(/docs accept/)
+    await expect(
+      send(suite, target, { body: { password: 'n3w-password', password_confirmation: 'n3w-password', name: 'n'.repeat(256) } }),
+    ).rejects.toThrow(/docs accept/)
     await expect(send(suite, target, { body: { email: 'not-an-email' } })).rejects.toThrow(/fewer than two documented refusals/)
     await expect(send(suite, target, { rawBody: JSON.stringify({ email: 'x@example.com' }) })).rejects.toThrow(/--allow-writes/)
     // Two documented refusals: sent, and refused.

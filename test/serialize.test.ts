@@ -13,17 +13,32 @@ import { createTwin } from '../handlers/twin.ts'
 // tests hold what that rests on: the serializer outputs exactly what the contract's parse outputs, for records the
 // store made and wrote, across seeds and update values.
 
-const schemas = { flextell: flextell.responses[200], 'rails-users': railsUsers.responses[200], medibulut: medibulut.responses[200], gorules: gorules.responses[200] }
+const schemas = {
+  flextell: flextell.responses[200],
+  'rails-users': railsUsers.responses[200],
+  medibulut: medibulut.responses[200],
+  gorules: gorules.responses[200],
+}
 
 /** A valid update by the API's actor of itself, with `text` in a name-like field. */
-function update(api: keyof typeof schemas, text: string, flag: boolean): { method: string; path: string; params: Record<string, string>; body: unknown; id: string | number } {
+function update(
+  api: keyof typeof schemas,
+  text: string,
+  flag: boolean,
+): { method: string; path: string; params: Record<string, string>; body: unknown; id: string | number } {
   switch (api) {
     case 'flextell':
       return { method: 'PUT', path: '/api/v1/users/', params: {}, body: { title: text, is_active: flag, bio: flag ? null : text }, id: 0 }
     case 'rails-users':
       return { method: 'PUT', path: '/users/', params: {}, body: { user: { first_name: text } }, id: 0 }
     case 'medibulut':
-      return { method: 'PATCH', path: '/101/users/', params: { tenantId: '101' }, body: { role_id: 'admin', phone: flag ? null : '+905551112233', first_name: text }, id: 0 }
+      return {
+        method: 'PATCH',
+        path: '/101/users/',
+        params: { tenantId: '101' },
+        body: { role_id: 'admin', phone: flag ? null : '+905551112233', first_name: text },
+        id: 0,
+      }
     case 'gorules':
       return { method: 'PUT', path: '/api/users/', params: {}, body: { firstName: text, lastName: flag ? text : 'Smith' }, id: 0 }
   }
@@ -35,13 +50,16 @@ describe('response serializers', () => {
     for (const schema of Object.values(schemas)) expect(serializer(schema)).toBeTypeOf('function')
   })
 
-  it.each([true, false])('strip unknown keys, keep the schema order, and leave optional keys out as zod does (generated code: %s)', (generate) => {
-    const schema = z.object({ b: z.string(), a: z.array(z.object({ x: z.int() })), c: z.int().optional(), d: z.string().nullable() })
-    const input = { a: [{ x: 1, secret: 's' }], b: 'B', d: null, password_hash: 'h' }
-    expect(JSON.stringify(serializer(schema, { generate })?.(input))).toBe(JSON.stringify(schema.parse(input)))
-    expect(Object.keys(serializer(schema, { generate })?.(input) as object)).toEqual(['b', 'a', 'd'])
-    expect(Object.keys(serializer(schema, { generate })?.({ ...input, c: 3 }) as object)).toEqual(['b', 'a', 'c', 'd'])
-  })
+  it.each([true, false])(
+    'strip unknown keys, keep the schema order, and leave optional keys out as zod does (generated code: %s)',
+    (generate) => {
+      const schema = z.object({ b: z.string(), a: z.array(z.object({ x: z.int() })), c: z.int().optional(), d: z.string().nullable() })
+      const input = { a: [{ x: 1, secret: 's' }], b: 'B', d: null, password_hash: 'h' }
+      expect(JSON.stringify(serializer(schema, { generate })?.(input))).toBe(JSON.stringify(schema.parse(input)))
+      expect(Object.keys(serializer(schema, { generate })?.(input) as object)).toEqual(['b', 'a', 'd'])
+      expect(Object.keys(serializer(schema, { generate })?.({ ...input, c: 3 }) as object)).toEqual(['b', 'a', 'c', 'd'])
+    },
+  )
 
   it('generates code from keys safely: quotes, backslashes, line separators and code-like keys stay keys', () => {
     const keys = ['a"b', 'c\\d', 'e\u2028f', '}; throw new Error("x"); ({', '__proto__x', 'constructor']
@@ -59,7 +77,8 @@ describe('response serializers', () => {
       z.object({ a: z.string() }).refine(() => true),
       z.object({ a: z.union([z.object({ x: z.int() }), z.object({ y: z.int() })]) }),
       z.object({ a: z.string() }).strict(),
-    ]) expect(serializer(schema)).toBeUndefined()
+    ])
+      expect(serializer(schema)).toBeUndefined()
   })
 
   it('run with the full check on in this suite: a body the serializer passes but the contract rejects throws', () => {
@@ -70,26 +89,38 @@ describe('response serializers', () => {
     expect(() => respond(200, schema, { id: 1, updatedAt: 'yesterday' })).toThrow(/contract rejects/)
   })
 
-  it.each(Object.keys(schemas) as Array<keyof typeof schemas>)('%s: every 200 the handler builds passes the full schema and equals its parse (generated seeds and values)', async (api) => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim() !== ''), fc.boolean(), async (seed, text, flag) => {
-        const twin = await createTwin({ seed, users: 20 })
-        const actor = twin.accounts(api)[0]
-        if (!actor) throw new Error(`no ${api} actor`)
-        const { method, path, params, body } = update(api, text, flag)
-        const url = `http://apitwin.test/${api}${path}${actor.userId}`
-        const request = new Request(url, { method, headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-        const reply = await twin.state(api).resolve(request, { ...params, [idParam[api]]: String(actor.userId) })
-        expect(reply.status, JSON.stringify(reply.body)).toBe(200)
-        const schema = schemas[api]
-        const parsed = schema.parse(reply.body)
-        expect(JSON.stringify(serializer(schema)?.(reply.body))).toBe(JSON.stringify(parsed))
-        // Without `new Function` (a strict CSP, zod's jitless), the interpreted cut outputs the same.
-        expect(JSON.stringify(serializer(schema, { generate: false })?.(reply.body))).toBe(JSON.stringify(parsed))
-        // The stored record itself (with its internal fields) serializes to the same body.
-        expect(JSON.stringify(reply.body)).not.toMatch(/password/)
-      }),
-      { numRuns: 15 },
-    )
-  })
+  it.each(Object.keys(schemas) as Array<keyof typeof schemas>)(
+    '%s: every 200 the handler builds passes the full schema and equals its parse (generated seeds and values)',
+    async (api) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim() !== ''),
+          fc.boolean(),
+          async (seed, text, flag) => {
+            const twin = await createTwin({ seed, users: 20 })
+            const actor = twin.accounts(api)[0]
+            if (!actor) throw new Error(`no ${api} actor`)
+            const { method, path, params, body } = update(api, text, flag)
+            const url = `http://apitwin.test/${api}${path}${actor.userId}`
+            const request = new Request(url, {
+              method,
+              headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            })
+            const reply = await twin.state(api).resolve(request, { ...params, [idParam[api]]: String(actor.userId) })
+            expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+            const schema = schemas[api]
+            const parsed = schema.parse(reply.body)
+            expect(JSON.stringify(serializer(schema)?.(reply.body))).toBe(JSON.stringify(parsed))
+            // Without `new Function` (a strict CSP, zod's jitless), the interpreted cut outputs the same.
+            expect(JSON.stringify(serializer(schema, { generate: false })?.(reply.body))).toBe(JSON.stringify(parsed))
+            // The stored record itself (with its internal fields) serializes to the same body.
+            expect(JSON.stringify(reply.body)).not.toMatch(/password/)
+          },
+        ),
+        { numRuns: 15 },
+      )
+    },
+  )
 })

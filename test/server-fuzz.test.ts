@@ -19,7 +19,12 @@ const RUNS = 120
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261201)
 
 // Statuses a contract does not list (413, 415, 405) are still the dialect's generic error body.
-const genericError: Record<string, z.ZodType> = { flextell: laravelErrorBody, medibulut: laravelErrorBody, 'rails-users': railsErrorBody, gorules: nestErrorBody }
+const genericError: Record<string, z.ZodType> = {
+  flextell: laravelErrorBody,
+  medibulut: laravelErrorBody,
+  'rails-users': railsErrorBody,
+  gorules: nestErrorBody,
+}
 
 function fieldsOf(name: string): string[] {
   const schema = name === 'rails-users' ? contracts['rails-users'].user : contracts[name as keyof typeof contracts].body
@@ -30,7 +35,10 @@ function fieldsOf(name: string): string[] {
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code))
 const oddText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\u202e', '\u200b', '\ufeff', '\u2028', 'é', '🧪', '\u001b[31m')), maxLength: 20 }),
+  fc.string({
+    unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\u202e', '\u200b', '\ufeff', '\u2028', 'é', '🧪', '\u001b[31m')),
+    maxLength: 20,
+  }),
 )
 const value = fc.oneof(
   fc.string({ maxLength: 300 }),
@@ -48,7 +56,14 @@ const value = fc.oneof(
 function bodies(api: Discovered): fc.Arbitrary<string> {
   const actor = account(api, 'actor')
   const fields = fieldsOf(api.name)
-  const record = fc.dictionary(fc.oneof(fc.constantFrom(...fields, '__proto__', 'constructor', 'id', 'tenant_id', 'password_hash', 'isService'), fc.string({ maxLength: 12 })), value, { maxKeys: 8 })
+  const record = fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...fields, '__proto__', 'constructor', 'id', 'tenant_id', 'password_hash', 'isService'),
+      fc.string({ maxLength: 12 }),
+    ),
+    value,
+    { maxKeys: 8 },
+  )
   const wrapped = record.map((fields) => {
     const body = api.name === 'rails-users' ? { user: fields } : api.name === 'medibulut' ? { role_id: actor.role, ...fields } : fields
     return JSON.stringify(body)
@@ -60,7 +75,10 @@ function bodies(api: Discovered): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
     { weight: 1, arbitrary: depth.map((n) => `${'['.repeat(n)}${']'.repeat(n)}`) },
     { weight: 1, arbitrary: depth.map((n) => `{"${fields[0] ?? 'a'}":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`) },
-    { weight: 1, arbitrary: fc.integer({ min: 1_000_000, max: 3_000_000 }).map((n) => JSON.stringify({ [fields[0] ?? 'a']: 'y'.repeat(n) })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1_000_000, max: 3_000_000 }).map((n) => JSON.stringify({ [fields[0] ?? 'a']: 'y'.repeat(n) })),
+    },
     {
       weight: 1,
       arbitrary: fc.constantFrom(
@@ -89,7 +107,12 @@ describe('fuzzed bodies over real HTTP', () => {
       const seen = new Set<number>()
       await fc.assert(
         fc.asyncProperty(bodies(api), async (body) => {
-          const answer = await raw(server.url, { method: api.method, path: userPath(api, actor), headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body })
+          const answer = await raw(server.url, {
+            method: api.method,
+            path: userPath(api, actor),
+            headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+            body,
+          })
           expect(answer.status).toBeLessThan(500)
           seen.add(answer.status)
           const schema = (contract.responses as Record<number, z.ZodType>)[answer.status] ?? genericError[name]!
@@ -103,7 +126,9 @@ describe('fuzzed bodies over real HTTP', () => {
       )
       // The generators reach the handler's every stage, not only the parser: successes, refusals and the 413.
       // gorules refuses a body with NestJS's default 400 (its validation.status reading); the Laravel and Rails APIs with 422.
-      expect([...seen], `statuses seen with FUZZ_SEED=${SEED}`).toEqual(expect.arrayContaining(name === 'gorules' ? [200, 400, 413] : [200, 400, 413, 422]))
+      expect([...seen], `statuses seen with FUZZ_SEED=${SEED}`).toEqual(
+        expect.arrayContaining(name === 'gorules' ? [200, 400, 413] : [200, 400, 413, 422]),
+      )
     }, 60_000)
   }
 })

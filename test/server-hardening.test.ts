@@ -9,7 +9,10 @@ afterEach(async () => {
   for (const server of open.splice(0)) await server.close()
 })
 
-async function serve(options: ServeOptions = {}, log: string[] = []): Promise<{ server: RunningServer; apis: Record<string, Discovered>; log: string[] }> {
+async function serve(
+  options: ServeOptions = {},
+  log: string[] = [],
+): Promise<{ server: RunningServer; apis: Record<string, Discovered>; log: string[] }> {
   const server = await startServer({ port: 0, log: (line) => log.push(line), ...options })
   open.push(server)
   return { server, apis: await discover(server.url), log }
@@ -29,21 +32,30 @@ const shapes: Record<string, (status: number) => Record<string, unknown>> = {
  * Streams a chunked body of up to `max` bytes and stops as soon as the server answers; resolves with the answer
  * and how much had been written by then.
  */
-function streamUntilAnswered(url: string, path: string, method: string, headers: Record<string, string>, max: number): Promise<{ status: number; body: unknown; sent: number }> {
+function streamUntilAnswered(
+  url: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  max: number,
+): Promise<{ status: number; body: unknown; sent: number }> {
   const target = new URL(url)
   return new Promise((resolve, reject) => {
     let sent = 0
     let answered = false
     const chunk = Buffer.alloc(64 * 1024, 'a')
-    const req = httpRequest({ host: target.hostname, port: target.port, method, path, agent: false, headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
-      answered = true
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        req.destroy()
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, sent })
-      })
-    })
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, method, path, agent: false, headers: { ...headers, 'transfer-encoding': 'chunked' } },
+      (res) => {
+        answered = true
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          req.destroy()
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, sent })
+        })
+      },
+    )
     req.on('error', (error) => {
       if (!answered) reject(error)
     })
@@ -60,11 +72,17 @@ function streamUntilAnswered(url: string, path: string, method: string, headers:
 }
 
 describe('body limits', () => {
-  it('answers a streamed body past the limit with the API\'s own 413 as soon as it passes, without reading the rest', async () => {
+  it("answers a streamed body past the limit with the API's own 413 as soon as it passes, without reading the rest", async () => {
     const { server, apis } = await serve()
     for (const api of Object.values(apis)) {
       const actor = account(api, 'actor')
-      const answer = await streamUntilAnswered(server.url, userPath(api, actor), api.method, { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, 256 * MiB)
+      const answer = await streamUntilAnswered(
+        server.url,
+        userPath(api, actor),
+        api.method,
+        { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+        256 * MiB,
+      )
       expect(answer.status, api.name).toBe(413)
       expect(answer.body, api.name).toEqual(expect.objectContaining(shapes[api.name]!(413)))
       // Answered long before the client was done: the server stopped reading (socket buffers hold a few MiB).
@@ -80,14 +98,24 @@ describe('body limits', () => {
       const actor = account(api, 'actor')
       const target = new URL(server.url)
       const answer = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-        const req = httpRequest({ host: target.hostname, port: target.port, method: api.method, path: userPath(api, actor), agent: false, headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json', 'content-length': String(600 * MiB) } }, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            req.destroy()
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown })
-          })
-        })
+        const req = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: api.method,
+            path: userPath(api, actor),
+            agent: false,
+            headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json', 'content-length': String(600 * MiB) },
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () => {
+              req.destroy()
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown })
+            })
+          },
+        )
         req.on('error', reject)
         req.write('{') // the headers go out; the 600 MiB never will
       })
@@ -104,7 +132,13 @@ describe('body limits', () => {
       const base = JSON.stringify({ title: '' })
       return JSON.stringify({ title: 'x'.repeat(size - base.length) })
     }
-    const send = (text: string) => raw(server.url, { method: 'PUT', path: userPath(api, actor), headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: text })
+    const send = (text: string) =>
+      raw(server.url, {
+        method: 'PUT',
+        path: userPath(api, actor),
+        headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+        body: text,
+      })
     expect((await send(body(200))).status).toBe(200)
     const over = await send(body(201))
     expect(over.status).toBe(413)
@@ -112,18 +146,28 @@ describe('body limits', () => {
   })
 })
 
-describe('the vendor\'s order of reading', () => {
+describe("the vendor's order of reading", () => {
   it('gorules judges the token when the request is handled: revoked while a slow body arrives, it is refused', async () => {
     const { server, apis } = await serve()
     const api = apis['gorules']!
     const [admin, member] = [account(api, 'actor'), account(api, 'peer')]
     const target = new URL(server.url)
     const slow = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest({ host: target.hostname, port: target.port, method: 'PUT', path: userPath(api, member), agent: false, headers: { authorization: `Bearer ${member.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = ''
-        res.on('data', (c: Buffer) => (text += c.toString()))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-      })
+      const req = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'PUT',
+          path: userPath(api, member),
+          agent: false,
+          headers: { authorization: `Bearer ${member.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (c: Buffer) => (text += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+        },
+      )
       req.on('error', reject)
       req.write('{"firstName":')
       // The rest of the body arrives only after the admin has disabled the member (and so ended their session).
@@ -140,8 +184,8 @@ describe('the vendor\'s order of reading', () => {
   })
 })
 
-describe('wrong methods, preflights and unknown paths, as each vendor\'s stack answers them', () => {
-  it('Laravel answers 405 with Allow; Rails and Nest on Fastify their own 404, each in its API\'s shape', async () => {
+describe("wrong methods, preflights and unknown paths, as each vendor's stack answers them", () => {
+  it("Laravel answers 405 with Allow; Rails and Nest on Fastify their own 404, each in its API's shape", async () => {
     const { server, apis } = await serve()
     const ask = (api: Discovered, method: string) => raw(server.url, { method, path: userPath(api, account(api, 'actor')) })
     const flextell = await ask(apis['flextell']!, 'GET')
@@ -153,15 +197,23 @@ describe('wrong methods, preflights and unknown paths, as each vendor\'s stack a
     expect(medibulut.headers['allow']).toBe('PATCH')
     const rails = await ask(apis['rails-users']!, 'PATCH')
     expect(rails.status).toBe(404)
-    expect(rails.json()).toEqual({ status: 'error', message: `No route matches [PATCH] "/users/${account(apis['rails-users']!, 'actor').userId}"` })
+    expect(rails.json()).toEqual({
+      status: 'error',
+      message: `No route matches [PATCH] "/users/${account(apis['rails-users']!, 'actor').userId}"`,
+    })
     const gorules = await ask(apis['gorules']!, 'DELETE')
     expect(gorules.status).toBe(404)
-    expect(gorules.json()).toEqual({ statusCode: 404, message: `Cannot DELETE /api/users/${account(apis['gorules']!, 'actor').userId}`, error: 'Not Found' })
+    expect(gorules.json()).toEqual({
+      statusCode: 404,
+      message: `Cannot DELETE /api/users/${account(apis['gorules']!, 'actor').userId}`,
+      error: 'Not Found',
+    })
   })
 
   it('answers a CORS preflight only on a real route', async () => {
     const { server, apis } = await serve()
-    const preflight = (path: string) => raw(server.url, { method: 'OPTIONS', path, headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' } })
+    const preflight = (path: string) =>
+      raw(server.url, { method: 'OPTIONS', path, headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' } })
     const real = await preflight(userPath(apis['flextell']!, account(apis['flextell']!, 'actor')))
     expect(real.status).toBe(204)
     expect(real.headers['access-control-allow-methods']).toBe('PUT, OPTIONS')
@@ -187,7 +239,11 @@ describe('Host check and discovery (DNS rebinding)', () => {
     const rails = await raw(server.url, { method: 'PUT', path: '/rails-users/users/1', headers: { host: 'evil.example' } })
     expect(rails.json()).toEqual<Record<string, unknown>>({ status: 'error', message: expect.stringContaining('--allowed-host') })
     const nest = await raw(server.url, { method: 'PUT', path: '/gorules/api/users/x', headers: { host: 'evil.example' } })
-    expect(nest.json()).toEqual<Record<string, unknown>>({ statusCode: 403, message: expect.stringContaining('--allowed-host'), error: 'Forbidden' })
+    expect(nest.json()).toEqual<Record<string, unknown>>({
+      statusCode: 403,
+      message: expect.stringContaining('--allowed-host'),
+      error: 'Forbidden',
+    })
   })
 
   it('publishes baseUrl from the bound address or --public-url, never from the Host header', async () => {
@@ -196,12 +252,17 @@ describe('Host check and discovery (DNS rebinding)', () => {
     expect(listed.apis[0]?.baseUrl).toBe(`${server.url}/flextell`)
     const { server: published } = await serve({ publicUrl: 'http://mock.test:8080/' })
     const named = (await (await fetch(`${published.url}/__twin/apis`)).json()) as { apis: Discovered[] }
-    expect(named.apis.map((a) => a.baseUrl)).toEqual(['http://mock.test:8080/flextell', 'http://mock.test:8080/rails-users', 'http://mock.test:8080/medibulut', 'http://mock.test:8080/gorules'])
+    expect(named.apis.map((a) => a.baseUrl)).toEqual([
+      'http://mock.test:8080/flextell',
+      'http://mock.test:8080/rails-users',
+      'http://mock.test:8080/medibulut',
+      'http://mock.test:8080/gorules',
+    ])
   })
 })
 
 describe('fault headers out of range', () => {
-  it('refuses X-Twin-Delay / X-Twin-Fail out of range with 400 naming the range, in the API\'s shape (never clamped)', async () => {
+  it("refuses X-Twin-Delay / X-Twin-Fail out of range with 400 naming the range, in the API's shape (never clamped)", async () => {
     const { server, apis } = await serve()
     const started = performance.now()
     for (const api of Object.values(apis)) {
@@ -228,11 +289,18 @@ describe('Content-Type and UTF-8, as each stack reads a body', () => {
     const { server, apis } = await serve()
     const send = (api: Discovered, body: string, type: string) => {
       const actor = account(api, 'actor')
-      return raw(server.url, { method: api.method, path: userPath(api, actor), headers: { authorization: `Bearer ${actor.token}`, 'content-type': type }, body })
+      return raw(server.url, {
+        method: api.method,
+        path: userPath(api, actor),
+        headers: { authorization: `Bearer ${actor.token}`, 'content-type': type },
+        body,
+      })
     }
     const gorules = await send(apis['gorules']!, JSON.stringify({ firstName: 'Plain' }), 'text/plain')
     expect(gorules.status).toBe(415)
-    expect(gorules.json()).toEqual(expect.objectContaining({ statusCode: 415, error: 'Unsupported Media Type', message: 'Unsupported Media Type: text/plain' }))
+    expect(gorules.json()).toEqual(
+      expect.objectContaining({ statusCode: 415, error: 'Unsupported Media Type', message: 'Unsupported Media Type: text/plain' }),
+    )
     const flextell = await send(apis['flextell']!, JSON.stringify({ name: 'Stored Anyway' }), 'text/plain')
     expect(flextell.status).toBe(200)
     expect((flextell.json() as { data: { name: string } }).data.name).not.toBe('Stored Anyway')
@@ -241,7 +309,7 @@ describe('Content-Type and UTF-8, as each stack reads a body', () => {
     expect(rails.json()).toEqual({ status: 'error', message: 'param is missing or the value is empty: user' })
   })
 
-  it('refuses a JSON body that is not UTF-8 with 400 in every API\'s shape, storing nothing', async () => {
+  it("refuses a JSON body that is not UTF-8 with 400 in every API's shape, storing nothing", async () => {
     const { server, apis } = await serve()
     for (const api of Object.values(apis)) {
       const actor = account(api, 'actor')
@@ -251,7 +319,12 @@ describe('Content-Type and UTF-8, as each stack reads a body', () => {
       const at = bytes.indexOf('XX')
       bytes[at] = 0xff
       bytes[at + 1] = 0xfe
-      const answer = await raw(server.url, { method: api.method, path: userPath(api, actor), headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: bytes })
+      const answer = await raw(server.url, {
+        method: api.method,
+        path: userPath(api, actor),
+        headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+        body: bytes,
+      })
       expect(answer.status, api.name).toBe(400)
       expect(answer.json(), api.name).toEqual(expect.objectContaining(shapes[api.name]!(400)))
     }
@@ -275,7 +348,13 @@ describe('logging', () => {
     log.length = 0
     await fetch(`${server.url}/__twin/apis`)
     const entry = JSON.parse(log[0] ?? '') as Record<string, unknown>
-    expect(entry).toEqual<Record<string, unknown>>({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), method: 'GET', path: '/__twin/apis', status: 200, ms: expect.any(Number) })
+    expect(entry).toEqual<Record<string, unknown>>({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      method: 'GET',
+      path: '/__twin/apis',
+      status: 200,
+      ms: expect.any(Number),
+    })
   })
 })
 
@@ -284,14 +363,26 @@ describe('request journal', () => {
     const { server, apis } = await serve()
     const api = apis['flextell']!
     const actor = account(api, 'actor')
-    await update(server.url, api, actor, actor, { name: 'Journal Name', password: 'Journal-secret-1', password_confirmation: 'Journal-secret-1' })
+    await update(server.url, api, actor, actor, {
+      name: 'Journal Name',
+      password: 'Journal-secret-1',
+      password_confirmation: 'Journal-secret-1',
+    })
     await fetch(`${server.url}/__twin/apis`)
     const listed = await (await fetch(`${server.url}/__twin/requests`)).text()
     expect(listed).not.toContain('Journal-secret-1')
     expect(listed).not.toContain(actor.token)
     const { requests } = JSON.parse(listed) as { requests: Array<Record<string, unknown>> }
     expect(requests).toEqual<Array<Record<string, unknown>>>([
-      { id: 1, time: expect.any(String), method: 'PUT', path: '/flextell/api/v1/users/1', status: 200, ms: expect.any(Number), body: { name: 'Journal Name', password: '***', password_confirmation: '***' } },
+      {
+        id: 1,
+        time: expect.any(String),
+        method: 'PUT',
+        path: '/flextell/api/v1/users/1',
+        status: 200,
+        ms: expect.any(Number),
+        body: { name: 'Journal Name', password: '***', password_confirmation: '***' },
+      },
     ])
     expect((await fetch(`${server.url}/__twin/requests`, { method: 'DELETE' })).status).toBe(200)
     expect(((await (await fetch(`${server.url}/__twin/requests`)).json()) as { requests: unknown[] }).requests).toEqual([])
@@ -315,7 +406,9 @@ describe('rails-users outbox', () => {
     // 1,003 e-mail changes, 17 batches of 59 concurrent requests: the first batch is the oldest.
     const batch = 59
     for (let start = 0; start < 1003; start += batch) {
-      const answers = await Promise.all(Array.from({ length: batch }, (_, i) => update(server.url, api, actor, actor, { email: `box-${start + i}@example.com` })))
+      const answers = await Promise.all(
+        Array.from({ length: batch }, (_, i) => update(server.url, api, actor, actor, { email: `box-${start + i}@example.com` })),
+      )
       expect(answers.map((a) => a.status)).toEqual(Array(batch).fill(200))
     }
     const { emails } = (await (await fetch(`${server.url}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }

@@ -15,7 +15,10 @@ function raceFields(api: string, email: string): Record<string, unknown> {
 }
 
 function emailOf(api: string, body: unknown): string {
-  const data = api === 'rails-users' || api === 'flextell' || api === 'medibulut' ? (body as { data: { email: string } }).data : (body as { email: string })
+  const data =
+    api === 'rails-users' || api === 'flextell' || api === 'medibulut'
+      ? (body as { data: { email: string } }).data
+      : (body as { email: string })
   return data.email
 }
 

@@ -57,7 +57,14 @@ describe('graceful shutdown', () => {
     children.push(child)
     // A body that never ends holds a request in flight.
     const target = new URL(child.url)
-    const hanging = httpRequest({ host: target.hostname, port: target.port, method: 'PUT', path: '/flextell/api/v1/users/1', agent: false, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } })
+    const hanging = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      method: 'PUT',
+      path: '/flextell/api/v1/users/1',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    })
     hanging.on('error', () => {})
     hanging.write('{"name":')
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -89,7 +96,9 @@ describe('--state FILE', () => {
     const second = await startServer({ port: 0, log: false, stateFile: file })
     open.push(second)
     const again = (await discover(second.url))['flextell']!
-    expect(((await (await update(second.url, again, actor, actor, {})).json()) as { data: { name: string } }).data.name).toBe('Survives Restart')
+    expect(((await (await update(second.url, again, actor, actor, {})).json()) as { data: { name: string } }).data.name).toBe(
+      'Survives Restart',
+    )
     expect((await fetch(`${second.url}/__twin/reset`, { method: 'POST' })).status).toBe(200)
     expect(((await (await update(second.url, again, actor, actor, {})).json()) as { data: { name: string } }).data.name).toBe(seeded)
   })
@@ -129,6 +138,8 @@ describe('--state FILE', () => {
     let stderr = ''
     const code = await main(['serve', '--port', '0', '--state', file], { stdout: () => {}, stderr: (text) => (stderr += text), env: {} })
     expect(code).toBe(2)
-    expect(stderr.trim()).toBe(`apitwin: the state file ${file} is not JSON; move it away (apitwin saves a new one) or pass another --state`)
+    expect(stderr.trim()).toBe(
+      `apitwin: the state file ${file} is not JSON; move it away (apitwin saves a new one) or pass another --state`,
+    )
   })
 })

@@ -6,7 +6,13 @@ import { UsageError } from '../server/usage-error.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 interface Discovery {
-  apis: Array<{ name: string; baseUrl: string; method: string; path: string; accounts: Array<{ label: string; userId: number; token: string; email: string; tenant?: number }> }>
+  apis: Array<{
+    name: string
+    baseUrl: string
+    method: string
+    path: string
+    accounts: Array<{ label: string; userId: number; token: string; email: string; tenant?: number }>
+  }>
 }
 
 const open: RunningServer[] = []
@@ -29,7 +35,11 @@ async function actorOf(url: string) {
 }
 
 function put(url: string, token: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${url}/flextell/api/v1/users/1`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  return fetch(`${url}/flextell/api/v1/users/1`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
 }
 
 describe('apitwin serve', () => {
@@ -57,7 +67,11 @@ describe('apitwin serve', () => {
     const server = await serve()
     const preflight = await fetch(`${server.url}/flextell/api/v1/users/1`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type,x-tenant' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization,content-type,x-tenant',
+      },
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
@@ -85,7 +99,17 @@ describe('apitwin serve', () => {
     // A reset from another origin's page, local or not, is refused (control writes are same-origin: control-guard.ts).
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 200, 200, 403, 404, 503])
     // API answers are open to any origin; the control routes (which carry the tokens) to local pages only.
-    expect(answers.map((a) => a.headers.get('access-control-allow-origin'))).toEqual(['*', '*', '*', '*', origin.origin, origin.origin, origin.origin, origin.origin, '*'])
+    expect(answers.map((a) => a.headers.get('access-control-allow-origin'))).toEqual([
+      '*',
+      '*',
+      '*',
+      '*',
+      origin.origin,
+      origin.origin,
+      origin.origin,
+      origin.origin,
+      '*',
+    ])
     const foreign = await fetch(`${server.url}/__twin/apis`, { headers: { origin: 'https://evil.example' } })
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
   })
@@ -105,7 +129,12 @@ describe('apitwin serve', () => {
     const bad = await put(server.url, actor.token, {}, { 'x-twin-fail': 'sometimes' })
     expect(bad.status).toBe(400)
     expect(await bad.json()).toEqual({ message: 'X-Twin-Fail must be one of 500, 503, network, got "sometimes"' })
-    expect(log).toContain(`PUT /flextell/api/v1/users/1 dropped ${log.find((l) => l.includes('dropped'))?.split(' ').at(-1)}`)
+    expect(log).toContain(
+      `PUT /flextell/api/v1/users/1 dropped ${log
+        .find((l) => l.includes('dropped'))
+        ?.split(' ')
+        .at(-1)}`,
+    )
   })
 
   it('logs one line per request: method, path, status, duration', async () => {
@@ -124,7 +153,8 @@ describe('apitwin serve', () => {
     const server = await serve()
     const discovery = (await (await fetch(`${server.url}/__twin/apis`)).json()) as Discovery
     const actor = discovery.apis.find((a) => a.name === 'rails-users')?.accounts.find((a) => a.label === 'actor')
-    const outbox = async () => ((await (await fetch(`${server.url}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }).emails
+    const outbox = async () =>
+      ((await (await fetch(`${server.url}/__twin/rails-users/outbox`)).json()) as { emails: Array<{ to: string }> }).emails
     expect(await outbox()).toEqual([])
     const res = await fetch(`${server.url}/rails-users/users/${actor?.userId}`, {
       method: 'PUT',
@@ -141,7 +171,9 @@ describe('apitwin serve', () => {
     const server = await serve()
     const response = await fetch(`${server.url}/nowhere/api/v2/users/1`, { method: 'PUT' })
     expect(response.status).toBe(404)
-    expect(await response.json()).toEqual({ message: 'No apitwin route for PUT /nowhere/api/v2/users/1. GET /__twin/apis lists every API and its path.' })
+    expect(await response.json()).toEqual({
+      message: 'No apitwin route for PUT /nowhere/api/v2/users/1. GET /__twin/apis lists every API and its path.',
+    })
     const laravel = await fetch(`${server.url}/flextell/api/v2/users/1`, { method: 'PUT' })
     expect(laravel.status).toBe(404)
     expect(await laravel.json()).toEqual({ message: 'The route api/v2/users/1 could not be found.' })

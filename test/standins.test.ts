@@ -13,11 +13,27 @@ import { verify, type VerifyOptions } from '../server/verify.ts'
  * must leave nothing uncovered.
  */
 
-interface StandinAccount { userId: number | string; token: string; email: string; tenant?: number | string; role?: string }
-interface Standin { url: string; accounts: { actor: StandinAccount; peer?: StandinAccount; foreign?: StandinAccount }; close(): Promise<void> }
-interface StandinModule { start(options?: { breaks?: readonly string[] }): Promise<Standin>; breakable: readonly string[] }
+interface StandinAccount {
+  userId: number | string
+  token: string
+  email: string
+  tenant?: number | string
+  role?: string
+}
+interface Standin {
+  url: string
+  accounts: { actor: StandinAccount; peer?: StandinAccount; foreign?: StandinAccount }
+  close(): Promise<void>
+}
+interface StandinModule {
+  start(options?: { breaks?: readonly string[] }): Promise<Standin>
+  breakable: readonly string[]
+}
 
-const writers = readdirSync(new URL('./standins/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+const writers = readdirSync(new URL('./standins/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()
 const apis = ['flextell', 'rails-users', 'medibulut', 'gorules'] as const
 
 /**
@@ -79,20 +95,43 @@ async function serve(writer: string, api: string, breaks: readonly string[] = []
 function options(api: string, server: Standin): VerifyOptions {
   const { actor, peer, foreign } = server.accounts
   const s = (v: number | string | undefined) => (v === undefined ? undefined : String(v))
-  return JSON.parse(JSON.stringify({
-    api, baseUrl: server.url, token: actor.token, userId: s(actor.userId), email: actor.email, tenant: s(actor.tenant), role: actor.role,
-    peerUserId: s(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-    foreignUserId: s(foreign?.userId), foreignTenant: s(foreign?.tenant), foreignToken: foreign?.token,
-    reporter: 'json', seed: 1107, maxCases: 10,
-  })) as VerifyOptions
+  return JSON.parse(
+    JSON.stringify({
+      api,
+      baseUrl: server.url,
+      token: actor.token,
+      userId: s(actor.userId),
+      email: actor.email,
+      tenant: s(actor.tenant),
+      role: actor.role,
+      peerUserId: s(peer?.userId),
+      peerEmail: peer?.email,
+      peerToken: peer?.token,
+      foreignUserId: s(foreign?.userId),
+      foreignTenant: s(foreign?.tenant),
+      foreignToken: foreign?.token,
+      reporter: 'json',
+      seed: 1107,
+      maxCases: 10,
+    }),
+  ) as VerifyOptions
 }
 
 /** The same accounts as CLI flags, for calibrate and diff. */
 function flags(o: VerifyOptions): string[] {
   const pairs: Array<[string, string | undefined]> = [
-    ['base-url', o.baseUrl], ['token', o.token], ['user-id', o.userId], ['email', o.email], ['tenant', o.tenant], ['role', o.role],
-    ['peer-user-id', o.peerUserId], ['peer-email', o.peerEmail], ['peer-token', o.peerToken],
-    ['foreign-user-id', o.foreignUserId], ['foreign-tenant', o.foreignTenant], ['foreign-token', o.foreignToken],
+    ['base-url', o.baseUrl],
+    ['token', o.token],
+    ['user-id', o.userId],
+    ['email', o.email],
+    ['tenant', o.tenant],
+    ['role', o.role],
+    ['peer-user-id', o.peerUserId],
+    ['peer-email', o.peerEmail],
+    ['peer-token', o.peerToken],
+    ['foreign-user-id', o.foreignUserId],
+    ['foreign-tenant', o.foreignTenant],
+    ['foreign-token', o.foreignToken],
   ]
   return pairs.flatMap(([flag, value]) => (value === undefined ? [] : [`--${flag}`, value]))
 }
@@ -104,40 +143,80 @@ async function cli(args: string[]) {
   return { code, stdout, stderr }
 }
 
-const failuresOf = (result: Awaited<ReturnType<typeof verify>>) => result.report.outcomes.flatMap((o) => o.failures.map((f) => ({ rule: f.rule, line: `${f.rule} — ${o.title}: ${f.detail.slice(0, 200)}` })))
+const failuresOf = (result: Awaited<ReturnType<typeof verify>>) =>
+  result.report.outcomes.flatMap((o) =>
+    o.failures.map((f) => ({ rule: f.rule, line: `${f.rule} — ${o.title}: ${f.detail.slice(0, 200)}` })),
+  )
 
 for (const writer of writers) {
   describe.concurrent(`stand-ins by the ${writer} writer`, () => {
     for (const api of apis) {
-      it(`${api}: conforming — verify exit 0 (safe and --allow-writes), --strict names inferred rules only`, { timeout: 120_000 }, async () => {
-        const safe = await verify(options(api, await serve(writer, api)))
-        expect(failuresOf(safe).map((f) => f.line).join('\n'), 'false alarms, default verify').toBe('')
-        const writes = await verify({ ...options(api, await serve(writer, api)), allowWrites: true })
-        expect(failuresOf(writes).map((f) => f.line).join('\n'), 'false alarms, --allow-writes').toBe('')
-        expect(writes.exitCode).toBe(0)
-        const strict = await verify({ ...options(api, await serve(writer, api)), allowWrites: true, strict: true })
-        const documented = strict.report.outcomes.flatMap((o) => o.failures.filter((f) => f.provenance.kind === 'documented').map((f) => `${f.rule} — ${o.title}: ${f.detail.slice(0, 200)}`))
-        expect(documented.join('\n'), '--strict failures on documented rules').toBe('')
-      })
+      it(
+        `${api}: conforming — verify exit 0 (safe and --allow-writes), --strict names inferred rules only`,
+        { timeout: 120_000 },
+        async () => {
+          const safe = await verify(options(api, await serve(writer, api)))
+          expect(
+            failuresOf(safe)
+              .map((f) => f.line)
+              .join('\n'),
+            'false alarms, default verify',
+          ).toBe('')
+          const writes = await verify({ ...options(api, await serve(writer, api)), allowWrites: true })
+          expect(
+            failuresOf(writes)
+              .map((f) => f.line)
+              .join('\n'),
+            'false alarms, --allow-writes',
+          ).toBe('')
+          expect(writes.exitCode).toBe(0)
+          const strict = await verify({ ...options(api, await serve(writer, api)), allowWrites: true, strict: true })
+          const documented = strict.report.outcomes.flatMap((o) =>
+            o.failures.filter((f) => f.provenance.kind === 'documented').map((f) => `${f.rule} — ${o.title}: ${f.detail.slice(0, 200)}`),
+          )
+          expect(documented.join('\n'), '--strict failures on documented rules').toBe('')
+        },
+      )
 
-      it(`${api}: calibrate, then diff --strict differs only where calibrate named a behaviour no reading covers`, { timeout: 120_000 }, async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'apitwin-standin-'))
-        folders.push(dir)
-        const file = join(dir, 'apitwin.config.json')
-        const target = flags(options(api, await serve(writer, api)))
-        const calibrated = await cli(['calibrate', api, ...target, '--allow-writes', '--write', file, '--json'])
-        expect(calibrated.stderr).toBe('')
-        const result = JSON.parse(calibrated.stdout) as { rules: Array<{ rule: string; status: string }> }
-        const named = result.rules.filter((r) => r.status !== 'found').map((r) => r.rule)
-        const uncovered = result.rules.filter((r) => r.status === 'uncovered').map((r) => r.rule)
-        expect(calibrated.code, 'calibrate exits 1 exactly when it names a behaviour no reading covers').toBe(uncovered.length > 0 ? 1 : 0)
-        expect(uncovered.filter((rule) => !(knownUncovered[`${writer} ${api}`] ?? []).includes(rule)), `${writer} ${api}: behaviour no reading covers`).toEqual([])
-        const after = await cli(['diff', api, ...flags(options(api, await serve(writer, api))), '--allow-writes', '--config', file, '--strict', '--reporter', 'json'])
-        const report = JSON.parse(after.stdout) as { rules: Array<{ rule: string; differences: unknown[] }> }
-        const unexplained = report.rules.filter((r) => !named.includes(r.rule) && !(knownUnexplained[`${writer} ${api}`] ?? []).includes(r.rule)).map((r) => `${r.rule}: ${JSON.stringify(r.differences[0]).slice(0, 300)}`)
-        expect(unexplained.join('\n'), 'diff --strict after calibrate: differences calibrate did not name').toBe('')
-        if (named.length === 0 && (knownUnexplained[`${writer} ${api}`] ?? []).length === 0) expect(after.code).toBe(0)
-      })
+      it(
+        `${api}: calibrate, then diff --strict differs only where calibrate named a behaviour no reading covers`,
+        { timeout: 120_000 },
+        async () => {
+          const dir = mkdtempSync(join(tmpdir(), 'apitwin-standin-'))
+          folders.push(dir)
+          const file = join(dir, 'apitwin.config.json')
+          const target = flags(options(api, await serve(writer, api)))
+          const calibrated = await cli(['calibrate', api, ...target, '--allow-writes', '--write', file, '--json'])
+          expect(calibrated.stderr).toBe('')
+          const result = JSON.parse(calibrated.stdout) as { rules: Array<{ rule: string; status: string }> }
+          const named = result.rules.filter((r) => r.status !== 'found').map((r) => r.rule)
+          const uncovered = result.rules.filter((r) => r.status === 'uncovered').map((r) => r.rule)
+          expect(calibrated.code, 'calibrate exits 1 exactly when it names a behaviour no reading covers').toBe(
+            uncovered.length > 0 ? 1 : 0,
+          )
+          expect(
+            uncovered.filter((rule) => !(knownUncovered[`${writer} ${api}`] ?? []).includes(rule)),
+            `${writer} ${api}: behaviour no reading covers`,
+          ).toEqual([])
+          const after = await cli([
+            'diff',
+            api,
+            ...flags(options(api, await serve(writer, api))),
+            '--allow-writes',
+            '--config',
+            file,
+            '--strict',
+            '--reporter',
+            'json',
+          ])
+          const report = JSON.parse(after.stdout) as { rules: Array<{ rule: string; differences: unknown[] }> }
+          const unexplained = report.rules
+            .filter((r) => !named.includes(r.rule) && !(knownUnexplained[`${writer} ${api}`] ?? []).includes(r.rule))
+            .map((r) => `${r.rule}: ${JSON.stringify(r.differences[0]).slice(0, 300)}`)
+          expect(unexplained.join('\n'), 'diff --strict after calibrate: differences calibrate did not name').toBe('')
+          if (named.length === 0 && (knownUnexplained[`${writer} ${api}`] ?? []).length === 0) expect(after.code).toBe(0)
+        },
+      )
 
       it(`${api}: each documented rule broken alone fails on exactly that rule`, { timeout: 300_000 }, async () => {
         const { breakable } = await load(writer, api)
@@ -148,10 +227,18 @@ for (const writer of writers) {
           const reading = readingsInDisguise[`${writer} ${api} ${rule}`]
           if (reading !== undefined) {
             const warned = result.report.outcomes.some((o) => o.warnings.some((w) => w.rule === reading))
-            if (failed.length > 0 || !warned) wrong.push(`${rule} (the ${reading} reading): expected a warning on ${reading} and no failure, failed on [${failed.join(', ')}]`)
+            if (failed.length > 0 || !warned)
+              wrong.push(
+                `${rule} (the ${reading} reading): expected a warning on ${reading} and no failure, failed on [${failed.join(', ')}]`,
+              )
             continue
           }
-          if (failed.length !== 1 || failed[0] !== rule) wrong.push(`${rule}: failed on [${failed.join(', ')}]\n  ${failuresOf(result).map((f) => f.line).join('\n  ')}`)
+          if (failed.length !== 1 || failed[0] !== rule)
+            wrong.push(
+              `${rule}: failed on [${failed.join(', ')}]\n  ${failuresOf(result)
+                .map((f) => f.line)
+                .join('\n  ')}`,
+            )
         }
         expect(wrong.join('\n'), 'breaks not caught on exactly their rule').toBe('')
       })

@@ -26,7 +26,11 @@ afterAll(async () => {
 
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd: folder, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: folder,
+      env: { PATH: process.env['PATH'], ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()))
@@ -61,9 +65,15 @@ describe('apitwin verify, spawned as CI runs it', () => {
     const base = `${server.url}/flextell`
     // Spawned where the process is the point (exit code, no stack trace); the rest of the messages in-process below.
     const cases: Array<[string[], RegExp]> = [
-      [['verify', 'flextell', '--base-url', base, '--token', 'not-a-token-of-this-server', '--user-id', '11'], /^apitwin: the token for --user-id 11 was refused: 401\n$/],
+      [
+        ['verify', 'flextell', '--base-url', base, '--token', 'not-a-token-of-this-server', '--user-id', '11'],
+        /^apitwin: the token for --user-id 11 was refused: 401\n$/,
+      ],
       [['verify', 'flextell', '--no-such-flag'], /^apitwin: unknown flag --no-such-flag; run with --help to see the flags\n$/],
-      [['verify', 'flextell', '--output', 'missing/dir/report.xml'], /^apitwin: --output missing\/dir\/report.xml: the folder .*missing\/dir does not exist; create it first\n$/],
+      [
+        ['verify', 'flextell', '--output', 'missing/dir/report.xml'],
+        /^apitwin: --output missing\/dir\/report.xml: the folder .*missing\/dir does not exist; create it first\n$/,
+      ],
     ]
     const results = await Promise.all(cases.map(([args]) => cli(args)))
     results.forEach((result, i) => {
@@ -77,10 +87,19 @@ describe('apitwin verify, spawned as CI runs it', () => {
   it('names the missing partner of a half-given account, refuses extra arguments and unredactable tokens (in-process)', async () => {
     const base = `${server.url}/flextell`
     const cases: Array<[string[], RegExp]> = [
-      [['verify', 'flextell', '--base-url', base, '--token', actor().token, '--user-id', '1', '--peer-user-id', '2'], /^apitwin: --peer-user-id needs --peer-email: give both or neither\n$/],
-      [['verify', 'flextell', '--base-url', base, '--token', actor().token, '--user-id', '1', '--foreign-token', 'abcdefghij'], /^apitwin: --foreign-token needs --foreign-user-id: give both or neither\n$/],
+      [
+        ['verify', 'flextell', '--base-url', base, '--token', actor().token, '--user-id', '1', '--peer-user-id', '2'],
+        /^apitwin: --peer-user-id needs --peer-email: give both or neither\n$/,
+      ],
+      [
+        ['verify', 'flextell', '--base-url', base, '--token', actor().token, '--user-id', '1', '--foreign-token', 'abcdefghij'],
+        /^apitwin: --foreign-token needs --foreign-user-id: give both or neither\n$/,
+      ],
       [['verify', 'flextell', 'rails-users'], /^apitwin: unexpected argument "rails-users": apitwin verify takes one API\n$/],
-      [['verify', 'flextell', '--base-url', base, '--token', 'e', '--user-id', '1'], /^apitwin: --token is 1 characters; tokens shorter than 8 cannot be redacted from reports safely\n$/],
+      [
+        ['verify', 'flextell', '--base-url', base, '--token', 'e', '--user-id', '1'],
+        /^apitwin: --token is 1 characters; tokens shorter than 8 cannot be redacted from reports safely\n$/,
+      ],
     ]
     const results = await Promise.all(cases.map(([args]) => inProcess(args)))
     results.forEach((result, i) => {
@@ -93,10 +112,20 @@ describe('apitwin verify, spawned as CI runs it', () => {
 
   it('takes target and accounts from a config file with ${ENV} secrets, and from --from-discovery (in-process)', async () => {
     const a = actor()
-    await writeFile(join(folder, 'apitwin.config.json'), JSON.stringify({
-      targets: { flextell: { baseUrl: `${server.url}/flextell`, accounts: { actor: { userId: a.userId, token: '${FLEXTELL_TOKEN}', email: a.email } } } },
-    }))
-    const configured = await inProcess(['verify', 'flextell', '--reporter', 'json', '--max-cases', '5', '--seed', '7'], { FLEXTELL_TOKEN: a.token })
+    await writeFile(
+      join(folder, 'apitwin.config.json'),
+      JSON.stringify({
+        targets: {
+          flextell: {
+            baseUrl: `${server.url}/flextell`,
+            accounts: { actor: { userId: a.userId, token: '${FLEXTELL_TOKEN}', email: a.email } },
+          },
+        },
+      }),
+    )
+    const configured = await inProcess(['verify', 'flextell', '--reporter', 'json', '--max-cases', '5', '--seed', '7'], {
+      FLEXTELL_TOKEN: a.token,
+    })
     const missingEnv = await inProcess(['verify', 'flextell'])
     await rm(join(folder, 'apitwin.config.json'))
     const discovered = await inProcess(['verify', 'flextell', '--from-discovery', server.url, '--max-cases', '5', '--seed', '7'])
@@ -104,14 +133,18 @@ describe('apitwin verify, spawned as CI runs it', () => {
     expect(configured.code, configured.stdout).toBe(0)
     const report = JSON.parse(configured.stdout) as { target: string; checks: Array<{ title: string }> }
     expect(report.target).toBe(`${server.url}/flextell`)
-    expect(report.checks.map((c) => c.title)).toContain('property: 5 random values the contract refuses are refused (replay with --seed 7 --max-cases 5)')
+    expect(report.checks.map((c) => c.title)).toContain(
+      'property: 5 random values the contract refuses are refused (replay with --seed 7 --max-cases 5)',
+    )
     expect(configured.stdout).not.toContain(a.token)
     expect(discovered.stderr).toBe('')
     expect(discovered.code, discovered.stdout).toBe(0)
     // The discovered peer and foreign accounts let the isolation checks run instead of being skipped.
     expect(discovered.stdout).not.toMatch(/needs a foreign account/)
     expect(missingEnv.code).toBe(2)
-    expect(missingEnv.stderr).toBe('apitwin: apitwin.config.json (targets.flextell) uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file\n')
+    expect(missingEnv.stderr).toBe(
+      'apitwin: apitwin.config.json (targets.flextell) uses ${FLEXTELL_TOKEN}, but the environment has no FLEXTELL_TOKEN; export it or edit the file\n',
+    )
   })
 })
 
@@ -125,7 +158,12 @@ describe('apitwin verify output', () => {
   it('draws progress on a terminal only, and not with --quiet', async () => {
     const run = async (args: string[], stderrIsTTY: boolean) => {
       let stderr = ''
-      const code = await main(['verify', 'gorules', '--max-cases', '0', ...args], { stdout: () => {}, stderr: (t) => void (stderr += t), env: {}, stderrIsTTY })
+      const code = await main(['verify', 'gorules', '--max-cases', '0', ...args], {
+        stdout: () => {},
+        stderr: (t) => void (stderr += t),
+        env: {},
+        stderrIsTTY,
+      })
       return { code, stderr }
     }
     const tty = await run([], true)
@@ -137,7 +175,11 @@ describe('apitwin verify output', () => {
   it('--coverage prints the rule → checks table, and --output writes the report', async () => {
     let stdout = ''
     const file = join(folder, 'report.json')
-    const code = await main(['verify', 'rails-users', '--coverage', '--max-cases', '0', '--reporter', 'json', '--output', file], { stdout: (t) => void (stdout += t), stderr: () => {}, env: {} })
+    const code = await main(['verify', 'rails-users', '--coverage', '--max-cases', '0', '--reporter', 'json', '--output', file], {
+      stdout: (t) => void (stdout += t),
+      stderr: () => {},
+      env: {},
+    })
     expect(code).toBe(0)
     expect(stdout).toMatch(/^rails-users against in-process mock: \d+ passed/)
     const report = JSON.parse(await readFile(file, 'utf8')) as { coverage: Array<{ rule: string; checks: string[] }> }

@@ -17,7 +17,10 @@ afterEach(async () => {
 /** Serves `api` with its resolver wrapped by `breakage`: a server that deviates from the contract on purpose. */
 async function serveVariant(api: string, breakage: Breakage): Promise<{ baseUrl: string; accounts: readonly Account[] }> {
   const twin = await createTwin({ apis: apis.filter((a) => a.name === api) })
-  const broken: Twin = { ...twin, state: (name) => ({ ...twin.state(name), resolve: breakage(twin.state(name).resolve, twin.accounts(name)) }) }
+  const broken: Twin = {
+    ...twin,
+    state: (name) => ({ ...twin.state(name), resolve: breakage(twin.state(name).resolve, twin.accounts(name)) }),
+  }
   const server = await startServer({ port: 0, twin: broken, log: () => {}, fastGlobals: false })
   running.push(server)
   return { baseUrl: `${server.url}/${api}`, accounts: twin.accounts(api) }
@@ -29,7 +32,6 @@ function account(accounts: readonly Account[], label: Account['label']): Account
   return found
 }
 
-
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = ''
   let stderr = ''
@@ -39,12 +41,17 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 interface JsonReport {
   summary: { passed: number; warned: number; failed: number; skipped: number }
-  checks: Array<{ title: string; status: string; failures: Array<{ rule: string }>; warnings: Array<{ rule: string }>; skipReason?: string }>
+  checks: Array<{
+    title: string
+    status: string
+    failures: Array<{ rule: string }>
+    warnings: Array<{ rule: string }>
+    skipReason?: string
+  }>
 }
 
 const failedRules = (report: JsonReport) => report.checks.flatMap((c) => c.failures.map((f) => f.rule))
 const warnedRules = (report: JsonReport) => report.checks.flatMap((c) => c.warnings.map((f) => f.rule))
-
 
 describe('apitwin verify has teeth', () => {
   // Breaking each documented rule, one by one: test/verify-teeth.test.ts.
@@ -73,12 +80,17 @@ describe('medibulut: a server with the other reading of the doc is warned about,
       const response = await resolve({ headers: request.headers, text: async () => text }, params)
       if (response.status !== 422) return response
       const sent = JSON.parse(text) as Record<string, unknown>
-      const body = (response.body) as { errors: Record<string, string[]> }
-      const missing = Object.fromEntries(required.filter((f) => !(f in sent)).map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]]))
+      const body = response.body as { errors: Record<string, string[]> }
+      const missing = Object.fromEntries(
+        required.filter((f) => !(f in sent)).map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]]),
+      )
       const errors = { ...missing, ...body.errors }
       const messages = Object.values(errors).flat()
       const more = messages.length - 1
-      return { status: 422, body: { message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors } }
+      return {
+        status: 422,
+        body: { message: `${messages[0]}${more ? ` (and ${more} more ${more === 1 ? 'error' : 'errors'})` : ''}`, errors },
+      }
     })
     const args = ['verify', 'medibulut', ...accountArgs(baseUrl, accounts), '--reporter', 'json']
     const lenient = await run(args)
@@ -138,7 +150,18 @@ describe('apitwin verify usage errors exit 2 with one line', () => {
     const closed = await startServer({ port: 0, log: () => {}, fastGlobals: false })
     await closed.close() // a port that was just free and now has no listener
     const baseUrl = `${closed.url}/flextell`
-    const result = await run(['verify', 'flextell', '--base-url', baseUrl, '--token', 'secret-token-value', '--user-id', '1', '--timeout', '2000'])
+    const result = await run([
+      'verify',
+      'flextell',
+      '--base-url',
+      baseUrl,
+      '--token',
+      'secret-token-value',
+      '--user-id',
+      '1',
+      '--timeout',
+      '2000',
+    ])
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(`apitwin: cannot reach ${baseUrl}: connection refused\n`)
     expect(result.stderr + result.stdout).not.toContain('secret-token-value')

@@ -15,9 +15,15 @@ beforeAll(async () => {
   const foreign = flextell?.accounts.find((a) => a.label === 'foreign')
   if (!flextell || !actor || !peer || !foreign) throw new Error('discovery lists no flextell accounts')
   Object.assign(env, {
-    APITWIN_BASE_URL: flextell.baseUrl, APITWIN_TOKEN: actor.token, APITWIN_USER_ID: String(actor.userId), APITWIN_EMAIL: actor.email,
-    APITWIN_TENANT: String(actor.tenant), APITWIN_PEER_USER_ID: String(peer.userId), APITWIN_PEER_EMAIL: peer.email,
-    APITWIN_FOREIGN_USER_ID: String(foreign.userId), APITWIN_FOREIGN_TENANT: String(foreign.tenant),
+    APITWIN_BASE_URL: flextell.baseUrl,
+    APITWIN_TOKEN: actor.token,
+    APITWIN_USER_ID: String(actor.userId),
+    APITWIN_EMAIL: actor.email,
+    APITWIN_TENANT: String(actor.tenant),
+    APITWIN_PEER_USER_ID: String(peer.userId),
+    APITWIN_PEER_EMAIL: peer.email,
+    APITWIN_FOREIGN_USER_ID: String(foreign.userId),
+    APITWIN_FOREIGN_TENANT: String(foreign.tenant),
   })
 })
 afterAll(async () => server?.close())

@@ -61,7 +61,9 @@ export function inferCollections(doc: OpenApiDocument, operations: readonly Open
   const found: OpenApiCollection[] = []
   const taken = new Set<string>()
   // Shorter paths first, so a parent collection exists before its children look it up.
-  const itemPaths = [...byPath.keys()].filter((path) => /\/\{[^}/]+\}$/.test(path)).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))
+  const itemPaths = [...byPath.keys()]
+    .filter((path) => /\/\{[^}/]+\}$/.test(path))
+    .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))
   for (const itemPath of itemPaths) {
     const item = byPath.get(itemPath) as Map<string, OpenApiOperation>
     const collectionPath = itemPath.slice(0, itemPath.lastIndexOf('/'))
@@ -86,7 +88,7 @@ export function inferCollections(doc: OpenApiDocument, operations: readonly Open
         return
       }
       const status = successStatuses(operation)[0]
-      const response = status === undefined ? undefined : operation.responses[String(status)] ?? operation.responses['2XX']
+      const response = status === undefined ? undefined : (operation.responses[String(status)] ?? operation.responses['2XX'])
       const media = response && jsonMedia(response.content)
       if (media) candidates.push([media[1].schema, media[1].pointer])
     }
@@ -101,13 +103,24 @@ export function inferCollections(doc: OpenApiDocument, operations: readonly Open
     push(ops.replace, 'response')
     push(ops.merge, 'response')
     // The parameter's own type: a string `{org}` names an item by a string field (`login`), not by an integer `id`.
-    const paramSchema = [ops.read, ops.replace, ops.merge, ops.delete].flatMap((op) => op?.parameters.filter((p) => p.in === 'path' && p.name === param) ?? [])[0]?.schema
+    const paramSchema = [ops.read, ops.replace, ops.merge, ops.delete].flatMap(
+      (op) => op?.parameters.filter((p) => p.in === 'path' && p.name === param) ?? [],
+    )[0]?.schema
     const paramNode = deref(doc.root, paramSchema)
-    const item0 = pickItem(doc, candidates, param, isObject(paramNode) && typesOf(paramNode).includes('string') && !typesOf(paramNode).includes('integer'))
+    const item0 = pickItem(
+      doc,
+      candidates,
+      param,
+      isObject(paramNode) && typesOf(paramNode).includes('string') && !typesOf(paramNode).includes('integer'),
+    )
     if (!item0) continue
     const parentItemPath = collectionPath.slice(0, collectionPath.lastIndexOf('/'))
     const parent = found.find((c) => c.itemPath === parentItemPath)
-    const baseName = collectionPath.split('/').filter((s) => s !== '' && !s.includes('{')).join('.') || 'items'
+    const baseName =
+      collectionPath
+        .split('/')
+        .filter((s) => s !== '' && !s.includes('{'))
+        .join('.') || 'items'
     let name = baseName
     for (let n = 2; taken.has(name); n++) name = `${baseName}.${n}`
     taken.add(name)
@@ -140,22 +153,36 @@ interface PickedItem {
 }
 
 /** The first candidate that is an object schema with an id field, unwrapping `{ data: Item }`-style envelopes. */
-function pickItem(doc: OpenApiDocument, candidates: ReadonlyArray<readonly [unknown, string]>, param: string, stringParam: boolean): PickedItem | undefined {
+function pickItem(
+  doc: OpenApiDocument,
+  candidates: ReadonlyArray<readonly [unknown, string]>,
+  param: string,
+  stringParam: boolean,
+): PickedItem | undefined {
   for (const [schema, at] of candidates) {
     const shape = objectShape(doc, schema)
     if (!shape) continue
     let idField = idFieldOf(shape.properties, param)
     if (idField !== undefined && stringParam && !typesOf(propertySchema(doc, shape, idField)).includes('string')) {
-      idField = STRING_KEYS.find((name) => name in shape.properties && typesOf(propertySchema(doc, shape, name)).includes('string')) ?? idField
+      idField =
+        STRING_KEYS.find((name) => name in shape.properties && typesOf(propertySchema(doc, shape, name)).includes('string')) ?? idField
     }
     if (idField) return { schema, pointer: at, idField, shape }
     // An envelope: one property holding the item (`{ "data": { "id": … } }`).
-    const inner = Object.entries(shape.properties).map(([key, value]) => [key, value, objectShape(doc, value)] as const).filter(([, , s]) => s && idFieldOf(s.properties, param))
+    const inner = Object.entries(shape.properties)
+      .map(([key, value]) => [key, value, objectShape(doc, value)] as const)
+      .filter(([, , s]) => s && idFieldOf(s.properties, param))
     const [only] = inner
     if (inner.length === 1 && only && only[2]) {
       const innerSchema = only[1]
       const target = deref(doc.root, innerSchema)
-      if (isObject(target)) return { schema: innerSchema, pointer: `${at}/properties/${only[0]}`, idField: idFieldOf(only[2].properties, param) as string, shape: only[2] }
+      if (isObject(target))
+        return {
+          schema: innerSchema,
+          pointer: `${at}/properties/${only[0]}`,
+          idField: idFieldOf(only[2].properties, param) as string,
+          shape: only[2],
+        }
     }
   }
   return undefined

@@ -42,7 +42,15 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/
  * @example slugOf('Swagger Petstore - OpenAPI 3.0') // 'swagger-petstore-openapi-3-0'
  */
 export function slugOf(title: string): string {
-  return title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'api'
+  return (
+    title
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '') || 'api'
+  )
 }
 
 /**
@@ -56,8 +64,16 @@ export async function importOpenApi(input: OpenApiInput, { name }: ImportOptions
   const info = isObject(document.root['info']) ? document.root['info'] : {}
   const title = typeof info['title'] === 'string' && info['title'].trim() !== '' ? info['title'].trim() : 'Imported API'
   const slug = name ?? slugOf(title)
-  if (!SLUG.test(slug)) throw new OpenApiImportError('#/info/title', `"${slug}" is not a usable API name; give one of lower-case letters, digits and dashes (--openapi name=file)`)
-  if (RESERVED.has(slug)) throw new OpenApiImportError('#/info/title', `"${slug}" is already taken by apitwin; give the API another name (--openapi other-name=file)`)
+  if (!SLUG.test(slug))
+    throw new OpenApiImportError(
+      '#/info/title',
+      `"${slug}" is not a usable API name; give one of lower-case letters, digits and dashes (--openapi name=file)`,
+    )
+  if (RESERVED.has(slug))
+    throw new OpenApiImportError(
+      '#/info/title',
+      `"${slug}" is already taken by apitwin; give the API another name (--openapi other-name=file)`,
+    )
   const operations = indexOperations(document)
   const collections = inferCollections(document, operations)
   const checks = new Map<unknown, Partial<Record<SchemaView, SchemaCheck>>>()

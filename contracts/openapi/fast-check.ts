@@ -6,8 +6,32 @@ export type FastCheck = (value: unknown) => boolean
 
 // The keywords the fast path decides by itself; a schema reaching any other (oneOf, if, patternProperties,
 // uniqueItems, …) is left whole to the full validator.
-const KNOWN = new Set(['format', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'allOf', '$ref', '$defs',
-  'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'default', 'readOnly', 'writeOnly'])
+const KNOWN = new Set([
+  'format',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'anyOf',
+  'allOf',
+  '$ref',
+  '$defs',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minItems',
+  'maxItems',
+  'default',
+  'readOnly',
+  'writeOnly',
+])
 
 /** The most schema nodes one fast check is built from; a larger schema keeps the full validator. */
 const MAX_NODES = 2000
@@ -47,7 +71,12 @@ export function fastCheck(root: Readonly<Record<string, unknown>>): FastCheck | 
     if (types) {
       if (!types.every((t) => typeof t === 'string')) return undefined
       const allowed = new Set(types as string[])
-      checks.push((value) => allowed.has(typeOf(value)) || (allowed.has('integer') && typeof value === 'number' && Number.isInteger(value)) || (allowed.has('number') && typeof value === 'number' && Number.isFinite(value)))
+      checks.push(
+        (value) =>
+          allowed.has(typeOf(value)) ||
+          (allowed.has('integer') && typeof value === 'number' && Number.isInteger(value)) ||
+          (allowed.has('number') && typeof value === 'number' && Number.isFinite(value)),
+      )
     }
     if (node['enum'] !== undefined) {
       if (!Array.isArray(node['enum']) || !node['enum'].every((v) => v === null || typeof v !== 'object')) return undefined
@@ -59,7 +88,10 @@ export function fastCheck(root: Readonly<Record<string, unknown>>): FastCheck | 
       if (value !== null && typeof value === 'object') return undefined
       checks.push((given) => given === value)
     }
-    for (const [key, test] of [['minLength', (v: string, n: number) => length(v) >= n], ['maxLength', (v: string, n: number) => length(v) <= n]] as const) {
+    for (const [key, test] of [
+      ['minLength', (v: string, n: number) => length(v) >= n],
+      ['maxLength', (v: string, n: number) => length(v) <= n],
+    ] as const) {
       const bound = node[key]
       if (bound === undefined) continue
       if (typeof bound !== 'number') return undefined
@@ -81,13 +113,21 @@ export function fastCheck(root: Readonly<Record<string, unknown>>): FastCheck | 
       }
       checks.push((value) => typeof value !== 'string' || regex.test(value))
     }
-    for (const [key, test] of [['minimum', (v: number, n: number) => v >= n], ['maximum', (v: number, n: number) => v <= n], ['exclusiveMinimum', (v: number, n: number) => v > n], ['exclusiveMaximum', (v: number, n: number) => v < n]] as const) {
+    for (const [key, test] of [
+      ['minimum', (v: number, n: number) => v >= n],
+      ['maximum', (v: number, n: number) => v <= n],
+      ['exclusiveMinimum', (v: number, n: number) => v > n],
+      ['exclusiveMaximum', (v: number, n: number) => v < n],
+    ] as const) {
       const bound = node[key]
       if (bound === undefined) continue
       if (typeof bound !== 'number') return undefined
       checks.push((value) => typeof value !== 'number' || test(value, bound))
     }
-    for (const [key, test] of [['minItems', (v: readonly unknown[], n: number) => v.length >= n], ['maxItems', (v: readonly unknown[], n: number) => v.length <= n]] as const) {
+    for (const [key, test] of [
+      ['minItems', (v: readonly unknown[], n: number) => v.length >= n],
+      ['maxItems', (v: readonly unknown[], n: number) => v.length <= n],
+    ] as const) {
       const bound = node[key]
       if (bound === undefined) continue
       if (typeof bound !== 'number') return undefined

@@ -12,7 +12,22 @@ export type SchemaView = 'request' | 'response'
 export type BundledSchema = Readonly<Record<string, unknown>>
 
 // Keywords that only annotate or that JSON Schema 2020-12 does not have: dropped so no validator trips on them.
-const DROPPED = new Set(['$dynamicAnchor', '$anchor', 'example', 'examples', 'discriminator', 'xml', 'externalDocs', 'nullable', 'description', 'title', 'deprecated', '$schema', '$id', '$comment'])
+const DROPPED = new Set([
+  '$dynamicAnchor',
+  '$anchor',
+  'example',
+  'examples',
+  'discriminator',
+  'xml',
+  'externalDocs',
+  'nullable',
+  'description',
+  'title',
+  'deprecated',
+  '$schema',
+  '$id',
+  '$comment',
+])
 
 /**
  * An OpenAPI schema as a bundled JSON Schema 2020-12 document for one view, without dereferencing the document:
@@ -104,7 +119,13 @@ function convert(context: Context, node: unknown, outer: Bindings, depth = 0): R
 function withNullable(doc: OpenApiDocument, out: Record<string, unknown>, node: JsonObject): Record<string, unknown> {
   if (doc.version !== '3.0' || node['nullable'] !== true) return out
   const type = out['type']
-  if (typeof type === 'string' && out['$ref'] === undefined && out['allOf'] === undefined && out['oneOf'] === undefined && out['anyOf'] === undefined) {
+  if (
+    typeof type === 'string' &&
+    out['$ref'] === undefined &&
+    out['allOf'] === undefined &&
+    out['oneOf'] === undefined &&
+    out['anyOf'] === undefined
+  ) {
     const next: Record<string, unknown> = { ...out, type: [type, 'null'] }
     if (Array.isArray(out['enum']) && !out['enum'].includes(null)) next['enum'] = [...out['enum'], null]
     return next

@@ -49,7 +49,8 @@ export interface OpenApiOperation {
   readonly operationId: string | undefined
   readonly pointer: string
   readonly parameters: readonly OpenApiParameter[]
-  readonly requestBody: { readonly required: boolean; readonly content: Readonly<Record<string, OpenApiMedia>>; readonly pointer: string } | undefined
+  readonly requestBody:
+    { readonly required: boolean; readonly content: Readonly<Record<string, OpenApiMedia>>; readonly pointer: string } | undefined
   /** By status key as written: `200`, `2XX`, `default`. */
   readonly responses: Readonly<Record<string, OpenApiResponse>>
   readonly security: SecurityRequirements
@@ -87,7 +88,14 @@ export function indexOperations(doc: OpenApiDocument): OpenApiOperation[] {
       for (const name of path.match(/\{[^}]+\}/g) ?? []) {
         if (!merged.some((p) => p.in === 'path' && `{${p.name}}` === name)) {
           // A template without its parameter still routes; the value is then a plain string.
-          merged.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' }, explode: false, pointer: opPointer })
+          merged.push({
+            name: name.slice(1, -1),
+            in: 'path',
+            required: true,
+            schema: { type: 'string' },
+            explode: false,
+            pointer: opPointer,
+          })
         }
       }
       const body = deref(root, raw['requestBody'])
@@ -98,11 +106,18 @@ export function indexOperations(doc: OpenApiDocument): OpenApiOperation[] {
         operationId: typeof raw['operationId'] === 'string' ? raw['operationId'] : undefined,
         pointer: opPointer,
         parameters: merged,
-        requestBody: isObject(body) ? { required: body['required'] === true, content: media(doc, body['content'], `${opPointer}/requestBody/content`), pointer: `${opPointer}/requestBody` } : undefined,
+        requestBody: isObject(body)
+          ? {
+              required: body['required'] === true,
+              content: media(doc, body['content'], `${opPointer}/requestBody/content`),
+              pointer: `${opPointer}/requestBody`,
+            }
+          : undefined,
         responses: responses(doc, raw['responses'], `${opPointer}/responses`),
         security: requirements(raw['security'], schemes, `${opPointer}/security`) ?? globalSecurity,
       })
-      if (operations.length > MAX_OPERATIONS) throw new OpenApiImportError('#/paths', `the document has more than ${MAX_OPERATIONS} operations; split it`)
+      if (operations.length > MAX_OPERATIONS)
+        throw new OpenApiImportError('#/paths', `the document has more than ${MAX_OPERATIONS} operations; split it`)
     }
   }
   return operations
@@ -115,17 +130,22 @@ function parameters(doc: OpenApiDocument, raw: unknown, at: string): OpenApiPara
     if (!isObject(parameter) || typeof parameter['name'] !== 'string') return []
     const location = parameter['in']
     if (location !== 'path' && location !== 'query' && location !== 'header' && location !== 'cookie') {
-      throw new OpenApiImportError(`${at}/${index}/in`, `parameter location ${JSON.stringify(location)} is not one of path, query, header, cookie`)
+      throw new OpenApiImportError(
+        `${at}/${index}/in`,
+        `parameter location ${JSON.stringify(location)} is not one of path, query, header, cookie`,
+      )
     }
     const style = parameter['style'] ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')
-    return [{
-      name: location === 'header' ? parameter['name'].toLowerCase() : parameter['name'],
-      in: location,
-      required: location === 'path' || parameter['required'] === true,
-      schema: parameter['schema'],
-      explode: typeof parameter['explode'] === 'boolean' ? parameter['explode'] : style === 'form',
-      pointer: `${at}/${index}`,
-    }]
+    return [
+      {
+        name: location === 'header' ? parameter['name'].toLowerCase() : parameter['name'],
+        in: location,
+        required: location === 'path' || parameter['required'] === true,
+        schema: parameter['schema'],
+        explode: typeof parameter['explode'] === 'boolean' ? parameter['explode'] : style === 'form',
+        pointer: `${at}/${index}`,
+      },
+    ]
   })
 }
 
@@ -173,11 +193,22 @@ function securitySchemes(doc: OpenApiDocument): ReadonlyMap<string, SecuritySche
     const scheme = deref(doc.root, entry)
     if (!isObject(scheme)) continue
     const type = scheme['type']
-    if (type === 'http' && typeof scheme['scheme'] === 'string' && scheme['scheme'].toLowerCase() === 'bearer') out.set(name, { kind: 'bearer', name })
-    else if (type === 'http' && typeof scheme['scheme'] === 'string' && scheme['scheme'].toLowerCase() === 'basic') out.set(name, { kind: 'basic', name })
+    if (type === 'http' && typeof scheme['scheme'] === 'string' && scheme['scheme'].toLowerCase() === 'bearer')
+      out.set(name, { kind: 'bearer', name })
+    else if (type === 'http' && typeof scheme['scheme'] === 'string' && scheme['scheme'].toLowerCase() === 'basic')
+      out.set(name, { kind: 'basic', name })
     else if (type === 'oauth2' || type === 'openIdConnect') out.set(name, { kind: 'bearer', name })
-    else if (type === 'apiKey' && typeof scheme['name'] === 'string' && (scheme['in'] === 'header' || scheme['in'] === 'query' || scheme['in'] === 'cookie')) {
-      out.set(name, { kind: 'apiKey', name, in: scheme['in'], key: scheme['in'] === 'header' ? scheme['name'].toLowerCase() : scheme['name'] })
+    else if (
+      type === 'apiKey' &&
+      typeof scheme['name'] === 'string' &&
+      (scheme['in'] === 'header' || scheme['in'] === 'query' || scheme['in'] === 'cookie')
+    ) {
+      out.set(name, {
+        kind: 'apiKey',
+        name,
+        in: scheme['in'],
+        key: scheme['in'] === 'header' ? scheme['name'].toLowerCase() : scheme['name'],
+      })
     } else out.set(name, { kind: 'unchecked', name })
   }
   return out
@@ -190,7 +221,11 @@ function requirements(raw: unknown, schemes: ReadonlyMap<string, SecurityScheme>
     if (!isObject(entry)) return []
     return Object.keys(entry).map((name) => {
       const scheme = schemes.get(name)
-      if (!scheme) throw new OpenApiImportError(`${at}/${index}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`, `security scheme "${name}" is not declared under components.securitySchemes`)
+      if (!scheme)
+        throw new OpenApiImportError(
+          `${at}/${index}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+          `security scheme "${name}" is not declared under components.securitySchemes`,
+        )
       return scheme
     })
   })
@@ -206,7 +241,10 @@ export function successStatuses(operation: OpenApiOperation): readonly number[] 
 const successes = new WeakMap<OpenApiOperation, readonly number[]>()
 
 function computeSuccesses(operation: OpenApiOperation): number[] {
-  return Object.keys(operation.responses).filter((status) => /^2(\d\d|XX)$/.test(status)).map((status) => (status === '2XX' ? 200 : Number(status))).sort((a, b) => a - b)
+  return Object.keys(operation.responses)
+    .filter((status) => /^2(\d\d|XX)$/.test(status))
+    .map((status) => (status === '2XX' ? 200 : Number(status)))
+    .sort((a, b) => a - b)
 }
 
 /** The response the document gives for `status`: exact, then its class (`4XX`), then `default`. */
@@ -217,9 +255,11 @@ export function responseFor(operation: OpenApiOperation, status: number): OpenAp
 /** The JSON media type among `content`'s, if any: `application/json`, `…+json`, then a wildcard. */
 export function jsonMedia(content: Readonly<Record<string, OpenApiMedia>>): readonly [string, OpenApiMedia] | undefined {
   const entries = Object.entries(content)
-  return entries.find(([type]) => type === 'application/json')
-    ?? entries.find(([type]) => /^application\/[\w.+-]*\+json$|\/json$/.test(type.split(';')[0] ?? ''))
-    ?? entries.find(([type]) => type === '*/*' || type === 'application/*')
+  return (
+    entries.find(([type]) => type === 'application/json') ??
+    entries.find(([type]) => /^application\/[\w.+-]*\+json$|\/json$/.test(type.split(';')[0] ?? '')) ??
+    entries.find(([type]) => type === '*/*' || type === 'application/*')
+  )
 }
 
 export type { JsonObject }

@@ -7,11 +7,29 @@ import { jsonMedia, successStatuses, type OpenApiOperation } from './operations.
  * concerns (never switchable), else inferred with its readings (switchable with `--reading <api>.<rule>=<value>`).
  */
 export type OpenApiRuleId =
-  | 'auth.required' | 'create.status' | 'create.location' | 'put.unknown' | 'put.mode' | 'patch' | 'delete.status' | 'delete.then'
-  | 'validation.status' | 'error.body' | 'body.unknown' | 'list.pagination' | 'response.schema' | 'request.schema' | 'item.unknown' | 'item.stored'
+  | 'auth.required'
+  | 'create.status'
+  | 'create.location'
+  | 'put.unknown'
+  | 'put.mode'
+  | 'patch'
+  | 'delete.status'
+  | 'delete.then'
+  | 'validation.status'
+  | 'error.body'
+  | 'body.unknown'
+  | 'list.pagination'
+  | 'response.schema'
+  | 'request.schema'
+  | 'item.unknown'
+  | 'item.stored'
 
 /** Query parameters a list honours as pagination, by what they mean. */
-export const PAGE_PARAMS = { limit: ['limit', 'per_page', 'perPage', 'page_size', 'pageSize', 'size', 'count', 'max'], page: ['page', 'page_number', 'pageNumber'], offset: ['offset', 'skip', 'start'] } as const
+export const PAGE_PARAMS = {
+  limit: ['limit', 'per_page', 'perPage', 'page_size', 'pageSize', 'size', 'count', 'max'],
+  page: ['page', 'page_number', 'pageNumber'],
+  offset: ['offset', 'skip', 'start'],
+} as const
 
 /**
  * The rule book of an imported API: what the document states about its operations (documented, with the JSON
@@ -20,80 +38,180 @@ export const PAGE_PARAMS = { limit: ['limit', 'per_page', 'perPage', 'page_size'
  */
 export function openApiRules(operations: readonly OpenApiOperation[], collections: readonly OpenApiCollection[]): RuleBook {
   const byKey = new Map(operations.map((operation) => [operation.key, operation]))
-  const role = (name: keyof OpenApiCollection['operations']) => collections.flatMap((c) => { const op = c.operations[name] && byKey.get(c.operations[name]); return op ? [op] : [] })
+  const role = (name: keyof OpenApiCollection['operations']) =>
+    collections.flatMap((c) => {
+      const op = c.operations[name] && byKey.get(c.operations[name])
+      return op ? [op] : []
+    })
   const rules: Record<string, Rule> = {}
 
-  rules['request.schema'] = documented('#/paths (parameters, requestBody)', 'parameters, bodies and content types are validated against the document\'s JSON Schema; a request that fails is refused')
-  rules['response.schema'] = documented('#/paths (responses)', 'every answer has a status, content type and body the document declares for the operation')
+  rules['request.schema'] = documented(
+    '#/paths (parameters, requestBody)',
+    "parameters, bodies and content types are validated against the document's JSON Schema; a request that fails is refused",
+  )
+  rules['response.schema'] = documented(
+    '#/paths (responses)',
+    'every answer has a status, content type and body the document declares for the operation',
+  )
   if (operations.some((operation) => operation.security.length > 0 && operation.security.every((alternative) => alternative.length > 0))) {
-    rules['auth.required'] = documented('#/components/securitySchemes and security', 'an operation that requires security answers 401 without valid credentials')
+    rules['auth.required'] = documented(
+      '#/components/securitySchemes and security',
+      'an operation that requires security answers 401 without valid credentials',
+    )
   }
 
   // Only where the document declares the 404 itself: a derived suite then holds an unknown id to it.
-  const itemOps = [...role('read'), ...role('replace'), ...role('merge'), ...role('delete')].filter((op) => op.responses['404'] !== undefined)
-  if (itemOps.length > 0) rules['item.unknown'] = documented(itemOps.map((op) => `${op.pointer}/responses/404`).join(', '), 'an item operation on an id that does not exist answers 404 where the operation declares 404')
+  const itemOps = [...role('read'), ...role('replace'), ...role('merge'), ...role('delete')].filter(
+    (op) => op.responses['404'] !== undefined,
+  )
+  if (itemOps.length > 0)
+    rules['item.unknown'] = documented(
+      itemOps.map((op) => `${op.pointer}/responses/404`).join(', '),
+      'an item operation on an id that does not exist answers 404 where the operation declares 404',
+    )
 
   const creates = role('create')
   if (creates.length > 0 && role('read').length > 0) {
-    rules['item.stored'] = inferred('the document does not say that what a write accepted is what a read returns', 'a read of an item returns the values a create or update accepted, as sent', [
-      ['stored', 'each field sent is read back as sent'],
-      ['normalized', 'the server may normalize what it stores (trims, case, rounding): only the id is read back as sent'],
-    ])
+    rules['item.stored'] = inferred(
+      'the document does not say that what a write accepted is what a read returns',
+      'a read of an item returns the values a create or update accepted, as sent',
+      [
+        ['stored', 'each field sent is read back as sent'],
+        ['normalized', 'the server may normalize what it stores (trims, case, rounding): only the id is read back as sent'],
+      ],
+    )
   }
   const replaces = role('replace')
   const merges = role('merge')
   const deletes = role('delete')
-  const stated = (ops: readonly OpenApiOperation[], statuses: readonly number[]) => ops.length > 0 && ops.every((op) => successStatuses(op).filter((s) => statuses.includes(s)).length === 1)
+  const stated = (ops: readonly OpenApiOperation[], statuses: readonly number[]) =>
+    ops.length > 0 && ops.every((op) => successStatuses(op).filter((s) => statuses.includes(s)).length === 1)
   // A rule is listed only where the document has an operation it concerns: no PATCH, no patch reading.
-  if (creates.length > 0) rules['create.status'] = stated(creates, [200, 201, 202])
-    ? documented(creates.map((op) => `${op.pointer}/responses`).join(', '), 'a create answers the one 2xx status its operation declares')
-    : inferred('a create declares no single 2xx status; REST frameworks answer 201 Created', 'a create the document does not give one status answers 201', [['201', '201 Created'], ['200', '200 OK']])
-  if (creates.length > 0) rules['create.location'] = creates.every((op) => successStatuses(op).some((s) => op.responses[String(s)]?.headers.includes('location')))
-    ? documented('Location header of each create\'s response', 'a create answers a Location header naming the new item')
-    : inferred('the document declares no Location header on a create', 'a create answers without a Location header', [['none', 'no Location header'], ['location', 'Location: the new item\'s URL (Rails, Spring\'s ResponseEntity.created)']])
+  if (creates.length > 0)
+    rules['create.status'] = stated(creates, [200, 201, 202])
+      ? documented(creates.map((op) => `${op.pointer}/responses`).join(', '), 'a create answers the one 2xx status its operation declares')
+      : inferred(
+          'a create declares no single 2xx status; REST frameworks answer 201 Created',
+          'a create the document does not give one status answers 201',
+          [
+            ['201', '201 Created'],
+            ['200', '200 OK'],
+          ],
+        )
+  if (creates.length > 0)
+    rules['create.location'] = creates.every((op) => successStatuses(op).some((s) => op.responses[String(s)]?.headers.includes('location')))
+      ? documented("Location header of each create's response", 'a create answers a Location header naming the new item')
+      : inferred('the document declares no Location header on a create', 'a create answers without a Location header', [
+          ['none', 'no Location header'],
+          ['location', "Location: the new item's URL (Rails, Spring's ResponseEntity.created)"],
+        ])
 
-  if (replaces.length > 0) rules['put.unknown'] = replaces.some((op) => successStatuses(op).includes(201))
-    ? documented(replaces.map((op) => `${op.pointer}/responses/201`).join(', '), 'a PUT on an unknown id creates the item (201)')
-    : inferred('PUT on an id that does not exist: the document declares no 201', 'a PUT on an unknown id answers 404', [['404', '404: the item must exist'], ['create', 'the item is created with that id (201 when declared, else the declared 2xx)']])
+  if (replaces.length > 0)
+    rules['put.unknown'] = replaces.some((op) => successStatuses(op).includes(201))
+      ? documented(replaces.map((op) => `${op.pointer}/responses/201`).join(', '), 'a PUT on an unknown id creates the item (201)')
+      : inferred('PUT on an id that does not exist: the document declares no 201', 'a PUT on an unknown id answers 404', [
+          ['404', '404: the item must exist'],
+          ['create', 'the item is created with that id (201 when declared, else the declared 2xx)'],
+        ])
 
   if (replaces.length > 0) {
-    rules['put.mode'] = inferred('HTTP says PUT replaces the item; many frameworks (Laravel, Rails) apply only the fields sent', 'a PUT replaces the item: fields not sent are dropped (required ones keep their value)', [
-      ['replace', 'the body is the new item; optional fields not sent are removed'],
-      ['merge', 'the fields sent replace theirs; others stay (a partial update)'],
-    ])
+    rules['put.mode'] = inferred(
+      'HTTP says PUT replaces the item; many frameworks (Laravel, Rails) apply only the fields sent',
+      'a PUT replaces the item: fields not sent are dropped (required ones keep their value)',
+      [
+        ['replace', 'the body is the new item; optional fields not sent are removed'],
+        ['merge', 'the fields sent replace theirs; others stay (a partial update)'],
+      ],
+    )
   }
-  if (merges.length > 0) rules['patch'] = merges.every((op) => op.requestBody && Object.keys(op.requestBody.content).every((type) => type.startsWith('application/merge-patch+json')))
-    ? documented(merges.map((op) => `${op.pointer}/requestBody/content`).join(', '), 'PATCH bodies are JSON Merge Patch (RFC 7396): null removes a field')
-    : inferred('the document does not say how a PATCH body applies', 'a PATCH merges the fields sent into the item', [
-      ['merge', 'the fields sent replace theirs; others stay; null is stored as null'],
-      ['merge-patch', 'JSON Merge Patch (RFC 7396): objects merge recursively, null removes the field'],
-      ['replace', 'the body replaces the item, as PUT does'],
-    ])
+  if (merges.length > 0)
+    rules['patch'] = merges.every(
+      (op) => op.requestBody && Object.keys(op.requestBody.content).every((type) => type.startsWith('application/merge-patch+json')),
+    )
+      ? documented(
+          merges.map((op) => `${op.pointer}/requestBody/content`).join(', '),
+          'PATCH bodies are JSON Merge Patch (RFC 7396): null removes a field',
+        )
+      : inferred('the document does not say how a PATCH body applies', 'a PATCH merges the fields sent into the item', [
+          ['merge', 'the fields sent replace theirs; others stay; null is stored as null'],
+          ['merge-patch', 'JSON Merge Patch (RFC 7396): objects merge recursively, null removes the field'],
+          ['replace', 'the body replaces the item, as PUT does'],
+        ])
 
-  if (deletes.length > 0) rules['delete.status'] = stated(deletes, [200, 202, 204])
-    ? documented(deletes.map((op) => `${op.pointer}/responses`).join(', '), 'a DELETE answers the one 2xx status its operation declares')
-    : inferred('a DELETE declares no single 2xx status', 'a DELETE answers 204 No Content', [['204', '204 No Content'], ['200', '200 with the deleted item (or an empty body)']])
-  if (deletes.length > 0) rules['delete.then'] = inferred('the document does not say what a deleted item answers', 'a read of a deleted item answers 404', [['404', '404 Not Found, like an id that never existed'], ['410', '410 Gone for an id that was deleted']])
+  if (deletes.length > 0)
+    rules['delete.status'] = stated(deletes, [200, 202, 204])
+      ? documented(deletes.map((op) => `${op.pointer}/responses`).join(', '), 'a DELETE answers the one 2xx status its operation declares')
+      : inferred('a DELETE declares no single 2xx status', 'a DELETE answers 204 No Content', [
+          ['204', '204 No Content'],
+          ['200', '200 with the deleted item (or an empty body)'],
+        ])
+  if (deletes.length > 0)
+    rules['delete.then'] = inferred('the document does not say what a deleted item answers', 'a read of a deleted item answers 404', [
+      ['404', '404 Not Found, like an id that never existed'],
+      ['410', '410 Gone for an id that was deleted'],
+    ])
 
   const declares = (status: string) => operations.filter((op) => op.responses[status] !== undefined).length
   const d400 = declares('400')
   const d422 = declares('422')
-  rules['validation.status'] = d400 > 0 && d422 === 0
-    ? documented('responses 400 (no operation declares 422)', 'a request that fails validation answers 400')
-    : d422 > 0 && d400 === 0
-      ? documented('responses 422 (no operation declares 400)', 'a request that fails validation answers 422')
-      : inferred(d400 + d422 === 0 ? 'the document declares no validation failure' : 'the document declares both 400 and 422', 'a request that fails validation answers 400', [['400', '400 Bad Request'], ['422', '422 Unprocessable Content']])
+  rules['validation.status'] =
+    d400 > 0 && d422 === 0
+      ? documented('responses 400 (no operation declares 422)', 'a request that fails validation answers 400')
+      : d422 > 0 && d400 === 0
+        ? documented('responses 422 (no operation declares 400)', 'a request that fails validation answers 422')
+        : inferred(
+            d400 + d422 === 0 ? 'the document declares no validation failure' : 'the document declares both 400 and 422',
+            'a request that fails validation answers 400',
+            [
+              ['400', '400 Bad Request'],
+              ['422', '422 Unprocessable Content'],
+            ],
+          )
 
-  const errorSchema = operations.some((op) => Object.entries(op.responses).some(([status, response]) => (status.startsWith('4') || status === 'default') && jsonMedia(response.content)?.[1].schema !== undefined))
+  const errorSchema = operations.some((op) =>
+    Object.entries(op.responses).some(
+      ([status, response]) => (status.startsWith('4') || status === 'default') && jsonMedia(response.content)?.[1].schema !== undefined,
+    ),
+  )
   rules['error.body'] = errorSchema
-    ? inferred('the document declares an error schema but not what fills it', 'errors answer the document\'s own error schema, message fields filled', [['document', 'the declared error schema, with message-like fields (message, detail, error) saying what failed'], ['problem', 'RFC 9457 application/problem+json {type, title, status, detail, errors}']])
-    : inferred('the document declares no error body', 'errors answer RFC 9457 application/problem+json', [['problem', 'RFC 9457 application/problem+json {type, title, status, detail, errors}'], ['plain', 'application/json {"message": "…"}']])
+    ? inferred(
+        'the document declares an error schema but not what fills it',
+        "errors answer the document's own error schema, message fields filled",
+        [
+          ['document', 'the declared error schema, with message-like fields (message, detail, error) saying what failed'],
+          ['problem', 'RFC 9457 application/problem+json {type, title, status, detail, errors}'],
+        ],
+      )
+    : inferred('the document declares no error body', 'errors answer RFC 9457 application/problem+json', [
+        ['problem', 'RFC 9457 application/problem+json {type, title, status, detail, errors}'],
+        ['plain', 'application/json {"message": "…"}'],
+      ])
 
-  rules['body.unknown'] = inferred('the schemas do not say (no additionalProperties) whether unknown fields are refused', 'unknown body fields are ignored (not stored); readOnly fields sent by a client are ignored', [['ignored', 'unknown and readOnly fields are dropped'], ['refused', 'unknown and readOnly fields are a validation error']])
+  rules['body.unknown'] = inferred(
+    'the schemas do not say (no additionalProperties) whether unknown fields are refused',
+    'unknown body fields are ignored (not stored); readOnly fields sent by a client are ignored',
+    [
+      ['ignored', 'unknown and readOnly fields are dropped'],
+      ['refused', 'unknown and readOnly fields are a validation error'],
+    ],
+  )
 
   const lists = role('list')
-  if (lists.some((op) => op.parameters.some((p) => p.in === 'query' && Object.values(PAGE_PARAMS).some((names) => (names as readonly string[]).includes(p.name))))) {
-    rules['list.pagination'] = inferred('the document declares pagination parameters but not their arithmetic', 'a list honours its declared limit/page/offset parameters (pages from 1)', [['honoured', 'limit (per_page, …) caps the page; page counts from 1; offset skips'], ['ignored', 'every item comes back whatever the parameters']])
+  if (
+    lists.some((op) =>
+      op.parameters.some(
+        (p) => p.in === 'query' && Object.values(PAGE_PARAMS).some((names) => (names as readonly string[]).includes(p.name)),
+      ),
+    )
+  ) {
+    rules['list.pagination'] = inferred(
+      'the document declares pagination parameters but not their arithmetic',
+      'a list honours its declared limit/page/offset parameters (pages from 1)',
+      [
+        ['honoured', 'limit (per_page, …) caps the page; page counts from 1; offset skips'],
+        ['ignored', 'every item comes back whatever the parameters'],
+      ],
+    )
   }
   return rules
 }

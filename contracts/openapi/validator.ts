@@ -13,7 +13,21 @@ export interface SchemaIssue {
 export type SchemaCheck = (value: unknown) => readonly SchemaIssue[]
 
 // cfworker reports the keyword that failed at every level (properties → $ref → type); only the innermost is news.
-const STRUCTURAL = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref', 'additionalProperties', 'unevaluatedProperties', 'patternProperties', 'dependentSchemas', 'contains', 'then', 'else', 'if'])
+const STRUCTURAL = new Set([
+  'properties',
+  'items',
+  'prefixItems',
+  'allOf',
+  '$ref',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'patternProperties',
+  'dependentSchemas',
+  'contains',
+  'then',
+  'else',
+  'if',
+])
 
 /** The most issues reported for one value: enough to fix a body, bounded for a hostile one. */
 const MAX_ISSUES = 20
@@ -38,7 +52,11 @@ export function compileSchema(schema: BundledSchema): SchemaCheck {
     const issues: SchemaIssue[] = []
     const leaves = result.errors.filter((error) => !STRUCTURAL.has(error.keyword))
     for (const error of leaves.length > 0 ? leaves : result.errors) {
-      const path = error.instanceLocation.replace(/^#\/?/, '').split('/').filter((token) => token !== '').map((token) => decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~'))
+      const path = error.instanceLocation
+        .replace(/^#\/?/, '')
+        .split('/')
+        .filter((token) => token !== '')
+        .map((token) => decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~'))
       if (issues.some((issue) => issue.keyword === error.keyword && issue.path.join('/') === path.join('/'))) continue
       issues.push({ path, keyword: error.keyword, message: error.error })
       if (issues.length >= MAX_ISSUES) break

@@ -24,7 +24,11 @@ const fields = ['name', 'email', 'title'] as const
 
 /** The one documented call: PUT the changed fields; the mock answers as flextell (Laravel) would. */
 async function put(body: Record<string, unknown>): Promise<Response> {
-  const headers: Record<string, string> = { authorization: `Bearer ${actor!.token}`, 'content-type': 'application/json', accept: 'application/json' }
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${actor!.token}`,
+    'content-type': 'application/json',
+    accept: 'application/json',
+  }
   if (slow.checked) headers['x-twin-delay'] = '1500'
   if (fail.value) headers['x-twin-fail'] = fail.value
   return fetch(`/flextell/api/v1/users/${actor!.userId}`, { method: 'PUT', headers, body: JSON.stringify(body) })

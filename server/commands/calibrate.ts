@@ -27,13 +27,19 @@ unreachable target. Rules whose probe changes data run only with --allow-writes.
 
 /** `apitwin calibrate <api>`: 0 every probed rule matched a reading, 1 one matched none. */
 export async function calibrateCommand(args: string[], io: Io): Promise<number> {
-  const parsed = await liveFromFlags('calibrate', args, io, { write: { type: 'string' }, json: { type: 'boolean' }, 'no-learn': { type: 'boolean' } })
+  const parsed = await liveFromFlags('calibrate', args, io, {
+    write: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-learn': { type: 'boolean' },
+  })
   if (parsed.help) return print(io, calibrateHelp)
   const { values, api, target, suite } = parsed
   const result = await calibrate(suite, target, { learn: values['no-learn'] !== true })
   const file = str(values, 'write')
   if (file !== undefined) await mergeInto(file, api, result.readings, result.learned)
-  const secrets = Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : [])).concat(parsed.secrets)
+  const secrets = Object.values(target.accounts)
+    .flatMap((a) => (a?.token ? [a.token] : []))
+    .concat(parsed.secrets)
   const text = values['json'] ? `${JSON.stringify(result, null, 2)}\n` : render(api, result.rules, result.learned, file)
   io.stdout(redact(text, secrets))
   return result.rules.some((r) => r.status === 'uncovered') ? 1 : 0
@@ -42,12 +48,22 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
 function render(api: string, rules: readonly Calibration[], learned: LearnedByRule, file: string | undefined): string {
   const line = (r: Calibration): string => {
     switch (r.status) {
-      case 'found': return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}${r.inferredFrom === undefined ? '' : `: not probed (it cannot be undone); the only reading under which ${r.inferredFrom}'s answer is explained`}`
-      case 'indistinguishable': return `  ${r.rule}: ${r.values.join(', ')} all answer ${r.observed} on this server; left as it is`
-      case 'uncovered': return `  ${r.rule}: NO READING answers as this server does — observed ${r.observed}; the readings answer ${Object.entries(r.readings).map(([v, k]) => `${v} → ${k}`).join('; ')}`
-      case 'skipped': return `  ${r.rule}: not probed (${r.reason})${r.candidates === undefined ? '' : `; unknown: ${r.candidates.length > 0 ? `still possible ${r.candidates.join(' or ')}` : 'no reading explains what the rules resting on it observed'}`}${/cannot be undone/.test(r.reason) ? `\n    to learn it, point calibrate at throwaway accounts: apitwin calibrate ${api} --allow-writes --disposable …` : ''}`
-      case 'error': return `  ${r.rule}: the probe failed: ${r.reason}`
-      case 'learned': return `  ${r.rule}: learned (no reading answers ${r.observed}; the mock answers it with what the server was seen to say)`
+      case 'found':
+        return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}${r.inferredFrom === undefined ? '' : `: not probed (it cannot be undone); the only reading under which ${r.inferredFrom}'s answer is explained`}`
+      case 'indistinguishable':
+        return `  ${r.rule}: ${r.values.join(', ')} all answer ${r.observed} on this server; left as it is`
+      case 'uncovered':
+        return `  ${r.rule}: NO READING answers as this server does — observed ${r.observed}; the readings answer ${Object.entries(
+          r.readings,
+        )
+          .map(([v, k]) => `${v} → ${k}`)
+          .join('; ')}`
+      case 'skipped':
+        return `  ${r.rule}: not probed (${r.reason})${r.candidates === undefined ? '' : `; unknown: ${r.candidates.length > 0 ? `still possible ${r.candidates.join(' or ')}` : 'no reading explains what the rules resting on it observed'}`}${/cannot be undone/.test(r.reason) ? `\n    to learn it, point calibrate at throwaway accounts: apitwin calibrate ${api} --allow-writes --disposable …` : ''}`
+      case 'error':
+        return `  ${r.rule}: the probe failed: ${r.reason}`
+      case 'learned':
+        return `  ${r.rule}: learned (no reading answers ${r.observed}; the mock answers it with what the server was seen to say)`
     }
   }
   const found = rules.filter((r) => r.status === 'found' || r.status === 'learned').length
@@ -55,9 +71,17 @@ function render(api: string, rules: readonly Calibration[], learned: LearnedByRu
   return [
     `${api}: ${found} of ${rules.length} inferred rules calibrated`,
     ...rules.map(line),
-    ...(pieces.length > 0 ? ['', `learned from the server's refusals (${file === undefined ? 'not written: give --write FILE' : `written to ${file} "learned"."${api}"; review it there`}):`, ...pieces] : []),
+    ...(pieces.length > 0
+      ? [
+          '',
+          `learned from the server's refusals (${file === undefined ? 'not written: give --write FILE' : `written to ${file} "learned"."${api}"; review it there`}):`,
+          ...pieces,
+        ]
+      : []),
     '',
-    file === undefined ? `Write them with --write ${DEFAULT_CONFIG_FILE}, then: apitwin serve --config ${DEFAULT_CONFIG_FILE}` : `readings written to ${file} ("readings"."${api}")`,
+    file === undefined
+      ? `Write them with --write ${DEFAULT_CONFIG_FILE}, then: apitwin serve --config ${DEFAULT_CONFIG_FILE}`
+      : `readings written to ${file} ("readings"."${api}")`,
     '',
   ].join('\n')
 }
@@ -69,15 +93,23 @@ async function mergeInto(file: string, api: string, found: Readonly<Record<strin
     config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT') throw new UsageError(`--write ${file}: ${code ? `cannot read it (${code})` : `not valid JSON (${(error as Error).message}); fix or remove it`}`)
+    if (code !== 'ENOENT')
+      throw new UsageError(
+        `--write ${file}: ${code ? `cannot read it (${code})` : `not valid JSON (${(error as Error).message}); fix or remove it`}`,
+      )
   }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`--write ${file}: the file is not a JSON object`)
-  const readings = (typeof config['readings'] === 'object' && config['readings'] !== null ? config['readings'] : {}) as Record<string, Record<string, string>>
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new UsageError(`--write ${file}: the file is not a JSON object`)
+  const readings = (typeof config['readings'] === 'object' && config['readings'] !== null ? config['readings'] : {}) as Record<
+    string,
+    Record<string, string>
+  >
   config['readings'] = { ...readings, [api]: { ...readings[api], ...found } }
   // What was learned replaces what an earlier calibration learned for this API: it is what the server says now.
   const before = (typeof config['learned'] === 'object' && config['learned'] !== null ? config['learned'] : {}) as Record<string, unknown>
   const { [api]: _old, ...others } = before
-  if (Object.keys(learned).length > 0 || Object.keys(others).length > 0 || 'learned' in config) config['learned'] = { ...others, ...(Object.keys(learned).length > 0 && { [api]: learned }) }
+  if (Object.keys(learned).length > 0 || Object.keys(others).length > 0 || 'learned' in config)
+    config['learned'] = { ...others, ...(Object.keys(learned).length > 0 && { [api]: learned }) }
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot write --write ${file}: ${error.code ?? error.message}`)
   })

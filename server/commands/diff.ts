@@ -27,11 +27,16 @@ const reporters = ['default', 'json', 'junit'] as const
 
 /** `apitwin diff <api>`: 0 no documented difference, 1 one (or any with --strict). */
 export async function diffCommand(args: string[], io: Io): Promise<number> {
-  const parsed = await liveFromFlags('diff', args, io, { strict: { type: 'boolean' }, reporter: { type: 'string' }, output: { type: 'string' } })
+  const parsed = await liveFromFlags('diff', args, io, {
+    strict: { type: 'boolean' },
+    reporter: { type: 'string' },
+    output: { type: 'string' },
+  })
   if (parsed.help) return print(io, diffHelp)
   const { values, api, target, readings, suite } = parsed
   const reporter = str(values, 'reporter') ?? 'default'
-  if (!(reporters as readonly string[]).includes(reporter)) throw new UsageError(`--reporter must be one of ${reporters.join(', ')}, got "${reporter}"`)
+  if (!(reporters as readonly string[]).includes(reporter))
+    throw new UsageError(`--reporter must be one of ${reporters.join(', ')}, got "${reporter}"`)
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks, no control routes.
   const learned = (await commandLearned(str(values, 'config'), io.env))[api]
   const mock = { ...(await referenceOf(suite, readings, learned)), allowWrites: target.allowWrites, disposable: false }
@@ -39,8 +44,17 @@ export async function diffCommand(args: string[], io: Io): Promise<number> {
   const strict = values['strict'] === true
   const documented = result.differences.filter((d) => d.provenance === 'documented')
   const exitCode = documented.length > 0 || (strict && result.differences.length > 0) ? 1 : 0
-  const secrets = [...Object.values(target.accounts), ...Object.values(mock.accounts)].flatMap((a) => (a?.token ? [a.token] : [])).concat(parsed.secrets)
-  const rendered = redact(reporter === 'json' ? renderJson(result, readings, strict) : reporter === 'junit' ? renderJunit(result, strict) : renderTable(result, readings, io.stdoutIsTTY === true && !io.env['NO_COLOR']), secrets)
+  const secrets = [...Object.values(target.accounts), ...Object.values(mock.accounts)]
+    .flatMap((a) => (a?.token ? [a.token] : []))
+    .concat(parsed.secrets)
+  const rendered = redact(
+    reporter === 'json'
+      ? renderJson(result, readings, strict)
+      : reporter === 'junit'
+        ? renderJunit(result, strict)
+        : renderTable(result, readings, io.stdoutIsTTY === true && !io.env['NO_COLOR']),
+    secrets,
+  )
   const output = str(values, 'output')
   if (output !== undefined) {
     await writeFile(output, rendered).catch((error: NodeJS.ErrnoException) => {
@@ -67,7 +81,16 @@ export function summaryLine(result: DiffResult): string {
 function renderTable(result: DiffResult, readings: Readonly<Record<string, string>>, colour: boolean): string {
   const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text)
   const cut = (text: string, n = 110) => (text.length > n ? `${text.slice(0, n - 1)}…` : text)
-  const lines: string[] = [`${result.api}: the mock${Object.keys(readings).length ? ` (readings ${Object.entries(readings).map(([r, v]) => `${r}=${v}`).join(', ')})` : ''} vs ${result.target}`, '']
+  const lines: string[] = [
+    `${result.api}: the mock${
+      Object.keys(readings).length
+        ? ` (readings ${Object.entries(readings)
+            .map(([r, v]) => `${r}=${v}`)
+            .join(', ')})`
+        : ''
+    } vs ${result.target}`,
+    '',
+  ]
   for (const [rule, ds] of byRule(result)) {
     const first = ds[0]
     if (!first) continue
@@ -84,14 +107,23 @@ function renderTable(result: DiffResult, readings: Readonly<Record<string, strin
   if (result.differences.length === 0) lines.push(paint('32', 'no differences: the mock answers as this server does'), '')
   if (result.extras.length > 0) {
     const unique = [...new Map(result.extras.map((e) => [e.path, e])).values()]
-    lines.push(`extra fields the server returns beyond the mock's (informational): ${unique.map((e) => `${e.path} (${e.type})`).join(', ')}`, '')
+    lines.push(
+      `extra fields the server returns beyond the mock's (informational): ${unique.map((e) => `${e.path} (${e.type})`).join(', ')}`,
+      '',
+    )
   }
   for (const s of result.skipped) lines.push(paint('2', `- ${s.check} (skipped: ${s.reason})`))
   return [...lines, '', summaryLine(result), ''].join('\n')
 }
 
 function renderJson(result: DiffResult, readings: Readonly<Record<string, string>>, strict: boolean): string {
-  const rules = byRule(result).map(([rule, ds]) => ({ rule, provenance: ds[0]?.provenance, text: ds[0]?.text, why: ds[0]?.why, differences: ds }))
+  const rules = byRule(result).map(([rule, ds]) => ({
+    rule,
+    provenance: ds[0]?.provenance,
+    text: ds[0]?.text,
+    why: ds[0]?.why,
+    differences: ds,
+  }))
   return `${JSON.stringify({ api: result.api, target: result.target, readings, strict, summary: summaryLine(result), compared: result.compared, rules, extras: result.extras, skipped: result.skipped }, null, 2)}\n`
 }
 

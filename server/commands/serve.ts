@@ -38,23 +38,27 @@ const SHUTDOWN_DEADLINE_MS = 5000
 
 /** `apitwin serve`: resolves with the exit code once the server has stopped. */
 export async function serveCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    seed: { type: 'string' },
-    users: { type: 'string' },
-    quiet: { type: 'boolean' },
-    'body-limit': { type: 'string' },
-    'allowed-host': { type: 'string', multiple: true },
-    'public-url': { type: 'string' },
-    state: { type: 'string' },
-    log: { type: 'string' },
-    // readings (apitwin readings lists every rule and value)
-    reading: { type: 'string', multiple: true },
-    config: { type: 'string' },
-    'no-control': { type: 'boolean' },
-    openapi: { type: 'string', multiple: true },
-  }, io.env)
+  const { values } = parse(
+    args,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      users: { type: 'string' },
+      quiet: { type: 'boolean' },
+      'body-limit': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'public-url': { type: 'string' },
+      state: { type: 'string' },
+      log: { type: 'string' },
+      // readings (apitwin readings lists every rule and value)
+      reading: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      'no-control': { type: 'boolean' },
+      openapi: { type: 'string', multiple: true },
+    },
+    io.env,
+  )
   if (values['help']) return print(io, serveHelp)
   const port = integer(values, 'port', { max: 65535 }) ?? 4010
   const users = integer(values, 'users', { min: 3, max: 1_000_000 })
@@ -62,7 +66,8 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const logFormat = str(values, 'log') ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log must be text or json, got "${logFormat}"`)
   const publicUrl = str(values, 'public-url')
-  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
+    throw new UsageError(`--public-url must be an http(s) URL such as http://mock.test:4010, got "${publicUrl}"`)
   const state = str(values, 'state')
   if (state !== undefined) await checkStateFolder(state)
   // Every flag checked before the seeding timer starts, so a bad one ends the command with its error alone.
@@ -72,8 +77,15 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   // Your own APIs: the config file's "apis", then --openapi; each refused in one line if it cannot be modelled.
   const configFile = str(values, 'config')
   const config = await commandConfig(configFile, io.env)
-  const imported = await loadOpenApis([...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE), ...parseOpenApiFlags(values['openapi'])])
-  const readings = await commandReadings({ config: configFile, reading: values['reading'] }, io.env, Object.fromEntries(imported.map((c) => [c.name, c.rules])))
+  const imported = await loadOpenApis([
+    ...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE),
+    ...parseOpenApiFlags(values['openapi']),
+  ])
+  const readings = await commandReadings(
+    { config: configFile, reading: values['reading'] },
+    io.env,
+    Object.fromEntries(imported.map((c) => [c.name, c.rules])),
+  )
   const learned = await commandLearned(configFile, io.env)
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
   let seeded = 0
@@ -102,7 +114,9 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     ...(values['no-control'] === true && { control: false }),
     ...(imported.length > 0 && { openapi: Object.fromEntries(imported.map((c) => [c.name, c])) }),
   }).finally(() => clearTimeout(timer))
-  io.stdout(`apitwin serving ${[apiNames, ...imported.map((c) => c.name)].join(', ')} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`)
+  io.stdout(
+    `apitwin serving ${[apiNames, ...imported.map((c) => c.name)].join(', ')} at ${server.url} — GET ${server.url}/__twin/apis lists the accounts; Ctrl-C stops\n`,
+  )
   if (values['no-control'] !== true) io.stdout(`apitwin control page: ${server.url}/__twin/\n`)
   await new Promise<void>((resolve) => {
     let stopping = false
@@ -134,7 +148,8 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
 async function checkStateFolder(file: string): Promise<void> {
   const folder = dirname(resolve(file))
   const found = await stat(folder).catch(() => undefined)
-  if (!found?.isDirectory()) throw new UsageError(`--state ${file}: the folder ${folder} does not exist; create it first or pass another path`)
+  if (!found?.isDirectory())
+    throw new UsageError(`--state ${file}: the folder ${folder} does not exist; create it first or pass another path`)
 }
 
 function bodyLimit(values: Values): number {
@@ -142,14 +157,20 @@ function bodyLimit(values: Values): number {
   if (raw === undefined) return DEFAULT_BODY_LIMIT
   const match = /^\s*(\d+)\s*(b|kb|kib|mb|mib)?\s*$/i.exec(raw)
   const unit = match?.[2]?.toLowerCase()
-  const bytes = match ? Number(match[1]) * (unit === 'kb' || unit === 'kib' ? 1024 : unit === 'mb' || unit === 'mib' ? 1024 * 1024 : 1) : Number.NaN
+  const bytes = match
+    ? Number(match[1]) * (unit === 'kb' || unit === 'kib' ? 1024 : unit === 'mb' || unit === 'mib' ? 1024 * 1024 : 1)
+    : Number.NaN
   // 512 MiB: past it Node cannot hold the body as one string anyway.
-  if (!(bytes >= 1 && bytes <= 512 * 1024 * 1024)) throw new UsageError(`--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "${raw}"`)
+  if (!(bytes >= 1 && bytes <= 512 * 1024 * 1024))
+    throw new UsageError(`--body-limit must be a size from 1 byte to 512mb (e.g. 1048576, 64kb, 1mb), got "${raw}"`)
   return bytes
 }
 
 function allowedHosts(values: Values): string[] {
   const raw: unknown = values['allowed-host']
   const given = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
-  return given.flatMap((value) => value.split(',')).map((host) => host.trim()).filter((host) => host !== '')
+  return given
+    .flatMap((value) => value.split(','))
+    .map((host) => host.trim())
+    .filter((host) => host !== '')
 }

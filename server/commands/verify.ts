@@ -49,23 +49,51 @@ By default only requests a conforming server must refuse are sent, so nothing ch
 
 /** `apitwin verify <api>`: 0 every documented rule holds, 1 a rule failed (2 is thrown as a UsageError). */
 export async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const flags = ['base-url', 'token', 'user-id', 'email', 'role', 'tenant', 'peer-user-id', 'peer-email', 'peer-token', 'foreign-user-id', 'foreign-tenant', 'foreign-token', 'reporter', 'output', 'timeout', 'config', 'from-discovery', 'seed', 'max-cases'] as const
-  const { values, positionals } = parse(args, {
-    ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
-    'allow-writes': { type: 'boolean' },
-    strict: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    coverage: { type: 'boolean' },
-    reading: { type: 'string', multiple: true },
-    openapi: { type: 'string', multiple: true },
-    credential: { type: 'string', multiple: true },
-  }, io.env)
+  const flags = [
+    'base-url',
+    'token',
+    'user-id',
+    'email',
+    'role',
+    'tenant',
+    'peer-user-id',
+    'peer-email',
+    'peer-token',
+    'foreign-user-id',
+    'foreign-tenant',
+    'foreign-token',
+    'reporter',
+    'output',
+    'timeout',
+    'config',
+    'from-discovery',
+    'seed',
+    'max-cases',
+  ] as const
+  const { values, positionals } = parse(
+    args,
+    {
+      ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
+      'allow-writes': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      coverage: { type: 'boolean' },
+      reading: { type: 'string', multiple: true },
+      openapi: { type: 'string', multiple: true },
+      credential: { type: 'string', multiple: true },
+    },
+    io.env,
+  )
   if (values['help']) return print(io, verifyHelp)
   const [api, ...extra] = positionals
   if (api === undefined) throw new UsageError(`which API? apitwin verify <api>, one of: ${apiNames}`)
-  if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((e) => `"${e}"`).join(' ')}: apitwin verify takes one API`)
+  if (extra.length > 0)
+    throw new UsageError(
+      `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((e) => `"${e}"`).join(' ')}: apitwin verify takes one API`,
+    )
   const reporter = str(values, 'reporter') ?? 'default'
-  if (!reporterNames.includes(reporter as ReporterName)) throw new UsageError(`--reporter must be one of ${reporterNames.join(', ')}, got "${reporter}"`)
+  if (!reporterNames.includes(reporter as ReporterName))
+    throw new UsageError(`--reporter must be one of ${reporterNames.join(', ')}, got "${reporter}"`)
   const s = (name: (typeof flags)[number]) => str(values, name)
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 })
   const seed = integer(values, 'seed', { min: 0, max: 2 ** 31 - 1 })
@@ -75,14 +103,26 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const configFile = s('config')
   const config = await loadConfig(configFile ?? DEFAULT_CONFIG_FILE, io.env, { required: configFile !== undefined })
   const configured = fromConfig(config, api)
-  const imported = await loadOpenApis([...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE), ...parseOpenApiFlags(values['openapi'])])
+  const imported = await loadOpenApis([
+    ...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE),
+    ...parseOpenApiFlags(values['openapi']),
+  ])
   const besideDocument = config.apis?.[api]?.readings
   const discoveryUrl = s('from-discovery')
   const discovered = discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)
   const flagged = definedOnly({
-    baseUrl: s('base-url'), token: s('token'), userId: s('user-id'), email: s('email'), role: s('role'), tenant: s('tenant'),
-    peerUserId: s('peer-user-id'), peerEmail: s('peer-email'), peerToken: s('peer-token'),
-    foreignUserId: s('foreign-user-id'), foreignTenant: s('foreign-tenant'), foreignToken: s('foreign-token'),
+    baseUrl: s('base-url'),
+    token: s('token'),
+    userId: s('user-id'),
+    email: s('email'),
+    role: s('role'),
+    tenant: s('tenant'),
+    peerUserId: s('peer-user-id'),
+    peerEmail: s('peer-email'),
+    peerToken: s('peer-token'),
+    foreignUserId: s('foreign-user-id'),
+    foreignTenant: s('foreign-tenant'),
+    foreignToken: s('foreign-token'),
   })
   // An account's id and email (tenant) pair among the flags: --peer-user-id 2 must not borrow the discovered or
   // configured peer's email. A lone --peer-token may complete a configured peer, so tokens are left out here.
@@ -90,11 +130,20 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const baseUrl = flagged.baseUrl ?? discovered.baseUrl ?? configured.baseUrl
   const lone = (['token', 'userId'] as const).find((key) => flagged[key] !== undefined)
   if (baseUrl === undefined && lone !== undefined) {
-    throw new UsageError(`${lone === 'token' ? '--token' : '--user-id'} needs --base-url (or a config target, or --from-discovery): without one verify runs against the in-process mock, with its own accounts`)
+    throw new UsageError(
+      `${lone === 'token' ? '--token' : '--user-id'} needs --base-url (or a config target, or --from-discovery): without one verify runs against the in-process mock, with its own accounts`,
+    )
   }
   // A target from the config file without an actor: name the file and the target, not the flags the user never gave.
-  if (flagged.baseUrl === undefined && discovered.baseUrl === undefined && configured.baseUrl !== undefined && (configured.token ?? flagged.token) === undefined) {
-    throw new UsageError(`${configFile ?? DEFAULT_CONFIG_FILE}: targets.${api} has a baseUrl but no accounts.actor.token; add accounts.actor { "userId": …, "token": "\${TOKEN}" } or pass --token and --user-id`)
+  if (
+    flagged.baseUrl === undefined &&
+    discovered.baseUrl === undefined &&
+    configured.baseUrl !== undefined &&
+    (configured.token ?? flagged.token) === undefined
+  ) {
+    throw new UsageError(
+      `${configFile ?? DEFAULT_CONFIG_FILE}: targets.${api} has a baseUrl but no accounts.actor.token; add accounts.actor { "userId": …, "token": "\${TOKEN}" } or pass --token and --user-id`,
+    )
   }
   const progress = io.stderrIsTTY === true && values['quiet'] !== true
   const result = await verify({
@@ -119,7 +168,23 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   return result.exitCode
 }
 
-export type AccountOptions = Partial<Record<'baseUrl' | 'token' | 'userId' | 'email' | 'role' | 'tenant' | 'peerUserId' | 'peerEmail' | 'peerToken' | 'foreignUserId' | 'foreignTenant' | 'foreignToken', string>>
+export type AccountOptions = Partial<
+  Record<
+    | 'baseUrl'
+    | 'token'
+    | 'userId'
+    | 'email'
+    | 'role'
+    | 'tenant'
+    | 'peerUserId'
+    | 'peerEmail'
+    | 'peerToken'
+    | 'foreignUserId'
+    | 'foreignTenant'
+    | 'foreignToken',
+    string
+  >
+>
 
 const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
 
@@ -130,9 +195,17 @@ export function fromConfig(config: Config, api: string): AccountOptions {
   const { actor, peer, foreign } = target.accounts ?? {}
   return definedOnly({
     baseUrl: target.baseUrl,
-    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
-    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+    token: actor?.token,
+    userId: text(actor?.userId),
+    email: actor?.email,
+    role: actor?.role,
+    tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId),
+    peerEmail: peer?.email,
+    peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId),
+    foreignTenant: text(foreign?.tenant),
+    foreignToken: foreign?.token,
   })
 }
 
@@ -143,9 +216,12 @@ export async function fromDiscovery(url: string, api: string): Promise<AccountOp
   try {
     response = await fetch(`${origin}/__twin/apis`, { signal: AbortSignal.timeout(10_000) })
   } catch (error) {
-    throw new UsageError(`--from-discovery: cannot reach ${origin}/__twin/apis: ${((error as Error & { cause?: Error }).cause ?? (error as Error)).message}`)
+    throw new UsageError(
+      `--from-discovery: cannot reach ${origin}/__twin/apis: ${((error as Error & { cause?: Error }).cause ?? (error as Error)).message}`,
+    )
   }
-  if (!response.ok) throw new UsageError(`--from-discovery: GET ${origin}/__twin/apis answered ${response.status}; is this an apitwin server?`)
+  if (!response.ok)
+    throw new UsageError(`--from-discovery: GET ${origin}/__twin/apis answered ${response.status}; is this an apitwin server?`)
   const discovery = (await response.json().catch(() => ({}))) as { apis?: Array<{ name: string; baseUrl: string; accounts: Account[] }> }
   const entry = discovery.apis?.find((a) => a.name === api)
   if (!entry) throw new UsageError(`--from-discovery: ${origin} does not serve "${api}"`)
@@ -153,20 +229,30 @@ export async function fromDiscovery(url: string, api: string): Promise<AccountOp
   const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
   return definedOnly({
     baseUrl: entry.baseUrl,
-    token: actor?.token, userId: text(actor?.userId), email: actor?.email, role: actor?.role, tenant: text(actor?.tenant),
-    peerUserId: text(peer?.userId), peerEmail: peer?.email, peerToken: peer?.token,
-    foreignUserId: text(foreign?.userId), foreignTenant: text(foreign?.tenant), foreignToken: foreign?.token,
+    token: actor?.token,
+    userId: text(actor?.userId),
+    email: actor?.email,
+    role: actor?.role,
+    tenant: text(actor?.tenant),
+    peerUserId: text(peer?.userId),
+    peerEmail: peer?.email,
+    peerToken: peer?.token,
+    foreignUserId: text(foreign?.userId),
+    foreignTenant: text(foreign?.tenant),
+    foreignToken: foreign?.token,
   })
 }
 
 /** `--reading rule=value`, repeatable. */
 function readingsOf(raw: unknown): Record<string, string> {
   const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []
-  return Object.fromEntries(list.map((item) => {
-    const at = item.indexOf('=')
-    if (at <= 0) throw new UsageError(`--reading takes rule=value (e.g. validation.status=422), got "${item}"`)
-    return [item.slice(0, at), item.slice(at + 1)]
-  }))
+  return Object.fromEntries(
+    list.map((item) => {
+      const at = item.indexOf('=')
+      if (at <= 0) throw new UsageError(`--reading takes rule=value (e.g. validation.status=422), got "${item}"`)
+      return [item.slice(0, at), item.slice(at + 1)]
+    }),
+  )
 }
 
 export function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -12,12 +12,22 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'apitwin-consumer-'))
 const app = join(work, 'app')
 
-function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${cwd} (${error.code ?? error.signal}):\n${stdout}\n${stderr}`))
-      else resolve({ stdout, stderr })
-    })
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${cwd} (${error.code ?? error.signal}):\n${stdout}\n${stderr}`))
+        else resolve({ stdout, stderr })
+      },
+    )
   })
 }
 
@@ -34,8 +44,22 @@ beforeAll(async () => {
   const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string }]
   cpSync(join(root, 'test/consumer/app'), app, { recursive: true })
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }, null, 2))
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, filename),
-    pinned('msw'), pinned('vitest'), pinned('typescript'), pinned('vite'), pinned('@types/node')], app)
+  await run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(work, filename),
+      pinned('msw'),
+      pinned('vitest'),
+      pinned('typescript'),
+      pinned('vite'),
+      pinned('@types/node'),
+    ],
+    app,
+  )
 }, 240_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -62,7 +86,7 @@ describe('apitwin from its packed tarball', () => {
     expect(JSON.parse(stdout)).toMatchObject({ openapi: '3.1.0' })
   })
 
-  it('runs in the user\'s vitest: handlers under setupServer and the contract suite via apitwin/vitest', async () => {
+  it("runs in the user's vitest: handlers under setupServer and the contract suite via apitwin/vitest", async () => {
     const { stdout } = await run('npx', ['vitest', 'run', '--reporter', 'verbose'], app, { CI: '1', NO_COLOR: '1' })
     expect(stdout).toMatch(/answers a PATCH without role_id with the Laravel 422/)
     expect(stdout).toMatch(/apitwin contract: flextell/)
@@ -70,23 +94,34 @@ describe('apitwin from its packed tarball', () => {
     expect(stdout).not.toMatch(/failed/)
   }, 120_000)
 
-  it.concurrent.each(['nodenext', 'node16', 'bundler'])('type-checks under %s with skipLibCheck false, zero errors', async (mode) => {
-    await expect(run('npx', ['tsc', '-p', `tsconfig.${mode}.json`], app)).resolves.toBeDefined()
-  }, 120_000)
+  it.concurrent.each(['nodenext', 'node16', 'bundler'])(
+    'type-checks under %s with skipLibCheck false, zero errors',
+    async (mode) => {
+      await expect(run('npx', ['tsc', '-p', `tsconfig.${mode}.json`], app)).resolves.toBeDefined()
+    },
+    120_000,
+  )
 
   it('builds a one-API browser app with Vite; reports its size against msw alone', async () => {
     const size = async (dir: string) => {
       await run('npx', ['vite', 'build', dir, '--outDir', `../out-${dir}`, '--emptyOutDir', '--logLevel', 'warn'], app)
       const assets = join(app, `out-${dir}`, 'assets')
-      const js = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(assets, f)))
+      const js = readdirSync(assets)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => readFileSync(join(assets, f)))
       const min = js.reduce((sum, b) => sum + b.length, 0)
       const gzip = js.reduce((sum, b) => sum + gzipSync(b, { level: 9 }).length, 0)
       return { minKB: Math.round(min / 1024), gzipKB: Math.round(gzip / 1024) }
     }
     const oneApi = await size('vite-one-api')
     const mswOnly = await size('vite-msw-only')
-    console.log(`bundle sizes (Vite production build, all JS chunks): one-API app ${oneApi.minKB} kB min / ${oneApi.gzipKB} kB gzip; msw alone with one handler ${mswOnly.minKB} kB / ${mswOnly.gzipKB} kB`)
-    const bundle = readdirSync(join(app, 'out-vite-one-api/assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, 'out-vite-one-api/assets', f), 'utf8')).join('\n')
+    console.log(
+      `bundle sizes (Vite production build, all JS chunks): one-API app ${oneApi.minKB} kB min / ${oneApi.gzipKB} kB gzip; msw alone with one handler ${mswOnly.minKB} kB / ${mswOnly.gzipKB} kB`,
+    )
+    const bundle = readdirSync(join(app, 'out-vite-one-api/assets'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(app, 'out-vite-one-api/assets', f), 'utf8'))
+      .join('\n')
     expect(bundle).not.toMatch(/node:|@hono|setupServer/)
     // msw 2.15 alone (with tough-cookie and tldts) is ~160 kB gzip in this build; apitwin's share (its code, zod, a
     // trimmed faker locale) is held to a budget so a regression (a second API, faker's whole locale) fails.

@@ -16,7 +16,11 @@ let page: Page
 const problems: string[] = []
 let loadMs = 0
 
-interface Account { label: string; userId: number | string; token: string }
+interface Account {
+  label: string
+  userId: number | string
+  token: string
+}
 let accounts: Record<string, Account> = {}
 
 beforeAll(async () => {
@@ -25,7 +29,15 @@ beforeAll(async () => {
   accounts = Object.fromEntries(discovery.apis.map((api) => [api.name, api.accounts[0]!]))
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   page.on('console', (message) => {
@@ -46,17 +58,30 @@ afterAll(async () => {
 /** Another client than the page: Node's fetch, as a frontend under test would call the mock. */
 function gorulesUpdate(body: unknown): Promise<Response> {
   const actor = accounts['gorules']!
-  return fetch(`${server.url}/gorules/api/users/${actor.userId}`, { method: 'PUT', headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return fetch(`${server.url}/gorules/api/users/${actor.userId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 }
 function flextellUpdate(body: unknown, id: number | string = accounts['flextell']!.userId): Promise<Response> {
-  return fetch(`${server.url}/flextell/api/v1/users/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${accounts['flextell']!.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return fetch(`${server.url}/flextell/api/v1/users/${id}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${accounts['flextell']!.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 }
 const inApi = (api: string, selector: string) => `section[data-api="${api}"] ${selector}`
 
 describe('the control page in Chromium', () => {
   it('loads with no console error and lists every API the twin holds', async () => {
     expect(problems).toEqual([])
-    expect(await page.locator('section.api').evaluateAll((sections) => sections.map((s) => s.getAttribute('data-api')))).toEqual(['flextell', 'rails-users', 'medibulut', 'gorules'])
+    expect(await page.locator('section.api').evaluateAll((sections) => sections.map((s) => s.getAttribute('data-api')))).toEqual([
+      'flextell',
+      'rails-users',
+      'medibulut',
+      'gorules',
+    ])
     expect(await page.textContent(inApi('flextell', 'tbody tr th'))).toBe('actor')
     expect(loadMs).toBeLessThan(5000)
   })
@@ -64,7 +89,11 @@ describe('the control page in Chromium', () => {
   it('has no serious or critical axe-core violation (labels, contrast, keyboard names)', async () => {
     await page.evaluate(axeSource)
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe
+      const axe = (
+        window as unknown as {
+          axe: { run(context: Document): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> }
+        }
+      ).axe
       return (await axe.run(document)).violations.map(({ id, impact, nodes }) => ({ id, impact, count: nodes.length }))
     })
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([])

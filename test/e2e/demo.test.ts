@@ -17,10 +17,24 @@ let page: Page
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; apt-get install -y chromium (or set CHROMIUM_PATH)`)
   await build({ root, configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
-  server = await preview({ root, configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })
+  server = await preview({
+    root,
+    configFile: `${root}vite.config.ts`,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1' },
+  })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
   page = await browser.newPage({ viewport: { width: 720, height: 820 } })
   const errors: string[] = []
@@ -40,7 +54,9 @@ afterAll(async () => {
 
 async function save(): Promise<string> {
   await page.click('#save')
-  await page.waitForFunction(() => document.querySelector('#status')?.textContent !== '' && (document.querySelector('#spinner') as HTMLElement).hidden)
+  await page.waitForFunction(
+    () => document.querySelector('#status')?.textContent !== '' && (document.querySelector('#spinner') as HTMLElement).hidden,
+  )
   return (await page.textContent('#status')) ?? ''
 }
 
@@ -56,7 +72,7 @@ describe('examples/browser in Chromium', () => {
     expect(await page.inputValue('input[name=title]')).toBe('Head of QA')
   })
 
-  it('shows the vendor\'s 422 message inline for a bad email', async () => {
+  it("shows the vendor's 422 message inline for a bad email", async () => {
     await page.fill('input[name=email]', 'not-an-email')
     expect(await save()).toMatch(/^Not saved \(422\)/)
     expect(await page.textContent('[data-error-for=email]')).toBe('The email field must be a valid email address.')
@@ -85,7 +101,7 @@ describe('examples/browser in Chromium', () => {
 })
 
 describe('the control panel mounted in the app (apitwin/panel over MSW)', () => {
-  it('is a chunk of its own: the app\'s entry chunk carries none of it', () => {
+  it("is a chunk of its own: the app's entry chunk carries none of it", () => {
     const assets = readdirSync(`${outDir}assets`).filter((name) => name.endsWith('.js'))
     const html = readFileSync(`${outDir}index.html`, 'utf8')
     // What the page loads up front: its entry script and the chunks it preloads.
@@ -96,7 +112,7 @@ describe('the control panel mounted in the app (apitwin/panel over MSW)', () => 
     expect(assets.filter((name) => readFileSync(`${outDir}assets/${name}`, 'utf8').includes('apitwin-drawer'))).toHaveLength(1)
   })
 
-  it('steers the service worker from the app\'s page: a fault on fails the next save, off recovers', async () => {
+  it("steers the service worker from the app's page: a fault on fails the next save, off recovers", async () => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(`${server!.resolvedUrls!.local[0]}?panel`)

@@ -24,9 +24,21 @@ export function accountArgs(baseUrl: string, accounts: readonly Account[]): stri
   const o = accountOptions(accounts)
   const flag = (name: string, value: string | undefined) => (value === undefined ? [] : [`--${name}`, value])
   return [
-    '--base-url', baseUrl, '--token', o.token, '--user-id', o.userId, '--email', o.email,
-    ...flag('tenant', o.tenant), ...flag('role', o.role),
-    ...flag('peer-user-id', o.peerUserId), ...flag('peer-email', o.peerEmail), ...flag('peer-token', o.peerToken),
-    ...flag('foreign-user-id', o.foreignUserId), ...flag('foreign-tenant', o.foreignTenant), ...flag('foreign-token', o.foreignToken),
+    '--base-url',
+    baseUrl,
+    '--token',
+    o.token,
+    '--user-id',
+    o.userId,
+    '--email',
+    o.email,
+    ...flag('tenant', o.tenant),
+    ...flag('role', o.role),
+    ...flag('peer-user-id', o.peerUserId),
+    ...flag('peer-email', o.peerEmail),
+    ...flag('peer-token', o.peerToken),
+    ...flag('foreign-user-id', o.foreignUserId),
+    ...flag('foreign-tenant', o.foreignTenant),
+    ...flag('foreign-token', o.foreignToken),
   ]
 }

@@ -4,7 +4,14 @@ export interface Discovered {
   readonly baseUrl: string
   readonly method: string
   readonly path: string
-  readonly accounts: ReadonlyArray<{ label: string; userId: number | string; token: string; email: string; tenant?: number | string; role?: string }>
+  readonly accounts: ReadonlyArray<{
+    label: string
+    userId: number | string
+    token: string
+    email: string
+    tenant?: number | string
+    role?: string
+  }>
 }
 
 export type Account = Discovered['accounts'][number]
@@ -22,7 +29,10 @@ export function account(api: Discovered, label: 'actor' | 'peer' | 'foreign'): A
 
 /** The path (under the server) of `api`'s endpoint for `target`'s user. */
 export function userPath(api: Discovered, target: Account): string {
-  const path = api.path.replace('{id}', String(target.userId)).replace('{userId}', String(target.userId)).replace('{tenantId}', String(target.tenant))
+  const path = api.path
+    .replace('{id}', String(target.userId))
+    .replace('{userId}', String(target.userId))
+    .replace('{tenantId}', String(target.tenant))
   return `/${api.name}${path}`
 }
 
@@ -34,7 +44,14 @@ export function bodyFor(api: Discovered, target: Account, fields: Record<string,
 }
 
 /** A fetch of `api`'s endpoint as `actor`, for `target`'s user. */
-export function update(url: string, api: Discovered, actor: Account, target: Account, fields: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+export function update(
+  url: string,
+  api: Discovered,
+  actor: Account,
+  target: Account,
+  fields: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${url}${userPath(api, target)}`, {
     method: api.method,
     headers: { authorization: `Bearer ${actor.token}`, 'content-type': 'application/json', ...headers },

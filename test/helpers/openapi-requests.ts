@@ -32,7 +32,13 @@ export interface Built {
  * path ids of seeded items (a nested one under its own parent), required parameters and a body drawn valid from
  * the document (its examples first).
  */
-export function buildRequest(contract: OpenApiContract, api: DiscoveredOpenApi, collections: readonly CollectionIds[], operation: OpenApiOperation, { seed = 1, credentials = true, overrides = {} as Record<string, string> } = {}): Built {
+export function buildRequest(
+  contract: OpenApiContract,
+  api: DiscoveredOpenApi,
+  collections: readonly CollectionIds[],
+  operation: OpenApiOperation,
+  { seed = 1, credentials = true, overrides = {} as Record<string, string> } = {},
+): Built {
   const faker = createFaker(seed)
   const headers: Record<string, string> = {}
   const query = new URLSearchParams()
@@ -50,7 +56,9 @@ export function buildRequest(contract: OpenApiContract, api: DiscoveredOpenApi, 
     }
   }
   // Ids: the deepest collection whose item path is a prefix of the operation's path, scope and id together.
-  const owner = collections.filter((c) => operation.path === c.path || operation.path.startsWith(`${c.path}/`)).sort((a, b) => b.path.length - a.path.length)[0]
+  const owner = collections
+    .filter((c) => operation.path === c.path || operation.path.startsWith(`${c.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0]
   const ids: Record<string, string> = {}
   const item = owner?.items[0]
   if (owner && item) {
@@ -58,7 +66,9 @@ export function buildRequest(contract: OpenApiContract, api: DiscoveredOpenApi, 
     ids[owner.param] = String(item.id)
   }
   // A list or create of a nested collection: the parent's scope from one of its children's items.
-  for (const c of collections) if (operation.path.startsWith(`${c.path.slice(0, c.path.lastIndexOf('/'))}`) && c.items[0]) c.parentParams.forEach((name, index) => (ids[name] ??= String(c.items[0]?.scope[index])))
+  for (const c of collections)
+    if (operation.path.startsWith(`${c.path.slice(0, c.path.lastIndexOf('/'))}`) && c.items[0])
+      c.parentParams.forEach((name, index) => (ids[name] ??= String(c.items[0]?.scope[index])))
   let path = operation.path
   for (const parameter of operation.parameters) {
     const given = overrides[parameter.name] ?? ids[parameter.name]
@@ -82,7 +92,10 @@ export function buildRequest(contract: OpenApiContract, api: DiscoveredOpenApi, 
     body = type === 'application/x-www-form-urlencoded' ? 'name=x' : 'x'
   }
   const search = query.toString()
-  return { url: `${api.baseUrl}${path}${search ? `?${search}` : ''}`, init: { method: operation.method, headers, ...(body !== undefined && { body }) } }
+  return {
+    url: `${api.baseUrl}${path}${search ? `?${search}` : ''}`,
+    init: { method: operation.method, headers, ...(body !== undefined && { body }) },
+  }
 }
 
 /**
@@ -92,7 +105,14 @@ export function buildRequest(contract: OpenApiContract, api: DiscoveredOpenApi, 
  * and so are the errors the twin must give (401, 404, 405, 409, 410, 413, 415, and 400/422 for validation) when
  * the operation does not declare them; their bodies are then problem+json or the document's error schema.
  */
-export function checkAnswer(contract: OpenApiContract, ajv: Ajv2020, operation: OpenApiOperation, status: number, contentType: string | null, text: string): string[] {
+export function checkAnswer(
+  contract: OpenApiContract,
+  ajv: Ajv2020,
+  operation: OpenApiOperation,
+  status: number,
+  contentType: string | null,
+  text: string,
+): string[] {
   const where = `${operation.key} → ${status}`
   const declared = responseFor(operation, status)
   const noSuccess = successStatuses(operation).length === 0 && operation.responses['default'] === undefined

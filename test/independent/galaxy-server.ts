@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 // its own API: no apitwin code, no schema library, the planets kept in a Map. It is what `verify` must not raise
 // false alarms against (issue 19). It accepts one bearer token; every secured operation refuses anything else.
 
-interface Planet extends Record<string, unknown> { id: number }
+interface Planet extends Record<string, unknown> {
+  id: number
+}
 
 const TYPES = ['terrestrial', 'gas_giant', 'ice_giant', 'dwarf', 'super_earth']
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i
@@ -52,13 +54,15 @@ function parsePlanet(body: unknown): { planet: Record<string, unknown> } | { pro
 export async function startGalaxy(token: string): Promise<{ url: string; close: () => Promise<void> }> {
   const planets = new Map<number, Planet>()
   let next = 1
-  for (const name of ['Mars', 'Venus', 'Jupiter']) planets.set(next, { id: next++, name, type: 'terrestrial', lastUpdated: new Date(0).toISOString() })
+  for (const name of ['Mars', 'Venus', 'Jupiter'])
+    planets.set(next, { id: next++, name, type: 'terrestrial', lastUpdated: new Date(0).toISOString() })
 
   const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', ...headers })
     res.end(body === undefined ? undefined : JSON.stringify(body))
   }
-  const problem = (res: ServerResponse, status: number, title: string, detail: string) => send(res, status, { type: 'about:blank', title, status, detail })
+  const problem = (res: ServerResponse, status: number, title: string, detail: string) =>
+    send(res, status, { type: 'about:blank', title, status, detail })
   const authorized = (req: IncomingMessage) => req.headers.authorization === `Bearer ${token}`
   const readBody = async (req: IncomingMessage) => {
     let text = ''
@@ -74,14 +78,28 @@ export async function startGalaxy(token: string): Promise<{ url: string; close: 
     const url = new URL(req.url ?? '/', 'http://galaxy')
     const method = req.method ?? 'GET'
     const item = /^\/planets\/([^/]+)$/.exec(url.pathname)
-    const secured = (method !== 'GET' && (url.pathname === '/planets' || item !== null || /^\/planets\/[^/]+\/image$/.test(url.pathname) || url.pathname === '/celestial-bodies')) || url.pathname === '/me'
+    const secured =
+      (method !== 'GET' &&
+        (url.pathname === '/planets' ||
+          item !== null ||
+          /^\/planets\/[^/]+\/image$/.test(url.pathname) ||
+          url.pathname === '/celestial-bodies')) ||
+      url.pathname === '/me'
     if (secured && !authorized(req)) return problem(res, 401, 'Unauthorized', 'a valid token is required')
 
     if (url.pathname === '/planets' && method === 'GET') {
       const limit = Math.max(1, Number(url.searchParams.get('limit') ?? 10) || 10)
       const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0)
       const all = [...planets.values()]
-      return send(res, 200, { data: all.slice(offset, offset + limit), meta: { limit, offset, total: all.length, next: offset + limit < all.length ? `/planets?limit=${limit}&offset=${offset + limit}` : null } })
+      return send(res, 200, {
+        data: all.slice(offset, offset + limit),
+        meta: {
+          limit,
+          offset,
+          total: all.length,
+          next: offset + limit < all.length ? `/planets?limit=${limit}&offset=${offset + limit}` : null,
+        },
+      })
     }
     if (url.pathname === '/planets' && method === 'POST') {
       const body = await readBody(req)
@@ -117,7 +135,9 @@ export async function startGalaxy(token: string): Promise<{ url: string; close: 
     return problem(res, 404, 'Not Found', `no route for ${method} ${url.pathname}`)
   }
 
-  const server: Server = createServer((req, res) => void handle(req, res).catch(() => problem(res, 500, 'Internal Server Error', 'unexpected')))
+  const server: Server = createServer(
+    (req, res) => void handle(req, res).catch(() => problem(res, 500, 'Internal Server Error', 'unexpected')),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0

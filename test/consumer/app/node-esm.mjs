@@ -20,10 +20,12 @@ const http = await startServer({ port: 0, log: () => {}, fastGlobals: false })
 const discovery = await (await fetch(`${http.url}/__twin/apis`)).json()
 await http.close()
 
-console.log(JSON.stringify({
-  status: res.status,
-  emailError: body.errors?.email?.[0],
-  flextellOnly: flextellOnly.length,
-  served: discovery.apis.map((a) => a.name),
-  openapi: openapi('flextell').openapi,
-}))
+console.log(
+  JSON.stringify({
+    status: res.status,
+    emailError: body.errors?.email?.[0],
+    flextellOnly: flextellOnly.length,
+    served: discovery.apis.map((a) => a.name),
+    openapi: openapi('flextell').openapi,
+  }),
+)
