@@ -1,8 +1,11 @@
 import { integer, parse, str, type Io } from './args.ts'
 import { definedOnly, fromConfig, fromDiscovery } from './commands/verify.ts'
-import { commandConfig, commandReadings, type ApiReadings } from './config.ts'
+import { commandConfig, commandReadings, DEFAULT_CONFIG_FILE, type ApiReadings } from './config.ts'
+import { configOpenApis, loadOpenApis, parseOpenApiFlags } from './openapi-files.ts'
 import { UsageError } from './usage-error.ts'
-import { liveTarget } from './verify.ts'
+import { liveOpenApiTarget, liveTarget } from './verify.ts'
+import type { Suite } from '../suites/check.ts'
+import { openApiSuite } from '../suites/openapi-suite.ts'
 import { suites } from '../suites/suites.ts'
 import type { Target } from '../suites/target.ts'
 
@@ -28,6 +31,8 @@ export const targetFlags = {
     ].map((flag) => [flag, { type: 'string' as const }]),
   ),
   reading: { type: 'string', multiple: true },
+  openapi: { type: 'string', multiple: true },
+  credential: { type: 'string', multiple: true },
   'allow-writes': { type: 'boolean' },
   disposable: { type: 'boolean' },
 } as const
@@ -43,7 +48,9 @@ export const targetHelp = `  --base-url URL         the live server, up to where
   --allow-writes         also send the success paths (200); changed fields are restored where the API allows
   --disposable           with --allow-writes: the accounts are throwaway, so probes that cannot be undone may run
                          (disabling the peer, changing the actor's e-mail for good)
-  --timeout MS           per-request timeout (default 10000)`
+  --timeout MS           per-request timeout (default 10000)
+  --openapi [NAME=]FILE  your own API from an OpenAPI document (repeatable; also "apis" in the config file)
+  --credential S=VALUE   an imported API's credential for its security scheme S (repeatable; never printed)`
 
 /**
  * Parses a command naming one API and a live target: its accounts from the config file, `--from-discovery`, then
@@ -55,15 +62,27 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
   if (values['help']) return { help: true as const, values }
   const [api, ...rest] = positionals
   if (api === undefined) throw new UsageError(`which API? apitwin ${command} <api> --base-url URL …`)
-  if (!suites[api]) throw new UsageError(`unknown API "${api}"; choose one of: ${Object.keys(suites).join(', ')}`)
+  const s = (name: string) => str(values, name)
+  const configFile = s('config')
+  const config = await commandConfig(configFile, io.env)
+  const imported = await loadOpenApis([
+    ...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE),
+    ...parseOpenApiFlags(values['openapi']),
+  ])
+  const contract = imported.find((c) => c.name === api)
+  if (!suites[api] && !contract)
+    throw new UsageError(
+      `unknown API "${api}"; choose one of: ${[...Object.keys(suites), ...imported.map((c) => c.name)].join(', ')} (your own: --openapi ${api}=FILE)`,
+    )
   if (rest.length > 0)
     throw new UsageError(
       `unexpected argument${rest.length > 1 ? 's' : ''} ${rest.map((r) => `"${r}"`).join(' ')}: apitwin ${command} takes one API`,
     )
-  const s = (name: string) => str(values, name)
-  const configFile = s('config')
-  const config = await commandConfig(configFile, io.env)
-  const readings: ApiReadings = await commandReadings({ config: configFile, reading: values['reading'] }, io.env)
+  const readings: ApiReadings = await commandReadings(
+    { config: configFile, reading: values['reading'] },
+    io.env,
+    Object.fromEntries(imported.map((c) => [c.name, c.rules])),
+  )
   const discoveryUrl = s('from-discovery')
   const options = {
     api,
@@ -93,6 +112,24 @@ export async function liveFromFlags(command: string, args: string[], io: Io, ext
       `apitwin ${command} compares the mock with a live server: give --base-url (or a target for ${api} in the config file, or --from-discovery)`,
     )
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 }) ?? 10_000
-  const target: Target = await liveTarget(options, timeout)
-  return { help: false as const, values, api, target, readings: readings[api] ?? {} }
+  const credentials = credentialsOf(values['credential'])
+  const target: Target = contract
+    ? await liveOpenApiTarget({ ...options, credentials }, contract, timeout)
+    : await liveTarget(options, timeout)
+  // An imported API's suite is derived from its document (a fixed seed: diff compares the same requests both ways).
+  const suite: Suite = contract ? openApiSuite(contract, { seed: 1 }) : (suites[api] as Suite)
+  return { help: false as const, values, api, target, suite, readings: readings[api] ?? {}, secrets: Object.values(credentials) }
+}
+
+/** `--credential scheme=value`, repeatable; the value is never echoed (it is a secret). */
+export function credentialsOf(raw: unknown): Record<string, string> {
+  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : []
+  return Object.fromEntries(
+    list.map((item) => {
+      const at = item.indexOf('=')
+      if (at <= 0)
+        throw new UsageError("--credential takes SCHEME=VALUE (the security scheme's name in the document), got a value without a scheme")
+      return [item.slice(0, at), item.slice(at + 1)]
+    }),
+  )
 }

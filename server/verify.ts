@@ -10,6 +10,10 @@ import type { Account } from '../fixtures/account.ts'
 import { render, summaryLine, type CoverageRow, type Report, type ReporterName } from './reporters.ts'
 import { UsageError } from './usage-error.ts'
 import { validateReadings, type RuleBook } from '../contracts/provenance.ts'
+import type { OpenApiContract } from '../contracts/openapi/contract.ts'
+import { openApiSuite } from '../suites/openapi-suite.ts'
+import { liveCredentials, needsCredentials } from '../suites/openapi-credentials.ts'
+import { openApiMockTarget } from '../suites/targets.ts'
 
 export interface VerifyOptions {
   readonly api: string
@@ -39,6 +43,10 @@ export interface VerifyOptions {
   /** The property-based pass: its seed (random when absent; printed in the report) and how many values it sends. */
   readonly seed?: number
   readonly maxCases?: number
+  /** Imported APIs (`--openapi`, the config file's "apis"): `api` may name one of them. */
+  readonly openapi?: readonly OpenApiContract[]
+  /** An imported API's credentials by security scheme name (`--credential api_key=…`); `token` fills the rest. */
+  readonly credentials?: Readonly<Record<string, string>>
   /** Called before each check (progress on a TTY). */
   readonly onProgress?: (done: number, total: number, title: string) => void
 }
@@ -56,23 +64,34 @@ export interface VerifyResult {
  * @example await verify({ api: 'flextell', baseUrl: 'https://staging.example.com', token, userId: '12' })
  */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
-  const suite = suites[options.api]
-  if (!suite) throw new UsageError(`unknown API "${options.api}"; choose one of: ${Object.keys(suites).join(', ')}`)
+  const contract = options.openapi?.find((c) => c.name === options.api)
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+  // An imported API's suite is derived here, with the run's seed and per-operation cap.
+  const suite: Suite | undefined = contract ? openApiSuite(contract, { seed, maxCases: options.maxCases ?? 20 }) : suites[options.api]
+  if (!suite)
+    throw new UsageError(
+      `unknown API "${options.api}"; choose one of: ${[...Object.keys(suites), ...(options.openapi ?? []).map((c) => c.name)].join(', ')} (your own: --openapi ${options.api}=FILE)`,
+    )
   const timeoutMs = options.timeout ?? 10_000
   const readings = checkReadings(options.api, suite.rules, options.readings ?? {})
   if (options.output !== undefined) await checkOutput(options.output)
   // The in-process mock follows the readings it is judged by (--reading, the config file).
-  const owned = options.baseUrl === undefined ? await mockTarget(options.api, { readings: { [options.api]: readings } }) : undefined
+  const owned =
+    options.baseUrl === undefined
+      ? contract
+        ? await openApiMockTarget(contract, readings)
+        : await mockTarget(options.api, { readings: { [options.api]: readings } })
+      : undefined
   const strict = options.strict ?? false
   const outcomes: Outcome[] = []
   let label: string
   try {
+    const live = contract ? () => liveOpenApiTarget(options, contract, timeoutMs) : () => liveTarget(options, timeoutMs)
     const target = owned
       ? { ...owned.target, timeoutMs, readings: { ...owned.target.readings, ...readings } }
-      : { ...(await liveTarget(options, timeoutMs)), readings }
+      : { ...(await live()), readings }
     label = target.label
-    if (!owned) await probeTokens(suite, target)
-    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+    if (!owned && !contract) await probeTokens(suite, target)
     const property = suite.derived ? propertyCheck(suite.derived, { seed, maxCases: options.maxCases ?? 20 }) : undefined
     // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
     // The property pass before the probes: a probe's anchor a broken server keeps is then seen by no shape check.
@@ -92,7 +111,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     outcomes,
     ...(options.coverage && { coverage: coverageOf(suite, outcomes) }),
   }
-  const secrets = tokensOf(options)
+  const secrets = [...tokensOf(options), ...Object.values(options.credentials ?? {})].filter((t) => t.length > 0)
   const rendered = redact(render(report, options.reporter ?? 'default'), secrets)
   if (options.output) {
     try {
@@ -204,6 +223,47 @@ const partners: ReadonlyArray<readonly [keyof VerifyOptions, string, keyof Verif
 export function checkPartners(o: Partial<Record<keyof VerifyOptions, unknown>>): void {
   for (const [given, flag, partner, partnerFlag] of partners) {
     if (o[given] !== undefined && o[partner] === undefined) throw new UsageError(`${flag} needs ${partnerFlag}: give both or neither`)
+  }
+}
+
+/**
+ * A live server of an imported API as a Target: credentials per security scheme from `--credential` and `--token`
+ * (an API with no security needs neither); no user id, the suite makes its own items.
+ * @example await liveOpenApiTarget({ api: 'galaxy', baseUrl: 'https://staging…', token }, contract, 10_000)
+ */
+export async function liveOpenApiTarget(o: VerifyOptions, contract: OpenApiContract, timeoutMs: number): Promise<Target> {
+  const baseUrl = parseBaseUrl(o.baseUrl ?? '')
+  for (const [flag, value] of [
+    ['--token', o.token],
+    ...Object.entries(o.credentials ?? {}).map(([scheme, v]) => [`--credential ${scheme}`, v]),
+  ] as const) {
+    if (value !== undefined && value.length < MIN_TOKEN_LENGTH)
+      throw new UsageError(
+        `${flag} is ${value.length} characters; credentials shorter than ${MIN_TOKEN_LENGTH} cannot be redacted from reports safely`,
+      )
+  }
+  const schemes = new Set(contract.operations.flatMap((op) => op.security.flat().map((scheme) => scheme.name)))
+  const unknown = Object.keys(o.credentials ?? {}).find((name) => !schemes.has(name))
+  if (unknown !== undefined)
+    throw new UsageError(
+      `--credential ${unknown}: ${contract.name} has no security scheme "${unknown}"; its schemes: ${[...schemes].join(', ') || 'none'}`,
+    )
+  const credentials = liveCredentials(contract.operations, o.token, o.credentials ?? {})
+  if (contract.operations.some(needsCredentials) && Object.keys(credentials).length === 0) {
+    throw new UsageError(
+      `${contract.name} needs credentials: pass --token (bearer or API key) or --credential SCHEME=VALUE for one of ${[...schemes].join(', ')}`,
+    )
+  }
+  const actor: Account = { label: 'actor', userId: o.userId ?? '', token: o.token ?? '', email: o.email ?? '', credentials }
+  await probe(baseUrl, timeoutMs)
+  return {
+    label: baseUrl,
+    baseUrl,
+    fetch: (input, init) => globalThis.fetch(input, init),
+    accounts: { actor },
+    allowWrites: o.allowWrites ?? false,
+    disposable: (o.allowWrites ?? false) && (o.disposable ?? false),
+    timeoutMs,
   }
 }
 

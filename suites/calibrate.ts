@@ -4,8 +4,8 @@ import type { Suite } from './check.ts'
 import { readingTable, readingsObserving } from './probe-checks.ts'
 import { diff, type Difference } from './diff.ts'
 import { learn } from './learn.ts'
-import { observationKey, probes, runProbe, type Probe } from './probes.ts'
-import { referenceTarget } from './reference.ts'
+import { observationKey, probesOf, runProbe, type Probe } from './probes.ts'
+import { referenceOf } from './reference.ts'
 import type { Target } from './target.ts'
 
 /** What calibration concluded about one inferred rule. */
@@ -89,7 +89,7 @@ async function fieldByField(suite: Suite, probe: Probe, others: ReadingChoice, o
     byField[field] = chosen
   }
   const value = formatFieldReading(byField, fallback)
-  const check = await runProbe(suite, probe, await referenceTarget(suite.api, { ...others, [probe.rule]: value }))
+  const check = await runProbe(suite, probe, await referenceOf(suite, { ...others, [probe.rule]: value }))
   return 'observed' in check && observationKey(check.observed) === observed ? value : undefined
 }
 
@@ -109,7 +109,7 @@ export async function calibrate(
   { learn: learning = true }: { readonly learn?: boolean } = {},
 ): Promise<CalibrationResult> {
   const observed = new Map<Probe, Seen>()
-  for (const probe of probes[suite.api] ?? []) {
+  for (const probe of probesOf(suite)) {
     const result = await runProbe(suite, probe, target)
     observed.set(probe, 'observed' in result ? { observed: observationKey(result.observed) } : result)
   }
@@ -186,7 +186,7 @@ export async function calibrate(
   }
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks.
   const mockUnder = async (pieces?: LearnedByRule) => ({
-    ...(await referenceTarget(suite.api, readings, pieces)),
+    ...(await referenceOf(suite, readings, pieces)),
     allowWrites: target.allowWrites,
     disposable: false,
   })
@@ -195,10 +195,10 @@ export async function calibrate(
   const learned = await learn(suite, target, await mockUnder())
   if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned, remaining: await remaining() }
   // A rule no reading covered is covered when the mock, with what was learned, answers its probe as the server did.
-  const withLearned = await referenceTarget(suite.api, readings, learned)
+  const withLearned = await referenceOf(suite, readings, learned)
   const covered: Calibration[] = []
   for (const found of rules) {
-    const probe = (probes[suite.api] ?? []).find((p) => p.rule === found.rule)
+    const probe = probesOf(suite).find((p) => p.rule === found.rule)
     if (found.status !== 'uncovered' || probe === undefined) {
       covered.push(found)
       continue

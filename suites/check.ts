@@ -1,6 +1,8 @@
 import type { z } from 'zod'
-import { readingOfField, type Provenance, type RuleBook } from '../contracts/provenance.ts'
+import type { LearnedByRule } from '../contracts/learned.ts'
+import { readingOfField, type Provenance, type ReadingChoice, type RuleBook } from '../contracts/provenance.ts'
 import type { DerivedApi } from './derived-checks.ts'
+import type { Probe } from './probes.ts'
 import { findSecrets } from './secrets.ts'
 import type { AccountLabel, Target } from './target.ts'
 import { UnsafeWrite, unsafeWrite, type WriteGuard } from './write-guard.ts'
@@ -30,6 +32,14 @@ export interface SendOptions {
   readonly headers?: Readonly<Record<string, string>>
   /** Path parameters beyond the defaults (`id`/`userId`: the user; `tenantId`: the caller's tenant). */
   readonly params?: Readonly<Record<string, string | number>>
+  /**
+   * Another operation of the same API than the suite's endpoint (an imported API has many): its method and path
+   * template. Without a body or rawBody, GET, HEAD and DELETE are sent with none (fetch refuses a GET body).
+   */
+  readonly method?: string
+  readonly path?: string
+  /** Query parameters, appended in order (an API key the document puts in the query goes here). */
+  readonly query?: ReadonlyArray<readonly [string, string]>
 }
 
 export interface Finding {
@@ -102,6 +112,10 @@ export interface Suite<R extends string = string> {
   readonly derived?: DerivedApi<R>
   /** Which bodies may carry a password or a new email without --allow-writes (none when absent). */
   readonly writeGuard?: WriteGuard
+  /** One probe per inferred rule, for an API the `probes` registry does not know (one imported from OpenAPI). */
+  readonly probes?: readonly Probe[]
+  /** The mock under `readings`, off the network, for such an API (the four use `referenceTarget`). */
+  reference?(readings: ReadingChoice, learned?: LearnedByRule): Promise<Target>
 }
 
 /** A suite for a contract: its endpoint and rule book come from the contract, the checks from the caller. */
@@ -387,6 +401,7 @@ function describeError(error: unknown): string {
  * @example pathValues(medibulutSuite, target, { userId: 987654321 }) // { tenantId: '101', id: '987654321' }
  */
 export function pathValues(suite: Pick<Suite, 'path'>, target: Target, options: SendOptions = {}): Record<string, string> {
+  const path = options.path ?? suite.path
   const as = options.as ?? 'actor'
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const userId = options.userId ?? account?.userId ?? target.accounts.actor.userId
@@ -396,7 +411,7 @@ export function pathValues(suite: Pick<Suite, 'path'>, target: Target, options: 
     tenantId: account?.tenant ?? target.accounts.actor.tenant,
     ...options.params,
   }
-  const names = [...suite.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')
   return Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, String(values[name])]])))
 }
 
@@ -413,13 +428,25 @@ export async function send<R extends string>(suite: Suite<R>, target: Target, op
   const account = typeof as === 'string' && as !== 'anonymous' ? target.accounts[as] : undefined
   const token = typeof as === 'object' ? as.token : account?.token
   const values = pathValues(suite, target, options)
-  const url = target.baseUrl + suite.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''))
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', ...options.headers }
+  const method = options.method ?? suite.method
+  const search =
+    options.query && options.query.length > 0 ? `?${new URLSearchParams(options.query.map(([k, v]) => [k, v])).toString()}` : ''
+  const url =
+    target.baseUrl +
+    (options.path ?? suite.path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? '')) +
+    search
+  // The four's endpoints always take a body; a read or delete of an imported API sends none unless asked to.
+  const bodyless = options.body === undefined && options.rawBody === undefined && ['GET', 'HEAD', 'DELETE'].includes(method)
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(!bodyless && { 'content-type': 'application/json' }),
+    ...options.headers,
+  }
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`
   const response = await target.fetch(url, {
-    method: suite.method,
+    method,
     headers,
-    body: options.rawBody ?? JSON.stringify(options.body ?? {}),
+    ...(!bodyless && { body: options.rawBody ?? JSON.stringify(options.body ?? {}) }),
     signal: AbortSignal.timeout(target.timeoutMs),
   })
   const text = await response.text()

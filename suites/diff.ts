@@ -1,7 +1,7 @@
 import type { Provenance } from '../contracts/provenance.ts'
 import { runCheck, type Check, type CheckContext, type Exchange, type Rules, type SendOptions, type Suite } from './check.ts'
 import { accountPlaceholders } from './placeholders.ts'
-import { observationKey, probes } from './probes.ts'
+import { observationKey, probesOf } from './probes.ts'
 import type { Target } from './target.ts'
 
 /**
@@ -91,7 +91,20 @@ function signature(options: SendOptions): string {
   const headers = Object.keys(options.headers ?? {})
     .sort()
     .join(',')
-  return `as ${as}${options.userId !== undefined ? ' (another user id)' : ''} ${body}${headers ? ` headers:${headers}` : ''}`
+  // An imported API's request names its operation (the four have one endpoint, named by the suite).
+  const operation = options.path === undefined ? '' : `${options.method ?? ''} ${options.path} `
+  return `${operation}as ${as}${options.userId !== undefined ? ' (another user id)' : ''} ${body}${headers ? ` headers:${headers}` : ''}`
+}
+
+/**
+ * The path parameters a request carried, replaced by `<name>` in a text: the ids of items each side created
+ * itself differ between the mock and the server ("planets 26 was deleted" is "planets 55 was deleted").
+ */
+function withoutParams(text: string, params: SendOptions['params']): string {
+  return Object.entries(params ?? {}).reduce((out, [name, value]) => {
+    const escaped = String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    return out.replace(new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, 'g'), `<${name}>`)
+  }, text)
 }
 
 function shapeKeys(value: unknown): unknown {
@@ -160,7 +173,7 @@ export async function diff(
   let compared = 0
   // What each side's probe concluded, by check title: compared when the exchanges alone show no difference.
   const answers = new Map<string, string>()
-  const probeChecks = (probes[suite.api] ?? []).map((probe): Check & { forced: string } => ({
+  const probeChecks = probesOf(suite).map((probe): Check & { forced: string } => ({
     title: `probe: ${probe.rule}`,
     forced: probe.rule,
     ...(probe.needs && { needs: probe.needs }),
@@ -191,7 +204,7 @@ export async function diff(
     const answered = (rule: string) => answers.get(`${mock.label} ${rule}`) !== answers.get(`${live.label} ${rule}`)
     // A probe that tells its readings apart only under another rule's reading (its `given`): where that rule's own
     // probe answered differently too, the difference is that rule's.
-    const dependency = (probes[suite.api] ?? []).find((p) => p.rule === check.forced)?.given
+    const dependency = probesOf(suite).find((p) => p.rule === check.forced)?.given
     const upstream = Object.keys(dependency ?? {}).find((rule) => answered(rule))
     const forced = check.forced !== undefined && answered(check.forced) ? (upstream ?? check.forced) : undefined
     if (forced !== undefined) differing.push({ rule: forced, statuses: new Set(liveLog.map((r) => r.exchange.status)) })
@@ -268,7 +281,10 @@ export async function diff(
           shape.join('; '),
         )
       if (me.status >= 400) {
-        const [mm, lm] = [messagesOf(me.body, normalizeMock), messagesOf(le.body, normalizeLive)]
+        const [mm, lm] = [
+          messagesOf(me.body, (t) => withoutParams(normalizeMock(t), m.options.params)),
+          messagesOf(le.body, (t) => withoutParams(normalizeLive(t), l.options.params)),
+        ]
         // The same texts as sent are the same texts, whatever a number in them happens to equal on either side.
         const same = JSON.stringify(messagesOf(me.body, (t) => t)) === JSON.stringify(messagesOf(le.body, (t) => t))
         if (!same && JSON.stringify(mm) !== JSON.stringify(lm)) add('error messages', mm.join(' | '), lm.join(' | '))

@@ -1,12 +1,21 @@
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { Check, Suite } from './check.ts'
-import { observationKey, probes, runProbe, type Probe } from './probes.ts'
-import { referenceTarget } from './reference.ts'
+import { observationKey, probesOf, runProbe, type Probe } from './probes.ts'
+import { referenceOf } from './reference.ts'
 
 /** What the mock observes under each reading of one rule, the other rules as `readings` say: value → observation. */
 export type ReadingTable = ReadonlyMap<string, string>
 
 const tables = new Map<string, Promise<ReadingTable>>()
+/** Two imported documents may share a name across one process (tests): tables are kept per rule book too. */
+const books = new WeakMap<object, number>()
+let nextBook = 0
+const bookId = (suite: Suite): number => {
+  const known = books.get(suite.rules)
+  if (known !== undefined) return known
+  books.set(suite.rules, ++nextBook)
+  return nextBook
+}
 
 /**
  * Runs `probe` against a fresh reference mock under each reading of its rule (the other rules as `readings`
@@ -18,13 +27,13 @@ export function readingTable(suite: Suite, probe: Probe, readings: ReadingChoice
   if (!rule || rule.provenance.kind !== 'inferred')
     throw new Error(`apitwin bug: probe for "${probe.rule}", which is not an inferred rule of ${suite.api}`)
   const values = Object.keys(rule.provenance.readings.options)
-  const cacheKey = `${suite.api} ${probe.rule} ${observationKey(readings)}`
+  const cacheKey = `${suite.api} ${bookId(suite)} ${probe.rule} ${observationKey(readings)}`
   let table = tables.get(cacheKey)
   if (!table) {
     table = (async () => {
       const out = new Map<string, string>()
       for (const value of values) {
-        const result = await runProbe(suite, probe, await referenceTarget(suite.api, { ...readings, [probe.rule]: value }))
+        const result = await runProbe(suite, probe, await referenceOf(suite, { ...readings, [probe.rule]: value }))
         if ('observed' in result) out.set(value, observationKey(result.observed))
       }
       return out
@@ -47,7 +56,7 @@ export function readingsObserving(table: ReadingTable, observed: string): string
  * @example const checks = [...suite.checks, ...probeChecks(suite, { 'validation.status': '422' })]
  */
 export function probeChecks(suite: Suite, readings: ReadingChoice = {}): Check[] {
-  return (probes[suite.api] ?? []).map((probe): Check => ({
+  return probesOf(suite).map((probe): Check => ({
     title: `${probe.rule}: answers as its reading says (probe)`,
     ...(probe.needs && { needs: probe.needs }),
     async run(t) {
@@ -58,7 +67,7 @@ export function probeChecks(suite: Suite, readings: ReadingChoice = {}): Check[]
       // A per-field reading is no row of the table: ask the mock under it.
       const asked = table.has(expected)
         ? undefined
-        : await runProbe(suite, probe, await referenceTarget(suite.api, { ...readings, [probe.rule]: expected }))
+        : await runProbe(suite, probe, await referenceOf(suite, { ...readings, [probe.rule]: expected }))
       const wanted = asked === undefined ? table.get(expected) : 'observed' in asked ? observationKey(asked.observed) : undefined
       if (wanted === undefined || wanted === observed) return
       const matching = readingsObserving(table, observed)

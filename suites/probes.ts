@@ -346,3 +346,11 @@ export const probes: Readonly<Record<string, readonly Probe[]>> = {
   medibulut: medibulutProbes,
   gorules: gorulesProbes,
 }
+
+/**
+ * The probes of a suite: its own (an imported API's), else the registry's for its API.
+ * @example probesOf(suites.gorules).map((p) => p.rule) // ['validation.status', …]
+ */
+export function probesOf(suite: Suite): readonly Probe[] {
+  return suite.probes ?? probes[suite.api] ?? []
+}

@@ -2,6 +2,7 @@ import type { LearnedByRule } from '../contracts/learned.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { toResponse } from '../handlers/reply.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
+import type { Suite } from './check.ts'
 import type { Target } from './target.ts'
 import { byLabel } from './targets.ts'
 
@@ -41,4 +42,12 @@ export async function referenceTarget(api: string, readings: ReadingChoice = {},
     timeoutMs: 5_000,
     reset: () => twin.reset(),
   }
+}
+
+/**
+ * The reference mock of a suite's API under `readings`: the suite's own (an imported API's), else the four's.
+ * @example const mock = await referenceOf(suite, { 'delete.then': '410' })
+ */
+export function referenceOf(suite: Suite, readings: ReadingChoice = {}, learned?: LearnedByRule): Promise<Target> {
+  return suite.reference ? suite.reference(readings, learned) : referenceTarget(suite.api, readings, learned)
 }

@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node'
 import type { Account } from '../fixtures/account.ts'
 import { twinHandlers } from '../handlers/msw.ts'
+import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import { apis, createTwin, type TwinOptions } from '../handlers/twin.ts'
 import type { Target } from './target.ts'
 
@@ -45,6 +46,31 @@ export async function mockTarget(
     timeoutMs: 5_000,
     controlBase: origin,
     ...(readings && { readings }),
+    reset: () => twin.reset(),
+  }
+  return { target, close: () => server.close() }
+}
+
+/**
+ * The in-process target of an imported API: its twin alone under `setupServer`, following `readings`, fresh
+ * seeded state before each check.
+ * @example const { target, close } = await openApiMockTarget(await importOpenApi(doc, { name: 'galaxy' }))
+ */
+export async function openApiMockTarget(contract: OpenApiContract, readings: Readonly<Record<string, string>> = {}): Promise<OwnedTarget> {
+  const twin = await createTwin({ apis: [], openapi: { [contract.name]: contract }, readings: { [contract.name]: readings } })
+  const origin = 'http://apitwin.test'
+  const server = setupServer(...twinHandlers(twin, { baseUrls: { [contract.name]: `${origin}/${contract.name}` }, controlBase: origin }))
+  server.listen({ onUnhandledRequest: 'error' })
+  const target: Target = {
+    label: 'in-process mock',
+    baseUrl: `${origin}/${contract.name}`,
+    fetch: (input, init) => globalThis.fetch(input, init),
+    accounts: byLabel(twin.accounts(contract.name), 'the mock'),
+    allowWrites: true,
+    disposable: true,
+    timeoutMs: 5_000,
+    controlBase: origin,
+    readings,
     reset: () => twin.reset(),
   }
   return { target, close: () => server.close() }

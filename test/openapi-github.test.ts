@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
+import { verify } from '../server/verify.ts'
 import { buildRequest, checkAnswer, responseAjv, type CollectionIds, type DiscoveredOpenApi } from './helpers/openapi-requests.ts'
 
 // Scale: the whole GitHub REST description (@octokit/openapi, 13 MB, 1,223 operations) imports without eager
@@ -47,4 +48,17 @@ describe('the GitHub REST description', () => {
     // its children, a create whose example key is already seeded (409), a pattern faker cannot draw for a path.
     expect(successes / contract.operations.length).toBeGreaterThan(0.95)
   }, 240_000)
+
+  // Issue 19: the suite derived from the largest public document runs against a local twin in under a minute.
+  it('verify github: the derived suite is clean against its in-process twin, in under a minute', async () => {
+    const started = performance.now()
+    const result = await verify({ api: 'github', openapi: [contract], seed: 1 })
+    const failed = result.report.outcomes
+      .filter((o) => o.status === 'fail')
+      .map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
+    expect(failed).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(result.report.outcomes.length).toBeGreaterThan(50)
+    expect(performance.now() - started).toBeLessThan(60_000)
+  }, 120_000)
 })

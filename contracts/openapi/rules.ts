@@ -21,6 +21,8 @@ export type OpenApiRuleId =
   | 'list.pagination'
   | 'response.schema'
   | 'request.schema'
+  | 'item.unknown'
+  | 'item.stored'
 
 /** Query parameters a list honours as pagination, by what they mean. */
 export const PAGE_PARAMS = {
@@ -58,7 +60,27 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
     )
   }
 
+  // Only where the document declares the 404 itself: a derived suite then holds an unknown id to it.
+  const itemOps = [...role('read'), ...role('replace'), ...role('merge'), ...role('delete')].filter(
+    (op) => op.responses['404'] !== undefined,
+  )
+  if (itemOps.length > 0)
+    rules['item.unknown'] = documented(
+      itemOps.map((op) => `${op.pointer}/responses/404`).join(', '),
+      'an item operation on an id that does not exist answers 404 where the operation declares 404',
+    )
+
   const creates = role('create')
+  if (creates.length > 0 && role('read').length > 0) {
+    rules['item.stored'] = inferred(
+      'the document does not say that what a write accepted is what a read returns',
+      'a read of an item returns the values a create or update accepted, as sent',
+      [
+        ['stored', 'each field sent is read back as sent'],
+        ['normalized', 'the server may normalize what it stores (trims, case, rounding): only the id is read back as sent'],
+      ],
+    )
+  }
   const replaces = role('replace')
   const merges = role('merge')
   const deletes = role('delete')

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { describeLearned, type LearnedByRule } from '../../contracts/learned.ts'
 import { calibrate, type Calibration, type CalibrationResult } from '../../suites/calibrate.ts'
-import { suites } from '../../suites/suites.ts'
 import { apiNames, print, str, type Io } from '../args.ts'
 import { DEFAULT_CONFIG_FILE } from '../config.ts'
 import { liveFromFlags, targetHelp } from '../live-target.ts'
@@ -34,13 +33,13 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
     'no-learn': { type: 'boolean' },
   })
   if (parsed.help) return print(io, calibrateHelp)
-  const { values, api, target } = parsed
-  const suite = suites[api]
-  if (!suite) throw new UsageError(`unknown API "${api}"`)
+  const { values, api, target, suite } = parsed
   const result = await calibrate(suite, target, { learn: values['no-learn'] !== true })
   const file = str(values, 'write')
   if (file !== undefined) await mergeInto(file, api, result.readings, result.learned)
-  const secrets = Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : []))
+  const secrets = Object.values(target.accounts)
+    .flatMap((a) => (a?.token ? [a.token] : []))
+    .concat(parsed.secrets)
   const text = values['json'] ? `${JSON.stringify(result, null, 2)}\n` : render(api, result, file)
   io.stdout(redact(text, secrets))
   return result.rules.some((r) => r.status === 'uncovered') || result.remaining.length > 0 ? 1 : 0

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { diff, type Difference, type DiffResult } from '../../suites/diff.ts'
-import { referenceTarget } from '../../suites/reference.ts'
-import { suites } from '../../suites/suites.ts'
+import { referenceOf } from '../../suites/reference.ts'
 import { apiNames, print, str, type Io } from '../args.ts'
 import { commandLearned } from '../config.ts'
 import { liveFromFlags, targetHelp } from '../live-target.ts'
@@ -34,20 +33,20 @@ export async function diffCommand(args: string[], io: Io): Promise<number> {
     output: { type: 'string' },
   })
   if (parsed.help) return print(io, diffHelp)
-  const { values, api, target, readings } = parsed
+  const { values, api, target, readings, suite } = parsed
   const reporter = str(values, 'reporter') ?? 'default'
   if (!(reporters as readonly string[]).includes(reporter))
     throw new UsageError(`--reporter must be one of ${reporters.join(', ')}, got "${reporter}"`)
-  const suite = suites[api]
-  if (!suite) throw new UsageError(`unknown API "${api}"`)
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks, no control routes.
   const learned = (await commandLearned(str(values, 'config'), io.env))[api]
-  const mock = { ...(await referenceTarget(api, readings, learned)), allowWrites: target.allowWrites, disposable: false }
+  const mock = { ...(await referenceOf(suite, readings, learned)), allowWrites: target.allowWrites, disposable: false }
   const result = await diff(suite, target, mock)
   const strict = values['strict'] === true
   const documented = result.differences.filter((d) => d.provenance === 'documented')
   const exitCode = documented.length > 0 || (strict && result.differences.length > 0) ? 1 : 0
-  const secrets = [...Object.values(target.accounts), ...Object.values(mock.accounts)].flatMap((a) => (a?.token ? [a.token] : []))
+  const secrets = [...Object.values(target.accounts), ...Object.values(mock.accounts)]
+    .flatMap((a) => (a?.token ? [a.token] : []))
+    .concat(parsed.secrets)
   const rendered = redact(
     reporter === 'json'
       ? renderJson(result, readings, strict)

@@ -4,6 +4,8 @@ import type { Account } from '../../fixtures/account.ts'
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 import { checkPartners, verify } from '../verify.ts'
+import { configOpenApis, loadOpenApis, parseOpenApiFlags } from '../openapi-files.ts'
+import { credentialsOf } from '../live-target.ts'
 
 export const verifyHelp = `apitwin verify <api> — check a server against the API's contract (${apiNames})
 
@@ -35,6 +37,11 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --max-cases N          values the property-based pass sends (default 20; 0 turns it off)
   --quiet                no progress on stderr (progress is only drawn on a terminal)
   --reading RULE=VALUE   the reading of an inferred rule the server follows (repeatable), e.g. validation.status=422
+  --openapi [NAME=]FILE  your own API from an OpenAPI document (repeatable; also "apis" in the config file):
+                         verify NAME with a suite derived from the document (--max-cases caps the broken-body
+                         cases per operation, --seed fixes them)
+  --credential S=VALUE   an imported API's credential for its security scheme S (repeatable; never printed);
+                         --token fills every bearer and API-key scheme not given
 
 Exit status: 0 every documented rule holds (inferred ones may warn), 1 a rule failed (any rule with --strict),
 2 bad usage, an unreachable target, or a token the target refuses.
@@ -72,6 +79,8 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
       quiet: { type: 'boolean' },
       coverage: { type: 'boolean' },
       reading: { type: 'string', multiple: true },
+      openapi: { type: 'string', multiple: true },
+      credential: { type: 'string', multiple: true },
     },
     io.env,
   )
@@ -94,6 +103,11 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const configFile = s('config')
   const config = await loadConfig(configFile ?? DEFAULT_CONFIG_FILE, io.env, { required: configFile !== undefined })
   const configured = fromConfig(config, api)
+  const imported = await loadOpenApis([
+    ...configOpenApis(config, configFile ?? DEFAULT_CONFIG_FILE),
+    ...parseOpenApiFlags(values['openapi']),
+  ])
+  const besideDocument = config.apis?.[api]?.readings
   const discoveryUrl = s('from-discovery')
   const discovered = discoveryUrl === undefined ? {} : await fromDiscovery(discoveryUrl, api)
   const flagged = definedOnly({
@@ -142,7 +156,9 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     strict: values['strict'] === true,
     coverage: values['coverage'] === true,
     reporter: reporter as ReporterName,
-    readings: { ...config.readings?.[api], ...readingsOf(values['reading']) },
+    readings: { ...besideDocument, ...config.readings?.[api], ...readingsOf(values['reading']) },
+    ...(imported.length > 0 && { openapi: imported }),
+    ...(values['credential'] !== undefined && { credentials: credentialsOf(values['credential']) }),
     ...(progress && {
       onProgress: (done: number, total: number, title: string) => io.stderr(`\r\x1b[2K[${done + 1}/${total}] ${title.slice(0, 100)}`),
     }),

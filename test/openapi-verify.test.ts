@@ -1,0 +1,251 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { afterEach, describe, expect, it } from 'vitest'
+import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
+import type { Params, RequestLike } from '../handlers/twin-api.ts'
+import { createTwin, type Twin } from '../handlers/twin.ts'
+import { main } from '../server/cli.ts'
+import { startServer, type RunningServer } from '../server/serve.ts'
+import { verify } from '../server/verify.ts'
+import { startGalaxy } from './independent/galaxy-server.ts'
+
+// Issue 19: `apitwin verify` on an imported API, with a suite derived from its document on the four's engine.
+// Against the twin of a public document it is clean; a server that breaks one documented rule fails on exactly
+// that rule; a twin switched to another reading of an inferred rule warns on it (fails with --strict).
+const require = createRequire(import.meta.url)
+const galaxyFile = require.resolve('@scalar/galaxy/3.1.yaml')
+const petstoreFile = require.resolve('@readme/oas-examples/3.1/json/petstore.json')
+
+const running: RunningServer[] = []
+const folders: string[] = []
+afterEach(async () => {
+  for (const server of running.splice(0)) await server.close()
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+async function run(args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
+  return { code, stdout, stderr }
+}
+
+let galaxyContract: OpenApiContract | undefined
+const galaxy = async () => (galaxyContract ??= await importOpenApi(readFileSync(galaxyFile, 'utf8'), { name: 'galaxy' }))
+
+let petsContract: OpenApiContract | undefined
+const pets = async () => (petsContract ??= await importOpenApi(readFileSync(petstoreFile, 'utf8'), { name: 'pets' }))
+
+/** An imported API's twin over HTTP on an ephemeral port, its resolver wrapped by `breakage`, and the actor's token. */
+async function served(
+  options: { contract?: OpenApiContract; readings?: Record<string, string>; breakage?: (resolve: Resolve) => Resolve } = {},
+) {
+  const contract = options.contract ?? (await galaxy())
+  const name = contract.name
+  const twin = await createTwin({
+    apis: [],
+    openapi: { [name]: contract },
+    ...(options.readings && { readings: { [name]: options.readings } }),
+  })
+  const { breakage } = options
+  const served: Twin = breakage ? { ...twin, state: (api) => ({ ...twin.state(api), resolve: breakage(twin.state(api).resolve) }) } : twin
+  const server = await startServer({ port: 0, twin: served, log: false })
+  running.push(server)
+  // One token for every scheme: the twin's bearer secret; API keys are given per scheme.
+  const credentials = twin.accounts(name)[0]?.credentials ?? {}
+  const bearer = Object.values(credentials).find((c) => /^Bearer /.test(c.value))?.value ?? ''
+  const keys = Object.fromEntries(
+    Object.entries(credentials)
+      .filter(([, c]) => c.name !== 'authorization')
+      .map(([scheme, c]) => [scheme, c.value]),
+  )
+  return { baseUrl: `${server.url}/${name}`, token: bearer.replace(/^Bearer /, ''), credentials: keys }
+}
+
+type Resolve = ReturnType<Twin['state']>['resolve']
+
+/** A server that creates a planet without a name (the document requires one): it breaks request.schema once. */
+const acceptsNamelessPlanets =
+  (resolve: Resolve): Resolve =>
+  async (request: RequestLike, params: Params, operation?: string) => {
+    const text = await request.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    const fixed =
+      operation === 'POST /planets' && typeof body === 'object' && body !== null && !('name' in body)
+        ? JSON.stringify({ ...body, name: 'Nameless' })
+        : text
+    return resolve({ headers: request.headers, text: async () => fixed }, params, operation)
+  }
+
+describe('apitwin verify <imported API>', () => {
+  it('is clean against the in-process twin of Scalar Galaxy, with --strict too, and says so in every reporter', async () => {
+    const plain = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--seed', '1', '--max-cases', '100'])
+    expect(plain.code, plain.stdout).toBe(0)
+    expect(plain.stdout).toMatch(/galaxy against in-process mock: \d+ passed, 0 warned, 0 failed, 0 skipped/)
+    expect(plain.stdout).toMatch(/POST \/planets: refuses name: required field left out \(required\)/)
+    expect(plain.stdout).toMatch(/planets: create → read → update → read → delete → read \(lifecycle\)/)
+    const strict = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--strict', '--reporter', 'junit'])
+    expect(strict.code).toBe(0)
+    expect(strict.stdout).toMatch(/<testcase classname="apitwin\.galaxy" name="GET \/me: no credentials → 401 \(auth\)"/)
+    const json = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--reporter', 'json', '--coverage'])
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toMatchObject({ api: 'galaxy', strict: false })
+  })
+
+  it('is clean against the twin of the Petstore 3.1 document', async () => {
+    const result = await run(['verify', 'pets', '--openapi', `pets=${petstoreFile}`, '--seed', '3'])
+    expect(result.code, result.stdout).toBe(0)
+    expect(result.stdout).toMatch(/pets against in-process mock: \d+ passed, 0 warned, 0 failed/)
+  })
+
+  it('is clean against the twin served over HTTP, by default sending only what a conforming server refuses', async () => {
+    const { baseUrl, token } = await served()
+    const result = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--token',
+      token,
+      '--max-cases',
+      '100',
+    ])
+    expect(result.code, result.stdout).toBe(0)
+    // Without --allow-writes the updates and the lifecycle are skipped, saying why.
+    expect(result.stdout).toMatch(/planets: create → read → update → read → delete → read \(lifecycle\).*--allow-writes/)
+    expect(result.stdout).not.toContain(token)
+    const writes = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--token',
+      token,
+      '--allow-writes',
+    ])
+    expect(writes.code, writes.stdout).toBe(0)
+    expect(writes.stdout).toMatch(/0 warned, 0 failed, 0 skipped/)
+  })
+
+  it('fails on exactly request.schema against a server that creates a planet without its required name, with a curl line', async () => {
+    const { baseUrl, token } = await served({ breakage: acceptsNamelessPlanets })
+    const result = await verify({ api: 'galaxy', openapi: [await galaxy()], baseUrl, token, maxCases: 100, seed: 1 })
+    expect(result.exitCode).toBe(1)
+    const failed = result.report.outcomes.filter((o) => o.status === 'fail')
+    expect(failed.map((o) => o.title)).toEqual(['POST /planets: refuses name: required field left out (required)'])
+    expect(failed.flatMap((o) => o.failures.map((f) => [f.rule, f.provenance.kind]))).toEqual([['request.schema', 'documented']])
+    expect(failed[0]?.failures[0]?.detail).toMatch(
+      /accepted \(201\) .* — curl -X POST '.*\/galaxy\/planets' -H "authorization: \$APITWIN_CREDENTIAL" -H 'content-type: application\/json' --data '\{/,
+    )
+    expect(result.stdout).not.toContain(token)
+    // What the broken server created, the suite deleted again.
+    const left = await fetch(`${baseUrl}/planets?limit=100`)
+    expect(JSON.stringify(await left.json())).not.toContain('Nameless')
+  })
+
+  // Every other reading of every inferred rule a probe can tell apart, on both public documents. Not here: galaxy's
+  // body.unknown (its Planet closes itself with additionalProperties: false, so the twin's readings answer alike),
+  // item.stored (the twin stores as sent under both readings), patch (neither document has a PATCH).
+  const switched = [
+    ['galaxy', 'validation.status', '422'],
+    ['galaxy', 'delete.then', '410'],
+    ['galaxy', 'put.unknown', 'create'],
+    ['galaxy', 'put.mode', 'merge'],
+    ['galaxy', 'error.body', 'problem'],
+    ['galaxy', 'list.pagination', 'ignored'],
+    ['pets', 'create.status', '200'],
+    ['pets', 'create.location', 'location'],
+    ['pets', 'delete.status', '200'],
+    ['pets', 'delete.then', '410'],
+    ['pets', 'put.unknown', 'create'],
+    ['pets', 'put.mode', 'merge'],
+    ['pets', 'error.body', 'plain'],
+    ['pets', 'body.unknown', 'refused'],
+  ] as const
+  for (const [api, rule, value] of switched) {
+    it(`against a ${api} twin switched to ${rule}=${value}: exit 0 warning on ${rule}, --strict exit 1 naming it, --reading clean`, async () => {
+      const contract = api === 'galaxy' ? await galaxy() : await pets()
+      const { baseUrl, token, credentials } = await served({ contract, readings: { [rule]: value } })
+      const options = { api, openapi: [contract], baseUrl, token, credentials, allowWrites: true, seed: 1, maxCases: 3 }
+      const loose = await verify(options)
+      expect(loose.exitCode).toBe(0)
+      expect(new Set(loose.report.outcomes.flatMap((o) => o.warnings.map((w) => w.rule)))).toEqual(new Set([rule]))
+      const strict = await verify({ ...options, strict: true })
+      expect(strict.exitCode).toBe(1)
+      expect(new Set(strict.report.outcomes.flatMap((o) => o.failures.map((f) => f.rule)))).toEqual(new Set([rule]))
+      const told = await verify({ ...options, strict: true, readings: { [rule]: value } })
+      expect(told.exitCode, told.stdout).toBe(0)
+    })
+  }
+
+  it('refuses an unknown security scheme and a missing credential in one line (exit 2)', async () => {
+    const { baseUrl } = await served()
+    const unknown = await run([
+      'verify',
+      'galaxy',
+      '--openapi',
+      `galaxy=${galaxyFile}`,
+      '--base-url',
+      baseUrl,
+      '--credential',
+      'nope=abcdefghijkl',
+    ])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/--credential nope: galaxy has no security scheme "nope"/)
+    expect(unknown.stderr).not.toContain('abcdefghijkl')
+    const none = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/galaxy needs credentials: pass --token/)
+  })
+
+  it('calibrate recovers a combination of readings from a switched twin; diff --strict is then clean', async () => {
+    const combo = { 'validation.status': '422', 'delete.then': '410', 'put.mode': 'merge', 'list.pagination': 'ignored' }
+    const { baseUrl, token } = await served({ readings: combo })
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const config = join(dir, 'apitwin.config.json')
+    const live = ['--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--token', token, '--allow-writes']
+    const calibrated = await run(['calibrate', 'galaxy', ...live, '--write', config, '--no-learn'])
+    expect(calibrated.code, calibrated.stdout + calibrated.stderr).toBe(0)
+    expect(calibrated.stdout).not.toContain(token)
+    expect((JSON.parse(readFileSync(config, 'utf8')) as { readings: Record<string, unknown> }).readings['galaxy']).toMatchObject(combo)
+    const before = await run(['diff', 'galaxy', ...live, '--strict'])
+    expect(before.code, before.stdout).toBe(1)
+    const after = await run(['diff', 'galaxy', ...live, '--strict', '--config', config])
+    expect(after.code, after.stdout + after.stderr).toBe(0)
+  })
+
+  it('raises no false alarm against a Galaxy server written from the document alone (default and --allow-writes)', async () => {
+    const token = 'independent-galaxy-token-1'
+    const galaxyServer = await startGalaxy(token)
+    running.push(galaxyServer as unknown as RunningServer)
+    for (const allowWrites of [false, true]) {
+      const result = await verify({
+        api: 'galaxy',
+        openapi: [await galaxy()],
+        baseUrl: galaxyServer.url,
+        token,
+        allowWrites,
+        seed: 1,
+        maxCases: 100,
+      })
+      const failed = result.report.outcomes
+        .filter((o) => o.status === 'fail')
+        .map((o) => `${o.title}: ${o.failures.map((f) => f.detail).join('; ')}`)
+      expect(failed, `allowWrites=${String(allowWrites)}`).toEqual([])
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout).not.toContain(token)
+    }
+  })
+})
