@@ -1,5 +1,6 @@
 import type { Provenance } from '../contracts/provenance.ts'
 import { runCheck, type Check, type CheckContext, type Exchange, type Rules, type SendOptions, type Suite } from './check.ts'
+import { replaceWhole } from '../handlers/placeholders.ts'
 import { accountPlaceholders } from './placeholders.ts'
 import { observationKey, probesOf } from './probes.ts'
 import type { Target } from './target.ts'
@@ -101,10 +102,7 @@ function signature(options: SendOptions): string {
  * itself differ between the mock and the server ("planets 26 was deleted" is "planets 55 was deleted").
  */
 function withoutParams(text: string, params: SendOptions['params']): string {
-  return Object.entries(params ?? {}).reduce((out, [name, value]) => {
-    const escaped = String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    return out.replace(new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, 'g'), `<${name}>`)
-  }, text)
+  return Object.entries(params ?? {}).reduce((out, [name, value]) => replaceWhole(out, String(value), `<${name}>`), text)
 }
 
 function shapeKeys(value: unknown): unknown {
