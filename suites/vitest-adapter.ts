@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, DEFAULT_CONFIG_FILE, type Config, type ConfigAccount } from '../server/config.ts'
 import type { Env } from '../server/env.ts'
+import { accountOptionsOf } from '../server/commands/verify.ts'
 import { liveTarget, type VerifyOptions } from '../server/verify.ts'
 import { runCheck, type Finding } from './check.ts'
 import { suites } from './suites.ts'
@@ -34,7 +35,6 @@ const ENV_FLAGS = {
 } as const satisfies Partial<Record<keyof VerifyOptions, string>>
 
 const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value)
-const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
 
 /** `APITWIN_BASE_URL`, `APITWIN_TOKEN`, … as `verify` reads them; undefined when no base URL is set. */
 function fromEnv(api: string, env: Env): VerifyOptions | undefined {
@@ -53,23 +53,9 @@ function fromConfig(api: string, config: Config, env: Env): VerifyOptions | unde
   if (!entry) return undefined
   const { actor, peer, foreign }: { actor?: ConfigAccount; peer?: ConfigAccount | undefined; foreign?: ConfigAccount | undefined } =
     entry.accounts ?? {}
-  const options = {
-    baseUrl: entry.baseUrl,
-    token: actor?.token,
-    userId: text(actor?.userId),
-    email: actor?.email,
-    role: actor?.role,
-    tenant: text(actor?.tenant),
-    peerUserId: text(peer?.userId),
-    peerEmail: peer?.email,
-    peerToken: peer?.token,
-    foreignUserId: text(foreign?.userId),
-    foreignTenant: text(foreign?.tenant),
-    foreignToken: foreign?.token,
-  }
   return {
     api,
-    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    ...accountOptionsOf(entry.baseUrl, { actor, peer, foreign }),
     allowWrites: truthy(env['APITWIN_ALLOW_WRITES']),
   }
 }

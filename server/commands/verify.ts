@@ -188,13 +188,29 @@ export type AccountOptions = Partial<
 
 const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
 
-/** The config file's target for `api` as verify options (its `${ENV}` references already expanded). */
-export function fromConfig(config: Config, api: string): AccountOptions {
-  const target = config.targets?.[api]
-  if (!target) return {}
-  const { actor, peer, foreign } = target.accounts ?? {}
+/** An account as the config file, discovery and the flags name it. */
+interface NamedAccount {
+  readonly userId?: string | number
+  readonly token?: string
+  readonly email?: string
+  readonly role?: string
+  readonly tenant?: string | number
+}
+
+/**
+ * A target's base URL and its named accounts as verify options (the flags' names), leaving out what is not given.
+ * @example accountOptionsOf('https://staging.example.com', { actor: { userId: 12, token } }) // { baseUrl, userId: '12', token }
+ */
+export function accountOptionsOf(
+  baseUrl: string,
+  {
+    actor,
+    peer,
+    foreign,
+  }: { readonly actor?: NamedAccount | undefined; readonly peer?: NamedAccount | undefined; readonly foreign?: NamedAccount | undefined },
+): AccountOptions {
   return definedOnly({
-    baseUrl: target.baseUrl,
+    baseUrl,
     token: actor?.token,
     userId: text(actor?.userId),
     email: actor?.email,
@@ -207,6 +223,14 @@ export function fromConfig(config: Config, api: string): AccountOptions {
     foreignTenant: text(foreign?.tenant),
     foreignToken: foreign?.token,
   })
+}
+
+/** The config file's target for `api` as verify options (its `${ENV}` references already expanded). */
+export function fromConfig(config: Config, api: string): AccountOptions {
+  const target = config.targets?.[api]
+  if (!target) return {}
+  const { actor, peer, foreign } = target.accounts ?? {}
+  return accountOptionsOf(target.baseUrl, { actor, peer, foreign })
 }
 
 /** The accounts a running `apitwin serve` publishes at `GET /__twin/apis`. */
@@ -227,20 +251,7 @@ export async function fromDiscovery(url: string, api: string): Promise<AccountOp
   if (!entry) throw new UsageError(`--from-discovery: ${origin} does not serve "${api}"`)
   const find = (label: Account['label']) => entry.accounts.find((a) => a.label === label)
   const [actor, peer, foreign] = [find('actor'), find('peer'), find('foreign')]
-  return definedOnly({
-    baseUrl: entry.baseUrl,
-    token: actor?.token,
-    userId: text(actor?.userId),
-    email: actor?.email,
-    role: actor?.role,
-    tenant: text(actor?.tenant),
-    peerUserId: text(peer?.userId),
-    peerEmail: peer?.email,
-    peerToken: peer?.token,
-    foreignUserId: text(foreign?.userId),
-    foreignTenant: text(foreign?.tenant),
-    foreignToken: foreign?.token,
-  })
+  return accountOptionsOf(entry.baseUrl, { actor, peer, foreign })
 }
 
 /** `--reading rule=value`, repeatable. */
