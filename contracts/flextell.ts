@@ -35,7 +35,8 @@ const body = z
   .partial()
   // Laravel's `confirmed` rule files the mismatch under `password`; `when` runs it even beside other field
   // errors (zod would skip it), because Laravel checks every rule at once.
-  .refine((b) => b.password === undefined || b.password === b.password_confirmation, {
+  // `confirmed` is validateSame against Arr::get(data, 'password_confirmation'): an absent confirmation is null.
+  .refine((b) => b.password === undefined || b.password === (b.password_confirmation ?? null), {
     path: ['password'],
     message: 'confirmed',
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,

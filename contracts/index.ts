@@ -19,6 +19,7 @@ export { issueKey, type Issue } from './issue.ts'
 export {
   laravel,
   laravelDialect,
+  laravelEveryRule,
   laravelMessage,
   laravelSummary,
   laravelValidation,

@@ -14,6 +14,7 @@ const templates10 = {
   'max.numeric': 'The :attribute field must not be greater than :max.',
   'max.array': 'The :attribute field must not have more than :max items.',
   'min.string': 'The :attribute field must be at least :min characters.',
+  'min.array': 'The :attribute field must have at least :min items.',
   'min.numeric': 'The :attribute field must be at least :min.',
   in: 'The selected :attribute is invalid.',
   exists: 'The selected :attribute is invalid.',
@@ -38,6 +39,7 @@ const templates9: Readonly<Record<LaravelRule, string>> = {
   'max.numeric': 'The :attribute must not be greater than :max.',
   'max.array': 'The :attribute must not have more than :max items.',
   'min.string': 'The :attribute must be at least :min characters.',
+  'min.array': 'The :attribute must have at least :min items.',
   'min.numeric': 'The :attribute must be at least :min.',
   confirmed: 'The :attribute confirmation does not match.',
   regex: 'The :attribute format is invalid.',
@@ -71,7 +73,7 @@ function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?:
     case 'too_big':
       return { rule: issue.origin === 'string' ? 'max.string' : issue.origin === 'array' ? 'max.array' : 'max.numeric', max: issue.maximum }
     case 'too_small':
-      return { rule: issue.origin === 'string' ? 'min.string' : 'min.numeric', min: issue.minimum }
+      return { rule: issue.origin === 'string' ? 'min.string' : issue.origin === 'array' ? 'min.array' : 'min.numeric', min: issue.minimum }
     case 'invalid_format':
       return { rule: issue.format === 'email' ? 'email' : 'regex' }
     case 'invalid_value':
@@ -88,6 +90,74 @@ export function laravelMessage(issue: Issue, messages: LaravelMessages = 'larave
     .replace(':attribute', attributeName(issue))
     .replace(':max', String(max))
     .replace(':min', String(min))
+}
+
+type Check = z.core.$ZodCheckDef & { minimum?: number; maximum?: number; format?: string; error?: (issue: object) => unknown }
+
+/** The schema a field's rules sit on, under `optional()` and `nullable()` (which only add `sometimes`/`nullable`). */
+function innerSchema(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def
+  return def.type === 'optional' || def.type === 'nullable' ? innerSchema((def as z.core.$ZodOptionalDef).innerType) : schema
+}
+
+/**
+ * What Laravel's `getSize` measures for a rule without `numeric`: an array's count, else the length of the value
+ * as PHP turns it into a string (42 → 2, true → 1, null and false → 0).
+ */
+function laravelSize(value: unknown): number {
+  if (Array.isArray(value)) return value.length
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length
+  if (value === null || value === undefined || value === false) return 0
+  return [...String(value === true ? 1 : value)].length
+}
+
+/**
+ * Laravel runs every rule of a field (no `bail`), where zod stops at a wrong type: a `null` for a
+ * `string|min:8` field is two messages in Laravel ("must be a string", "must be at least 8 characters"), one in
+ * zod. For each top-level field refused for its type, this adds the size and format rules its string schema
+ * declares, judged as Laravel's validator judges that value: sizes by `getSize`, `regex` on numbers as text,
+ * `email` refusing anything but a string. Each follows its field's type issue, as Laravel lists them in rule order.
+ * @example laravelEveryRule(z.object({ password: z.string().min(8) }), { password: null }, issues)
+ * // [type issue for password, { code: 'too_small', origin: 'string', minimum: 8, path: ['password'], … }]
+ */
+export function laravelEveryRule(object: z.core.$ZodType, input: Readonly<Record<string, unknown>>, issues: readonly Issue[]): Issue[] {
+  const def = object._zod.def
+  const shape: Readonly<Record<string, z.core.$ZodType>> = def.type === 'object' ? (def as z.core.$ZodObjectDef).shape : {}
+  // zod itself runs a length check on anything with a length (its `when`), an array given for a string included.
+  const seen = new Set(issues.map((issue) => `${issueKey(issue)} ${issue.code}`))
+  return issues.flatMap((issue): Issue[] => {
+    const field = issue.path[0]
+    if (issue.code !== 'invalid_type' || issue.path.length !== 1 || typeof field !== 'string' || !Object.hasOwn(shape, field))
+      return [issue]
+    const schema = innerSchema(shape[field] as z.core.$ZodType)
+    const string = schema._zod.def as z.core.$ZodStringDef & { format?: string }
+    if (string.type !== 'string') return [issue]
+    const value = input[field]
+    const path = [field]
+    const base = { path, input: value, message: '' }
+    const size = laravelSize(value)
+    const origin = Array.isArray(value) || (typeof value === 'object' && value !== null) ? 'array' : 'string'
+    const more: Issue[] = string.format === 'email' ? [{ code: 'custom', path, message: 'email' }] : []
+    for (const check of (string.checks ?? []).map((c) => c._zod.def as Check)) {
+      if (check.check === 'min_length' && check.minimum !== undefined && size < check.minimum) {
+        if (!seen.has(`${field} too_small`)) more.push({ ...base, code: 'too_small', origin, minimum: check.minimum })
+      } else if (check.check === 'max_length' && check.maximum !== undefined && size > check.maximum) {
+        if (!seen.has(`${field} too_big`)) more.push({ ...base, code: 'too_big', origin, maximum: check.maximum })
+      } else if (check.check === 'string_format') {
+        const pattern = (check as { pattern?: RegExp }).pattern
+        // preg_match takes numbers as their text; anything else (null, arrays, booleans) fails the rule.
+        const text = typeof value === 'number' ? String(value) : undefined
+        if (text !== undefined && pattern?.test(text)) continue
+        const key = check.error?.({ code: 'invalid_format', input: value })
+        more.push({
+          code: 'custom',
+          path,
+          message: typeof key === 'string' && isLaravelRule(key) ? key : check.format === 'email' ? 'email' : 'regex',
+        })
+      }
+    }
+    return [issue, ...more]
+  })
 }
 
 /** How the 422's `message` reads (the `validation.summary` reading): Laravel 9+'s summary or Laravel 8's fixed text. */

@@ -28,6 +28,8 @@ const roleSlugs = Object.keys(medibulutRoles) as MedibulutRole[]
 /** inferred: "including country code" read as E.164 (+ and 7–15 digits). */
 export const E164 = /^\+[1-9]\d{6,14}$/
 const phoneNumber = E164
+/** A phone, or "" (the example's `"phone": ""`): one `string|regex` rule, so a null is Laravel's two messages. */
+export const E164_OR_EMPTY = /^(?:|\+[1-9]\d{6,14})$/
 const hexColor = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/
 /** What Laravel's `numeric` rule takes as a string ("15.00", "-1", "2.5e1"). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -79,10 +81,7 @@ const body = z
     last_name: z.string().max(255).optional(),
     mobile: z.string().regex(phoneNumber, { error: 'regex' }).optional(),
     // The example returns "" for phone, so an empty alternate number is allowed.
-    phone: z
-      .union([z.literal(''), z.string().regex(phoneNumber, { error: 'regex' })], { error: 'regex' })
-      .nullable()
-      .optional(),
+    phone: z.string().regex(E164_OR_EMPTY, { error: 'regex' }).nullable().optional(),
     email: z.email().max(255).optional(),
     password: z.string().min(8).optional(),
     password_confirmation: z.string().optional(),
@@ -102,7 +101,8 @@ const body = z
     authorized_users: z.array(z.int({ error: 'integer' })).optional(),
     service_ids: z.array(z.int({ error: 'integer' }).positive({ error: 'integer' })).optional(),
   })
-  .refine((b) => b.password === undefined || b.password === b.password_confirmation, {
+  // `confirmed` is validateSame against Arr::get(data, 'password_confirmation'): an absent confirmation is null.
+  .refine((b) => b.password === undefined || b.password === (b.password_confirmation ?? null), {
     path: ['password'],
     message: 'confirmed',
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,

@@ -1,6 +1,6 @@
 import { flextell, type FlextellBody, type FlextellRuleId, type FlextellUserRecord } from '../contracts/flextell.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { laravelDialect, type LaravelDialect, type LaravelMessages, type LaravelSummary } from '../contracts/laravel.ts'
+import { laravelDialect, laravelEveryRule, type LaravelDialect, type LaravelMessages, type LaravelSummary } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedFlextell, type FlextellDb } from '../fixtures/flextell.ts'
 import { hashPassword } from '../fixtures/password.ts'
@@ -116,7 +116,7 @@ function validate(
   const parsed = flextell.body.safeParse(input)
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
-  const issues: Issue[] = parsed.success ? [] : [...parsed.error.issues]
+  const issues: Issue[] = parsed.success ? [] : laravelEveryRule(flextell.body, input, parsed.error.issues)
   if (rule['body.read-only'] === 'prohibited')
     for (const key of READ_ONLY) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
   if (rule['email.unique'] === 'enforced') issues.push(...takenEmail(input, user.id, holderOf, 'unique'))

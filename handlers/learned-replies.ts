@@ -114,6 +114,26 @@ export function slotKey(texts: readonly string[], swaps: Swaps): string {
   return JSON.stringify(texts.map((t) => toPlaceholders(t, swaps)))
 }
 
+/**
+ * The kind of value the request sent for a field's slot (`errors.status[]`, `errors[path=locale]`,
+ * `message[firstName]`), as a key suffix: ` status:string`. A server words one refusal by what it was sent (Laravel's
+ * `integer|in:0,1` says one thing for 2 and two for "x") where the mock may word both alike, so a text is learned
+ * per kind of value. Empty where the slot names no field the body has.
+ * @example kindOf('errors.status[]', { status: 'x' }) // ' status:string'
+ */
+export function kindOf(slotId: string, body: unknown): string {
+  const field =
+    /^errors\.([^[\]]+)(?:\[\])?$/.exec(slotId)?.[1] ?? /^errors\[path=(.+)\]$/.exec(slotId)?.[1] ?? /^message\[(.+)\]$/.exec(slotId)?.[1]
+  if (field === undefined || typeof body !== 'object' || body === null) return ''
+  const at = (root: unknown) =>
+    field.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Mutable)[key] : undefined), root)
+  // Rails wraps the attributes (`{"user": {…}}`): a field not at the top is looked for one level down.
+  const wrapped = Object.values(body as Mutable).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+  const value = [body, ...wrapped].map(at).find((v) => v !== undefined)
+  if (value === undefined) return ''
+  return ` ${field}:${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`
+}
+
 /** A Laravel body whose `message` summarises its `errors` (the first one and "(and N more errors)"). */
 export function isLaravelSummary(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
@@ -129,10 +149,11 @@ export function isLaravelSummary(value: unknown): boolean {
 /**
  * The mock's error reply answered as the server was seen to answer: its status (where learned for the mock's status
  * and message), its texts slot by slot, then the server's body for that status. `swaps` are the request's path ids
- * and the accounts, so a text learned on one request fits another. A success reply is never touched.
+ * and the accounts, so a text learned on one request fits another; `sent` is the request's parsed body, for texts
+ * learned per kind of value (`kindOf`). A success reply is never touched.
  * @example applyLearned({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }, learned, swaps)
  */
-export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps): Reply {
+export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, sent?: unknown): Reply {
   if (reply.status < 400 || typeof reply.body !== 'object' || reply.body === null) return reply
   const body = structuredClone(reply.body) as Mutable
   const wasSummary = isLaravelSummary(body)
@@ -140,7 +161,8 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps): Repl
   const status = learned.statuses?.[`${reply.status} ${toPlaceholders(message, swaps)}`] ?? reply.status
   for (const place of placesOf(body)) {
     if (wasSummary && place.id === 'message') continue
-    const found = learned.messages?.[slotKey(place.texts, swaps)]
+    const key = slotKey(place.texts, swaps)
+    const found = learned.messages?.[key + kindOf(place.id, sent)] ?? learned.messages?.[key]
     if (found !== undefined) place.set(found.map((t) => fromPlaceholders(t, swaps)))
   }
   // A summary is the first error and a count: recomputed from the errors as the server words them.

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import {
-  E164,
+  E164_OR_EMPTY,
   medibulut,
   medibulutBonusRate,
   medibulutRoles,
@@ -9,7 +9,7 @@ import {
   type MedibulutUserRecord,
 } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
-import { laravelDialect, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
+import { laravelDialect, laravelEveryRule, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
@@ -66,7 +66,7 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
   if (on('body.nullable', 'none').has('phone'))
     fields['phone'] = on('body.formats', 'lenient').has('phone')
       ? z.string().optional()
-      : z.union([z.literal(''), z.string().regex(E164, { error: 'regex' })], { error: 'regex' }).optional()
+      : z.string().regex(E164_OR_EMPTY, { error: 'regex' }).optional()
   // The extended schema parses to the same fields, plus nulls under `nullable` that `apply` drops for NOT NULL columns.
   return medibulut.body.safeExtend(fields) as unknown as z.ZodType<MedibulutBody>
 }
@@ -153,7 +153,7 @@ function validate(
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const roleId = input['role_id']
   const issues: Issue[] = [
-    ...(parsed.success ? [] : parsed.error.issues),
+    ...(parsed.success ? [] : laravelEveryRule(body, input, parsed.error.issues)),
     ...(rule['required-fields'] === 'create-rules'
       ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' }))
       : []),

@@ -113,13 +113,30 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
   return {
     ...state,
     resolve: async (request, params, operation) => {
-      const reply = await state.resolve(request, params, operation)
+      // The body is read once and kept, so a refusal's texts can be matched to the kind of value each field was sent.
+      let text: Promise<string> | undefined
+      const kept = { headers: request.headers, url: request.url, text: () => (text ??= request.text()) }
+      const reply = await state.resolve(kept, params, operation)
+      const sent = reply.status >= 400 ? parsedOrUndefined(await kept.text().catch(() => '')) : undefined
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
-      return applyLearned(reply, learned, [
-        ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
-        ...swapsOf(accounts),
-      ])
+      return applyLearned(
+        reply,
+        learned,
+        [
+          ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
+          ...swapsOf(accounts),
+        ],
+        sent,
+      )
     },
+  }
+}
+
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Json, Learned, LearnedByRule } from '../contracts/learned.ts'
-import { isLaravelSummary, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
+import { isLaravelSummary, kindOf, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
 import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
 import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { diff, type Pair } from './diff.ts'
@@ -42,6 +42,7 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
     first.set(id, JSON.stringify(value))
     table[key] = value
   }
+  const agreed: Record<string, string[]> = {}
   const onPair = (pair: Pair) => {
     const [me, le] = [pair.mock.exchange, pair.live.exchange]
     // Only refusals (4xx on both sides): a request both refused changed nothing, on either server.
@@ -58,13 +59,17 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
       )
     if (keysOf(me.body) !== keysOf(le.body))
       keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), template(me, le, distinctive(liveSwaps, '')))
+    const sent = sentBody(pair.mock.options)
     for (const [mine, theirs] of pairSlots(me, le)) {
       const key = slotKey(mine.texts, mockSwaps)
       // A number in the server's text is an id only where the mock's text holds its own id in that place ("1" in
       // "must be 1 (active)" is no account); e-mails and tokens are always replaced, never learned.
       const value = theirs.texts.map((t) => toPlaceholders(t, distinctive(liveSwaps, key)))
-      if (JSON.stringify(value) === key || secrets.some((s) => value.some((t) => t.includes(s)))) continue
-      keep(piece(pair.charge('error messages'), request).messages, 'message', key, value)
+      if (secrets.some((s) => value.some((t) => t.includes(s)))) continue
+      // Texts that already agree are kept too, as agreement: a text the server words as the mock does for one value
+      // and otherwise for another of the same kind is a conflict, not a template (it is dropped below).
+      const table = JSON.stringify(value) === key ? agreed : piece(pair.charge('error messages'), request).messages
+      keep(table, 'message', key + kindOf(mine.id, sent), value)
     }
   }
   await diff(suite, live, mock, { onPair })
@@ -87,6 +92,16 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
     }
   }
   return out
+}
+
+/** The body a request sent, parsed; undefined when it sent none or no JSON. */
+function sentBody(options: SendOptions): unknown {
+  if (options.rawBody === undefined) return options.body
+  try {
+    return JSON.parse(options.rawBody) as unknown
+  } catch {
+    return undefined
+  }
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)

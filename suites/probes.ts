@@ -1,6 +1,7 @@
 import { runCheck, type CheckContext, type Exchange, type Need, type SendOptions, type Suite } from './check.ts'
 import { replaceWhole } from '../handlers/placeholders.ts'
 import type { Target } from './target.ts'
+import { MEDIBULUT_OPTIONAL } from '../contracts/medibulut.ts'
 
 /**
  * A probe asks a server one question about one inferred rule — which of its readings does this server follow —
@@ -262,9 +263,19 @@ const medibulutProbes: readonly Probe[] = [
     ),
   ),
   probe('body.range', async (t) => medibulutErrors(t, { bonus_rate: 101 }, ['bonus_rate'])),
-  probe('body.formats', async (t) => medibulutErrors(t, { color: 'red', mobile: '555' })),
+  // Every field the readings name, so calibrate can tell them apart field by field.
+  probe('body.formats', async (t) =>
+    medibulutErrors(
+      t,
+      { color: 'red', mobile: '555', phone: '555', photo: 'apitwin-probe', password: 'short1', password_confirmation: 'short1' },
+      ['color', 'mobile', 'phone', 'photo', 'password'],
+    ),
+  ),
   probe('body.lengths', async (t) => medibulutErrors(t, { first_name: LONG })),
-  probe('body.nullable', async (t) => medibulutErrors(t, { first_name: null, phone: null })),
+  // A null for every optional field but the anchor, so calibrate can tell them apart field by field.
+  probe('body.nullable', async (t) =>
+    medibulutErrors(t, Object.fromEntries(MEDIBULUT_OPTIONAL.filter((key) => key !== 'status').map((key) => [key, null]))),
+  ),
   probe('body.permissions', async (t) => medibulutErrors(t, { permissions: ['apitwin.probe'] }, ['permissions.0'])),
   probe('body.ids', async (t) => medibulutErrors(t, { service_ids: [0] }, ['service_ids.0'])),
   probe(
