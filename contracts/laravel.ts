@@ -107,8 +107,9 @@ function innerSchema(schema: z.core.$ZodType): z.core.$ZodType {
 function laravelSize(value: unknown): number {
   if (Array.isArray(value)) return value.length
   if (typeof value === 'object' && value !== null) return Object.keys(value).length
-  if (value === null || value === undefined || value === false) return 0
-  return [...String(value === true ? 1 : value)].length
+  if (value === true) return 1
+  if (typeof value === 'string') return [...value].length
+  return typeof value === 'number' ? String(value).length : 0
 }
 
 /**
