@@ -82,6 +82,11 @@ export interface CheckContext<R extends string> {
   secret(value: string): void
   /** Registers a write to undo after the check, pass or fail (live targets keep their data). */
   onCleanup(undo: () => Promise<unknown>): void
+  /**
+   * Says a request of this check changed the account in a way no cleanup undoes (a server took an invalid value it
+   * should have refused): if the check fails, the checks after it are not judged on that account.
+   */
+  leftChanged(): void
 }
 
 export interface Check<R extends string = string> {
@@ -152,6 +157,13 @@ class CheckFailed extends Error {}
  */
 const keptByRun = new WeakMap<Target, Map<string, string>>()
 
+/**
+ * Runs whose account a failed check changed and could not put back (its restore was refused): the rule that check
+ * failed on. Every later check rests on the account being as it was, so a later miss is charged there (a warning
+ * naming it): a server that took an invalid role and then refuses the restore fails one rule, not every check after.
+ */
+const unrestoredByRun = new WeakMap<Target, string>()
+
 /** `field=value` keys of every leaf of a request body (an array under its field, and each of its elements). */
 function leafKeys(value: unknown, key = '', out: string[] = []): string[] {
   if (Array.isArray(value)) {
@@ -213,6 +225,9 @@ export async function runCheck<R extends string>(
   const failures: Finding[] = []
   const warnings: Finding[] = []
   const cleanups: Array<() => Promise<unknown>> = []
+  /** Whether every restore was taken, and whether a request changed the account with nothing registered to undo it. */
+  let restored = true
+  let changed = false
   const kept = keptByRun.get(target) ?? new Map<string, string>()
   keptByRun.set(target, kept)
   /** The body of the check's latest request the server answered 2xx: what a documented failure says it kept. */
@@ -263,6 +278,18 @@ export async function runCheck<R extends string>(
         text: known.text,
         provenance: known.provenance,
         detail: `not judged (${found.rule}: ${found.detail}): it rests on ${premise.rule}, which did not hold`,
+        restsOn: [found.rule],
+      })
+      return false
+    }
+    const left = unrestoredByRun.get(target)
+    if (left !== undefined && left !== found.rule) {
+      const known = ruleOf(left)
+      warn({
+        rule: left,
+        text: known.text,
+        provenance: known.provenance,
+        detail: `not judged (${found.rule}: ${found.detail}): an earlier check failed on ${left} and the account could not be restored`,
         restsOn: [found.rule],
       })
       return false
@@ -348,6 +375,7 @@ export async function runCheck<R extends string>(
       return readingOfField(target.readings?.[rule] ?? known.provenance.readings.default, field, known.provenance.readings.default)
     },
     onCleanup: (undo) => void cleanups.push(undo),
+    leftChanged: () => void (changed = true),
   }
   let unsafe: string | undefined
   try {
@@ -356,6 +384,14 @@ export async function runCheck<R extends string>(
     const premise = broken[0]
     if (error instanceof UnsafeWrite) {
       unsafe = error.message
+    } else if (!(error instanceof CheckFailed) && failures.length === 0 && unrestoredByRun.has(target)) {
+      const left = unrestoredByRun.get(target) ?? ''
+      warnings.push({
+        ...miss(
+          left as R,
+          `the check stopped: ${describeError(error)}; an earlier check failed on ${left} and the account could not be restored`,
+        ),
+      })
     } else if (!(error instanceof CheckFailed) && premise) {
       // What broke is the server's reading, not the contract: the premise is already reported.
       warnings.push({ ...miss(premise.rule as R, `the check stopped: ${describeError(error)}`) })
@@ -368,7 +404,18 @@ export async function runCheck<R extends string>(
       })
     }
   } finally {
-    for (const undo of cleanups.reverse()) await undo().catch(() => undefined)
+    for (const undo of cleanups.reverse()) {
+      const result = await undo().then(
+        (value) => value,
+        () => refused,
+      )
+      // A restore the server refused; 404 and 410 are a delete of what is already gone, which is as it was.
+      if (result === refused || (isExchange(result) && result.status >= 400 && result.status !== 404 && result.status !== 410))
+        restored = false
+    }
+    const [failed] = failures
+    const asFound = restored && !(changed && cleanups.length === 0)
+    if (!asFound && failed !== undefined && !unrestoredByRun.has(target)) unrestoredByRun.set(target, failed.rule)
   }
   // A request the write guard held back: what ran before it may have held, but the check did not run whole.
   if (unsafe !== undefined && failures.length === 0)
@@ -380,6 +427,10 @@ export async function runCheck<R extends string>(
   })
   return done({ status, failures, warnings: counted })
 }
+
+const refused = Symbol('restore refused')
+const isExchange = (value: unknown): value is Exchange =>
+  typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number' && 'headers' in value
 
 /** A raw body as a server would parse it; a body that is not JSON carries no fields. */
 function parseOrRaw(raw: string): unknown {

@@ -114,6 +114,8 @@ export async function runCase<R extends string>(t: CheckContext<R>, api: Derived
   }
   const anchor = api.anchor(c.field)
   const res = await api.send(t, { ...anchor.fields, ...value })
+  // A server that took the anchor wrote an invalid value no snapshot of this check restores.
+  if (res.status >= 200 && res.status < 300) t.leftChanged()
   // The anchor technique: a conforming server refuses the anchor and nothing else, and writes nothing.
   // Not refused at all: the anchor's own rule broke (and the request may have written); else the envelope.
   if (

@@ -298,7 +298,8 @@ const checks: Check<R>[] = [
         notifications: ['email_new_transaction', 'push_new_transaction'],
         locale: 'fr',
       }
-      const after = await update(t, { ...sent, expo_push_token: 'ExpoPushToken[apitwinroundtrip000000]' })
+      // expo_push_token is left to its derived check: a server refusing it would fail this round trip for its rule.
+      const after = await update(t, sent)
       for (const [field, value] of Object.entries(sent)) {
         const actual = after[field as keyof typeof after]
         t.expect(
@@ -315,7 +316,16 @@ const checks: Check<R>[] = [
     async run(t) {
       await snapshot(t)
       const lastName = `Persisted ${Date.now()}`
-      await update(t, { last_name: lastName })
+      // Persistence is judged on what the 200 showed as taken: a value the 200 already lost is response.echo's finding.
+      const first = await update(t, { last_name: lastName })
+      if (
+        !t.given(
+          'response.echo',
+          first.last_name === lastName,
+          `the 200 showed last_name ${JSON.stringify(first.last_name)}, not the value sent`,
+        )
+      )
+        return
       const later = await update(t, { locale: 'en' })
       t.expect(
         'update.persists',

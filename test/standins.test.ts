@@ -47,7 +47,17 @@ const invisible: Readonly<Record<string, readonly string[]>> = { 'rails-users': 
  * (so it is seen) and pass. The strict writer's rails-users answers an unknown id with the documented 401 under
  * its user.not-found break: that is order.find-before-authorize=authorize-first.
  */
-const readingsInDisguise: Readonly<Record<string, string>> = { 'strict rails-users user.not-found': 'order.find-before-authorize' }
+const readingsInDisguise: Readonly<Record<string, string>> = {
+  'strict rails-users user.not-found': 'order.find-before-authorize',
+  'mixed rails-users user.not-found': 'order.find-before-authorize',
+}
+
+/**
+ * Breaks a writer made that keep the documented rule as the doc words it, so verify rightly passes. The mixed
+ * writer's rails-users wraps a lone string into a list and casts list items to strings: what is stored is still
+ * "array [string]", and what a string sent for a list does is body.type-cast's reading, not the doc's.
+ */
+const notBreaks: Readonly<Record<string, string>> = { 'mixed rails-users body.arrays': 'body.type-cast' }
 
 /**
  * Behaviour of a conforming stand-in that no reading covers yet, per writer and API: calibrate must name it (exit 1,
@@ -67,6 +77,14 @@ const knownRemaining: Readonly<Record<string, readonly string[]>> = {
   // (unattributed): the 404 of a route constraint has Rails' own body, learned for one status only.
   'strict rails-users': ['(unattributed)', 'path.id', 'body.type-cast', 'validation.messages'],
   'strict medibulut': ['validation.messages', 'body.formats'],
+  // The mixed writer's own rules beyond every reading: first_name max 100, identity_number of 11 digits, passwords
+  // needing a digit, role_id as a string only, errors listed in its own rule order.
+  'mixed medibulut': ['validation.messages', 'body.lengths', 'body.formats', 'role.reading'],
+  // Two 401 bodies (a missing header without `error`, a bad token with its own text) and a 400 whose message is a
+  // string for an unknown role, a list for the ValidationPipe: each learned two ways, so left out.
+  'mixed gorules': ['error.body', '(unattributed)', 'validation.status'],
+  // Presence is validated on first_name only (last_name may be blank), and list items are refused, not cast.
+  'mixed rails-users': ['(unattributed)', 'body.names'],
   // (unattributed): a service's BadRequestException has a string message, its ValidationPipe a list: one 400, two bodies.
   'strict gorules': ['(unattributed)', 'error.body'],
 }
@@ -229,6 +247,10 @@ for (const writer of writers) {
         for (const rule of breakable.filter((r) => !(invisible[api] ?? []).includes(r))) {
           const result = await verify({ ...options(api, await serve(writer, api, [rule])), allowWrites: true })
           const failed = [...new Set(failuresOf(result).map((f) => f.rule))]
+          if (notBreaks[`${writer} ${api} ${rule}`] !== undefined) {
+            if (failed.length > 0) wrong.push(`${rule} (keeps the documented rule): failed on [${failed.join(', ')}]`)
+            continue
+          }
           const reading = readingsInDisguise[`${writer} ${api} ${rule}`]
           if (reading !== undefined) {
             const warned = result.report.outcomes.some((o) => o.warnings.some((w) => w.rule === reading))
