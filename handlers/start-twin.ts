@@ -114,11 +114,19 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
     ...state,
     resolve: async (request, params, operation) => {
       const reply = await state.resolve(request, params, operation)
+      // An imported API names the operation (`PUT /planets/{planetId}`): its path, filled, is what a body echoes.
+      const template = operation?.slice(operation.indexOf(' ') + 1)
+      const path = template?.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
-      return applyLearned(reply, learned, [
-        ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
-        ...swapsOf(accounts),
-      ])
+      return applyLearned(
+        reply,
+        learned,
+        [
+          ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
+          ...swapsOf(accounts),
+        ],
+        path === undefined ? {} : { path },
+      )
     },
   }
 }
