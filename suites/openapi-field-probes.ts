@@ -45,21 +45,26 @@ export function openApiFieldProbes(contract: OpenApiContract, seed = 1): Probe[]
       })
   }
 
-  // The first top-level collection whose create answers the item, can be deleted, and names fields of the rule.
+  // Top-level collections whose create answers the item and which can delete it again; the valid body (a draw from
+  // the schema, the costly part on a large document) only for one that names fields of the rule.
   const writable = contract.collections.flatMap((collection) => {
     const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
     const remove = collection.operations.delete === undefined ? undefined : byKey.get(collection.operations.delete)
     const media = create?.requestBody && jsonMedia(create.requestBody.content)
-    const valid = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
-    if (collection.collectionPath.includes('{') || !create || !remove || !media || !valid || !answersItem(create)) return []
-    return [{ collection, create, remove, schema: media[1].schema, valid }]
+    if (collection.collectionPath.includes('{') || !create || !remove || !media || !answersItem(create)) return []
+    return [
+      { collection, create, remove, schema: media[1].schema, examples: media[1].examples, fields: bodyFields(contract.document, [create]) },
+    ]
   })
   const fieldProbe = (rule: 'body.coercion' | 'body.formats', kinds: ReadonlyArray<string>, spoil: (valid: unknown) => unknown) => {
     if (!inferred(rule)) return
-    for (const { collection, create, remove, schema, valid } of writable) {
+    for (const { collection, create, remove, schema, examples, fields } of writable) {
+      if (!fields.some((field) => kinds.includes(field.kind))) continue
+      const valid = validBody(contract, schema, examples, seed)
+      if (!valid) continue
       const check = contract.check(schema, 'request')
       // Each field with a body that breaks the document only there: the spoilt value, all else valid.
-      const cases = bodyFields(contract.document, [create])
+      const cases = fields
         .filter((field) => kinds.includes(field.kind))
         .flatMap((field) => {
           const value = spoil(field.kind === 'format' ? undefined : valueFitting(check, valid, field.path))
