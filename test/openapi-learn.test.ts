@@ -6,10 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
 import { createTwin, type Twin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
-import { commandConfig, commandLearned, commandReadings } from '../server/config.ts'
-import { configOpenApis, loadOpenApis } from '../server/openapi-files.ts'
 import { startServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
+import { spawnServe } from './helpers/spawn-serve.ts'
 import { startSpringGalaxy } from './helpers/spring-galaxy-server.ts'
 
 /*
@@ -154,20 +153,12 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
       /auth\.status \[inferred\][^]*?\+ learned: 1 status \(403\), 2 error bodies \(401, 403\), 2 message texts/,
     )
 
-    // After a restart from the file the twin answers as the server does; a twin without the file as before.
+    // After a restart from the file (`apitwin serve --config`, its own process) the twin answers as the server does;
+    // a twin without the file as before.
     const file = JSON.parse(readFileSync(config, 'utf8')) as object
     writeFileSync(config, JSON.stringify({ ...file, apis: { galaxy: { openapi: galaxyFile } } }))
-    const loaded = await loadOpenApis(configOpenApis(await commandConfig(config, {}), config))
-    const books = Object.fromEntries(loaded.map((c) => [c.name, c.rules]))
-    const served = await startServer({
-      port: 0,
-      log: false,
-      apis: [],
-      openapi: Object.fromEntries(loaded.map((c) => [c.name, c])),
-      readings: await commandReadings({ config }, {}, books),
-      learned: await commandLearned(config, {}, books),
-    })
-    running.push(served)
+    const served = await spawnServe(['--config', config, '--quiet'])
+    running.push({ close: async () => void (await served.stop()) })
     const plain = await startServer({ port: 0, log: false, apis: [], openapi: { galaxy: await galaxy() } })
     running.push(plain)
     const [twin, before2] = [`${served.url}/galaxy`, `${plain.url}/galaxy`]
