@@ -234,6 +234,31 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
     expect([...warned].sort()).toEqual(['auth.status', 'body.coercion', 'body.formats', 'error.body'])
   }, 120_000)
 
+  it('keeps across a restart (--state) a planet the twin took only because a format is unchecked', async () => {
+    const contract = await galaxy()
+    const readings = { galaxy: { 'body.formats': 'unchecked:successCallbackUrl' } }
+    const twin = await createTwin({ apis: [], openapi: { galaxy: contract }, readings })
+    const headers = new Headers({ authorization: `Bearer ${bearerOf(twin)}`, 'content-type': 'application/json' })
+    const sent = { name: 'Kepler', successCallbackUrl: 'not a url' }
+    const created = await twin
+      .state('galaxy')
+      .resolve({ headers, text: async () => JSON.stringify(sent), url: 'http://twin/galaxy/planets' }, {}, 'POST /planets')
+    expect(created.status).toBe(201)
+    const id = String((created.body as { id: number }).id)
+    // What --state writes is JSON, read back by a fresh start under the same readings.
+    const saved = JSON.parse(JSON.stringify(twin.state('galaxy').snapshot())) as ReturnType<ReturnType<Twin['state']>['snapshot']>
+    const restarted = await createTwin({ apis: [], openapi: { galaxy: contract }, readings })
+    await restarted.state('galaxy').restore(saved)
+    const read = await restarted
+      .state('galaxy')
+      .resolve({ headers, text: async () => '', url: `http://twin/galaxy/planets/${id}` }, { planetId: id }, 'GET /planets/{planetId}')
+    expect(read.status).toBe(200)
+    expect(read.body).toMatchObject(sent)
+    // Under the default reading the document's check holds: the same saved record is refused, not served.
+    const strict = await createTwin({ apis: [], openapi: { galaxy: contract } })
+    await expect(strict.state('galaxy').restore(saved)).rejects.toThrow(/does not match format \\"uri\\"/)
+  })
+
   // A twin switched to each lenient reading plays the server: verify warns on that rule alone (fails with --strict),
   // and is clean when told the reading; per-field values included.
   const switched = [
