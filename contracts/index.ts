@@ -67,6 +67,7 @@ export { importOpenApi, slugOf, type ImportOptions, type OpenApiContract } from 
 export { inferCollections, type CollectionOperations, type OpenApiCollection } from './openapi/collections.ts'
 export { MAX_DOCUMENT_CHARS, parseOpenApi, type OpenApiDocument, type OpenApiInput, type OpenApiVersion } from './openapi/document.ts'
 export { OpenApiImportError } from './openapi/import-error.ts'
+export { bodyFields, valueAt, withValueAt, type BodyField } from './openapi/body-fields.ts'
 export { toJsonSchema, type BundledSchema, type SchemaView } from './openapi/json-schema.ts'
 export {
   MAX_OPERATIONS,

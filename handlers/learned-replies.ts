@@ -147,22 +147,41 @@ export function isLaravelSummary(value: unknown): boolean {
 }
 
 /**
+ * The message a refusal leads with: its `message` (or the first of a list), else an RFC 9457 `detail` (an imported
+ * API's twin words its errors there). What a learned status is keyed by, with the status it replaces.
+ * @example leadingMessage({ type: 'about:blank', status: 401, detail: 'No credentials' }) // 'No credentials'
+ */
+export function leadingMessage(body: unknown): string {
+  const slots = slotsOf(body)
+  const slot = slots.find((s) => s.id === 'message' || s.id.startsWith('message[')) ?? slots.find((s) => s.id === 'detail')
+  return slot?.texts[0] ?? ''
+}
+
+/** Where a learned body takes what differs per reply: the request's path (`<path>`), the time of the reply (`<now>`). */
+export interface ReplyContext {
+  /** The request's path within the API (`/planets/7`), for a body that echoes it (Spring's `path`). */
+  readonly path?: string
+  /** The request's parsed body, for texts learned per kind of value (`kindOf`). */
+  readonly sent?: unknown
+}
+
+/**
  * The mock's error reply answered as the server was seen to answer: its status (where learned for the mock's status
  * and message), its texts slot by slot, then the server's body for that status. `swaps` are the request's path ids
- * and the accounts, so a text learned on one request fits another; `sent` is the request's parsed body, for texts
- * learned per kind of value (`kindOf`). A success reply is never touched.
+ * and the accounts, so a text learned on one request fits another; `context` the request's path and parsed body.
+ * A success reply is never touched.
  * @example applyLearned({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }, learned, swaps)
  */
-export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, sent?: unknown): Reply {
+export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, context: ReplyContext = {}): Reply {
   if (reply.status < 400 || typeof reply.body !== 'object' || reply.body === null) return reply
   const body = structuredClone(reply.body) as Mutable
   const wasSummary = isLaravelSummary(body)
-  const message = (slotsOf(body).find((s) => s.id === 'message' || s.id.startsWith('message['))?.texts ?? [])[0] ?? ''
+  const message = leadingMessage(body)
   const status = learned.statuses?.[`${reply.status} ${toPlaceholders(message, swaps)}`] ?? reply.status
   for (const place of placesOf(body)) {
     if (wasSummary && place.id === 'message') continue
     const key = slotKey(place.texts, swaps)
-    const found = learned.messages?.[key + kindOf(place.id, sent)] ?? learned.messages?.[key]
+    const found = learned.messages?.[key + kindOf(place.id, context.sent)] ?? learned.messages?.[key]
     if (found !== undefined) place.set(found.map((t) => fromPlaceholders(t, swaps)))
   }
   // A summary is the first error and a count: recomputed from the errors as the server words them.
@@ -173,14 +192,22 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, sent?
         .map(String),
     )
   const template = learned.bodies?.[String(status)]
-  const out = template === undefined ? body : fill(template, status, body, swaps)
-  return { ...reply, status, body: out }
+  const out = template === undefined ? body : fill(template, status, body, swaps, context)
+  // A 401's challenge belongs to the 401: a status learned in its place does not carry it.
+  const headers =
+    status === reply.status || reply.headers?.['www-authenticate'] === undefined
+      ? reply.headers
+      : Object.fromEntries(Object.entries(reply.headers).filter(([name]) => name !== 'www-authenticate'))
+  return { ...reply, status, body: out, ...(headers && { headers }) }
 }
 
-function fill(template: Readonly<Record<string, Json>>, status: number, mock: Mutable, swaps: Swaps): Mutable {
+function fill(template: Readonly<Record<string, Json>>, status: number, mock: Mutable, swaps: Swaps, context: ReplyContext): Mutable {
   const out: Mutable = {}
   for (const [key, value] of Object.entries(template)) {
     if (value === '<status>') out[key] = status
+    else if (value === '<now>') out[key] = new Date().toISOString()
+    else if (typeof value === 'string' && value.endsWith('<path>') && context.path !== undefined)
+      out[key] = `${value.slice(0, -'<path>'.length)}${context.path}`
     else if (typeof value === 'string' && /^<mock\.[^>]+>$/.test(value)) {
       const from = mock[value.slice(6, -1)]
       if (from !== undefined) out[key] = from

@@ -1,10 +1,11 @@
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { DEFAULT_SEED } from '../fixtures/faker.ts'
-import { seedOpenApi, type OpenApiDb, type OpenApiRecord } from '../fixtures/openapi-seed.ts'
+import { scopedKey, seedOpenApi, vouch, type OpenApiDb, type OpenApiRecord } from '../fixtures/openapi-seed.ts'
 import { openApiErrors } from './openapi-errors.ts'
+import { excused } from './openapi-leniency.ts'
 import { projector } from './openapi-project.ts'
-import { openApiReadings } from './openapi-readings.ts'
+import { openApiReadings, type OpenApiReadings } from './openapi-readings.ts'
 import { itemFields, resolveOpenApi, type PreparedOpenApi } from './openapi-resolver.ts'
 import { RouteTable } from './route-table.ts'
 import type { ApiSnapshot, TwinApi } from './twin-api.ts'
@@ -87,7 +88,7 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
           }),
         },
         snapshot: () => snapshot(db),
-        restore: async (saved) => restore(db, saved, collections),
+        restore: async (saved) => restore(db, saved, collections, (name, data) => lenientOnly(contract, readings, name, data)),
       }
     },
   }
@@ -108,15 +109,43 @@ function snapshot(db: OpenApiDb): ApiSnapshot {
   return out
 }
 
-function restore(db: OpenApiDb, saved: ApiSnapshot, collections: ReadonlyMap<string, { readonly idField: string }>): void {
+/**
+ * Whether a saved record the store's own check refuses fits once the readings excuse it: a format they leave
+ * unchecked (the twin took it under `body.formats: unchecked`). Such a record is restored on its own, vouched for,
+ * so a restart with --state keeps what the twin accepted.
+ */
+function lenientOnly(contract: OpenApiContract, readings: OpenApiReadings, name: string, data: unknown): boolean {
+  const collection = contract.collections.find((c) => c.name === name)
+  if (readings.unchecked.size === 0 || !collection || typeof data !== 'object' || data === null) return false
+  const issues = contract.check(collection.itemSchema, 'response')(data)
+  return issues.length > 0 && excused(issues, readings).length === 0
+}
+
+function restore(
+  db: OpenApiDb,
+  saved: ApiSnapshot,
+  collections: ReadonlyMap<string, { readonly idField: string }>,
+  lenient: (name: string, data: unknown) => boolean,
+): void {
   for (const [name, store] of db.collections) {
-    const records = saved[name]
-    if (!Array.isArray(records)) continue
+    const all = saved[name]
+    if (!Array.isArray(all)) continue
+    const excusedRecords = all.filter(
+      (r): r is OpenApiRecord => typeof r === 'object' && r !== null && lenient(name, (r as OpenApiRecord).data),
+    )
+    const records = all.filter((r) => !excusedRecords.includes(r as OpenApiRecord))
     const deleted = saved[`${name}${DELETED}`]
     store.restore(records, Array.isArray(deleted) ? deleted.filter((key): key is string => typeof key === 'string') : [])
-    // Created records move the id counter past themselves, so the next create does not collide.
+    // One write each, vouched for just before it: the store checks a vouched record once and takes the verdict.
     const idField = collections.get(name)?.idField
-    for (const record of records as OpenApiRecord[]) {
+    for (const record of excusedRecords) {
+      const existing = store.get('key', scopedKey(record.parent, record.data[idField ?? 'id']))
+      vouch(record.data)
+      if (existing) store.update(existing, (draft) => void Object.assign(draft, record))
+      else store.create(record)
+    }
+    // Created records move the id counter past themselves, so the next create does not collide.
+    for (const record of all as OpenApiRecord[]) {
       const id = idField === undefined ? undefined : record.data?.[idField]
       if (typeof id === 'number' && id >= (db.counters.get(name) ?? 1)) db.counters.set(name, Math.floor(id) + 1)
     }

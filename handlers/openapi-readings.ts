@@ -1,7 +1,7 @@
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { ErrorStyle } from './openapi-errors.ts'
-import { choose } from './readings.ts'
+import { choose, fieldsFollowing } from './readings.ts'
 
 /** What the generic resolver follows for one imported API: each rule's effective behaviour, documented or chosen. */
 export interface OpenApiReadings {
@@ -19,6 +19,12 @@ export interface OpenApiReadings {
   readonly errorBody: ErrorStyle
   readonly unknownFields: 'ignored' | 'refused'
   readonly pagination: 'honoured' | 'ignored'
+  /** The status a request without valid credentials answers (401 unless `auth.status` says 403). */
+  readonly authStatus: 401 | 403
+  /** Body fields (dotted paths) that take a numeric string as its number (`body.coercion: coerced`). */
+  readonly coerced: ReadonlySet<string>
+  /** Body fields (dotted paths) whose `format` is not checked (`body.formats: unchecked`). */
+  readonly unchecked: ReadonlySet<string>
 }
 
 /**
@@ -27,8 +33,11 @@ export interface OpenApiReadings {
  * @example openApiReadings(billing, { patch: 'merge-patch' }).patch // 'merge-patch'
  */
 export function openApiReadings(contract: OpenApiContract, choice?: ReadingChoice): OpenApiReadings {
-  const chosen = choose(contract.name, contract.rules, choice) as Readonly<Record<string, string | undefined>>
+  const all = choose(contract.name, contract.rules, choice)
+  const chosen = all as Readonly<Record<string, string | undefined>>
   const documented = (id: string) => contract.rules[id]?.provenance.kind === 'documented'
+  const perField = (id: string, reading: string) =>
+    contract.rules[id]?.provenance.kind === 'inferred' ? fieldsFollowing(contract.rules, all, id, reading) : []
   const validation = chosen['validation.status'] ?? /\b(400|422)\b/.exec(contract.rules['validation.status']?.text ?? '')?.[1] ?? '400'
   return {
     createStatus: chosen['create.status'] === '200' ? 200 : 201,
@@ -48,5 +57,9 @@ export function openApiReadings(contract: OpenApiContract, choice?: ReadingChoic
     errorBody: chosen['error.body'] === 'document' ? 'document' : chosen['error.body'] === 'plain' ? 'plain' : 'problem',
     unknownFields: chosen['body.unknown'] === 'refused' ? 'refused' : 'ignored',
     pagination: chosen['list.pagination'] === 'ignored' ? 'ignored' : 'honoured',
+    authStatus: chosen['auth.status'] === '403' ? 403 : 401,
+    // Per field, resolved once here: a request pays a set lookup per named field, nothing when none is named.
+    coerced: new Set(perField('body.coercion', 'coerced')),
+    unchecked: new Set(perField('body.formats', 'unchecked')),
   }
 }

@@ -118,6 +118,9 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
       const kept = { headers: request.headers, url: request.url, text: () => (text ??= request.text()) }
       const reply = await state.resolve(kept, params, operation)
       const sent = reply.status >= 400 ? parsedOrUndefined(await kept.text().catch(() => '')) : undefined
+      // An imported API names the operation (`PUT /planets/{planetId}`): its path, filled, is what a body echoes.
+      const template = operation?.slice(operation.indexOf(' ') + 1)
+      const path = template?.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
       return applyLearned(
         reply,
@@ -126,7 +129,7 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
           ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
           ...swapsOf(accounts),
         ],
-        sent,
+        { ...(path !== undefined && { path }), sent },
       )
     },
   }

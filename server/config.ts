@@ -212,17 +212,23 @@ export async function commandReadings(
 export type ApiLearned = Readonly<Record<string, LearnedByRule>>
 
 /**
- * The learned pieces a command applies: the config file's, checked against the contracts (exit 2 on a wrong one).
+ * The learned pieces a command applies: the config file's, checked against the contracts and the rule books of the
+ * imported APIs the command loaded (exit 2 on a wrong one).
  * @example const learned = await commandLearned('apitwin.config.json', env)
  */
-export async function commandLearned(config: string | undefined, env: Env): Promise<ApiLearned> {
+export async function commandLearned(
+  config: string | undefined,
+  env: Env,
+  imported: Readonly<Record<string, RuleBook>> = {},
+): Promise<ApiLearned> {
   const loaded = await commandConfig(config, env)
   const where = `config file ${config ?? DEFAULT_CONFIG_FILE}: learned`
   const problems = Object.entries(loaded.learned ?? {}).flatMap(([api, byRule]) => {
-    const contract = (contracts as Readonly<Record<string, Contract>>)[api]
-    return contract
-      ? validateLearned(contract.rules, byRule).map((p) => `${api}: ${p}`)
-      : [`unknown API "${api}"; the APIs are ${Object.keys(contracts).join(', ')}`]
+    // An imported API's pieces are checked against its own rule book (the command loaded its document).
+    const rules = imported[api] ?? (contracts as Readonly<Record<string, Contract>>)[api]?.rules
+    return rules
+      ? validateLearned(rules, byRule).map((p) => `${api}: ${p}`)
+      : [`unknown API "${api}"; the APIs are ${[...Object.keys(contracts), ...Object.keys(imported)].join(', ')}`]
   })
   if (problems.length > 0) throw new UsageError(`${where}: ${problems.join('; ')}`)
   return (loaded.learned ?? {}) as ApiLearned

@@ -1,5 +1,5 @@
 import type { Json, Learned, LearnedByRule } from '../contracts/learned.ts'
-import { isLaravelSummary, kindOf, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
+import { isLaravelSummary, kindOf, leadingMessage, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
 import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
 import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { diff, type Pair } from './diff.ts'
@@ -54,13 +54,17 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
       keep(
         piece(pair.charge('status'), request).statuses,
         'status',
-        `${me.status} ${toPlaceholders(firstMessage(me), mockSwaps)}`,
+        `${me.status} ${toPlaceholders(leadingMessage(me.body), mockSwaps)}`,
         le.status,
       )
-    if (keysOf(me.body) !== keysOf(le.body))
-      keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), template(me, le, distinctive(liveSwaps, '')))
+    const body = template(me, le, distinctive(liveSwaps, ''), requestPath(suite, live, pair.live.options))
+    if (keysOf(me.body) !== keysOf(le.body)) keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), body)
+    // Where the server's body takes the mock's message under its own key (`message` ← `detail`), the two texts pair.
+    const renamed = Object.entries(body).flatMap(([key, value]) =>
+      typeof value === 'string' && /^<mock\.[^>]+>$/.test(value) && value !== `<mock.${key}>` ? [[value.slice(6, -1), key] as const] : [],
+    )
     const sent = sentBody(pair.mock.options)
-    for (const [mine, theirs] of pairSlots(me, le)) {
+    for (const [mine, theirs] of pairSlots(me, le, renamed)) {
       const key = slotKey(mine.texts, mockSwaps)
       // A number in the server's text is an id only where the mock's text holds its own id in that place ("1" in
       // "must be 1 (active)" is no account); e-mails and tokens are always replaced, never learned.
@@ -118,20 +122,37 @@ function distinctive(swaps: Swaps, mockText: string): Swaps {
   return swaps.filter(([, placeholder]) => /\.(?:email|token)>$/.test(placeholder) || mockText.includes(placeholder))
 }
 
-/** The message a refusal leads with (its `message`, or the first of a list), for keying a learned status. */
-function firstMessage(exchange: Exchange): string {
-  const slot = slotsOf(exchange.body).find((s) => s.id === 'message' || s.id.startsWith('message['))
-  return slot?.texts[0] ?? ''
+/** The path the request went to within the API (`/planets/7`), for an imported API's operation; else undefined. */
+function requestPath(suite: Suite, target: Target, options: SendOptions): string | undefined {
+  if (options.path === undefined) return undefined
+  const values = pathValues(suite, target, options)
+  return options.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''))
 }
 
-/** The server's body for a status: its status where the status goes, the mock's value where the key is shared. */
-function template(mock: Exchange, live: Exchange, swaps: Swaps): Record<string, Json> {
-  const mine = mock.body as Record<string, unknown>
+// Keys under which bodies carry their human message (RFC 9457's detail, Spring's and Nest's message, OAuth's
+// error_description): where the server's key is one and the mock's is another, the mock's text goes there.
+const MESSAGE_KEY = /^(message|detail|details|error_?description|error_?message|msg|reason)$/i
+// A date-time a body stamps on each reply (Spring's `timestamp`): never a fixed value of the server's dialect.
+const STAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/**
+ * The server's body for a status: `<status>` where the status goes, `<now>` where a time is stamped, `<path>` where
+ * the request's path is echoed (after any base path of the server), the mock's value where the key is shared (or
+ * both keys hold the message), the server's fixed values elsewhere, with account values as placeholders.
+ */
+function template(mock: Exchange, live: Exchange, swaps: Swaps, path: string | undefined): Record<string, Json> {
+  const mine = isObject(mock.body) ? mock.body : {}
+  const theirs = isObject(live.body) ? live.body : {}
+  const message = Object.keys(mine).find((key) => MESSAGE_KEY.test(key) && typeof mine[key] === 'string' && !(key in theirs))
   const out: Record<string, Json> = {}
-  for (const [key, value] of Object.entries(live.body as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(theirs)) {
     if (value === live.status) out[key] = '<status>'
     else if (key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value))
       out[key] = `<mock.${key}>`
+    else if (typeof value === 'string' && STAMP.test(value)) out[key] = '<now>'
+    else if (typeof value === 'string' && path !== undefined && /^(\/|https?:\/\/)/.test(value) && value.endsWith(path))
+      out[key] = `${toPlaceholders(value.slice(0, -path.length), swaps)}<path>`
+    else if (typeof value === 'string' && message !== undefined && MESSAGE_KEY.test(key)) out[key] = `<mock.${message}>`
     else out[key] = typeof value === 'string' ? toPlaceholders(value, swaps) : (value as Json)
   }
   return out
@@ -142,13 +163,14 @@ function template(mock: Exchange, live: Exchange, swaps: Swaps): Record<string, 
  * under other names (a list grouped by another first word), those two. A Laravel summary is left out: the mock
  * recomputes it from the errors.
  */
-function pairSlots(mock: Exchange, live: Exchange): Array<readonly [Slot, Slot]> {
+function pairSlots(mock: Exchange, live: Exchange, renamed: ReadonlyArray<readonly [string, string]> = []): Array<readonly [Slot, Slot]> {
   const summary = isLaravelSummary(mock.body) && isLaravelSummary(live.body)
   const [mine, theirs] = [slotsOf(mock.body), slotsOf(live.body)].map((slots) => slots.filter((s) => !(summary && s.id === 'message')))
   const pairs: Array<readonly [Slot, Slot]> = []
   const left: Slot[] = []
   for (const slot of mine ?? []) {
-    const other = theirs?.find((s) => s.id === slot.id)
+    const as = renamed.find(([from]) => from === slot.id)?.[1] ?? slot.id
+    const other = theirs?.find((s) => s.id === as)
     if (other) pairs.push([slot, other])
     else left.push(slot)
   }

@@ -84,7 +84,7 @@ export async function importOpenApi(input: OpenApiInput, { name }: ImportOptions
     document,
     operations,
     collections,
-    rules: openApiRules(operations, collections),
+    rules: openApiRules(operations, collections, document),
     check(schema, view) {
       const cached = checks.get(schema) ?? {}
       const found = cached[view]

@@ -1,5 +1,7 @@
 import { documented, inferred, type Rule, type RuleBook } from '../provenance.ts'
+import { bodyFields } from './body-fields.ts'
 import type { OpenApiCollection } from './collections.ts'
+import type { OpenApiDocument } from './document.ts'
 import { jsonMedia, successStatuses, type OpenApiOperation } from './operations.ts'
 
 /**
@@ -8,6 +10,9 @@ import { jsonMedia, successStatuses, type OpenApiOperation } from './operations.
  */
 export type OpenApiRuleId =
   | 'auth.required'
+  | 'auth.status'
+  | 'body.coercion'
+  | 'body.formats'
   | 'create.status'
   | 'create.location'
   | 'put.unknown'
@@ -36,7 +41,11 @@ export const PAGE_PARAMS = {
  * pointer it states it at) and what the twin infers where the document is silent (inferred, with readings).
  * @example openApiRules(operations, collections)['patch'].provenance.kind // 'inferred' unless every PATCH takes merge-patch+json
  */
-export function openApiRules(operations: readonly OpenApiOperation[], collections: readonly OpenApiCollection[]): RuleBook {
+export function openApiRules(
+  operations: readonly OpenApiOperation[],
+  collections: readonly OpenApiCollection[],
+  document?: OpenApiDocument,
+): RuleBook {
   const byKey = new Map(operations.map((operation) => [operation.key, operation]))
   const role = (name: keyof OpenApiCollection['operations']) =>
     collections.flatMap((c) => {
@@ -53,11 +62,28 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
     '#/paths (responses)',
     'every answer has a status, content type and body the document declares for the operation',
   )
-  if (operations.some((operation) => operation.security.length > 0 && operation.security.every((alternative) => alternative.length > 0))) {
+  const secured = operations.filter(
+    (operation) => operation.security.length > 0 && operation.security.every((alternative) => alternative.length > 0),
+  )
+  if (secured.length > 0) {
+    // What the document states is that credentials are required; which 4xx refuses them it states only where an
+    // operation declares its 401 (Galaxy's POST /planets declares 400 and 403, no 401).
+    const every401 = secured.every((operation) => operation.responses['401'] !== undefined)
     rules['auth.required'] = documented(
       '#/components/securitySchemes and security',
-      'an operation that requires security answers 401 without valid credentials',
+      every401
+        ? 'an operation that requires security answers 401 without valid credentials'
+        : 'an operation that requires security refuses a request without valid credentials (a 4xx; nothing changes)',
     )
+    if (!every401)
+      rules['auth.status'] = inferred(
+        'not every secured operation declares its 401; RFC 9110 answers missing or wrong credentials 401',
+        'a request without valid credentials answers 401',
+        [
+          ['401', '401 Unauthorized (with WWW-Authenticate), credentials missing or wrong'],
+          ['403', "403 Forbidden, credentials missing or wrong (Spring Security's Http403ForbiddenEntryPoint, many gateways)"],
+        ],
+      )
   }
 
   // Only where the document declares the 404 itself: a derived suite then holds an unknown id to it.
@@ -195,6 +221,32 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
       ['refused', 'unknown and readOnly fields are a validation error'],
     ],
   )
+
+  const fields = document ? bodyFields(document, operations) : []
+  const numbers = fields.filter((f) => f.kind !== 'format').map((f) => f.path)
+  const formats = fields.filter((f) => f.kind === 'format').map((f) => f.path)
+  // Per field: a server's DTO or schema settings decide it field by field (a Jackson double coerces, a hand-written
+  // check does not), so calibrate fills them one field at a time (`coerced:habitabilityIndex`).
+  if (numbers.length > 0)
+    rules['body.coercion'] = inferred(
+      'the document types these fields as numbers; Fastify (ajv coerceTypes) and Spring (Jackson) take a numeric string too',
+      'a numeric string sent for a number or integer field is refused',
+      [
+        ['strict', "the document's type: a numeric string for a number is a validation error"],
+        ['coerced', 'a numeric string is taken as its number (and stored as one)'],
+      ],
+      { fields: numbers },
+    )
+  if (formats.length > 0)
+    rules['body.formats'] = inferred(
+      'JSON Schema 2020-12 makes format an annotation; many validators (ajv without ajv-formats) do not check it',
+      'a string that does not fit its format (email, uri, date-time, uuid, …) is refused',
+      [
+        ['checked', 'a value that misses its format is a validation error'],
+        ['unchecked', 'any string is taken (and stored as sent)'],
+      ],
+      { fields: formats },
+    )
 
   const lists = role('list')
   if (

@@ -38,7 +38,7 @@ export async function diffCommand(args: string[], io: Io): Promise<number> {
   if (!(reporters as readonly string[]).includes(reporter))
     throw new UsageError(`--reporter must be one of ${reporters.join(', ')}, got "${reporter}"`)
   // The mock mirrors what the live run may do: the same writes, no disposable-only checks, no control routes.
-  const learned = (await commandLearned(str(values, 'config'), io.env))[api]
+  const learned = (await commandLearned(str(values, 'config'), io.env, { [api]: suite.rules }))[api]
   const mock = { ...(await referenceOf(suite, readings, learned)), allowWrites: target.allowWrites, disposable: false }
   const result = await diff(suite, target, mock)
   const strict = values['strict'] === true

@@ -67,7 +67,7 @@ export async function readingsCommand(args: string[], io: Io): Promise<number> {
     io.env,
     Object.fromEntries(imported.map((c) => [c.name, c.rules])),
   )
-  const learned = await commandLearned(configFile, io.env)
+  const learned = await commandLearned(configFile, io.env, Object.fromEntries(imported.map((c) => [c.name, c.rules])))
   const rows: Row[] = Object.entries(all)
     .filter(([api]) => only === undefined || api === only)
     .flatMap(([api, contract]) =>

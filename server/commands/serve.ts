@@ -86,7 +86,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     io.env,
     Object.fromEntries(imported.map((c) => [c.name, c.rules])),
   )
-  const learned = await commandLearned(configFile, io.env)
+  const learned = await commandLearned(configFile, io.env, Object.fromEntries(imported.map((c) => [c.name, c.rules])))
   // Seeding is lazy and takes milliseconds; should it ever take longer than a second, say what is happening.
   let seeded = 0
   let slow = false
