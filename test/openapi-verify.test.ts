@@ -364,7 +364,9 @@ describe('apitwin verify <imported API>', () => {
 
   // Every other reading of every inferred rule a probe can tell apart, on both public documents. Not here: galaxy's
   // body.unknown (its Planet closes itself with additionalProperties: false, so the twin's readings answer alike),
-  // item.stored (the twin stores as sent under both readings), patch (neither document has a PATCH).
+  // item.stored (the twin stores as sent under both readings), patch (neither document has a PATCH), request.format
+  // and parameter.checks (the twin checks every format and parameter under both readings: servers following the
+  // other reading are simulated in test/openapi-suite-depth.test.ts, with item.stored's).
   const switched = [
     ['galaxy', 'validation.status', '422'],
     ['galaxy', 'delete.then', '410'],
