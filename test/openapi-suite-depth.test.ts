@@ -223,6 +223,29 @@ describe('stateful sequences: the list, nested collections, an unknown parent', 
     expect(rulesOf(strict.report.outcomes, 'failures')).toEqual(new Set(['item.stored']))
   })
 
+  it('a server whose list still shows a deleted item warns on delete.then; --strict fails on it alone', async () => {
+    // A list behind a cache that only ever adds: an author deleted (and answered 404 by its read) stays listed.
+    let cached: unknown[] = []
+    const idOf = (item: unknown) => (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined)
+    const stale: Breakage = (resolve) => async (request, params, key) => {
+      const reply = await resolve(request, params, key)
+      if (key !== 'GET /authors' || !Array.isArray(reply.body)) return reply
+      const fresh: unknown[] = reply.body
+      cached = [...fresh, ...cached.filter((old) => !fresh.some((item) => idOf(item) === idOf(old)))]
+      // Still a page of the size asked for: the cache keeps what was deleted, it does not break the paging.
+      const limit = Number(new URL(request.url ?? '/', 'http://twin.test').searchParams.get('limit') ?? '20')
+      return { ...reply, body: cached.slice(0, limit) }
+    }
+    const options = { ...(await served(await library(), stale)), allowWrites: true }
+    const loose = await verify(options)
+    expect(loose.exitCode, loose.stdout).toBe(0)
+    expect(rulesOf(loose.report.outcomes, 'warnings')).toEqual(new Set(['delete.then']))
+    expect(loose.stdout).toMatch(/GET \/authors still shows the deleted authors \d+/)
+    cached = []
+    const strict = await verify({ ...options, strict: true })
+    expect(rulesOf(strict.report.outcomes, 'failures')).toEqual(new Set(['delete.then']))
+  })
+
   it('a server that ignores the parent of a nested path fails on exactly item.unknown', async () => {
     // Answers every book path with a valid author id as if it named author 1: an unknown author's books are then
     // author 1's (an invalid id is still refused, as the document says).
