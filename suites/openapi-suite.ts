@@ -127,15 +127,31 @@ function parameterChecks(env: Env, operation: OpenApiOperation, maxCases: number
   if (maxCases <= 0) return []
   const base = unknownParams(contract, operation, true)
   const query = requiredQuery(env, operation)
+  const requiredHeaders = Object.fromEntries(requiredQuery(env, operation, 'header') ?? [])
   if (!base || !query) return []
-  const cases: Array<{ title: string; kind: string; params: Params; query: Array<readonly [string, string]>; rules: R[] }> = []
+  const cases: Array<{
+    title: string
+    kind: string
+    params: Params
+    query: Array<readonly [string, string]>
+    headers?: Record<string, string>
+    rules: R[]
+  }> = []
   for (const parameter of operation.parameters) {
-    if ((parameter.in !== 'query' && parameter.in !== 'path') || parameter.schema === undefined) continue
+    // OpenAPI ignores header parameters named Accept, Content-Type or Authorization; cookies are left out.
+    if (parameter.in === 'cookie' || parameter.schema === undefined) continue
+    if (parameter.in === 'header' && ['accept', 'content-type', 'authorization'].includes(parameter.name)) continue
     const node = deref(contract.document.root, parameter.schema)
     if (!isObject(node) || typesOf(node).some((type) => type === 'array' || type === 'object')) continue
     const fits = contract.check(parameter.schema, 'request')
-    const current = parameter.in === 'path' ? base[parameter.name] : query.find(([name]) => name === parameter.name)?.[1]
-    const premise: R[] = parameter.in === 'query' ? ['parameter.checks'] : []
+    const current =
+      parameter.in === 'path'
+        ? base[parameter.name]
+        : parameter.in === 'query'
+          ? query.find(([name]) => name === parameter.name)?.[1]
+          : undefined
+    const premise: R[] = parameter.in === 'path' || !contract.rules['parameter.checks'] ? [] : ['parameter.checks']
+    if (parameter.in === 'header' && premise.length === 0) continue
     if (parameter.in === 'query' && parameter.required)
       cases.push({
         title: `query parameter ${parameter.name}: required parameter left out`,
@@ -144,10 +160,20 @@ function parameterChecks(env: Env, operation: OpenApiOperation, maxCases: number
         query: query.filter(([name]) => name !== parameter.name),
         rules: ['request.schema', ...premise],
       })
+    if (parameter.in === 'header' && parameter.required)
+      cases.push({
+        title: `header parameter ${parameter.name}: required parameter left out`,
+        kind: 'required',
+        params: base,
+        query,
+        headers: Object.fromEntries(Object.entries(requiredHeaders).filter(([name]) => name !== parameter.name)),
+        rules: ['request.schema', ...premise],
+      })
     for (const breach of breaches(contract, parameter.schema, current, { seed, path: [parameter.name] })) {
       const broken = breach.value
       if (breach.remove || (typeof broken !== 'string' && typeof broken !== 'number' && typeof broken !== 'boolean')) continue
-      const text = String(broken)
+      // A header value reaches the server trimmed (HTTP drops surrounding whitespace).
+      const text = parameter.in === 'header' ? String(broken).trim() : String(broken)
       // What the server reads is text: `12345` is a fine string; only a value its schema refuses as read is a case.
       if (fits(asRead(node, text)).length === 0) continue
       cases.push({
@@ -155,6 +181,7 @@ function parameterChecks(env: Env, operation: OpenApiOperation, maxCases: number
         kind: breach.kind,
         params: parameter.in === 'path' ? { ...base, [parameter.name]: text } : base,
         query: parameter.in === 'query' ? [...query.filter(([name]) => name !== parameter.name), [parameter.name, text]] : query,
+        ...(parameter.in === 'header' && { headers: { ...requiredHeaders, [parameter.name]: text } }),
         rules: ['request.schema', ...premise, ...(breach.premise ? [breach.premise] : [])],
       })
     }
@@ -166,7 +193,11 @@ function parameterChecks(env: Env, operation: OpenApiOperation, maxCases: number
       async run(t) {
         if (c.rules.includes('request.format') && t.reading('request.format') === 'annotation') return
         if (c.rules.includes('parameter.checks') && t.reading('parameter.checks') === 'tolerated') return
-        const { exchange, curl } = await sendOperation(t, operation, { params: c.params, query: c.query })
+        const { exchange, curl } = await sendOperation(t, operation, {
+          params: c.params,
+          query: c.query,
+          headers: c.headers ?? requiredHeaders,
+        })
         t.expect(
           c.rules,
           exchange.status >= 400 && exchange.status < 500,
@@ -184,11 +215,18 @@ function asRead(node: JsonObject, text: string): unknown {
   return text
 }
 
-/** Values for the operation's required query parameters (a read needs them to be answered at all); undefined when one cannot be drawn. */
-function requiredQuery(env: Env, operation: OpenApiOperation): Array<readonly [string, string]> | undefined {
+/**
+ * Values for the operation's required query (or header) parameters, which a request needs to be answered at all;
+ * undefined when one cannot be drawn.
+ */
+function requiredQuery(
+  env: Env,
+  operation: OpenApiOperation,
+  where: 'query' | 'header' = 'query',
+): Array<readonly [string, string]> | undefined {
   const out: Array<readonly [string, string]> = []
   for (const parameter of operation.parameters) {
-    if (parameter.in !== 'query' || !parameter.required) continue
+    if (parameter.in !== where || !parameter.required) continue
     const value = parameter.schema === undefined ? 'apitwin' : validSample(env.contract, createFaker(env.seed), parameter.schema, 'request')
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined
     out.push([parameter.name, String(value)])

@@ -106,7 +106,7 @@ describe('each constraint broken once, nested too', () => {
     )
   })
 
-  it('breaks query and path parameters, and --max-cases bounds the cases of each operation', async () => {
+  it('breaks query, header and path parameters, and --max-cases bounds the cases of each operation', async () => {
     const contract = await library()
     const titles = openApiSuite(contract, { maxCases: 100, seed: 1 }).checks.map((c) => c.title)
     expect(titles).toEqual(
@@ -114,6 +114,8 @@ describe('each constraint broken once, nested too', () => {
         'GET /authors: refuses query parameter limit: 0, below its minimum 1 (minimum)',
         'GET /authors: refuses query parameter limit: 51, above its maximum 50 (maximum)',
         'GET /authors: refuses query parameter limit: a string instead of integer (type)',
+        'GET /authors: refuses header parameter x-request-id: 9 characters, over maxLength 8 (maxLength)',
+        'GET /authors: refuses header parameter x-request-id: a value that misses the pattern (pattern)',
         'GET /authors/{authorId}: refuses path parameter authorId: a string instead of integer (type)',
       ]),
     )

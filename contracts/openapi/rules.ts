@@ -66,10 +66,10 @@ export function openApiRules(operations: readonly OpenApiOperation[], collection
     ],
   )
   // Query parameters out of bounds are often clamped or ignored (GitHub's per_page=101 answers 100 items).
-  if (operations.some((operation) => operation.method === 'GET' && operation.parameters.some((p) => p.in === 'query')))
+  if (operations.some((operation) => operation.method === 'GET' && operation.parameters.some((p) => p.in === 'query' || p.in === 'header')))
     rules['parameter.checks'] = inferred(
-      'the document does not say whether a query parameter outside its schema is refused or clamped, ignored, defaulted',
-      'a query parameter that breaks its schema (type, enum, bounds, pattern, a required one left out) is refused',
+      'the document does not say whether a query or header parameter outside its schema is refused or clamped, ignored, defaulted',
+      'a query or header parameter that breaks its schema (type, enum, bounds, pattern, a required one left out) is refused',
       [
         ['refused', 'refused like an invalid body (4xx)'],
         ['tolerated', 'clamped, ignored or defaulted: the request is answered as if the parameter were valid'],

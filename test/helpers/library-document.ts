@@ -26,7 +26,10 @@ export function libraryDocument(): Record<string, unknown> {
     paths: {
       '/authors': {
         get: {
-          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 20 } }],
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 20 } },
+            { name: 'X-Request-Id', in: 'header', schema: { type: 'string', maxLength: 8, pattern: '^[a-z0-9-]+$' } },
+          ],
           responses: { ...list('Author'), '400': error, '401': error },
         },
         post: { requestBody: body('Author'), responses: { ...item('Author', '201'), '400': error, '401': error } },
