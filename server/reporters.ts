@@ -38,6 +38,18 @@ export function summaryLine(report: Report): string {
   return `${report.api} against ${report.target}: ${s.passed} passed, ${s.warned} warned, ${s.failed} failed, ${s.skipped} skipped${report.strict ? ' (strict)' : ''}`
 }
 
+/** Everything the run made on the target and could not remove, check by check (a create on an API with no DELETE). */
+export function leftBehind(report: Report): string[] {
+  return report.outcomes.flatMap((o) => o.leftBehind ?? [])
+}
+
+/** The closing lines about what stays on the target, so a user can remove it by hand; none when nothing stays. */
+function leftLines(report: Report): string[] {
+  const left = leftBehind(report)
+  if (left.length === 0) return []
+  return ['', `left behind on ${report.target} (the API has no way to delete them; remove them by hand):`, ...left.map((l) => `  ${l}`)]
+}
+
 function findingLine(f: Finding): string {
   const why = f.provenance.kind === 'inferred' ? ` — inferred: ${f.provenance.why}` : ''
   // The premises the assertion rested on, so a warning shows what it would have failed on had they held.
@@ -51,8 +63,16 @@ function renderDefault(report: Report): string {
     `${mark[o.status]} ${o.title}${o.status === 'skip' ? ` (skipped: ${o.skipReason})` : ` (${o.ms.toFixed(0)}ms)`}`,
     ...o.failures.map(findingLine),
     ...o.warnings.map(findingLine),
+    ...(o.leftBehind ?? []).map((l) => `    left behind: ${l}`),
   ])
-  return [...lines, ...(report.coverage ? ['', coverageTable(report.coverage)] : []), '', summaryLine(report), ''].join('\n')
+  return [
+    ...lines,
+    ...(report.coverage ? ['', coverageTable(report.coverage)] : []),
+    ...leftLines(report),
+    '',
+    summaryLine(report),
+    '',
+  ].join('\n')
 }
 
 const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -67,7 +87,8 @@ function renderJunit(report: Report): string {
         ? `\n      <failure message="${xml(o.failures.map((f) => f.rule).join(', '))}">${xml(o.failures.map(findingLine).join('\n'))}</failure>`
         : ''
     const skipped = o.status === 'skip' ? `\n      <skipped message="${xml(o.skipReason ?? '')}"/>` : ''
-    const warnings = o.warnings.length > 0 ? `\n      <system-out>${xml(o.warnings.map(findingLine).join('\n'))}</system-out>` : ''
+    const notes = [...o.warnings.map(findingLine), ...(o.leftBehind ?? []).map((l) => `    left behind: ${l}`)]
+    const warnings = notes.length > 0 ? `\n      <system-out>${xml(notes.join('\n'))}</system-out>` : ''
     return `${open}${failure}${skipped}${warnings}\n    </testcase>`
   })
   return [
@@ -76,6 +97,8 @@ function renderJunit(report: Report): string {
     `<testsuites name="apitwin verify" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}">`,
     `  <testsuite name="${xml(`${report.api} against ${report.target}`)}" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time}" timestamp="${new Date().toISOString().slice(0, 19)}">`,
     ...cases,
+    // A CI user reads the suite's output: what stays on staging is said there once, not only per test case.
+    ...(leftBehind(report).length > 0 ? [`    <system-out>${xml(leftLines(report).slice(1).join('\n'))}</system-out>`] : []),
     '  </testsuite>',
     '</testsuites>',
     '',
@@ -83,7 +106,7 @@ function renderJunit(report: Report): string {
 }
 
 function renderJson(report: Report): string {
-  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), checks: report.outcomes, ...(report.coverage && { coverage: report.coverage }) }, null, 2)}\n`
+  return `${JSON.stringify({ api: report.api, target: report.target, strict: report.strict, summary: summarize(report), leftBehind: leftBehind(report), checks: report.outcomes, ...(report.coverage && { coverage: report.coverage }) }, null, 2)}\n`
 }
 
 export function render(report: Report, reporter: ReporterName): string {

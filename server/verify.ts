@@ -96,10 +96,25 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     // Probe checks: every inferred rule answered as its reading says, so no reading goes unobserved.
     // The property pass before the probes: a probe's anchor a broken server keeps is then seen by no shape check.
     const checks = [...suite.checks, ...(property ? [property] : []), ...probeChecks(suite, readings)]
+    // A fresh state per check. For an imported API, only after a check the target may have written for: a request
+    // other than a read that was not refused (re-seeding an API as wide as GitHub's costs more than its checks).
+    let wrote = true
+    const watched: Target = contract
+      ? {
+          ...target,
+          fetch: async (input, init) => {
+            const response = await target.fetch(input, init)
+            const method = (init?.method ?? 'GET').toUpperCase()
+            if (method !== 'GET' && method !== 'HEAD' && (response.status < 400 || response.status >= 500)) wrote = true
+            return response
+          },
+        }
+      : target
     for (const [index, check] of checks.entries()) {
       options.onProgress?.(index, checks.length, check.title)
-      await target.reset?.()
-      outcomes.push(await runCheck(suite, check, target, { strict }))
+      if (wrote || !contract) await target.reset?.()
+      wrote = false
+      outcomes.push(await runCheck(suite, check, watched, { strict }))
     }
   } finally {
     await owned?.close()

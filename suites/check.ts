@@ -87,6 +87,13 @@ export interface CheckContext<R extends string> {
    * should have refused): if the check fails, the checks after it are not judged on that account.
    */
   leftChanged(): void
+  /**
+   * Records something the check made and could not undo (an item of a collection the API cannot delete): the report
+   * lists it so the user can remove it. Ids only, never a credential.
+   */
+  leftBehind(what: string): void
+  /** Ends the check as skipped, saying why: what it needs the target does not have (no parent item to work under). */
+  skip(reason: string): never
 }
 
 export interface Check<R extends string = string> {
@@ -146,9 +153,13 @@ export interface Outcome {
   readonly ms: number
   /** Every rule an assertion of this check named, held or not: the coverage table is built from these. */
   readonly asserted: readonly string[]
+  /** What the check made on the target and could not remove (`pets.store.order id=5: no DELETE`). */
+  readonly leftBehind?: readonly string[]
 }
 
 class CheckFailed extends Error {}
+/** Thrown by `skip`: the check could not run here, for the reason given. */
+class CheckSkipped extends Error {}
 
 /**
  * What a run learned across its checks: values a server took and kept in a request a check then reported on
@@ -202,6 +213,15 @@ const needReasons: Record<Need, (target: Target) => string | undefined> = {
 }
 
 /**
+ * Why `check` cannot run against `target` (the first need it lacks), or undefined when it can. Such a check sends
+ * nothing.
+ * @example unmetNeed({ title: 'x', needs: ['writes'], run }, liveTarget) // 'changes data; pass --allow-writes to run it'
+ */
+export function unmetNeed(check: Pick<Check, 'needs'>, target: Target): string | undefined {
+  return (check.needs ?? []).map((need) => needReasons[need](target)).find((reason) => reason !== undefined)
+}
+
+/**
  * Runs one check against a target. With `strict`, a broken inferred rule fails the check too (the mock must
  * satisfy every rule it implements; `verify --strict` asks the same of a live server).
  */
@@ -213,13 +233,15 @@ export async function runCheck<R extends string>(
 ): Promise<Outcome> {
   const started = performance.now()
   const asserted = new Set<string>()
+  const left: string[] = []
   const done = (rest: Omit<Outcome, 'title' | 'ms' | 'asserted'>): Outcome => ({
     title: check.title,
     ms: performance.now() - started,
     asserted: [...asserted],
+    ...(left.length > 0 && { leftBehind: [...left] }),
     ...rest,
   })
-  const skipReason = (check.needs ?? []).map((need) => needReasons[need](target)).find((reason) => reason !== undefined)
+  const skipReason = unmetNeed(check, target)
   if (skipReason) return done({ status: 'skip', failures: [], warnings: [], skipReason })
 
   const failures: Finding[] = []
@@ -282,14 +304,14 @@ export async function runCheck<R extends string>(
       })
       return false
     }
-    const left = unrestoredByRun.get(target)
-    if (left !== undefined && left !== found.rule) {
-      const known = ruleOf(left)
+    const unrestored = unrestoredByRun.get(target)
+    if (unrestored !== undefined && unrestored !== found.rule) {
+      const known = ruleOf(unrestored)
       warn({
-        rule: left,
+        rule: unrestored,
         text: known.text,
         provenance: known.provenance,
-        detail: `not judged (${found.rule}: ${found.detail}): an earlier check failed on ${left} and the account could not be restored`,
+        detail: `not judged (${found.rule}: ${found.detail}): an earlier check failed on ${unrestored} and the account could not be restored`,
         restsOn: [found.rule],
       })
       return false
@@ -376,20 +398,27 @@ export async function runCheck<R extends string>(
     },
     onCleanup: (undo) => void cleanups.push(undo),
     leftChanged: () => void (changed = true),
+    leftBehind: (what) => void left.push(what),
+    skip: (reason) => {
+      throw new CheckSkipped(reason)
+    },
   }
   let unsafe: string | undefined
+  let skipped: string | undefined
   try {
     await check.run(context)
   } catch (error) {
     const premise = broken[0]
-    if (error instanceof UnsafeWrite) {
+    if (error instanceof CheckSkipped) {
+      skipped = error.message
+    } else if (error instanceof UnsafeWrite) {
       unsafe = error.message
     } else if (!(error instanceof CheckFailed) && failures.length === 0 && unrestoredByRun.has(target)) {
-      const left = unrestoredByRun.get(target) ?? ''
+      const unrestored = unrestoredByRun.get(target) ?? ''
       warnings.push({
         ...miss(
-          left as R,
-          `the check stopped: ${describeError(error)}; an earlier check failed on ${left} and the account could not be restored`,
+          unrestored as R,
+          `the check stopped: ${describeError(error)}; an earlier check failed on ${unrestored} and the account could not be restored`,
         ),
       })
     } else if (!(error instanceof CheckFailed) && premise) {
@@ -420,6 +449,9 @@ export async function runCheck<R extends string>(
   // A request the write guard held back: what ran before it may have held, but the check did not run whole.
   if (unsafe !== undefined && failures.length === 0)
     return done({ status: 'skip', failures: [], warnings: [], skipReason: `not run: ${unsafe}` })
+  // Skipped part-way: what was judged before stays reported (a failure stays a failure).
+  if (skipped !== undefined && failures.length === 0 && warnings.length === 0)
+    return done({ status: 'skip', failures: [], warnings: [], skipReason: skipped })
   const status = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass'
   const counted = warnings.map((w) => {
     const more = repeats.get(w.rule) ?? 0

@@ -67,9 +67,13 @@ export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
     const operation = op(collection, 'create')
     const media = operation?.requestBody && jsonMedia(operation.requestBody.content)
     const valid = bodyOf(operation)
-    const broken =
-      media && valid ? brokenBodies(contract, media[1].schema, valid).find((c) => c.kind === 'required' || c.kind === 'type') : undefined
-    return operation && broken ? [{ collection, body: broken.body }] : []
+    // Two top-level breaks at once (a required field left out, another field of the wrong type): a server that
+    // misses one of the checks still refuses, so the probe sees its refusal, not the other check's breakage.
+    const cases = media && valid ? brokenBodies(contract, media[1].schema, valid).filter((c) => /^[^.[]+$/.test(c.field)) : []
+    const missing = cases.find((c) => c.kind === 'required')
+    const typed = cases.find((c) => c.kind === 'type' && c.field !== missing?.field)
+    const body = missing && typed ? { ...missing.body, [typed.field]: typed.body[typed.field] } : (missing ?? typed)?.body
+    return operation && body ? [{ collection, body }] : []
   })[0]
   if (refusing && inferred('validation.status'))
     out.push({ rule: 'validation.status', observe: async (t) => (await create(t, refusing.collection, refusing.body)).exchange.status })

@@ -11,6 +11,8 @@ export interface OperationRequest {
   readonly auth?: AuthMode
   /** Query parameters of the operation itself (credentials placed in the query come after them). */
   readonly query?: ReadonlyArray<readonly [string, string]>
+  /** Header parameters of the operation itself (lower-case names; credentials win where they share one). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** An answer and the `curl` line that reproduces the request (credentials as placeholders, never their values). */
@@ -38,13 +40,13 @@ export async function sendOperation<R extends string>(
       `${operation.key}: the actor has no credentials for ${operation.security.map((a) => a.map((s) => s.name).join(' + ')).join(' or ')}; give them with --token or --credential SCHEME=VALUE`,
     )
   for (const value of placed.values) t.secret(value)
-  let headers: Record<string, string> = { ...placed.headers }
+  let headers: Record<string, string> = { ...request.headers, ...placed.headers }
   let query = [...(request.query ?? []), ...placed.query]
   if (auth === 'wrong-scheme') {
     // The same secret in another scheme: a bearer token sent as Basic, an API key or Basic value sent as Bearer.
     const [value] = placed.values
     const bearer = value !== undefined && /^Bearer\s+(\S+)/i.exec(value)?.[1]
-    headers = { authorization: bearer ? `Basic ${btoa(`${bearer}:`)}` : `Bearer ${value ?? 'apitwin-no-credential'}` }
+    headers = { ...request.headers, authorization: bearer ? `Basic ${btoa(`${bearer}:`)}` : `Bearer ${value ?? 'apitwin-no-credential'}` }
     query = [...(request.query ?? [])]
   }
   const exchange = await t.send({
@@ -62,7 +64,7 @@ export async function sendOperation<R extends string>(
       t.target.baseUrl,
       operation,
       request,
-      Object.keys(headers),
+      Object.keys(headers).filter((name) => request.headers?.[name] === undefined || placed.headers[name] !== undefined),
       query.slice(request.query?.length ?? 0).map(([name]) => name),
     ),
   }
@@ -83,6 +85,8 @@ function curlOf(
   ]
   const search = pairs.length > 0 ? `?${pairs.join('&')}` : ''
   const parts = ['curl', '-X', operation.method, quote(`${baseUrl}${path}${search}`)]
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    if (!credentialHeaders.includes(name)) parts.push('-H', quote(`${name}: ${value}`))
   for (const name of credentialHeaders) parts.push('-H', quote(`${name}: $APITWIN_CREDENTIAL`).replace(/^'/, '"').replace(/'$/, '"'))
   if (request.body !== undefined) parts.push('-H', quote('content-type: application/json'), '--data', quote(JSON.stringify(request.body)))
   return parts.join(' ')

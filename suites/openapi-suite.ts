@@ -1,11 +1,13 @@
 import type { OpenApiCollection } from '../contracts/openapi/collections.ts'
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import { jsonMedia, responseFor, successStatuses, type OpenApiOperation } from '../contracts/openapi/operations.ts'
-import { isObject } from '../contracts/openapi/pointer.ts'
-import type { OpenApiRuleId } from '../contracts/openapi/rules.ts'
-import { objectShape, propertySchema, timestampRole } from '../contracts/openapi/schema-shape.ts'
+import { deref, isObject, type JsonObject } from '../contracts/openapi/pointer.ts'
+import { PAGE_PARAMS, type OpenApiRuleId } from '../contracts/openapi/rules.ts'
+import { objectShape, propertySchema, timestampRole, typesOf } from '../contracts/openapi/schema-shape.ts'
+import { createFaker } from '../fixtures/faker.ts'
+import { validSample } from '../fixtures/openapi-seed.ts'
 import type { Check, CheckContext, Exchange, Suite } from './check.ts'
-import { acceptedBodies, brokenBodies, validBody } from './openapi-bodies.ts'
+import { acceptedBodies, breaches, brokenBodies, validBody } from './openapi-bodies.ts'
 import { needsCredentials } from './openapi-credentials.ts'
 import { answersItem, idIn, itemIn, unknownParams } from './openapi-ids.ts'
 import { openApiFieldProbes } from './openapi-field-probes.ts'
@@ -33,27 +35,34 @@ export interface OpenApiSuiteOptions {
  */
 export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 1 }: OpenApiSuiteOptions = {}): Suite<R> {
   const byKey = new Map(contract.operations.map((operation) => [operation.key, operation]))
-  // Collections under other path parameters (nested ones, `/orgs/{org}/teams`) need ids a live server does not
-  // publish: left to a later pass. Their operations still get the auth checks.
-  const collections = contract.collections.filter((collection) => !collection.collectionPath.includes('{'))
+  // Nested collections (`/a/{aId}/b`) run under an existing parent the suite finds (its list) or makes (its create).
+  // Collections under path parameters that name no collection of the document (GitHub's `/repos/{owner}/{repo}/…`)
+  // need ids a live server does not publish: their operations get the auth and parameter checks only.
+  const collections = contract.collections.filter((collection) => reachable(collection))
   const roles = new Map<string, { collection: OpenApiCollection; role: string }>()
   for (const collection of collections)
     for (const [role, key] of Object.entries(collection.operations)) if (typeof key === 'string') roles.set(key, { collection, role })
+  const env: Env = { contract, byKey, seed }
   const checks: Check<R>[] = []
   for (const operation of contract.operations) {
     const role = roles.get(operation.key)
-    checks.push(...authChecks(contract, operation, role?.collection))
+    checks.push(...authChecks(env, operation, role?.collection))
+    if (operation.method === 'GET') checks.push(...parameterChecks(env, operation, maxCases))
     if (role?.role === 'create' || role?.role === 'replace' || role?.role === 'merge')
-      checks.push(...brokenBodyChecks(contract, operation, role.collection, role.role, byKey, maxCases, seed))
+      checks.push(...brokenBodyChecks(env, operation, role.collection, role.role, maxCases))
     if (role && role.role !== 'list' && role.role !== 'create') {
-      const check = unknownIdCheck(contract, operation, role.collection, role.role, seed)
+      const check = unknownIdCheck(env, operation, role.collection, role.role)
+      if (check) checks.push(check)
+    }
+    if (role && role.collection.parent !== undefined) {
+      const check = unknownParentCheck(env, operation, role.collection, role.role)
       if (check) checks.push(check)
     }
   }
   for (const collection of collections) {
-    const check = lifecycleCheck(contract, collection, byKey, seed)
+    const check = lifecycleCheck(env, collection)
     if (check) checks.push(check)
-    checks.push(...acceptedBodyChecks(contract, collection, byKey, maxCases, seed))
+    checks.push(...acceptedBodyChecks(env, collection, maxCases))
   }
   const [first] = contract.operations
   return {
@@ -74,7 +83,18 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
 
 // --- auth -----------------------------------------------------------------------------------------------------
 
-function authChecks(contract: OpenApiContract, operation: OpenApiOperation, collection: OpenApiCollection | undefined): Check<R>[] {
+/** What every check builder of the suite reads. */
+interface Env {
+  readonly contract: OpenApiContract
+  readonly byKey: ReadonlyMap<string, OpenApiOperation>
+  readonly seed: number
+}
+
+/** Path parameters naming a parent: `{ planetId: 3 }` for `/planets/{planetId}/moons`. */
+type Params = Readonly<Record<string, string | number>>
+
+function authChecks(env: Env, operation: OpenApiOperation, collection: OpenApiCollection | undefined): Check<R>[] {
+  const { contract } = env
   if (!contract.rules['auth.required'] || !needsCredentials(operation)) return []
   const cases: Array<[Exclude<AuthMode, 'valid'>, string]> = [
     ['none', 'no credentials'],
@@ -88,8 +108,8 @@ function authChecks(contract: OpenApiContract, operation: OpenApiOperation, coll
       const params = unknownParams(contract, operation)
       const media = operation.requestBody && jsonMedia(operation.requestBody.content)
       const body = media ? (validBody(contract, media[1].schema, media[1].examples, 1) ?? {}) : undefined
-      const { exchange, curl } = await sendOperation(t, operation, { params, body, auth })
-      if (collection && collection.operations.create === operation.key) cleanupCreated(t, contract, collection, exchange)
+      const { exchange, curl } = await sendOperation(t, operation, { params, body, auth, query: requiredQuery(env, operation) ?? [] })
+      if (collection && collection.operations.create === operation.key) cleanupCreated(t, env, collection, exchange, params)
       // Refused is what the document states; which 4xx is documented only where every secured operation declares
       // its 401, else the auth.status reading (a Spring server answering 403 is no failure).
       const refused = exchange.status >= 400 && exchange.status < 500
@@ -107,48 +127,167 @@ function authChecks(contract: OpenApiContract, operation: OpenApiOperation, coll
   }))
 }
 
+// --- broken parameters ----------------------------------------------------------------------------------------
+
+/**
+ * Each constraint of each query and path parameter of a read broken once (a required query parameter left out too):
+ * GETs only, so a server that tolerates the value changes nothing. Path parameters name ids that do not exist, so
+ * any refusal (400, 404, 422) holds; a query parameter's case rests on `parameter.checks` (servers clamp or ignore
+ * them: GitHub's per_page=101), a format's on `request.format`.
+ */
+function parameterChecks(env: Env, operation: OpenApiOperation, maxCases: number): Check<R>[] {
+  const { contract, seed } = env
+  if (maxCases <= 0) return []
+  const base = unknownParams(contract, operation, true)
+  const query = requiredQuery(env, operation)
+  const requiredHeaders = Object.fromEntries(requiredQuery(env, operation, 'header') ?? [])
+  if (!base || !query) return []
+  const cases: Array<{
+    title: string
+    kind: string
+    params: Params
+    query: Array<readonly [string, string]>
+    headers?: Record<string, string>
+    rules: R[]
+  }> = []
+  for (const parameter of operation.parameters) {
+    // OpenAPI ignores header parameters named Accept, Content-Type or Authorization; cookies are left out.
+    if (parameter.in === 'cookie' || parameter.schema === undefined) continue
+    if (parameter.in === 'header' && ['accept', 'content-type', 'authorization'].includes(parameter.name)) continue
+    const node = deref(contract.document.root, parameter.schema)
+    if (!isObject(node) || typesOf(node).some((type) => type === 'array' || type === 'object')) continue
+    const fits = contract.check(parameter.schema, 'request')
+    const current =
+      parameter.in === 'path'
+        ? base[parameter.name]
+        : parameter.in === 'query'
+          ? query.find(([name]) => name === parameter.name)?.[1]
+          : undefined
+    const premise: R[] = parameter.in === 'path' || !contract.rules['parameter.checks'] ? [] : ['parameter.checks']
+    if (parameter.in === 'header' && premise.length === 0) continue
+    if (parameter.in === 'query' && parameter.required)
+      cases.push({
+        title: `query parameter ${parameter.name}: required parameter left out`,
+        kind: 'required',
+        params: base,
+        query: query.filter(([name]) => name !== parameter.name),
+        rules: ['request.schema', ...premise],
+      })
+    if (parameter.in === 'header' && parameter.required)
+      cases.push({
+        title: `header parameter ${parameter.name}: required parameter left out`,
+        kind: 'required',
+        params: base,
+        query,
+        headers: Object.fromEntries(Object.entries(requiredHeaders).filter(([name]) => name !== parameter.name)),
+        rules: ['request.schema', ...premise],
+      })
+    for (const breach of breaches(contract, parameter.schema, current, { seed, path: [parameter.name] })) {
+      const broken = breach.value
+      if (breach.remove || (typeof broken !== 'string' && typeof broken !== 'number' && typeof broken !== 'boolean')) continue
+      // A header value reaches the server trimmed (HTTP drops surrounding whitespace).
+      const text = parameter.in === 'header' ? String(broken).trim() : String(broken)
+      // What the server reads is text: `12345` is a fine string; only a value its schema refuses as read is a case.
+      if (fits(asRead(node, text)).length === 0) continue
+      cases.push({
+        title: `${parameter.in} parameter ${parameter.name}: ${breach.title}`,
+        kind: breach.kind,
+        params: parameter.in === 'path' ? { ...base, [parameter.name]: text } : base,
+        query: parameter.in === 'query' ? [...query.filter(([name]) => name !== parameter.name), [parameter.name, text]] : query,
+        ...(parameter.in === 'header' && { headers: { ...requiredHeaders, [parameter.name]: text } }),
+        rules: ['request.schema', ...premise, ...(breach.premise ? [breach.premise] : [])],
+      })
+    }
+  }
+  return shuffled(cases, seed)
+    .slice(0, maxCases)
+    .map((c): Check<R> => ({
+      title: `${operation.key}: refuses ${c.title} (${c.kind})`,
+      async run(t) {
+        if (c.rules.includes('request.format') && t.reading('request.format') === 'annotation') return
+        if (c.rules.includes('parameter.checks') && t.reading('parameter.checks') === 'tolerated') return
+        const { exchange, curl } = await sendOperation(t, operation, {
+          params: c.params,
+          query: c.query,
+          headers: c.headers ?? requiredHeaders,
+        })
+        t.expect(
+          c.rules,
+          exchange.status >= 400 && exchange.status < 500,
+          `answered ${exchange.status} to a request whose ${c.title} — ${curl}`,
+        )
+      },
+    }))
+}
+
+/** A query or path value as a server reads it: text, a number where the schema says number, a boolean. */
+function asRead(node: JsonObject, text: string): unknown {
+  const types = typesOf(node)
+  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text)
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true'
+  return text
+}
+
+/**
+ * Values for the operation's required query (or header) parameters, which a request needs to be answered at all;
+ * undefined when one cannot be drawn.
+ */
+function requiredQuery(
+  env: Env,
+  operation: OpenApiOperation,
+  where: 'query' | 'header' = 'query',
+): Array<readonly [string, string]> | undefined {
+  const out: Array<readonly [string, string]> = []
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== where || !parameter.required) continue
+    const value = parameter.schema === undefined ? 'apitwin' : validSample(env.contract, createFaker(env.seed), parameter.schema, 'request')
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined
+    out.push([parameter.name, String(value)])
+  }
+  return out
+}
+
 // --- broken bodies --------------------------------------------------------------------------------------------
 
 function brokenBodyChecks(
-  contract: OpenApiContract,
+  env: Env,
   operation: OpenApiOperation,
   collection: OpenApiCollection,
   role: string,
-  byKey: ReadonlyMap<string, OpenApiOperation>,
   maxCases: number,
-  seed: number,
 ): Check<R>[] {
+  const { contract, seed } = env
   const media = operation.requestBody && jsonMedia(operation.requestBody.content)
   if (!media || maxCases <= 0) return []
   const valid = validBody(contract, media[1].schema, media[1].examples, seed)
   if (!valid) return []
-  const cases = shuffled(brokenBodies(contract, media[1].schema, valid), seed).slice(0, maxCases)
-  const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
+  const cases = shuffled(brokenBodies(contract, media[1].schema, valid, seed), seed).slice(0, maxCases)
+  const create = opOf(env, collection, 'create')
   // An update needs an item of ours to send it to: made by the collection's create, so only with --allow-writes.
-  const createMedia = create?.requestBody && jsonMedia(create.requestBody.content)
-  if (
-    role !== 'create' &&
-    (!create || !answersItem(create) || !createMedia || !validBody(contract, createMedia[1].schema, createMedia[1].examples, seed))
-  )
-    return []
+  if (role !== 'create' && (!create || !answersItem(create) || !bodyFor(env, create))) return []
   return cases.map((broken): Check<R> => ({
     title: `${operation.key}: refuses ${broken.title} (${broken.kind})`,
     ...(role !== 'create' && { needs: ['writes'] as const }),
     async run(t) {
-      // A format a server may leave unchecked (body.formats): nothing to ask where the reading says it is not checked.
-      const format = broken.kind === 'format' && contract.rules['body.formats'] !== undefined
-      if (format && t.readingOf('body.formats', broken.field) === 'unchecked') return
-      let params: Record<string, string | number> | undefined
+      // A format a server may leave unchecked: per field where body.formats lists it (the twin follows that), else
+      // request.format. Nothing to ask where the reading says the format is not checked.
+      const format = formatPremise(contract, broken)
+      if (format === 'body.formats' && t.readingOf('body.formats', broken.field) === 'unchecked') return
+      if (format === 'request.format' && t.reading('request.format') === 'annotation') return
+      const scope = await parentScope(t, env, collection)
+      let params: Params = scope
       if (role !== 'create' && create) {
-        const created = await createItem(t, contract, collection, create, seed)
+        const created = await createItem(t, env, collection, create, scope)
         if (!created) return
-        params = { [collection.param]: created.id }
+        params = { ...scope, [collection.param]: created.id }
       }
-      const { exchange, curl } = await sendOperation(t, operation, { ...(params && { params }), body: broken.body })
-      if (role === 'create') cleanupCreated(t, contract, collection, exchange)
+      const { exchange, curl } = await sendOperation(t, operation, { params, body: broken.body })
+      if (role === 'create') cleanupCreated(t, env, collection, exchange, scope)
+      // A format a server may take as an annotation: accepting it is a warning on its premise, not a failure.
+      const rules: R[] = format ? ['request.schema', format] : ['request.schema']
       if (
         !t.expect(
-          format ? ['request.schema', 'body.formats'] : 'request.schema',
+          rules,
           exchange.status < 200 || exchange.status >= 300,
           `accepted (${exchange.status}) a body whose ${broken.title} — ${curl}`,
         )
@@ -171,14 +310,9 @@ function brokenBodyChecks(
  * with --allow-writes and deleted again. Only where the lifecycle runs (a create that answers the item and a DELETE),
  * so nothing is left behind.
  */
-function acceptedBodyChecks(
-  contract: OpenApiContract,
-  collection: OpenApiCollection,
-  byKey: ReadonlyMap<string, OpenApiOperation>,
-  maxCases: number,
-  seed: number,
-): Check<R>[] {
-  const create = collection.operations.create === undefined ? undefined : byKey.get(collection.operations.create)
+function acceptedBodyChecks(env: Env, collection: OpenApiCollection, maxCases: number): Check<R>[] {
+  const { contract, seed } = env
+  const create = opOf(env, collection, 'create')
   const media = create?.requestBody && jsonMedia(create.requestBody.content)
   const valid = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
   if (!create || !media || !valid || !answersItem(create) || collection.operations.delete === undefined || maxCases <= 0) return []
@@ -188,8 +322,9 @@ function acceptedBodyChecks(
       title: `${create.key}: accepts ${accepted.title} (positive)`,
       needs: ['writes'],
       async run(t) {
-        const { exchange, curl } = await sendOperation(t, create, { body: accepted.body })
-        cleanupCreated(t, contract, collection, exchange)
+        const scope = await parentScope(t, env, collection)
+        const { exchange, curl } = await sendOperation(t, create, { params: scope, body: accepted.body })
+        cleanupCreated(t, env, collection, exchange, scope)
         t.expect(
           'request.schema',
           exchange.status >= 200 && exchange.status < 300,
@@ -201,30 +336,28 @@ function acceptedBodyChecks(
 
 // --- unknown ids ----------------------------------------------------------------------------------------------
 
-function unknownIdCheck(
-  contract: OpenApiContract,
-  operation: OpenApiOperation,
-  collection: OpenApiCollection,
-  role: string,
-  seed: number,
-): Check<R> | undefined {
+/** An item operation on an id that names nothing (under an existing parent, for a nested collection) → 404. */
+function unknownIdCheck(env: Env, operation: OpenApiOperation, collection: OpenApiCollection, role: string): Check<R> | undefined {
+  const { contract } = env
   if (!contract.rules['item.unknown'] || operation.responses['404'] === undefined) return undefined
   const putUnknown = contract.rules['put.unknown']
   // A PUT may create the item (a documented 201): then an unknown id is no refusal.
   if (role === 'replace' && putUnknown?.provenance.kind === 'documented') return undefined
-  const media = operation.requestBody && jsonMedia(operation.requestBody.content)
-  const body = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
-  const params = unknownParams(contract, operation, true)
-  if ((media && !body) || !params) return undefined
+  const body = bodyFor(env, operation)
+  const unknown = unknownParams(contract, operation, true)
+  const query = requiredQuery(env, operation)
+  if ((operation.requestBody && jsonMedia(operation.requestBody.content) && !body) || !unknown || !query) return undefined
   return {
-    title: `${operation.key}: an unknown ${collection.param} → 404`,
+    title: `${operation.key}: an unknown ${collection.param}${collection.parent === undefined ? '' : ` under an existing ${collection.parent} item`} → 404`,
     // Under the `create` reading a PUT to an unknown id writes: only with --allow-writes, cleaned up after.
     ...(role === 'replace' && { needs: ['writes'] as const }),
     async run(t) {
       if (role === 'replace' && t.reading('put.unknown') !== '404') return
-      const { exchange, curl } = await sendOperation(t, operation, { params, ...(body && { body }) })
+      const scope = await parentScope(t, env, collection)
+      const params = { ...unknown, ...scope }
+      const { exchange, curl } = await sendOperation(t, operation, { params, query, ...(body && { body }) })
       if (role === 'replace' && exchange.status >= 200 && exchange.status < 300)
-        t.onCleanup(() => deleteItem(t, contract, collection, params[collection.param]))
+        t.onCleanup(() => deleteItem(t, env, collection, scope, params[collection.param]))
       const rules: R[] = role === 'replace' ? ['item.unknown', 'put.unknown'] : ['item.unknown']
       t.expect(
         rules,
@@ -235,37 +368,61 @@ function unknownIdCheck(
   }
 }
 
+/**
+ * Any operation of a nested collection under a parent that does not exist → 404, where the operation declares 404:
+ * the path names an item (the parent) that is not there, whatever comes after it.
+ */
+function unknownParentCheck(env: Env, operation: OpenApiOperation, collection: OpenApiCollection, role: string): Check<R> | undefined {
+  const { contract } = env
+  if (!contract.rules['item.unknown'] || operation.responses['404'] === undefined) return undefined
+  const body = bodyFor(env, operation)
+  const params = unknownParams(contract, operation, true)
+  const query = requiredQuery(env, operation)
+  if ((operation.requestBody && jsonMedia(operation.requestBody.content) && !body) || !params || !query) return undefined
+  const writes = role === 'create' || role === 'replace' || role === 'merge'
+  return {
+    title: `${operation.key}: an unknown ${collection.parentParams.join(', ')} (no such ${collection.parent ?? 'parent'}) → 404`,
+    // A server that takes a create under a parent it does not have would write: only with --allow-writes.
+    ...(writes && { needs: ['writes'] as const }),
+    async run(t) {
+      const { exchange, curl } = await sendOperation(t, operation, { params, query, ...(body && { body }) })
+      if (role === 'create') cleanupCreated(t, env, collection, exchange, params)
+      t.expect(
+        'item.unknown',
+        exchange.status === 404,
+        `answered ${exchange.status} under ${collection.parentParams.map((p) => `${p} ${String(params[p])}`).join(', ')}, which names no ${collection.parent ?? 'parent'} — ${curl}`,
+      )
+    },
+  }
+}
+
 // --- the lifecycle of an item ---------------------------------------------------------------------------------
 
-function lifecycleCheck(
-  contract: OpenApiContract,
-  collection: OpenApiCollection,
-  byKey: ReadonlyMap<string, OpenApiOperation>,
-  seed: number,
-): Check<R> | undefined {
-  const op = (role: keyof OpenApiCollection['operations']) =>
-    collection.operations[role] === undefined ? undefined : byKey.get(collection.operations[role])
-  const [create, read, replace, merge, remove] = [op('create'), op('read'), op('replace'), op('merge'), op('delete')]
-  const media = create?.requestBody && jsonMedia(create.requestBody.content)
-  if (
-    !create ||
-    !read ||
-    !contract.rules['item.stored'] ||
-    !answersItem(create) ||
-    !media ||
-    !validBody(contract, media[1].schema, media[1].examples, seed)
+function lifecycleCheck(env: Env, collection: OpenApiCollection): Check<R> | undefined {
+  const { contract, seed } = env
+  const [create, read, replace, merge, remove, list] = (['create', 'read', 'replace', 'merge', 'delete', 'list'] as const).map((role) =>
+    opOf(env, collection, role),
   )
-    return undefined
+  if (!create || !read || !contract.rules['item.stored'] || !answersItem(create) || !bodyFor(env, create)) return undefined
   const update = replace ?? merge
+  const nested = collection.parent === undefined ? '' : ` under a ${collection.parent} item`
   return {
-    title: `${collection.name}: create → read → ${update ? 'update → read → ' : ''}${remove ? 'delete → read' : 'kept'} (lifecycle)`,
+    title: `${collection.name}: create → read${list ? ' → listed' : ''} → ${update ? 'update → read → ' : ''}${remove ? `delete → read${list ? ' → not listed' : ''}` : 'kept'}${nested} (lifecycle)`,
     // Without a DELETE the item stays: only against throwaway data (the mock, or --allow-writes --disposable).
     needs: remove ? ['writes'] : ['writes', 'disposable'],
     async run(t) {
-      const { id, sent } = (await createItem(t, contract, collection, create, seed, { judged: true })) ?? {}
+      const scope = await parentScope(t, env, collection)
+      const { id, sent } = (await createItem(t, env, collection, create, scope, { judged: true })) ?? {}
       if (id === undefined || sent === undefined || !addressable(contract, read, collection.param, id)) return
-      const params = { [collection.param]: id }
-      await readBack(t, contract, collection, read, params, sent, 'the create')
+      const params = { ...scope, [collection.param]: id }
+      await readBack(t, env, collection, read, params, sent, 'the create')
+      const listedAfterCreate = list ? await listed(t, env, collection, list, scope, id) : undefined
+      if (listedAfterCreate)
+        t.expect(
+          listedAfterCreate.rules,
+          listedAfterCreate.found,
+          `${list?.key ?? 'the list'} does not show the created ${collection.name} ${String(id)} (${listedAfterCreate.pages} page(s) read) — ${listedAfterCreate.curl}`,
+        )
       if (update) {
         const media = update.requestBody && jsonMedia(update.requestBody.content)
         const changed = media && validBody(contract, media[1].schema, [], seed + 1)
@@ -281,7 +438,7 @@ function lifecycleCheck(
               `refused (${exchange.status}) a body the document accepts — ${curl}`,
             )
           ) {
-            await readBack(t, contract, collection, read, params, changed, `the ${update.method}`)
+            await readBack(t, env, collection, read, params, changed, `the ${update.method}`)
           }
         }
       }
@@ -300,27 +457,155 @@ function lifecycleCheck(
         after.exchange.status === gone,
         `a read of the deleted item answered ${after.exchange.status}, not ${gone} — ${after.curl}`,
       )
+      // Only where the list showed it before: the same walk then tells "gone" from "on a page not read".
+      if (list && listedAfterCreate?.found) {
+        const again = await listed(t, env, collection, list, scope, id)
+        if (again)
+          t.expect('delete.then', !again.found, `${list.key} still shows the deleted ${collection.name} ${String(id)} — ${again.curl}`)
+      }
     },
   }
 }
 
+/** Pages a list is walked through at most, looking for one item: enough for a staging server's test data. */
+const MAX_PAGES = 20
+
 /**
- * Creates an item with a valid body and registers its deletion; its id, or undefined when the create was refused
- * (judged under `create.status` when `judged`, else only the id must come back).
+ * Whether the collection's list (under `scope`) shows the item `id`: walked page by page with the document's own
+ * pagination parameters at their largest allowed size. Undefined when the list cannot tell (refused, no items in
+ * its answer): nothing to judge. The rules a miss rests on: what a create stored is what a read (a list) returns,
+ * and, past the first page, how the server pages.
+ */
+async function listed(
+  t: Ctx,
+  env: Env,
+  collection: OpenApiCollection,
+  list: OpenApiOperation,
+  scope: Params,
+  id: string | number,
+): Promise<{ found: boolean; rules: R[]; pages: number; curl: string } | undefined> {
+  const { contract } = env
+  const declared = (names: readonly string[]) => list.parameters.find((p) => p.in === 'query' && names.includes(p.name))
+  const limit = declared(PAGE_PARAMS.limit)
+  const page = declared(PAGE_PARAMS.page)
+  const offset = declared(PAGE_PARAMS.offset)
+  const size = limit ? pageSize(contract, limit.schema) : undefined
+  const base = (requiredQuery(env, list) ?? []).filter(([name]) => name !== limit?.name && name !== page?.name && name !== offset?.name)
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const query: Array<readonly [string, string]> = [...base]
+    if (limit && size !== undefined) query.push([limit.name, String(size)])
+    if (page) query.push([page.name, String(n + 1)])
+    else if (offset && size !== undefined) query.push([offset.name, String(n * size)])
+    else if (n > 0) break
+    const sent = await sendOperation(t, list, { params: scope, query })
+    const curl = sent.curl
+    if (sent.exchange.status < 200 || sent.exchange.status >= 300) return undefined
+    const ids = idsIn(sent.exchange.body, collection.idField)
+    if (ids === undefined) return undefined
+    const rules: R[] = ['item.stored', ...(n > 0 && contract.rules['list.pagination'] ? (['list.pagination'] as const) : [])]
+    if (ids.some((one) => String(one) === String(id))) return { found: true, rules, pages: n + 1, curl }
+    if (ids.length === 0 || (size !== undefined && ids.length < size) || (!page && !offset))
+      return { found: false, rules, pages: n + 1, curl }
+  }
+  // Not found within the pages read: too long a list to tell, nothing judged.
+  return undefined
+}
+
+/** The largest page a limit parameter allows, at most 100 (a staging list is walked, not downloaded). */
+function pageSize(contract: OpenApiContract, schema: unknown): number {
+  const node = deref(contract.document.root, schema)
+  const max = isObject(node) && typeof node['maximum'] === 'number' ? node['maximum'] : 100
+  return Math.max(1, Math.min(100, Math.floor(max)))
+}
+
+/** The ids of the items in a list answer: an array of items, or the one array property of a wrapper holding them. */
+function idsIn(body: unknown, idField: string): Array<string | number> | undefined {
+  const of = (items: readonly unknown[]) => items.map((item) => idIn(item, idField)).filter((v): v is string | number => v !== undefined)
+  if (Array.isArray(body)) return of(body)
+  if (!isObject(body)) return undefined
+  const arrays = Object.values(body).filter((value): value is unknown[] => Array.isArray(value))
+  const holding = arrays.filter((items) => items.length > 0 && of(items).length === items.length)
+  if (holding.length === 1) return of(holding[0] ?? [])
+  // An empty page: the one array there is, when it is the only one.
+  return arrays.length === 1 && arrays[0]?.length === 0 ? [] : undefined
+}
+
+/**
+ * The path parameters naming an existing parent of a nested collection, outermost first: the first item each
+ * ancestor's list shows, else (with --allow-writes) one the suite creates and deletes again. Skips the check when
+ * neither is possible. Empty for a top-level collection.
+ */
+async function parentScope(t: Ctx, env: Env, collection: OpenApiCollection): Promise<Params> {
+  const scope: Record<string, string | number> = {}
+  for (const ancestor of ancestorsOf(env.contract, collection)) {
+    const list = opOf(env, ancestor, 'list')
+    const read = opOf(env, ancestor, 'read')
+    let id: string | number | undefined
+    if (list) {
+      const { exchange } = await sendOperation(t, list, { params: scope, query: requiredQuery(env, list) ?? [] })
+      if (exchange.status >= 200 && exchange.status < 300)
+        id = idsIn(exchange.body, ancestor.idField)?.find((one) => !read || addressable(env.contract, read, ancestor.param, one))
+    }
+    const create = opOf(env, ancestor, 'create')
+    if (id === undefined && t.target.allowWrites && create && answersItem(create) && bodyFor(env, create)) {
+      id = (await createItem(t, env, ancestor, create, scope))?.id
+    }
+    if (id === undefined)
+      t.skip(
+        `needs an existing ${ancestor.name} to work under: ${list ? `${list.key} showed none` : `no list of ${ancestor.name}`}${create ? '; pass --allow-writes to create one' : ''}`,
+      )
+    scope[ancestor.param] = id
+  }
+  return scope
+}
+
+/** The parents of a nested collection, outermost first. */
+function ancestorsOf(contract: OpenApiContract, collection: OpenApiCollection): OpenApiCollection[] {
+  const chain: OpenApiCollection[] = []
+  let current = contract.collections.find((c) => c.name === collection.parent)
+  while (current) {
+    chain.unshift(current)
+    const parent = current.parent
+    current = parent === undefined ? undefined : contract.collections.find((c) => c.name === parent)
+  }
+  return chain
+}
+
+/** Every path parameter of the collection names an item of a parent collection: the suite can find or make them. */
+function reachable(collection: OpenApiCollection): boolean {
+  const names = [...collection.collectionPath.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '')
+  return names.every((name) => collection.parentParams.includes(name))
+}
+
+/** An operation of a collection by role. */
+function opOf(env: Env, collection: OpenApiCollection, role: keyof OpenApiCollection['operations']): OpenApiOperation | undefined {
+  const key = collection.operations[role]
+  return key === undefined ? undefined : env.byKey.get(key)
+}
+
+/** A valid JSON body for an operation, or undefined when it takes none or none can be drawn. */
+function bodyFor(env: Env, operation: OpenApiOperation, salt = 0): Record<string, unknown> | undefined {
+  const media = operation.requestBody && jsonMedia(operation.requestBody.content)
+  return media ? validBody(env.contract, media[1].schema, media[1].examples, env.seed + salt) : undefined
+}
+
+/**
+ * Creates an item with a valid body (under `scope`) and registers its deletion; its id, or undefined when the create
+ * was refused (judged under `create.status` when `judged`, else only the id must come back).
  */
 async function createItem(
   t: Ctx,
-  contract: OpenApiContract,
+  env: Env,
   collection: OpenApiCollection,
   create: OpenApiOperation,
-  seed: number,
+  scope: Params,
   { judged = false } = {},
 ): Promise<{ id: string | number; sent: Record<string, unknown> } | undefined> {
-  const media = create.requestBody && jsonMedia(create.requestBody.content)
-  const body = media ? validBody(contract, media[1].schema, media[1].examples, seed) : undefined
+  const { contract } = env
+  const body = bodyFor(env, create)
   if (!body) throw new Error(`${create.key}: no valid body could be drawn from the document`)
-  const { exchange, curl } = await sendOperation(t, create, { body })
-  cleanupCreated(t, contract, collection, exchange)
+  const { exchange, curl } = await sendOperation(t, create, { params: scope, body })
+  cleanupCreated(t, env, collection, exchange, scope)
   const wanted = expectedSuccess(t, contract, create, 'create.status', [200, 201, 202])
   const ok2xx = exchange.status >= 200 && exchange.status < 300
   if (judged) t.expect('create.status', exchange.status === wanted, `answered ${exchange.status} to a create, not ${wanted} — ${curl}`)
@@ -338,6 +623,20 @@ async function createItem(
         .join('; ')} — ${curl}`,
     )
   }
+  // A Location header where the rule is documented (every create declares one) or the user's reading says the
+  // server sends one; an inferred rule's default reading asks for none, whatever one operation declares.
+  const location = contract.rules['create.location']
+  if (
+    location &&
+    (location.provenance.kind === 'documented'
+      ? responseFor(create, exchange.status)?.headers.includes('location') === true
+      : t.reading('create.location') === 'location')
+  )
+    t.expect(
+      'create.location',
+      (exchange.headers.get('location') ?? '') !== '',
+      `the create's ${exchange.status} answer has no Location header — ${curl}`,
+    )
   const id = idIn(exchange.body, collection.idField)
   t.expect('item.stored', id !== undefined, `the create's answer carries no ${collection.idField} — ${curl}`)
   return id === undefined ? undefined : { id, sent: body }
@@ -346,13 +645,14 @@ async function createItem(
 /** Reads the item and compares each field `sent` (under `item.stored: normalized`, the id only). */
 async function readBack(
   t: Ctx,
-  contract: OpenApiContract,
+  env: Env,
   collection: OpenApiCollection,
   read: OpenApiOperation,
-  params: Readonly<Record<string, string | number>>,
+  params: Params,
   sent: Readonly<Record<string, unknown>>,
   after: string,
 ): Promise<void> {
+  const { contract } = env
   const { exchange, curl } = await sendOperation(t, read, { params })
   if (
     !t.expect(
@@ -362,6 +662,18 @@ async function readBack(
     )
   )
     return
+  const schema = jsonMedia(responseFor(read, exchange.status)?.content ?? {})?.[1].schema
+  if (schema !== undefined) {
+    const issues = contract.check(schema, 'response')(exchange.body)
+    t.expect(
+      'response.schema',
+      issues.length === 0,
+      `a read after ${after}: its ${exchange.status} body does not fit the document: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')} — ${curl}`,
+    )
+  }
   const item = itemIn(exchange.body, collection.idField)
   const shape = objectShape(contract.document, collection.itemSchema)
   const compared =
@@ -382,23 +694,52 @@ async function readBack(
 
 // --- helpers --------------------------------------------------------------------------------------------------
 
-/** After a create a conforming server refused but this one took: delete what it made, pass or fail. */
-function cleanupCreated(t: Ctx, contract: OpenApiContract, collection: OpenApiCollection, exchange: Exchange): void {
+/**
+ * After a create the server took (a conforming one may have refused it): delete what it made, pass or fail; where
+ * the collection has no DELETE, say in the report what stays (a target that resets, the mock, keeps nothing).
+ */
+function cleanupCreated(t: Ctx, env: Env, collection: OpenApiCollection, exchange: Exchange, scope: Params): void {
   if (exchange.status < 200 || exchange.status >= 300) return
   const id = idIn(exchange.body, collection.idField)
-  if (id !== undefined) t.onCleanup(() => deleteItem(t, contract, collection, id))
+  if (id === undefined) {
+    if (t.target.reset === undefined)
+      t.leftBehind(
+        `${collection.name}: an item whose answer (${exchange.status}) named no ${collection.idField}, under ${pathOf(collection.collectionPath, scope)}`,
+      )
+    return
+  }
+  if (collection.operations.delete === undefined) {
+    if (t.target.reset === undefined)
+      t.leftBehind(
+        `${collection.name} ${collection.idField}=${String(id)} at ${pathOf(collection.itemPath, { ...scope, [collection.param]: id })} (the document has no DELETE for it)`,
+      )
+    return
+  }
+  t.onCleanup(() => deleteItem(t, env, collection, scope, id))
 }
 
-async function deleteItem(
-  t: Ctx,
-  contract: OpenApiContract,
-  collection: OpenApiCollection,
-  id: string | number | undefined,
-): Promise<void> {
-  const remove =
-    collection.operations.delete === undefined ? undefined : contract.operations.find((op) => op.key === collection.operations.delete)
+/** Deletes an item the suite made; one it could not delete (not 2xx, 404 or 410) is reported as left behind. */
+async function deleteItem(t: Ctx, env: Env, collection: OpenApiCollection, scope: Params, id: string | number | undefined): Promise<void> {
+  const remove = opOf(env, collection, 'delete')
   if (!remove || id === undefined) return
-  await sendOperation(t, remove, { params: { [collection.param]: id } })
+  const params = { ...scope, [collection.param]: id }
+  const { exchange } = await sendOperation(t, remove, { params })
+  if (
+    (exchange.status < 200 || exchange.status >= 300) &&
+    exchange.status !== 404 &&
+    exchange.status !== 410 &&
+    t.target.reset === undefined
+  )
+    t.leftBehind(
+      `${collection.name} ${collection.idField}=${String(id)} at ${pathOf(collection.itemPath, params)} (its DELETE answered ${exchange.status})`,
+    )
+}
+
+/** A path template with the values filled in, for a report line. */
+function pathOf(template: string, values: Params): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    values[name] === undefined ? whole : encodeURIComponent(String(values[name])),
+  )
 }
 
 /** Every property name any schema of the document declares, found in one walk. */
@@ -455,6 +796,17 @@ function expectedSuccess(
 function addressable(contract: OpenApiContract, read: OpenApiOperation, param: string, id: string | number): boolean {
   const schema = read.parameters.find((p) => p.in === 'path' && p.name === param)?.schema
   return schema === undefined || contract.check(schema, 'request')(id).length === 0
+}
+
+/** The rule a broken format rests on: body.formats where it lists the field, else request.format; none for others. */
+function formatPremise(
+  contract: OpenApiContract,
+  broken: { readonly kind: string; readonly field: string; readonly premise?: string },
+): R | undefined {
+  if (broken.kind !== 'format') return undefined
+  const perField = contract.rules['body.formats']
+  if (perField?.provenance.kind === 'inferred' && perField.provenance.readings.fields?.includes(broken.field)) return 'body.formats'
+  return broken.premise === undefined ? undefined : 'request.format'
 }
 
 /** The status a validation failure answers: the one the document states, else the reading the target follows. */

@@ -3,10 +3,17 @@ import { loadConfig, DEFAULT_CONFIG_FILE, type Config, type ConfigAccount } from
 import type { Env } from '../server/env.ts'
 import { accountOptionsOf } from '../server/commands/verify.ts'
 import { liveTarget, type VerifyOptions } from '../server/verify.ts'
-import { runCheck, type Finding } from './check.ts'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
+import type { JsonObject } from '../contracts/openapi/pointer.ts'
+import { configOpenApis } from '../server/openapi-files.ts'
+import { liveOpenApiTarget } from '../server/verify.ts'
+import { runCheck, type Check, type Finding, type Suite } from './check.ts'
+import { openApiSuite } from './openapi-suite.ts'
 import { suites } from './suites.ts'
 import type { Target } from './target.ts'
-import { mockTarget, type OwnedTarget } from './targets.ts'
+import { mockTarget, openApiMockTarget, type OwnedTarget } from './targets.ts'
 
 export interface ContractOptions {
   /** Fail on broken inferred rules too (default: `APITWIN_STRICT`, else false: they are warnings). */
@@ -17,6 +24,14 @@ export interface ContractOptions {
   readonly env?: Env
   /** Per-request timeout in ms (default `APITWIN_TIMEOUT`, else 10000). */
   readonly timeout?: number
+  /**
+   * Your own APIs, by the name `apis` lists them under: a parsed OpenAPI document, or the path of a JSON or YAML file
+   * (relative to the working directory). An API the config file's `"apis"` names needs no entry here.
+   */
+  readonly openapi?: Readonly<Record<string, JsonObject | string>>
+  /** An imported API's suite: the broken-body and parameter cases per operation (default 20), and their seed (1). */
+  readonly maxCases?: number
+  readonly seed?: number
 }
 
 const ENV_FLAGS = {
@@ -118,7 +133,10 @@ export function describeContracts(apis: readonly string[], options: ContractOpti
   for (const api of apis) envDescribes(api, apis, options.env ?? process.env)
   for (const api of apis) {
     const suite = suites[api]
-    if (!suite) throw new Error(`apitwin/vitest: unknown API "${api}"; choose from ${Object.keys(suites).join(', ')}`)
+    if (!suite) {
+      describeImported(api, apis, options)
+      continue
+    }
     describe(`apitwin contract: ${api}`, () => {
       const env = options.env ?? process.env
       const strict = options.strict ?? truthy(env['APITWIN_STRICT'])
@@ -153,4 +171,79 @@ export function describeContracts(apis: readonly string[], options: ContractOpti
       }
     })
   }
+}
+
+/**
+ * An imported API's derived suite as one `describe`: the document is read and imported while vitest collects (an
+ * async suite factory), so each check is its own `it`, as for the four. The target: the `APITWIN_*` variables or the
+ * config file's `targets.<api>` (credentials from `APITWIN_TOKEN`), else the API's twin in process.
+ */
+function describeImported(api: string, apis: readonly string[], options: ContractOptions): void {
+  describe(`apitwin contract: ${api}`, async () => {
+    const env = options.env ?? process.env
+    const configFile = options.config ?? DEFAULT_CONFIG_FILE
+    const config = await loadConfig(configFile, env, { required: options.config !== undefined })
+    const contract = await importedContract(api, options.openapi?.[api], config, configFile)
+    const suite = openApiSuite(contract, { maxCases: options.maxCases ?? 20, seed: options.seed ?? 1 })
+    const readings = { ...config.readings?.[api], ...config.apis?.[api]?.readings }
+    const strict = options.strict ?? truthy(env['APITWIN_STRICT'])
+    const timeoutMs = options.timeout ?? (Number(env['APITWIN_TIMEOUT']) || 10_000)
+    let owned: OwnedTarget | undefined
+    let target: Target | undefined
+    beforeAll(async () => {
+      const live = liveOptions(api, apis, env, config, configFile)
+      if (live) target = { ...(await liveOpenApiTarget(live, contract, timeoutMs)), readings }
+      else {
+        owned = await openApiMockTarget(contract, readings)
+        target = owned.target
+      }
+    })
+    afterAll(async () => {
+      await owned?.close()
+    })
+    for (const check of suite.checks) registerCheck(api, suite, check, () => target, strict)
+  })
+}
+
+/** The contract of an imported API: from `openapi` (a document or a file), else the config file's `apis.<api>`. */
+async function importedContract(
+  api: string,
+  given: JsonObject | string | undefined,
+  config: Config,
+  configFile: string,
+): Promise<OpenApiContract> {
+  const file = typeof given === 'string' ? resolve(given) : configOpenApis(config, configFile).find((source) => source.name === api)?.file
+  if (given === undefined && file === undefined)
+    throw new Error(
+      `apitwin/vitest: unknown API "${api}"; choose from ${Object.keys(suites).join(', ')}, or describe your own: describeContracts(['${api}'], { openapi: { '${api}': './${api}.yaml' } }) or "apis": { "${api}": { "openapi": "…" } } in ${configFile}`,
+    )
+  let document: JsonObject | string
+  if (typeof given === 'object') document = given
+  else {
+    try {
+      document = await readFile(file as string, 'utf8')
+    } catch (error) {
+      throw new Error(`apitwin/vitest: cannot read the OpenAPI document of ${api} at ${file as string}: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+  }
+  return importOpenApi(document, { name: api })
+}
+
+/** One check as one vitest test: a documented failure fails it, an inferred one is a warning, a skip says why. */
+function registerCheck(api: string, suite: Suite, check: Check, getTarget: () => Target | undefined, strict: boolean): void {
+  it(check.title, async (context) => {
+    const target = getTarget()
+    if (!target) throw new Error(`apitwin/vitest: no target for ${api}; see the error of beforeAll`)
+    await target.reset?.()
+    const outcome = await runCheck(suite, check, target, { strict })
+    if (outcome.status === 'skip') context.skip(outcome.skipReason)
+    for (const warning of outcome.warnings) {
+      console.warn(`apitwin ${api} › ${check.title}: ${line(warning)}`)
+      await context.annotate(line(warning), 'warning')
+    }
+    for (const left of outcome.leftBehind ?? []) await context.annotate(`left behind: ${left}`, 'warning')
+    expect(outcome.failures.map(line), `${api} against ${target.label}`).toEqual([])
+  })
 }

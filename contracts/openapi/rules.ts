@@ -26,6 +26,8 @@ export type OpenApiRuleId =
   | 'list.pagination'
   | 'response.schema'
   | 'request.schema'
+  | 'request.format'
+  | 'parameter.checks'
   | 'item.unknown'
   | 'item.stored'
 
@@ -62,6 +64,27 @@ export function openApiRules(
     '#/paths (responses)',
     'every answer has a status, content type and body the document declares for the operation',
   )
+  // JSON Schema 2020-12 makes `format` an annotation unless a validator opts in (ajv without ajv-formats, many
+  // frameworks): a server that takes any string where the document says `email` still follows the document.
+  // Body fields have their own per-field rule (body.formats); this one covers parameters and fields it does not list.
+  rules['request.format'] = inferred(
+    'format is an annotation in JSON Schema 2020-12 unless the validator asserts it; the document cannot say which',
+    'a parameter (or a body field body.formats does not list) that misses its format (email, uuid, date-time, uri, …) is refused',
+    [
+      ['checked', 'a value that misses its format is refused like any other invalid value'],
+      ['annotation', 'format is not checked: any string of the right type is taken'],
+    ],
+  )
+  // Query parameters out of bounds are often clamped or ignored (GitHub's per_page=101 answers 100 items).
+  if (operations.some((operation) => operation.method === 'GET' && operation.parameters.some((p) => p.in === 'query' || p.in === 'header')))
+    rules['parameter.checks'] = inferred(
+      'the document does not say whether a query or header parameter outside its schema is refused or clamped, ignored, defaulted',
+      'a query or header parameter that breaks its schema (type, enum, bounds, pattern, a required one left out) is refused',
+      [
+        ['refused', 'refused like an invalid body (4xx)'],
+        ['tolerated', 'clamped, ignored or defaulted: the request is answered as if the parameter were valid'],
+      ],
+    )
   const secured = operations.filter(
     (operation) => operation.security.length > 0 && operation.security.every((alternative) => alternative.length > 0),
   )

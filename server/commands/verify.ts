@@ -39,7 +39,7 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --reading RULE=VALUE   the reading of an inferred rule the server follows (repeatable), e.g. validation.status=422
   --openapi [NAME=]FILE  your own API from an OpenAPI document (repeatable; also "apis" in the config file):
                          verify NAME with a suite derived from the document (--max-cases caps the broken-body
-                         cases per operation, --seed fixes them)
+                         and broken-parameter cases per operation, each constraint once; --seed fixes them)
   --credential S=VALUE   an imported API's credential for its security scheme S (repeatable; never printed);
                          --token fills every bearer and API-key scheme not given
 

@@ -90,6 +90,9 @@ describe('apitwin from its packed tarball', () => {
     const { stdout } = await run('npx', ['vitest', 'run', '--reporter', 'verbose'], app, { CI: '1', NO_COLOR: '1' })
     expect(stdout).toMatch(/answers a PATCH without role_id with the Laravel 422/)
     expect(stdout).toMatch(/apitwin contract: flextell/)
+    // An imported API's derived suite, from a document file beside the user's tests.
+    expect(stdout).toMatch(/apitwin contract: notes > notes: create → read → listed → delete → read → not listed \(lifecycle\)/)
+    expect(stdout).toMatch(/apitwin contract: notes > GET \/notes\/\{noteId\}: an unknown noteId → 404/)
     expect(stdout).toMatch(/Tests\s+\d+ passed/)
     expect(stdout).not.toMatch(/failed/)
   }, 120_000)

@@ -13,18 +13,76 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
 const URI = /^[a-z][a-z0-9+.-]*:\S*$/i
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+type Check = (v: unknown) => string | undefined
+const number =
+  (bounds: { above?: number; below?: number } = {}): Check =>
+  (v) =>
+    typeof v !== 'number'
+      ? 'must be a number'
+      : bounds.above !== undefined && !(v > bounds.above)
+        ? `must be above ${bounds.above}`
+        : bounds.below !== undefined && !(v < bounds.below)
+          ? `must be below ${bounds.below}`
+          : undefined
+const string: Check = (v) => (typeof v === 'string' ? undefined : 'must be a string')
+/** An object whose known properties pass their checks, the others `rest`'s; `required` ones present. */
+const object =
+  (known: Record<string, Check>, rest?: Check, required: readonly string[] = []): Check =>
+  (v) => {
+    if (!isObject(v)) return 'must be an object'
+    for (const name of required) if (!(name in v)) return `.${name} is required`
+    for (const [key, value] of Object.entries(v)) {
+      const check = known[key] ?? rest
+      const problem = check?.(value)
+      if (problem) return `.${key} ${problem}`
+    }
+    return undefined
+  }
+const arrayOf =
+  (item: Check): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return 'must be an array'
+    for (const [index, element] of v.entries()) {
+      const problem = item(element)
+      if (problem) return `[${index}] ${problem}`
+    }
+    return undefined
+  }
+const physical = object(
+  {
+    mass: number({ above: 0 }),
+    radius: number({ above: 0 }),
+    gravity: number(),
+    temperature: object({ min: number(), max: number(), average: number() }, number()),
+  },
+  number(),
+)
+const satellite = object(
+  {
+    id: () => undefined,
+    name: string,
+    description: (v) => (typeof v === 'string' || v === null ? undefined : 'must be a string or null'),
+    diameter: number(),
+    type: (v) => (typeof v === 'string' && ['moon', 'asteroid', 'comet'].includes(v) ? undefined : 'must be moon, asteroid or comet'),
+    // The orbit's planet is a whole Planet: its own fields are checked when it is sent as one.
+    orbit: object({ planet: (v) => (isObject(v) ? undefined : 'must be an object'), orbitalPeriod: number(), distance: number() }),
+  },
+  undefined,
+  ['name'],
+)
+
 /** What each writable Planet property must be; undefined when it is fine. */
 const fields: Record<string, (v: unknown) => string | undefined> = {
   name: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   description: (v) => (typeof v === 'string' || v === null ? undefined : 'must be a string or null'),
   type: (v) => (typeof v === 'string' && TYPES.includes(v) ? undefined : `must be one of ${TYPES.join(', ')}`),
   habitabilityIndex: (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'must be a number from 0 to 1'),
-  physicalProperties: (v) => (isObject(v) ? undefined : 'must be an object'),
-  atmosphere: (v) => (Array.isArray(v) ? undefined : 'must be an array'),
+  physicalProperties: physical,
+  atmosphere: arrayOf(object({ compound: string, percentage: number({ below: 100 }) }, string)),
   discoveredAt: (v) => (typeof v === 'string' && DATE_TIME.test(v) ? undefined : 'must be a date-time'),
   image: (v) => (typeof v === 'string' || v === null ? undefined : 'must be a string or null'),
-  satellites: (v) => (Array.isArray(v) ? undefined : 'must be an array'),
-  creator: (v) => (isObject(v) ? undefined : 'must be an object'),
+  satellites: arrayOf(satellite),
+  creator: object({ id: () => undefined, name: string }),
   tags: (v) => (Array.isArray(v) && v.every((t) => typeof t === 'string') ? undefined : 'must be an array of strings'),
   successCallbackUrl: (v) => (typeof v === 'string' && URI.test(v) ? undefined : 'must be a URI'),
   failureCallbackUrl: (v) => (typeof v === 'string' && URI.test(v) ? undefined : 'must be a URI'),
