@@ -13,7 +13,9 @@ import { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape }
 import type { SchemaIssue } from '../contracts/openapi/validator.ts'
 import { createFaker, isoSeconds } from '../fixtures/faker.ts'
 import { scopedKey, validSample, vouch, type OpenApiDb, type OpenApiRecord, type OpenApiStore } from '../fixtures/openapi-seed.ts'
+import { hashPassword } from '../fixtures/password.ts'
 import type { OpenApiErrors } from './openapi-errors.ts'
+import type { SecretSplit } from './openapi-project.ts'
 import type { OpenApiReadings } from './openapi-readings.ts'
 import { INVALID_UTF8, halt, readBody, run, type RawBody, type Reply } from './reply.ts'
 import type { Params, RequestLike } from './twin-api.ts'
@@ -33,6 +35,8 @@ export interface PreparedOpenApi {
   /** Item shapes per collection (properties, required): which fields are server-owned, timestamps, readOnly. */
   readonly shapes: ReadonlyMap<string, ItemFields>
   readonly project: (schema: unknown, value: unknown) => unknown
+  /** A body's write-only values taken out by JSON pointer (`splitter`): hashed and kept beside the record. */
+  readonly split: (schema: unknown, value: unknown) => SecretSplit
   /** Example answers per `operation key + status`, drawn on first use and kept (deterministic by seed). */
   readonly answers: Map<string, unknown>
 }
@@ -140,8 +144,31 @@ export function resolveOpenApi(
     const body = parseBody(api, operation, request, raw)
     const role = api.roles.get(operation.key)
     if (!role) return answer(api, operation)
-    return crud(api, db, operation, role.collection, role.role, values, body, query)
+    // Write-only values (a password) are hashed here, after the checks that read no record (credentials, which are
+    // fixed per start, parameters, the body's schema, on the value in clear) and before `crud`, which finds the
+    // record, checks the change and writes it in one synchronous step: nothing awaits between a check on the store
+    // and the write it guards. A body without write-only values does not await at all.
+    const split = WRITES.has(role.role) && isObject(body) ? api.split(role.collection.itemSchema, body) : undefined
+    const secrets = split && split.secrets.length > 0 ? await hashSecrets(split.secrets) : undefined
+    return crud(api, db, operation, role.collection, role.role, values, secrets ? split?.value : body, query, secrets)
   })
+}
+
+/** The roles whose body is stored. */
+const WRITES: ReadonlySet<Role> = new Set(['create', 'replace', 'merge'])
+
+/**
+ * Write-only values as their hashes (PBKDF2, Web Crypto: runs in the browser too), by JSON pointer. A string is
+ * hashed as it is (so a password verifies against it); any other value as its JSON text.
+ * @example await hashSecrets([['/password', 's3cret!!']]) // { '/password': 'pbkdf2_sha256$10000$…' }
+ */
+export async function hashSecrets(secrets: SecretSplit['secrets']): Promise<Record<string, string>> {
+  const hashed = await Promise.all(
+    secrets.map(
+      async ([pointer, value]) => [pointer, await hashPassword(typeof value === 'string' ? value : JSON.stringify(value))] as const,
+    ),
+  )
+  return Object.fromEntries(hashed)
 }
 
 // --- authenticate ---------------------------------------------------------------------------------------------
@@ -370,17 +397,18 @@ function crud(
   values: ReadonlyMap<string, unknown>,
   body: unknown,
   query: URLSearchParams,
+  secrets: Readonly<Record<string, string>> | undefined,
 ): Reply {
   const store = db.collections.get(collection.name) as OpenApiStore
   const scope = scopeOf(api, db, operation, collection, values)
   if (role === 'list') return list(api, operation, collection, store, scope, query)
-  if (role === 'create') return create(api, db, operation, collection, store, scope, isObject(body) ? body : {}, undefined)
+  if (role === 'create') return create(api, db, operation, collection, store, scope, isObject(body) ? body : {}, undefined, secrets)
   const id = idOf(collection, values.get(collection.param))
   const key = scopedKey(scope, id)
   const record = store.get('key', key)
   if (!record) {
     if (role === 'replace' && api.readings.putUnknown === 'create' && isObject(body))
-      return create(api, db, operation, collection, store, scope, body, id)
+      return create(api, db, operation, collection, store, scope, body, id, secrets)
     const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(key)
     halt(
       api.errors.reply(
@@ -437,7 +465,11 @@ function crud(
   // Checked just now, synchronously: the store takes the verdict instead of checking every field again.
   vouch(next)
   const updated = store.update(record, (draft) => {
-    ;(draft as { data: Readonly<Record<string, unknown>> }).data = next
+    const writable = draft as { data: Readonly<Record<string, unknown>>; secrets?: Readonly<Record<string, string>> }
+    writable.data = next
+    // A new write-only value replaces the old one; one not sent is kept, under every PUT reading too (a client
+    // cannot restate a password it can never read back).
+    if (secrets) writable.secrets = { ...record.secrets, ...secrets }
   })
   return item(api, operation, collection, updated.data, successStatuses(operation)[0] ?? 200)
 }
@@ -558,6 +590,7 @@ function create(
   scope: string,
   body: Readonly<Record<string, unknown>>,
   pathId: unknown,
+  secrets: Readonly<Record<string, string>> | undefined,
 ): Reply {
   const fields = api.shapes.get(collection.name)
   const data = writable(api, collection, body)
@@ -588,7 +621,7 @@ function create(
       operation,
       issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
     )
-  const record: OpenApiRecord = store.create({ parent: scope, data })
+  const record: OpenApiRecord = store.create({ parent: scope, data, ...(secrets && { secrets }) })
   const declared = successStatuses(operation)
   const preferred = pathId !== undefined ? 201 : api.readings.createStatus
   const status =
