@@ -17,6 +17,7 @@ import { hashPassword } from '../fixtures/password.ts'
 import type { OpenApiErrors } from './openapi-errors.ts'
 import type { SecretSplit } from './openapi-project.ts'
 import type { OpenApiReadings } from './openapi-readings.ts'
+import { JSON_LIMITS, pollutingKeys, scanJson } from './json-limits.ts'
 import { INVALID_UTF8, halt, readBody, run, type RawBody, type Reply } from './reply.ts'
 import type { Params, RequestLike } from './twin-api.ts'
 
@@ -327,16 +328,42 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const [mediaType, { schema }] = media
   let value: unknown
   if (/json/.test(mediaType) || (mediaType === '*/*' && /json/.test(type))) {
+    // Shape limits before parsing (handlers/json-limits.ts), answered as any other invalid body: the validation
+    // status, in the document's error format; no later step (the validator, the store, the answer) meets such a body.
+    const scan = scanJson(raw)
+    if (scan.problem !== undefined) invalid(api, operation, [{ path: ['body'], keyword: 'limit', message: scan.problem }])
     try {
       value = JSON.parse(raw)
     } catch {
       halt(api.errors.reply(operation, 400, 'The request body is not valid JSON.'))
     }
+    // JSON.parse keeps `__proto__` as a plain key, but copying it by assignment would set a prototype: refused,
+    // as no document can mean it as a field.
+    const polluting = scan.suspectKeys ? pollutingKeys(value) : []
+    if (polluting.length > 0)
+      invalid(
+        api,
+        operation,
+        polluting.map((path) => ({
+          path: ['body', ...path],
+          keyword: 'propertyNames',
+          message: `"${path.at(-1) ?? ''}" is not accepted as a key: it would reach an object's prototype`,
+        })),
+      )
   } else if (mediaType === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw)
     const shape = objectShape(api.contract.document, schema)
     const out: Record<string, unknown> = {}
-    for (const key of new Set(form.keys())) {
+    const keys = new Set(form.keys())
+    if (keys.size > JSON_LIMITS.keys)
+      invalid(api, operation, [
+        { path: ['body'], keyword: 'limit', message: `the form has ${keys.size} fields; at most ${JSON_LIMITS.keys} are accepted` },
+      ])
+    if (keys.has('__proto__') || keys.has('constructor'))
+      invalid(api, operation, [
+        { path: ['body'], keyword: 'propertyNames', message: 'a form field named "__proto__" or "constructor" is not accepted' },
+      ])
+    for (const key of keys) {
       const node = shape ? propertySchema(api.contract.document, shape, key) : {}
       out[key] = scalar(form.get(key) ?? '', typesOf(node))
     }
@@ -350,7 +377,7 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const shape = objectShape(api.contract.document, schema)
   if (api.readings.unknownFields === 'refused' && shape && !shape.statesExtras && isObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!(key in shape.properties))
+      if (!Object.hasOwn(shape.properties, key))
         issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
       else if (
         propertySchema(api.contract.document, shape, key)['readOnly'] === true ||
@@ -544,7 +571,8 @@ function writable(api: PreparedOpenApi, collection: OpenApiCollection, body: Rea
   const out: Record<string, unknown> = {}
   for (const key in body) {
     if (fields.readOnly.has(key)) continue
-    if (!(key in fields.shape.properties) && !fields.shape.statesExtras) continue
+    // hasOwn, not `in`: a body key such as "constructor" or "toString" is no field of the item.
+    if (!Object.hasOwn(fields.shape.properties, key) && !fields.shape.statesExtras) continue
     out[key] = body[key]
   }
   return out

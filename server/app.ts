@@ -308,7 +308,24 @@ export class TwinApp {
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
     }
     if (reply.status >= 200 && reply.status < 300) this.#onChange?.()
-    this.#send(incoming, res, started, method, path, reply, openCors, request, api.secretKeys)
+    try {
+      this.#send(incoming, res, started, method, path, reply, openCors, request, api.secretKeys)
+    } catch (error) {
+      // The last line, should a body ever reach here that JSON.stringify cannot write (the resolvers' shape limits
+      // keep hostile bodies out): #send throws before writing a byte, so the API's own 500 can still go out, and
+      // the process lives on.
+      console.error(error)
+      this.#send(
+        incoming,
+        res,
+        started,
+        method,
+        path,
+        api.dialect.serverError('apitwin could not write this answer; see its log.'),
+        openCors,
+        request,
+      )
+    }
   }
 
   #resolve(
