@@ -142,8 +142,12 @@ export function resolveOpenApi(
     authenticate(api, db, operation, request)
     const query = queryOf(request.url)
     const values = parameters(api, operation, request, params, query)
-    const body = parseBody(api, operation, request, raw)
     const role = api.roles.get(operation.key)
+    // Scope and find before the body, in the order the docstring gives (Laravel's route-model binding runs before
+    // its form request: an unknown id with a bad body is a 404); `crud` finds the record again, synchronously with
+    // the write, since hashing a write-only value awaits in between.
+    if (role) found(api, db, operation, role.collection, role.role, values)
+    const body = parseBody(api, operation, request, raw)
     if (!role) return answer(api, operation)
     // Write-only values (a password) are hashed here, after the checks that read no record (credentials, which are
     // fixed per start, parameters, the body's schema, on the value in clear) and before `crud`, which finds the
@@ -436,14 +440,7 @@ function crud(
   if (!record) {
     if (role === 'replace' && api.readings.putUnknown === 'create' && isObject(body))
       return create(api, db, operation, collection, store, scope, body, id, secrets)
-    const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(key)
-    halt(
-      api.errors.reply(
-        operation,
-        gone ? 410 : 404,
-        `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`,
-      ),
-    )
+    missing(api, db, operation, collection, scope, id)
   }
   if (role === 'read') return item(api, operation, collection, record.data, successStatuses(operation)[0] ?? 200)
   if (role === 'delete') {
@@ -459,7 +456,7 @@ function crud(
     return item(api, operation, collection, record.data, status)
   }
   const fields = api.shapes.get(collection.name)
-  const sent = writable(api, collection, isObject(body) ? body : {})
+  const sent = writable(api, operation, collection, isObject(body) ? body : {})
   const current = record.data
   const mode = role === 'replace' ? api.readings.put : api.readings.patch
   let next: Record<string, unknown>
@@ -499,6 +496,39 @@ function crud(
     if (secrets) writable.secrets = { ...record.secrets, ...secrets }
   })
   return item(api, operation, collection, updated.data, successStatuses(operation)[0] ?? 200)
+}
+
+/** The item an operation names exists (its parents too), else the 404 (or 410) `crud` would answer. */
+function found(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  role: Role,
+  values: ReadonlyMap<string, unknown>,
+): void {
+  const scope = scopeOf(api, db, operation, collection, values)
+  if (role === 'list' || role === 'create' || (role === 'replace' && api.readings.putUnknown === 'create')) return
+  const id = idOf(collection, values.get(collection.param))
+  if (!db.collections.get(collection.name)?.get('key', scopedKey(scope, id))) missing(api, db, operation, collection, scope, id)
+}
+
+function missing(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  scope: string,
+  id: unknown,
+): never {
+  const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(scopedKey(scope, id))
+  halt(
+    api.errors.reply(
+      operation,
+      gone ? 410 : 404,
+      `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`,
+    ),
+  )
 }
 
 /**
@@ -564,19 +594,41 @@ function idOf(collection: OpenApiCollection, value: unknown): unknown {
   return Number.isFinite(number) ? number : String(value)
 }
 
-/** The body's fields a client may write: unknown ones and readOnly ones dropped (`body.unknown: ignored`). */
-function writable(api: PreparedOpenApi, collection: OpenApiCollection, body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The body's fields a client may write: unknown ones and readOnly ones dropped (`body.unknown: ignored`). A field the
+ * request schema takes but a closed item schema (`additionalProperties: false`) cannot hold (flextell's `role_ids`,
+ * answered as `roles`) is dropped too: the request was valid, and storing it would make the item invalid.
+ */
+function writable(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  body: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const fields = api.shapes.get(collection.name)
   if (!fields) return { ...body }
+  const request = requestShape(api, operation)
   const out: Record<string, unknown> = {}
   for (const key in body) {
     if (fields.readOnly.has(key)) continue
     // hasOwn, not `in`: a body key such as "constructor" or "toString" is no field of the item.
-    if (!Object.hasOwn(fields.shape.properties, key) && !fields.shape.statesExtras) continue
+    if (!Object.hasOwn(fields.shape.properties, key) && (!fields.shape.statesExtras || fields.shape.closed)) continue
+    // A field of the item that this request does not take (flextell's PUT sends no `deleted_at`) is unknown here.
+    if (request && !request.statesExtras && !Object.hasOwn(request.properties, key)) continue
     out[key] = body[key]
   }
   return out
 }
+
+/** The object shape of an operation's JSON request body, found once per operation (undefined: none, or not an object). */
+function requestShape(api: PreparedOpenApi, operation: OpenApiOperation): ObjectShape | undefined {
+  if (requestShapes.has(operation)) return requestShapes.get(operation)
+  const media = operation.requestBody && jsonMedia(operation.requestBody.content)
+  const shape = media?.[1].schema === undefined ? undefined : objectShape(api.contract.document, media[1].schema)
+  requestShapes.set(operation, shape)
+  return shape
+}
+const requestShapes = new WeakMap<OpenApiOperation, ObjectShape | undefined>()
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch
@@ -621,7 +673,7 @@ function create(
   secrets: Readonly<Record<string, string>> | undefined,
 ): Reply {
   const fields = api.shapes.get(collection.name)
-  const data = writable(api, collection, body)
+  const data = writable(api, operation, collection, body)
   const given = pathId ?? data[collection.idField]
   let id: unknown = given
   if (id !== undefined && store.get('key', scopedKey(scope, id))) {
