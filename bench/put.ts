@@ -323,7 +323,10 @@ lines.push(`| GitHub description: RSS at ready / peak (MB) | ${f(importedFigures
 lines.push(
   `| flextell update over HTTP, hand-written / imported (req/s) | ${f(importedFigures.http.handRps)} / ${f(importedFigures.http.importedRps)} |`,
 )
-lines.push(`| imported ÷ hand-written over HTTP (min–max) | ${f(importedFigures.http.ratio, 2)} (${spread(importedFigures.http.ratios)}) |`)
+// Issue 18's figure: an imported API's update at no less than 0.8× the hand-written flextell's, in the same run.
+lines.push(
+  `| imported ÷ hand-written over HTTP (min–max; issue 18 asks ≥ 0.80) | ${f(importedFigures.http.ratio, 2)} (${spread(importedFigures.http.ratios)}) ${importedFigures.http.ratio >= 0.8 ? 'met' : 'NOT met'} |`,
+)
 lines.push(
   `| resolver CPU per update in process, hand-written / imported (µs) | ${f(importedFigures.cpu.handUs, 1)} / ${f(importedFigures.cpu.importedUs, 1)} |`,
 )

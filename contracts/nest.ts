@@ -73,6 +73,8 @@ export function nestDialect({ validationStatus = 400, body = 'nest' }: NestOptio
         message: `Request body is too large (limit ${limit} bytes)`,
       },
     }),
+    // Fastify parses JSON with secure-json-parse, whose default refuses `__proto__` and `constructor.prototype` keys.
+    forbidsProtoKeys: true,
     // Fastify has no parser for anything but JSON here (FST_ERR_CTP_INVALID_MEDIA_TYPE).
     unsupportedMediaType: (type: string) => ({
       status: 415,

@@ -20,6 +20,8 @@ interface Kept {
   readonly ms: number
   /** The text, or its length when it was too long to keep. */
   readonly body: string | number | undefined
+  /** The API's own secret keys (`TwinApi.secretKeys`), masked too. */
+  readonly mask: (() => ReadonlySet<string>) | undefined
 }
 
 /** The longest body a journal entry keeps; longer ones are noted by size only. */
@@ -31,15 +33,15 @@ const MASK = '***'
 const MAX_DEPTH = 20
 
 /** `value` with every secret-looking key's value replaced by `***`, at any depth (deeper than 20: cut). */
-export function maskSecrets(value: unknown, depth = 0): unknown {
+export function maskSecrets(value: unknown, depth = 0, also?: ReadonlySet<string>): unknown {
   if (typeof value !== 'object' || value === null) return value
   if (depth >= MAX_DEPTH) return '[nested too deep]'
-  if (Array.isArray(value)) return value.map((item) => maskSecrets(item, depth + 1))
+  if (Array.isArray(value)) return value.map((item) => maskSecrets(item, depth + 1, also))
   const masked: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
     // defineProperty, not assignment: a "__proto__" key stays a plain key and pollutes nothing.
     Object.defineProperty(masked, key, {
-      value: SECRET.test(key) ? MASK : maskSecrets(item, depth + 1),
+      value: SECRET.test(key) || also?.has(key) === true ? MASK : maskSecrets(item, depth + 1, also),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -64,7 +66,14 @@ export class Journal {
     this.size = size
   }
 
-  add(method: string, path: string, status: number | 'dropped', ms: number, body: string | undefined): void {
+  add(
+    method: string,
+    path: string,
+    status: number | 'dropped',
+    ms: number,
+    body: string | undefined,
+    mask?: () => ReadonlySet<string>,
+  ): void {
     if (this.size === 0) return
     const entry: Kept = {
       id: ++this.#lastId,
@@ -74,6 +83,7 @@ export class Journal {
       status,
       ms,
       body: body !== undefined && body.length > JOURNAL_BODY_LIMIT ? body.length : body,
+      mask,
     }
     if (this.#entries.length < this.size) this.#entries.push(entry)
     else this.#entries[this.#next] = entry
@@ -86,14 +96,14 @@ export class Journal {
       this.#entries.length < this.size ? this.#entries : [...this.#entries.slice(this.#next), ...this.#entries.slice(0, this.#next)]
     return ordered
       .filter((entry) => entry.id > after)
-      .map(({ id, time, method, path, status, ms, body }) => ({
+      .map(({ id, time, method, path, status, ms, body, mask }) => ({
         id,
         time: new Date(time).toISOString(),
         method,
         path,
         status,
         ms: Math.round(ms * 10) / 10,
-        ...(body !== undefined && body !== '' && { body: shown(body) }),
+        ...(body !== undefined && body !== '' && { body: shown(body, mask?.()) }),
       }))
   }
 
@@ -103,10 +113,10 @@ export class Journal {
   }
 }
 
-function shown(body: string | number): unknown {
+function shown(body: string | number, also: ReadonlySet<string> | undefined): unknown {
   if (typeof body === 'number') return `[${body} characters, not kept]`
   try {
-    return maskSecrets(JSON.parse(body))
+    return maskSecrets(JSON.parse(body), 0, also)
   } catch {
     // Not JSON: shown as text, unless it looks like it carries a secret.
     return SECRET.test(body) ? MASK : body

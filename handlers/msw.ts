@@ -94,7 +94,14 @@ async function controlled(
       .resolve(live.journal ? { headers: request.headers, text: async () => (body = await request.text()) } : request, params, operation)
   }
   const reply = await answer()
-  live.journal?.add(request.method, new URL(request.url).pathname, reply?.status ?? 'dropped', performance.now() - started, body)
+  live.journal?.add(
+    request.method,
+    new URL(request.url).pathname,
+    reply?.status ?? 'dropped',
+    performance.now() - started,
+    body,
+    twin.apis.find((candidate) => candidate.name === api)?.secretKeys,
+  )
   return reply ? toResponse(reply) : HttpResponse.error()
 }
 

@@ -1,12 +1,13 @@
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
+import { isObject } from '../contracts/openapi/pointer.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { DEFAULT_SEED } from '../fixtures/faker.ts'
 import { scopedKey, seedOpenApi, vouch, type OpenApiDb, type OpenApiRecord } from '../fixtures/openapi-seed.ts'
 import { openApiErrors } from './openapi-errors.ts'
 import { excused } from './openapi-leniency.ts'
-import { projector } from './openapi-project.ts'
+import { projector, splitter, writeOnlyNames, type SecretSplit } from './openapi-project.ts'
 import { openApiReadings, type OpenApiReadings } from './openapi-readings.ts'
-import { itemFields, resolveOpenApi, type PreparedOpenApi } from './openapi-resolver.ts'
+import { hashSecrets, itemFields, resolveOpenApi, type PreparedOpenApi } from './openapi-resolver.ts'
 import { RouteTable } from './route-table.ts'
 import type { ApiSnapshot, TwinApi } from './twin-api.ts'
 
@@ -37,7 +38,9 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
   const collections = new Map(contract.collections.map((collection) => [collection.name, collection]))
   const shapes = itemFields(contract)
   const project = projector(contract.document)
+  const split = splitter(contract.document)
   const defaults = openApiReadings(contract)
+  let secretKeys: ReadonlySet<string> | undefined
   return {
     name: contract.name,
     title: contract.title,
@@ -46,11 +49,16 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
     routes,
     dialect: openApiErrors(contract, defaults.errorBody, DEFAULT_SEED).dialect,
     rules: contract.rules,
+    secretKeys: () => (secretKeys ??= writeOnlyNames(contract.document)),
     async start(options, choice?: ReadingChoice) {
       // Checked before seeding: a wrong reading fails fast, naming the allowed values.
       const readings = openApiReadings(contract, choice)
       const seed = options.seed ?? DEFAULT_SEED
-      const db = await seedOpenApi(contract, options)
+      const db = await seedOpenApi(
+        contract,
+        options,
+        (collection, data) => split(collection.itemSchema, data).value as Record<string, unknown>,
+      )
       // Said once per start, briefly: a large document (GitHub's) has dozens of examples that break their schemas.
       for (const problem of db.problems.slice(0, 3)) console.warn(`apitwin: ${contract.name}: ${problem}`)
       if (db.problems.length > 3)
@@ -67,6 +75,7 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
         collections,
         shapes,
         project,
+        split,
         answers: new Map(),
       }
       return {
@@ -88,7 +97,13 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
           }),
         },
         snapshot: () => snapshot(db),
-        restore: async (saved) => restore(db, saved, collections, (name, data) => lenientOnly(contract, readings, name, data)),
+        // Synchronous unless a legacy file holds secrets in clear: a reading switch restores and swaps in one step.
+        restore: (saved) => {
+          const lenient = (name: string, data: unknown) => lenientOnly(contract, readings, name, data)
+          const clean = withoutClearSecrets(saved, collections, split)
+          if (!(clean instanceof Promise)) return Promise.resolve(restore(db, clean, collections, lenient))
+          return clean.then((hashed) => restore(db, hashed, collections, lenient))
+        },
       }
     },
   }
@@ -105,6 +120,51 @@ function snapshot(db: OpenApiDb): ApiSnapshot {
     out[name] = store.changed()
     const deleted = store.deletedKeys()
     if (deleted.length > 0) out[`${name}${DELETED}`] = deleted
+  }
+  return out
+}
+
+/**
+ * A saved state with no write-only value in clear: a file written before apitwin kept them hashed beside the record
+ * holds them in `data` as sent; they are hashed and moved to `secrets` here, so the file still loads (and the next
+ * save no longer holds them).
+ */
+function withoutClearSecrets(
+  saved: ApiSnapshot,
+  collections: ReadonlyMap<string, { readonly itemSchema: unknown }>,
+  split: (schema: unknown, value: unknown) => SecretSplit,
+): ApiSnapshot | Promise<ApiSnapshot> {
+  const clear = [...collections].some(([name, collection]) => {
+    const records = saved[name]
+    return (
+      Array.isArray(records) &&
+      records.some(
+        (record: unknown) =>
+          isObject(record) && isObject(record['data']) && split(collection.itemSchema, record['data']).secrets.length > 0,
+      )
+    )
+  })
+  return clear ? hashClearSecrets(saved, collections, split) : saved
+}
+
+async function hashClearSecrets(
+  saved: ApiSnapshot,
+  collections: ReadonlyMap<string, { readonly itemSchema: unknown }>,
+  split: (schema: unknown, value: unknown) => SecretSplit,
+): Promise<ApiSnapshot> {
+  const out: Record<string, readonly unknown[]> = { ...saved }
+  for (const [name, collection] of collections) {
+    const records = saved[name]
+    if (!Array.isArray(records)) continue
+    out[name] = await Promise.all(
+      records.map(async (record: unknown) => {
+        if (!isObject(record) || !isObject(record['data'])) return record
+        const found = split(collection.itemSchema, record['data'])
+        if (found.secrets.length === 0) return record
+        const kept = isObject(record['secrets']) ? record['secrets'] : {}
+        return { ...record, data: found.value, secrets: { ...kept, ...(await hashSecrets(found.secrets)) } }
+      }),
+    )
   }
   return out
 }

@@ -92,7 +92,7 @@ export function openApiErrors(contract: OpenApiContract, style: ErrorStyle, seed
     if (!drawn.has(schema)) drawn.set(schema, validSample(contract, createFaker(seed + status), schema, 'response', examples))
     const base = drawn.get(schema)
     if (base === undefined) return problem(status, detail, issues, headers)
-    const filled = fill(base, status, detail)
+    const filled = withIssues(fill(base, status, detail), issues)
     const body = contract.check(schema, 'response')(filled).length === 0 ? filled : base
     return { status, body, headers: { 'content-type': type.includes('*') ? 'application/json' : type, ...headers } }
   }
@@ -108,6 +108,26 @@ export function openApiErrors(contract: OpenApiContract, style: ErrorStyle, seed
       reply(undefined, 405, `${path} does not answer ${method}; it answers ${allowed.join(', ')}.`, [], { allow: allowed.join(', ') }),
   }
   return { reply, dialect }
+}
+
+/**
+ * The drawn error body with its `errors` object, when it has one that maps names to lists (Laravel's
+ * `{"errors": {"email": ["…"]}}`, as a schema with `additionalProperties: {type: array}` draws it), holding the
+ * issues by field: the path without its `body` step, joined by dots (`role_ids.0`), each field's messages in order.
+ * Kept only if it still fits the schema (the caller checks), so an `errors` of another shape keeps its drawn value.
+ */
+function withIssues(value: unknown, issues: readonly SchemaIssue[]): unknown {
+  if (issues.length === 0 || !isObject(value)) return value
+  const key = Object.keys(value).find((name) => /^errors$/i.test(name))
+  const current = key === undefined ? undefined : value[key]
+  if (key === undefined || !isObject(current) || !Object.values(current).every(Array.isArray)) return value
+  // A Map, then fromEntries (own keys only): a refused "__proto__" key names its field like any other.
+  const byField = new Map<string, string[]>()
+  for (const issue of issues) {
+    const field = (issue.path[0] === 'body' ? issue.path.slice(1) : issue.path).join('.') || 'body'
+    byField.set(field, [...(byField.get(field) ?? []), issue.message])
+  }
+  return { ...value, [key]: Object.fromEntries(byField) }
 }
 
 /** The drawn error body with its message-like strings saying `detail` and status-like integers set, one level deep. */

@@ -13,10 +13,37 @@ interface Plan {
 
 /**
  * The projection of a stored value for a response: writeOnly fields are removed at every depth the schema
- * describes, so they are stored but never returned; so are optional password and secret fields. The plan of each schema is worked out once and kept.
+ * describes, and so are optional password and secret fields (project rule: secrets never leave the mock). The
+ * resolver keeps such values out of records already (`splitter`, hashed beside the record); this is the second
+ * line, for values from anywhere else (an example, a drawn answer). The plan of each schema is worked out once.
  * @example projector(doc)(petSchema, { id: 1, name: 'Rex', secret: 'x' }) // { id: 1, name: 'Rex' } when secret is writeOnly
  */
 export function projector(doc: OpenApiDocument): (schema: unknown, value: unknown) => unknown {
+  return writeOnlyWalker(doc).project
+}
+
+/** A value with its write-only parts taken out, and those parts by JSON pointer (`/password`, `/keys/0/secret`). */
+export interface SecretSplit {
+  readonly value: unknown
+  readonly secrets: ReadonlyArray<readonly [pointer: string, value: unknown]>
+}
+
+/**
+ * The write-only parts of a value, as `projector` finds them, and the value without them: what the resolver hashes
+ * and keeps beside a record, so the record itself never holds a password in clear.
+ * @example splitter(doc)(userSchema, { name: 'Ada', password: 's3cret!!' }) // { value: { name: 'Ada' }, secrets: [['/password', 's3cret!!']] }
+ */
+export function splitter(doc: OpenApiDocument): (schema: unknown, value: unknown) => SecretSplit {
+  return writeOnlyWalker(doc).split
+}
+
+/** Whether a write-only part is null: a null is no secret (merge-patch's "remove"), so it stays in the value. */
+const isSecretValue = (value: unknown) => value !== null && value !== undefined
+
+function writeOnlyWalker(doc: OpenApiDocument): {
+  project: (schema: unknown, value: unknown) => unknown
+  split: (schema: unknown, value: unknown) => SecretSplit
+} {
   const plans = new Map<unknown, Plan | null>()
   const planOf = (schema: unknown): Plan | null => {
     const known = plans.get(schema)
@@ -44,25 +71,60 @@ export function projector(doc: OpenApiDocument): (schema: unknown, value: unknow
     plans.set(schema, plan)
     return plan
   }
-  const project = (schema: unknown, value: unknown, depth: number): unknown => {
+  // `found` (with the value's `at` pointer) collects what is taken out, for `split`; responses pass none.
+  const walk = (schema: unknown, value: unknown, depth: number, found?: Array<readonly [string, unknown]>, at = ''): unknown => {
     if (depth > 16 || typeof value !== 'object' || value === null) return value
     const plan = planOf(schema)
     if (plan === null) return value
-    if (Array.isArray(value)) return plan.items === undefined ? value : value.map((item) => project(plan.items, item, depth + 1))
+    if (Array.isArray(value))
+      return plan.items === undefined ? value : value.map((item, index) => walk(plan.items, item, depth + 1, found, `${at}/${index}`))
     let out: Record<string, unknown> | undefined
     for (const name of plan.writeOnly) {
-      if (name in value) {
-        out ??= { ...(value as Record<string, unknown>) }
-        delete out[name]
-      }
+      if (!Object.hasOwn(value, name)) continue
+      const secret = (value as Record<string, unknown>)[name]
+      if (found && !isSecretValue(secret)) continue
+      found?.push([`${at}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`, secret])
+      out ??= { ...(value as Record<string, unknown>) }
+      delete out[name]
     }
     for (const [name, child] of plan.nested) {
       const inner = (value as Record<string, unknown>)[name]
       if (typeof inner !== 'object' || inner === null) continue
-      const projected = project(child, inner, depth + 1)
+      const projected = walk(child, inner, depth + 1, found, `${at}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)
       if (projected !== inner) (out ??= { ...(value as Record<string, unknown>) })[name] = projected
     }
     return out ?? value
   }
-  return (schema, value) => project(schema, value, 0)
+  return {
+    project: (schema, value) => walk(schema, value, 0),
+    split: (schema, value) => {
+      const secrets: Array<readonly [string, unknown]> = []
+      return { value: walk(schema, value, 0, secrets), secrets }
+    },
+  }
+}
+
+/**
+ * Every property name the document marks writeOnly, anywhere (components, inline schemas): the keys the request
+ * journal masks for this API beside the secret-looking names it always masks. One walk of the document, iterative
+ * (a 13 MB description is deep), done when first asked.
+ * @example writeOnlyNames(doc) // Set { 'pin', 'password' }
+ */
+export function writeOnlyNames(doc: OpenApiDocument): ReadonlySet<string> {
+  const names = new Set<string>()
+  const seen = new Set<object>()
+  const stack: unknown[] = [doc.root]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue
+    seen.add(node)
+    const properties = isObject(node) && !Array.isArray(node) ? node['properties'] : undefined
+    if (isObject(properties))
+      for (const [name, property] of Object.entries(properties)) {
+        const target = deref(doc.root, property)
+        if ((isObject(property) && property['writeOnly'] === true) || (isObject(target) && target['writeOnly'] === true)) names.add(name)
+      }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push(child)
+  }
+  return names
 }

@@ -13,9 +13,12 @@ import { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape }
 import type { SchemaIssue } from '../contracts/openapi/validator.ts'
 import { createFaker, isoSeconds } from '../fixtures/faker.ts'
 import { scopedKey, validSample, vouch, type OpenApiDb, type OpenApiRecord, type OpenApiStore } from '../fixtures/openapi-seed.ts'
+import { hashPassword } from '../fixtures/password.ts'
 import type { OpenApiErrors } from './openapi-errors.ts'
 import { coerceBody, excused } from './openapi-leniency.ts'
+import type { SecretSplit } from './openapi-project.ts'
 import type { OpenApiReadings } from './openapi-readings.ts'
+import { JSON_LIMITS, pollutingKeys, scanJson } from './json-limits.ts'
 import { INVALID_UTF8, halt, readBody, run, type RawBody, type Reply } from './reply.ts'
 import type { Params, RequestLike } from './twin-api.ts'
 
@@ -34,6 +37,8 @@ export interface PreparedOpenApi {
   /** Item shapes per collection (properties, required): which fields are server-owned, timestamps, readOnly. */
   readonly shapes: ReadonlyMap<string, ItemFields>
   readonly project: (schema: unknown, value: unknown) => unknown
+  /** A body's write-only values taken out by JSON pointer (`splitter`): hashed and kept beside the record. */
+  readonly split: (schema: unknown, value: unknown) => SecretSplit
   /** Example answers per `operation key + status`, drawn on first use and kept (deterministic by seed). */
   readonly answers: Map<string, unknown>
 }
@@ -138,11 +143,38 @@ export function resolveOpenApi(
     authenticate(api, db, operation, request)
     const query = queryOf(request.url)
     const values = parameters(api, operation, request, params, query)
-    const body = parseBody(api, operation, request, raw)
     const role = api.roles.get(operation.key)
+    // Scope and find before the body, in the order the docstring gives (Laravel's route-model binding runs before
+    // its form request: an unknown id with a bad body is a 404); `crud` finds the record again, synchronously with
+    // the write, since hashing a write-only value awaits in between.
+    if (role) found(api, db, operation, role.collection, role.role, values)
+    const body = parseBody(api, operation, request, raw)
     if (!role) return answer(api, operation)
-    return crud(api, db, operation, role.collection, role.role, values, body, query)
+    // Write-only values (a password) are hashed here, after the checks that read no record (credentials, which are
+    // fixed per start, parameters, the body's schema, on the value in clear) and before `crud`, which finds the
+    // record, checks the change and writes it in one synchronous step: nothing awaits between a check on the store
+    // and the write it guards. A body without write-only values does not await at all.
+    const split = WRITES.has(role.role) && isObject(body) ? api.split(role.collection.itemSchema, body) : undefined
+    const secrets = split && split.secrets.length > 0 ? await hashSecrets(split.secrets) : undefined
+    return crud(api, db, operation, role.collection, role.role, values, secrets ? split?.value : body, query, secrets)
   })
+}
+
+/** The roles whose body is stored. */
+const WRITES: ReadonlySet<Role> = new Set(['create', 'replace', 'merge'])
+
+/**
+ * Write-only values as their hashes (PBKDF2, Web Crypto: runs in the browser too), by JSON pointer. A string is
+ * hashed as it is (so a password verifies against it); any other value as its JSON text.
+ * @example await hashSecrets([['/password', 's3cret!!']]) // { '/password': 'pbkdf2_sha256$10000$…' }
+ */
+export async function hashSecrets(secrets: SecretSplit['secrets']): Promise<Record<string, string>> {
+  const hashed = await Promise.all(
+    secrets.map(
+      async ([pointer, value]) => [pointer, await hashPassword(typeof value === 'string' ? value : JSON.stringify(value))] as const,
+    ),
+  )
+  return Object.fromEntries(hashed)
 }
 
 // --- authenticate ---------------------------------------------------------------------------------------------
@@ -316,16 +348,42 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const [mediaType, { schema }] = media
   let value: unknown
   if (/json/.test(mediaType) || (mediaType === '*/*' && /json/.test(type))) {
+    // Shape limits before parsing (handlers/json-limits.ts), answered as any other invalid body: the validation
+    // status, in the document's error format; no later step (the validator, the store, the answer) meets such a body.
+    const scan = scanJson(raw)
+    if (scan.problem !== undefined) invalid(api, operation, [{ path: ['body'], keyword: 'limit', message: scan.problem }])
     try {
       value = JSON.parse(raw)
     } catch {
       halt(api.errors.reply(operation, 400, 'The request body is not valid JSON.'))
     }
+    // JSON.parse keeps `__proto__` as a plain key, but copying it by assignment would set a prototype: refused,
+    // as no document can mean it as a field.
+    const polluting = scan.suspectKeys ? pollutingKeys(value) : []
+    if (polluting.length > 0)
+      invalid(
+        api,
+        operation,
+        polluting.map((path) => ({
+          path: ['body', ...path],
+          keyword: 'propertyNames',
+          message: `"${path.at(-1) ?? ''}" is not accepted as a key: it would reach an object's prototype`,
+        })),
+      )
   } else if (mediaType === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw)
     const shape = objectShape(api.contract.document, schema)
     const out: Record<string, unknown> = {}
-    for (const key of new Set(form.keys())) {
+    const keys = new Set(form.keys())
+    if (keys.size > JSON_LIMITS.keys)
+      invalid(api, operation, [
+        { path: ['body'], keyword: 'limit', message: `the form has ${keys.size} fields; at most ${JSON_LIMITS.keys} are accepted` },
+      ])
+    if (keys.has('__proto__') || keys.has('constructor'))
+      invalid(api, operation, [
+        { path: ['body'], keyword: 'propertyNames', message: 'a form field named "__proto__" or "constructor" is not accepted' },
+      ])
+    for (const key of keys) {
       const node = shape ? propertySchema(api.contract.document, shape, key) : {}
       out[key] = scalar(form.get(key) ?? '', typesOf(node))
     }
@@ -340,7 +398,7 @@ function parseBody(api: PreparedOpenApi, operation: OpenApiOperation, request: R
   const shape = objectShape(api.contract.document, schema)
   if (api.readings.unknownFields === 'refused' && shape && !shape.statesExtras && isObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!(key in shape.properties))
+      if (!Object.hasOwn(shape.properties, key))
         issues.push({ path: [key], keyword: 'additionalProperties', message: `"${key}" is not a field of this body` })
       else if (
         propertySchema(api.contract.document, shape, key)['readOnly'] === true ||
@@ -387,25 +445,19 @@ function crud(
   values: ReadonlyMap<string, unknown>,
   body: unknown,
   query: URLSearchParams,
+  secrets: Readonly<Record<string, string>> | undefined,
 ): Reply {
   const store = db.collections.get(collection.name) as OpenApiStore
   const scope = scopeOf(api, db, operation, collection, values)
   if (role === 'list') return list(api, operation, collection, store, scope, query)
-  if (role === 'create') return create(api, db, operation, collection, store, scope, isObject(body) ? body : {}, undefined)
+  if (role === 'create') return create(api, db, operation, collection, store, scope, isObject(body) ? body : {}, undefined, secrets)
   const id = idOf(collection, values.get(collection.param))
   const key = scopedKey(scope, id)
   const record = store.get('key', key)
   if (!record) {
     if (role === 'replace' && api.readings.putUnknown === 'create' && isObject(body))
-      return create(api, db, operation, collection, store, scope, body, id)
-    const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(key)
-    halt(
-      api.errors.reply(
-        operation,
-        gone ? 410 : 404,
-        `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`,
-      ),
-    )
+      return create(api, db, operation, collection, store, scope, body, id, secrets)
+    missing(api, db, operation, collection, scope, id)
   }
   if (role === 'read') return item(api, operation, collection, record.data, successStatuses(operation)[0] ?? 200)
   if (role === 'delete') {
@@ -421,7 +473,7 @@ function crud(
     return item(api, operation, collection, record.data, status)
   }
   const fields = api.shapes.get(collection.name)
-  const sent = writable(api, collection, isObject(body) ? body : {})
+  const sent = writable(api, operation, collection, isObject(body) ? body : {})
   const current = record.data
   const mode = role === 'replace' ? api.readings.put : api.readings.patch
   let next: Record<string, unknown>
@@ -454,9 +506,46 @@ function crud(
   // Checked just now, synchronously: the store takes the verdict instead of checking every field again.
   vouch(next)
   const updated = store.update(record, (draft) => {
-    ;(draft as { data: Readonly<Record<string, unknown>> }).data = next
+    const writable = draft as { data: Readonly<Record<string, unknown>>; secrets?: Readonly<Record<string, string>> }
+    writable.data = next
+    // A new write-only value replaces the old one; one not sent is kept, under every PUT reading too (a client
+    // cannot restate a password it can never read back).
+    if (secrets) writable.secrets = { ...record.secrets, ...secrets }
   })
   return item(api, operation, collection, updated.data, successStatuses(operation)[0] ?? 200)
+}
+
+/** The item an operation names exists (its parents too), else the 404 (or 410) `crud` would answer. */
+function found(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  role: Role,
+  values: ReadonlyMap<string, unknown>,
+): void {
+  const scope = scopeOf(api, db, operation, collection, values)
+  if (role === 'list' || role === 'create' || (role === 'replace' && api.readings.putUnknown === 'create')) return
+  const id = idOf(collection, values.get(collection.param))
+  if (!db.collections.get(collection.name)?.get('key', scopedKey(scope, id))) missing(api, db, operation, collection, scope, id)
+}
+
+function missing(
+  api: PreparedOpenApi,
+  db: OpenApiDb,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  scope: string,
+  id: unknown,
+): never {
+  const gone = api.readings.deleteThen === 410 && db.tombstones.get(collection.name)?.has(scopedKey(scope, id))
+  halt(
+    api.errors.reply(
+      operation,
+      gone ? 410 : 404,
+      `${collection.name} ${String(id)} ${gone ? 'was deleted' : 'does not exist'}${scope === '' ? '' : ` under ${scope}`}.`,
+    ),
+  )
 }
 
 /**
@@ -522,18 +611,41 @@ function idOf(collection: OpenApiCollection, value: unknown): unknown {
   return Number.isFinite(number) ? number : String(value)
 }
 
-/** The body's fields a client may write: unknown ones and readOnly ones dropped (`body.unknown: ignored`). */
-function writable(api: PreparedOpenApi, collection: OpenApiCollection, body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The body's fields a client may write: unknown ones and readOnly ones dropped (`body.unknown: ignored`). A field the
+ * request schema takes but a closed item schema (`additionalProperties: false`) cannot hold (flextell's `role_ids`,
+ * answered as `roles`) is dropped too: the request was valid, and storing it would make the item invalid.
+ */
+function writable(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  collection: OpenApiCollection,
+  body: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const fields = api.shapes.get(collection.name)
   if (!fields) return { ...body }
+  const request = requestShape(api, operation)
   const out: Record<string, unknown> = {}
   for (const key in body) {
     if (fields.readOnly.has(key)) continue
-    if (!(key in fields.shape.properties) && !fields.shape.statesExtras) continue
+    // hasOwn, not `in`: a body key such as "constructor" or "toString" is no field of the item.
+    if (!Object.hasOwn(fields.shape.properties, key) && (!fields.shape.statesExtras || fields.shape.closed)) continue
+    // A field of the item that this request does not take (flextell's PUT sends no `deleted_at`) is unknown here.
+    if (request && !request.statesExtras && !Object.hasOwn(request.properties, key)) continue
     out[key] = body[key]
   }
   return out
 }
+
+/** The object shape of an operation's JSON request body, found once per operation (undefined: none, or not an object). */
+function requestShape(api: PreparedOpenApi, operation: OpenApiOperation): ObjectShape | undefined {
+  if (requestShapes.has(operation)) return requestShapes.get(operation)
+  const media = operation.requestBody && jsonMedia(operation.requestBody.content)
+  const shape = media?.[1].schema === undefined ? undefined : objectShape(api.contract.document, media[1].schema)
+  requestShapes.set(operation, shape)
+  return shape
+}
+const requestShapes = new WeakMap<OpenApiOperation, ObjectShape | undefined>()
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch
@@ -575,9 +687,10 @@ function create(
   scope: string,
   body: Readonly<Record<string, unknown>>,
   pathId: unknown,
+  secrets: Readonly<Record<string, string>> | undefined,
 ): Reply {
   const fields = api.shapes.get(collection.name)
-  const data = writable(api, collection, body)
+  const data = writable(api, operation, collection, body)
   const given = pathId ?? data[collection.idField]
   let id: unknown = given
   if (id !== undefined && store.get('key', scopedKey(scope, id))) {
@@ -607,7 +720,7 @@ function create(
     )
   // Checked just above, under the readings (a format the server leaves unchecked): the store takes that verdict.
   vouch(data)
-  const record: OpenApiRecord = store.create({ parent: scope, data })
+  const record: OpenApiRecord = store.create({ parent: scope, data, ...(secrets && { secrets }) })
   const declared = successStatuses(operation)
   const preferred = pathId !== undefined ? 201 : api.readings.createStatus
   const status =

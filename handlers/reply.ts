@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { UniqueKeyError } from '../fixtures/unique-key-error.ts'
+import { dropPollutingKeys, pollutingKeys, scanJson } from './json-limits.ts'
 import { serializer } from './serialize.ts'
 
 /**
@@ -30,6 +31,12 @@ export interface Dialect {
   methodNotAllowed(method: string, path: string, allowed: readonly string[]): Reply
   /** Present when the stack refuses a body it has no parser for (Fastify's 415); absent: such a body is ignored. */
   unsupportedMediaType?(type: string): Reply
+  /**
+   * True when the stack's JSON parser refuses a `__proto__` key or a `constructor.prototype` (Fastify's
+   * secure-json-parse: 400); absent, such a key is dropped before the request is handled, as PHP's and Ruby's
+   * parsers make it an ordinary key that no form request or strong parameters permit.
+   */
+  readonly forbidsProtoKeys?: boolean
 }
 
 /**
@@ -167,6 +174,9 @@ export function parseJsonObject(
   }
   if (body === INVALID_UTF8) halt(dialect.badRequest('The request body is not valid UTF-8; send UTF-8 encoded JSON.'))
   if (body.trim() === '') return {}
+  // Shape limits before parsing (handlers/json-limits.ts): no later step meets a body nested too deep to handle.
+  const scan = scanJson(body)
+  if (scan.problem !== undefined) halt(dialect.badRequest(`The request body is refused: ${scan.problem}.`))
   let value: unknown
   try {
     value = JSON.parse(body)
@@ -175,6 +185,10 @@ export function parseJsonObject(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     halt(dialect.badRequest('The request body must be a JSON object.'))
+  }
+  if (scan.suspectKeys && pollutingKeys(value).length > 0) {
+    if (dialect.forbidsProtoKeys === true) halt(dialect.badRequest('Object contains forbidden prototype property'))
+    dropPollutingKeys(value)
   }
   return value as Record<string, unknown>
 }

@@ -63,6 +63,11 @@ export interface TwinApi {
   /** The contract's rules; the inferred ones carry the readings `start` accepts. */
   readonly rules: RuleBook
   /**
+   * Body keys whose values the journal masks beyond the secret-looking names it always masks: an imported API's
+   * writeOnly properties (a `pin`, an `ssn`). Asked for when the journal is read, not per request.
+   */
+  readonly secretKeys?: () => ReadonlySet<string>
+  /**
    * Seeds fresh data and returns the state over it, following `readings` (each inferred rule's default where
    * unnamed; an unknown rule or value throws naming the allowed ones). Called again on every reset.
    */

@@ -50,7 +50,12 @@ export async function createTwin({ apis: selected = apis, openapi, ...options }:
     throw new Error(`readings name unknown APIs: ${unknown.join(', ')}; known: ${known.map((a) => a.name).join(', ')}`)
   const names = all.map((api) => api.name)
   const twice = names.find((name, index) => names.indexOf(name) !== index)
-  if (twice !== undefined) throw new Error(`two APIs are named "${twice}"; give each imported document its own name`)
+  if (twice !== undefined)
+    throw new Error(
+      apis.some((api) => api.name === twice)
+        ? `"${twice}" is already taken by apitwin's own ${twice}; give the imported API another name, or mount it alone (createTwin({ apis: [] }))`
+        : `two APIs are named "${twice}"; give each imported document its own name`,
+    )
   const problems = Object.entries(options.learned ?? {}).flatMap(([name, byRule]) => {
     const api = known.find((a) => a.name === name)
     return api ? validateLearned(api.rules, byRule).map((p) => `${name}: ${p}`) : [`unknown API "${name}"`]

@@ -308,7 +308,24 @@ export class TwinApp {
       reply = api.dialect.serverError('apitwin failed to handle this request; see its log.')
     }
     if (reply.status >= 200 && reply.status < 300) this.#onChange?.()
-    this.#send(incoming, res, started, method, path, reply, openCors, request)
+    try {
+      this.#send(incoming, res, started, method, path, reply, openCors, request, api.secretKeys)
+    } catch (error) {
+      // The last line, should a body ever reach here that JSON.stringify cannot write (the resolvers' shape limits
+      // keep hostile bodies out): #send throws before writing a byte, so the API's own 500 can still go out, and
+      // the process lives on.
+      console.error(error)
+      this.#send(
+        incoming,
+        res,
+        started,
+        method,
+        path,
+        api.dialect.serverError('apitwin could not write this answer; see its log.'),
+        openCors,
+        request,
+      )
+    }
   }
 
   #resolve(
@@ -475,9 +492,10 @@ export class TwinApp {
     reply: Reply,
     origin?: string,
     request?: NodeRequest,
+    mask?: () => ReadonlySet<string>,
   ): void {
     if (res.destroyed || res.headersSent || incoming.socket.destroyed) {
-      this.#done(method, path, 'dropped', started, request)
+      this.#done(method, path, 'dropped', started, request, mask)
       return
     }
     // No body (a 204) or a body given as text (an imported API's text/plain) are rare; JSON is the fast path.
@@ -501,12 +519,19 @@ export class TwinApp {
         setTimeout(() => incoming.socket.destroy(), 1000).unref()
       })
     }
-    this.#done(method, path, reply.status, started, request)
+    this.#done(method, path, reply.status, started, request, mask)
   }
 
-  #done(method: string, path: string, status: number | 'dropped', started: number, request?: NodeRequest): void {
+  #done(
+    method: string,
+    path: string,
+    status: number | 'dropped',
+    started: number,
+    request?: NodeRequest,
+    mask?: () => ReadonlySet<string>,
+  ): void {
     const ms = performance.now() - started
     this.#log?.(method, path, status, ms)
-    if (request) this.journal.add(method, path, status, ms, request.body)
+    if (request) this.journal.add(method, path, status, ms, request.body, mask)
   }
 }

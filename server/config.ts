@@ -103,14 +103,16 @@ export async function loadConfig(file: string, env: Env, { required = true } = {
  * `${ENV}` references are expanded where they are used, not across the whole file: `serve` reads the readings
  * only, `verify flextell` the flextell target only, so a variable that only another API's target uses may stay
  * unset. Each target expands when it is first read (a getter); the readings at once (every command reads them).
- * A target for an API apitwin does not know (a typo such as "flextel") is an error naming the known ones.
+ * A target for an API apitwin does not know (a typo such as "flextel") is an error naming the known ones: the
+ * four and the imported APIs the same file declares under "apis" (an API given only by `--openapi` on the command
+ * line is not known yet when the file is read, so its target belongs beside its document in "apis").
  */
 function lazilyExpanded(config: Config, env: Env, file: string): Config {
-  const known = Object.keys(contracts)
+  const known = [...Object.keys(contracts), ...Object.keys(config.apis ?? {})]
   const unknown = Object.keys(config.targets ?? {}).filter((api) => !known.includes(api))
   if (unknown.length > 0)
     throw new UsageError(
-      `config file ${file}: targets: unknown API ${unknown.map((api) => `"${api}"`).join(', ')}; choose from ${known.join(', ')}`,
+      `config file ${file}: targets: unknown API ${unknown.map((api) => `"${api}"`).join(', ')}; choose from ${known.join(', ')}${config.apis ? '' : ' (or declare your own API under "apis")'}`,
     )
   const out: Config = {
     ...config,

@@ -3,8 +3,11 @@ import { dirname, resolve } from 'node:path'
 import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
 import { MAX_DOCUMENT_CHARS } from '../contracts/openapi/document.ts'
 import { OpenApiImportError } from '../contracts/openapi/import-error.ts'
+import { contracts } from '../contracts/registry.ts'
 import type { Config } from './config.ts'
 import { UsageError } from './usage-error.ts'
+
+const BUILT_IN = Object.keys(contracts)
 
 /** One document to import: its file and, when given, the API's name (else a slug of its `info.title`). */
 export interface OpenApiSource {
@@ -59,6 +62,12 @@ export async function loadOpenApis(sources: readonly OpenApiSource[]): Promise<O
     const text = await readFile(source.file, 'utf8')
     try {
       const contract = await importOpenApi(text, source.name === undefined ? {} : { name: source.name })
+      // The commands mount the four beside imported APIs, so their names are taken here (alone, in createTwin,
+      // they are not).
+      if ((BUILT_IN as readonly string[]).includes(contract.name))
+        throw new UsageError(
+          `${source.where}: "${contract.name}" is already taken by apitwin; name the API: --openapi other-name=${source.file}`,
+        )
       if (contracts.some((c) => c.name === contract.name))
         throw new UsageError(
           `${source.where}: another document is already named "${contract.name}"; name this one: --openapi other-name=${source.file}`,

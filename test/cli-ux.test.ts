@@ -104,7 +104,11 @@ describe('config ${ENV} is expanded where it is used', () => {
       cli(['verify', 'gorules', '--config', typo]),
       cli(['verify', 'flextell', '--config', bare]),
     ])
-    usage(typoRun, `config file ${typo}: targets: unknown API "flextel"; choose from flextell, rails-users, medibulut, gorules`, 'typo')
+    usage(
+      typoRun,
+      `config file ${typo}: targets: unknown API "flextel"; choose from flextell, rails-users, medibulut, gorules (or declare your own API under "apis")`,
+      'typo',
+    )
     usage(
       bareRun,
       /^apitwin: .*bare\.json: targets\.flextell has a baseUrl but no accounts\.actor\.token; add accounts\.actor .* or pass --token and --user-id\n$/,
