@@ -101,7 +101,13 @@ export function openApiTwinApi(contract: OpenApiContract): TwinApi {
         restore: (saved) => {
           const lenient = (name: string, data: unknown) => lenientOnly(contract, readings, name, data)
           const clean = withoutClearSecrets(saved, collections, split)
-          if (!(clean instanceof Promise)) return Promise.resolve(restore(db, clean, collections, lenient))
+          if (!(clean instanceof Promise))
+            try {
+              restore(db, clean, collections, lenient)
+              return Promise.resolve()
+            } catch (error) {
+              return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+            }
           return clean.then((hashed) => restore(db, hashed, collections, lenient))
         },
       }

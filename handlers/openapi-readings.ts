@@ -25,6 +25,10 @@ export interface OpenApiReadings {
   readonly coerced: ReadonlySet<string>
   /** Body fields (dotted paths) whose `format` is not checked (`body.formats: unchecked`). */
   readonly unchecked: ReadonlySet<string>
+  /** A query or header parameter outside its schema: refused, or ignored as if not sent (`parameter.checks`). */
+  readonly parameters: 'refused' | 'tolerated'
+  /** Whether a parameter's `format` is checked (`request.format`). */
+  readonly parameterFormats: 'checked' | 'annotation'
 }
 
 /**
@@ -61,5 +65,7 @@ export function openApiReadings(contract: OpenApiContract, choice?: ReadingChoic
     // Per field, resolved once here: a request pays a set lookup per named field, nothing when none is named.
     coerced: new Set(perField('body.coercion', 'coerced')),
     unchecked: new Set(perField('body.formats', 'unchecked')),
+    parameters: chosen['parameter.checks'] === 'tolerated' ? 'tolerated' : 'refused',
+    parameterFormats: chosen['request.format'] === 'annotation' ? 'annotation' : 'checked',
   }
 }

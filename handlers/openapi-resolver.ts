@@ -279,8 +279,11 @@ function parameters(
       raw = all.length === 0 ? undefined : all.length === 1 ? all[0] : all.slice(0, MAX_QUERY_VALUES)
     } else if (parameter.in === 'header') raw = request.headers.get(parameter.name) ?? undefined
     else raw = (cookies ??= cookieMap(request.headers.get('cookie'))).get(parameter.name)
+    // parameter.checks: tolerated — a query or header parameter outside its schema is ignored (the default applies),
+    // as servers that clamp or drop what they cannot use do; request.format: annotation — formats are not checked.
+    const tolerated = api.readings.parameters === 'tolerated' && (parameter.in === 'query' || parameter.in === 'header')
     if (raw === undefined) {
-      if (parameter.required)
+      if (parameter.required && !tolerated)
         issues.push({
           path: [parameter.in, parameter.name],
           keyword: 'required',
@@ -293,8 +296,14 @@ function parameters(
       continue
     }
     const value = coerce(api, parameter, raw)
-    for (const issue of api.contract.check(parameter.schema, 'request')(value))
-      issues.push({ ...issue, path: [parameter.in, parameter.name, ...issue.path] })
+    const found = api.contract
+      .check(
+        parameter.schema,
+        'request',
+      )(value)
+      .filter((issue) => !(issue.keyword === 'format' && api.readings.parameterFormats === 'annotation'))
+    if (found.length > 0 && tolerated) continue
+    for (const issue of found) issues.push({ ...issue, path: [parameter.in, parameter.name, ...issue.path] })
     values.set(parameter.name, value)
   }
   if (issues.length > 0) invalid(api, operation, issues)

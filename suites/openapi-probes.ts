@@ -1,9 +1,9 @@
 import type { OpenApiCollection } from '../contracts/openapi/collections.ts'
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import { jsonMedia, type OpenApiOperation } from '../contracts/openapi/operations.ts'
-import { isObject } from '../contracts/openapi/pointer.ts'
+import { deref, isObject } from '../contracts/openapi/pointer.ts'
 import { PAGE_PARAMS } from '../contracts/openapi/rules.ts'
-import { objectShape, propertySchema } from '../contracts/openapi/schema-shape.ts'
+import { objectShape, propertySchema, typesOf } from '../contracts/openapi/schema-shape.ts'
 import type { CheckContext, Exchange } from './check.ts'
 import { brokenBodies, validBody } from './openapi-bodies.ts'
 import { answersItem, idIn, itemIn, sentId, unknownParams } from './openapi-ids.ts'
@@ -195,6 +195,36 @@ export function openApiProbes(contract: OpenApiContract, seed = 1): Probe[] {
     const limit = list?.parameters.find((p) => p.in === 'query' && (PAGE_PARAMS.limit as readonly string[]).includes(p.name))
     return list && limit ? [{ list, limit: limit.name }] : []
   })[0]
+  // A read's query parameter broken once: refused (4xx) or answered as if valid. The same for a format.
+  const reads = contract.operations.filter(
+    (operation) =>
+      operation.method === 'GET' && !operation.path.includes('{') && !operation.parameters.some((p) => p.required && p.in !== 'path'),
+  )
+  const queryProbe = (rule: 'parameter.checks' | 'request.format', pick: (node: Record<string, unknown>) => string | undefined) => {
+    if (!inferred(rule)) return
+    for (const operation of reads)
+      for (const parameter of operation.parameters) {
+        const node = parameter.in === 'query' ? deref(contract.document.root, parameter.schema) : undefined
+        const broken = isObject(node) ? pick(node) : undefined
+        if (broken === undefined) continue
+        out.push({
+          rule,
+          observe: async (t) => {
+            const { exchange } = await sendOperation(t, operation, { query: [[parameter.name, broken]] })
+            return exchange.status >= 400 && exchange.status < 500 ? 'refused' : exchange.status < 300 ? 'answered' : exchange.status
+          },
+        })
+        return
+      }
+  }
+  queryProbe('parameter.checks', (node) =>
+    typesOf(node).some((type) => type === 'integer' || type === 'number') ? 'apitwin-not-a-number' : undefined,
+  )
+  queryProbe('request.format', (node) =>
+    typeof node['format'] === 'string' && ['date-time', 'date', 'uuid', 'email', 'uri'].includes(node['format'])
+      ? 'apitwin-not-formatted'
+      : undefined,
+  )
   if (paged && inferred('list.pagination')) {
     out.push({
       rule: 'list.pagination',

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { nestedPlanetChecks } from '../independent/galaxy-server.ts'
 
 /*
  * A Scalar Galaxy server (@scalar/galaxy 3.1.yaml) as a Spring Boot team might write it, for issue 21 item 4: its
@@ -11,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
  *   checked strictly (a hand-written validator).
  * - discoveredAt's date-time format is checked; the callback URLs' uri format is not (no @URL on them).
  * Everything else follows the document as the twin reads it by default (400 for validation, 404, 204, 201 with
- * no Location, PUT replaces). No apitwin code is imported: the planets live in a Map.
+ * the Location the document declares, PUT replaces). No apitwin code is imported: the planets live in a Map.
  */
 
 interface Planet extends Record<string, unknown> {
@@ -46,11 +47,12 @@ const fields: Record<string, (v: unknown) => string | undefined> = {
     return isNumber(n) && n >= 0 && n <= 1 ? undefined : 'must be a number from 0 to 1'
   },
   physicalProperties: (v) => physical(v),
-  atmosphere: (v) => (Array.isArray(v) ? undefined : 'must be an array'),
+  // Nested objects validated as the document says (@Valid on the nested DTOs).
+  atmosphere: nestedPlanetChecks.atmosphere,
   discoveredAt: (v) => (typeof v === 'string' && DATE_TIME.test(v) ? undefined : 'must be a date-time'),
   image: (v) => (typeof v === 'string' || v === null ? undefined : 'must be a string or null'),
-  satellites: (v) => (Array.isArray(v) ? undefined : 'must be an array'),
-  creator: (v) => (isObject(v) ? undefined : 'must be an object'),
+  satellites: nestedPlanetChecks.satellites,
+  creator: nestedPlanetChecks.creator,
   tags: (v) => (Array.isArray(v) && v.every((t) => typeof t === 'string') ? undefined : 'must be an array of strings'),
   successCallbackUrl: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
   failureCallbackUrl: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
@@ -146,7 +148,8 @@ export async function startSpringGalaxy(token: string): Promise<{ url: string; c
       if ('problem' in parsed) return error(res, req, 400, `Validation failed: ${parsed.problem}`)
       const planet: Planet = { ...parsed.planet, id: next++, lastUpdated: new Date().toISOString() }
       planets.set(planet.id, planet)
-      return send(res, 201, planet)
+      // The document declares the Location header of a create (ResponseEntity.created).
+      return send(res, 201, planet, { location: `/planets/${planet.id}` })
     }
     if (item) {
       const id = Number(item[1])

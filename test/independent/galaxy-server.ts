@@ -71,6 +71,13 @@ const satellite = object(
   ['name'],
 )
 
+/** The nested Planet properties the document constrains, for other test servers of the same document. */
+export const nestedPlanetChecks = {
+  atmosphere: arrayOf(object({ compound: string, percentage: number({ below: 100 }) }, string)),
+  satellites: arrayOf(satellite),
+  creator: object({ id: () => undefined, name: string }),
+} as const
+
 /** What each writable Planet property must be; undefined when it is fine. */
 const fields: Record<string, (v: unknown) => string | undefined> = {
   name: (v) => (typeof v === 'string' ? undefined : 'must be a string'),
@@ -78,11 +85,11 @@ const fields: Record<string, (v: unknown) => string | undefined> = {
   type: (v) => (typeof v === 'string' && TYPES.includes(v) ? undefined : `must be one of ${TYPES.join(', ')}`),
   habitabilityIndex: (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'must be a number from 0 to 1'),
   physicalProperties: physical,
-  atmosphere: arrayOf(object({ compound: string, percentage: number({ below: 100 }) }, string)),
+  atmosphere: nestedPlanetChecks.atmosphere,
   discoveredAt: (v) => (typeof v === 'string' && DATE_TIME.test(v) ? undefined : 'must be a date-time'),
   image: (v) => (typeof v === 'string' || v === null ? undefined : 'must be a string or null'),
-  satellites: arrayOf(satellite),
-  creator: object({ id: () => undefined, name: string }),
+  satellites: nestedPlanetChecks.satellites,
+  creator: nestedPlanetChecks.creator,
   tags: (v) => (Array.isArray(v) && v.every((t) => typeof t === 'string') ? undefined : 'must be an array of strings'),
   successCallbackUrl: (v) => (typeof v === 'string' && URI.test(v) ? undefined : 'must be a URI'),
   failureCallbackUrl: (v) => (typeof v === 'string' && URI.test(v) ? undefined : 'must be a URI'),
