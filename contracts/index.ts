@@ -75,6 +75,7 @@ export {
   jsonMedia,
   responseFor,
   successStatuses,
+  validationStatusOf,
   type OpenApiMedia,
   type OpenApiOperation,
   type OpenApiParameter,

@@ -3,6 +3,7 @@ import type { OpenApiContract } from '../contracts/openapi/contract.ts'
 import {
   jsonMedia,
   successStatuses,
+  validationStatusOf,
   type OpenApiMedia,
   type OpenApiOperation,
   type OpenApiParameter,
@@ -440,7 +441,7 @@ function invalid(api: PreparedOpenApi, operation: OpenApiOperation, issues: read
   const detail = first
     ? `${first.path.join('.') || 'request'}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`
     : 'The request is invalid.'
-  halt(api.errors.reply(operation, api.readings.validationStatus, detail, issues))
+  halt(api.errors.reply(operation, validationStatusOf(operation, api.readings.validationStatus), detail, issues))
 }
 
 // --- collections ----------------------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ function spoiled(credential: Credential): string {
 
 /**
  * Credentials for a live server from `--token` and `--credential scheme=value`: a bearer or OAuth scheme takes the
- * token as `Bearer <token>`, an API key the token itself, unless a `--credential` names the scheme.
+ * token as `Bearer <token>`, an API key the token itself, unless a `--credential` names the scheme; HTTP Basic only
+ * a `--credential` (`user:password`).
  * @example liveCredentials(contract.operations, 'tok123456', { api_key: 'k-123456789' })
  */
 export function liveCredentials(
@@ -69,7 +70,9 @@ export function liveCredentials(
   const out: Record<string, Credential> = {}
   for (const scheme of operations.flatMap((operation) => operation.security.flat())) {
     if (out[scheme.name] !== undefined || scheme.kind === 'unchecked') continue
-    const value = given[scheme.name] ?? token
+    // A bare token is no user:password: Basic takes only what --credential gives it, so an alternative the token
+    // can satisfy (bearer, OAuth, an API key) is placed instead of a Basic header bound to fail.
+    const value = given[scheme.name] ?? (scheme.kind === 'basic' ? undefined : token)
     if (value === undefined) continue
     if (scheme.kind === 'bearer')
       out[scheme.name] = { in: 'header', name: 'authorization', value: /^Bearer\s/i.test(value) ? value : `Bearer ${value}` }

@@ -1,6 +1,6 @@
 import type { OpenApiCollection } from '../contracts/openapi/collections.ts'
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
-import { jsonMedia, responseFor, successStatuses, type OpenApiOperation } from '../contracts/openapi/operations.ts'
+import { jsonMedia, responseFor, successStatuses, validationStatusOf, type OpenApiOperation } from '../contracts/openapi/operations.ts'
 import { deref, isObject, type JsonObject } from '../contracts/openapi/pointer.ts'
 import { PAGE_PARAMS, type OpenApiRuleId } from '../contracts/openapi/rules.ts'
 import { objectShape, propertySchema, timestampRole, typesOf } from '../contracts/openapi/schema-shape.ts'
@@ -48,6 +48,8 @@ export function openApiSuite(contract: OpenApiContract, { maxCases = 20, seed = 
     const role = roles.get(operation.key)
     checks.push(...authChecks(env, operation, role?.collection))
     if (operation.method === 'GET') checks.push(...parameterChecks(env, operation, maxCases))
+    const read = readCheck(env, operation)
+    if (read) checks.push(read)
     if (role?.role === 'create' || role?.role === 'replace' || role?.role === 'merge')
       checks.push(...brokenBodyChecks(env, operation, role.collection, role.role, maxCases))
     if (role && role.role !== 'list' && role.role !== 'create') {
@@ -249,7 +251,14 @@ function requiredQuery(
   for (const parameter of operation.parameters) {
     if (parameter.in !== where || !parameter.required) continue
     const value = parameter.schema === undefined ? 'apitwin' : validSample(env.contract, createFaker(env.seed), parameter.schema, 'request')
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined
+    const scalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    // An array of scalars goes as the form style sends it by default: the name repeated (explode), else comma-joined.
+    if (Array.isArray(value) && value.length > 0 && value.every(scalar) && where === 'query') {
+      if (parameter.explode === false) out.push([parameter.name, value.map(String).join(',')])
+      else for (const item of value) out.push([parameter.name, String(item)])
+      continue
+    }
+    if (!scalar(value)) return undefined
     out.push([parameter.name, String(value)])
   }
   return out
@@ -301,7 +310,7 @@ function brokenBodyChecks(
         )
       )
         return
-      const wanted = validationStatus(t, contract)
+      const wanted = validationStatusOf(operation, validationStatus(t, contract))
       t.expect(
         ['request.schema', 'validation.status'],
         exchange.status === wanted,
@@ -815,6 +824,45 @@ function formatPremise(
   const perField = contract.rules['body.formats']
   if (perField?.provenance.kind === 'inferred' && perField.provenance.readings.fields?.includes(broken.field)) return 'body.formats'
   return broken.premise === undefined ? undefined : 'request.format'
+}
+
+/**
+ * A read without path parameters, sent with valid credentials and its required parameters, answers a body the
+ * document declares for its status. GETs change nothing, so this runs without --allow-writes; only a 2xx is judged
+ * (drawn parameters a server refuses are no finding), and only where the operation declares a 2xx at all.
+ */
+function readCheck(env: Env, operation: OpenApiOperation): Check<R> | undefined {
+  if (operation.method !== 'GET' || operation.parameters.some((p) => p.in === 'path')) return undefined
+  const query = requiredQuery(env, operation)
+  const headers = requiredQuery(env, operation, 'header')
+  if (!query || !headers || successStatuses(operation).length === 0) return undefined
+  return {
+    title: `${operation.key}: answers a body the document declares (read)`,
+    async run(t) {
+      const { exchange, curl } = await sendOperation(t, operation, { query, headers: Object.fromEntries(headers) })
+      if (exchange.status < 200 || exchange.status >= 300) return
+      const response = responseFor(operation, exchange.status)
+      if (
+        !t.expect(
+          'response.schema',
+          response !== undefined,
+          `answered ${exchange.status}, which ${operation.key} does not declare — ${curl}`,
+        )
+      )
+        return
+      const schema = jsonMedia(response?.content ?? {})?.[1].schema
+      if (schema === undefined) return
+      const issues = env.contract.check(schema, 'response')(exchange.body)
+      t.expect(
+        'response.schema',
+        issues.length === 0,
+        `the ${exchange.status} body does not fit the document: ${issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+          .join('; ')} — ${curl}`,
+      )
+    },
+  }
 }
 
 /** The status a validation failure answers: the one the document states, else the reading the target follows. */

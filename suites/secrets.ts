@@ -45,7 +45,8 @@ export function findSecrets(body: unknown, scan: SecretScan = {}, path = ''): Se
   const walk = (value: unknown, at: string, key = ''): void => {
     if (typeof value === 'string') {
       if (hashValue.test(value)) found.push({ path: at || '(body)', why: 'a value shaped like a password hash' })
-      else if (looksLikeDigest(value, key))
+      // A field the document declares (a git `sha`) holds the API's own hex values: only hash shapes count there.
+      else if (!allow.has(key) && looksLikeDigest(value, key))
         found.push({ path: at || '(body)', why: 'a value shaped like an unsalted hex digest (md5/sha1/sha256)' })
       else if (known.some((s) => value.includes(s))) found.push({ path: at || '(body)', why: 'a token or password this run sent' })
       return
@@ -55,7 +56,9 @@ export function findSecrets(body: unknown, scan: SecretScan = {}, path = ''): Se
     for (const [key, v] of Object.entries(value)) {
       const here = at ? `${at}.${key}` : key
       const credentialKey = secretKey.test(key) || camelSecretKey.test(key) || shortPasswordKey.test(key)
-      if (!allow.has(key) && credentialKey && v !== null && v !== undefined && v !== '')
+      // A link is no credential (GitHub's emoji map has keys `hash` and `salt` whose values are image URLs).
+      const link = typeof v === 'string' && /^https?:\/\//.test(v)
+      if (!allow.has(key) && credentialKey && !link && v !== null && v !== undefined && v !== '')
         found.push({ path: here, why: 'a password-like key' })
       walk(v, here, key)
     }

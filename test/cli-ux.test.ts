@@ -37,8 +37,12 @@ function cli(
     })
     let stdout = ''
     let stderr = ''
+    // Once: a second SIGTERM (on output printed while shutting down) is serve's "exit now", not a clean stop.
+    let stopping = false
     const stopWhen = () => {
-      if (until?.test(stdout) && child.exitCode === null) child.kill('SIGTERM')
+      if (stopping || !until?.test(stdout) || child.exitCode !== null) return
+      stopping = true
+      child.kill('SIGTERM')
     }
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString()

@@ -263,3 +263,21 @@ export function jsonMedia(content: Readonly<Record<string, OpenApiMedia>>): read
 }
 
 export type { JsonObject }
+
+/** 4xx statuses that say something other than "this input is invalid". */
+const NOT_VALIDATION = new Set([401, 403, 404, 405, 406, 408, 409, 410, 412, 413, 415, 428, 429])
+
+/**
+ * The status a request that fails validation answers on `operation`: `preferred` (the validation.status rule's 400
+ * or 422) unless the operation declares neither and declares its own status for bad input instead (Swagger's
+ * petstore declares only "405 Invalid input" on POST /pet, so a server answering 405 there follows its document).
+ * @example validationStatusOf(postPet, 400) // 405
+ */
+export function validationStatusOf(operation: OpenApiOperation, preferred: number): number {
+  const declared = Object.keys(operation.responses).map(Number)
+  if (declared.includes(400) || declared.includes(422)) return preferred
+  const own = declared.filter((status) => status >= 400 && status < 500 && !NOT_VALIDATION.has(status))
+  if (own.length > 0) return own[0] as number
+  // A 405 an operation declares of itself cannot mean "method not allowed" (the method is the operation's).
+  return declared.includes(405) ? 405 : preferred
+}
