@@ -459,4 +459,40 @@ describe('apitwin verify <imported API>', () => {
       expect(result.stdout).not.toContain(token)
     }
   })
+
+  // The third public document of the import issue (Petstore, OpenAPI 3.0): its twin under every reading of every
+  // inferred rule raises no failure (exit 0); what differs from the default may only warn.
+  it(
+    'is clean against a Petstore 3.0 twin under every reading of every inferred rule (exit 0, no failure)',
+    { timeout: 240_000 },
+    async () => {
+      const contract = await importOpenApi(readFileSync(require.resolve('@readme/oas-examples/3.0/json/petstore.json'), 'utf8'), {
+        name: 'pets30',
+      })
+      const choices: Array<Record<string, string>> = [{}]
+      for (const [rule, known] of Object.entries(contract.rules))
+        if (known.provenance.kind === 'inferred')
+          for (const value of Object.keys(known.provenance.readings.options))
+            if (value !== known.provenance.readings.default) choices.push({ [rule]: value })
+      expect(choices.length).toBeGreaterThan(5)
+      const wrong: string[] = []
+      for (const readings of choices) {
+        const { baseUrl, token, credentials } = await served({ contract, readings })
+        const result = await verify({
+          api: 'pets30',
+          openapi: [contract],
+          baseUrl,
+          token,
+          credentials,
+          allowWrites: true,
+          seed: 1,
+          maxCases: 3,
+        })
+        const failures = result.report.outcomes.flatMap((o) => o.failures.map((f) => `${o.title}: ${f.rule}: ${f.detail.slice(0, 160)}`))
+        if (result.exitCode !== 0 || failures.length > 0)
+          wrong.push(`${JSON.stringify(readings)} → exit ${result.exitCode}\n  ${failures.join('\n  ')}`)
+      }
+      expect(wrong.join('\n'), 'readings of the Petstore 3.0 twin that verify fails').toBe('')
+    },
+  )
 })
