@@ -444,6 +444,27 @@ function invalid(api: PreparedOpenApi, operation: OpenApiOperation, issues: read
   halt(api.errors.reply(operation, validationStatusOf(operation, api.readings.validationStatus), detail, issues))
 }
 
+/**
+ * The record a write is about to store, judged: refused with what the readings do not excuse (a format the server
+ * leaves unchecked is), else vouched for, so the store takes this verdict instead of checking every field again.
+ * Synchronous, so nothing runs between the check and the write.
+ */
+function vouchChecked(
+  api: PreparedOpenApi,
+  operation: OpenApiOperation,
+  found: readonly SchemaIssue[],
+  data: Record<string, unknown>,
+): void {
+  const issues = excused(found, api.readings)
+  if (issues.length > 0)
+    invalid(
+      api,
+      operation,
+      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
+    )
+  vouch(data)
+}
+
 // --- collections ----------------------------------------------------------------------------------------------
 
 function crud(
@@ -506,15 +527,7 @@ function crud(
   for (const name of fields?.created ?? []) if (name in current) next[name] = current[name]
   next[collection.idField] = current[collection.idField]
   stamp(api, collection, next, 'updated')
-  const issues = excused(checkChange(api, collection, fields, current, next), api.readings)
-  if (issues.length > 0)
-    invalid(
-      api,
-      operation,
-      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
-    )
-  // Checked just now, synchronously: the store takes the verdict instead of checking every field again.
-  vouch(next)
+  vouchChecked(api, operation, checkChange(api, collection, fields, current, next), next)
   const updated = store.update(record, (draft) => {
     const writable = draft as { data: Readonly<Record<string, unknown>>; secrets?: Readonly<Record<string, string>> }
     writable.data = next
@@ -721,15 +734,7 @@ function create(
         data[name] = filler[name]
   }
   stamp(api, collection, data, 'created')
-  const issues = excused(api.contract.check(collection.itemSchema, 'response')(data), api.readings)
-  if (issues.length > 0)
-    invalid(
-      api,
-      operation,
-      issues.map((issue) => ({ ...issue, path: ['body', ...issue.path] })),
-    )
-  // Checked just above, under the readings (a format the server leaves unchecked): the store takes that verdict.
-  vouch(data)
+  vouchChecked(api, operation, api.contract.check(collection.itemSchema, 'response')(data), data)
   const record: OpenApiRecord = store.create({ parent: scope, data, ...(secrets && { secrets }) })
   const declared = successStatuses(operation)
   const preferred = pathId !== undefined ? 201 : api.readings.createStatus

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { main } from '../server/cli.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 // `apitwin serve --openapi`, the config file's "apis", `apitwin readings <imported>`, reset and --state, as a
 // user runs them: the real CLI as a process where serving is the point, in-process for one-shot commands.
@@ -23,13 +23,6 @@ function folder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'apitwin-openapi-'))
   folders.push(dir)
   return dir
-}
-
-async function run(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
 }
 
 interface Api {
@@ -86,7 +79,7 @@ describe('apitwin serve --openapi', () => {
       join(dir, 'apitwin.config.json'),
       JSON.stringify({ apis: { pets: { openapi: './pets.json', readings: { 'delete.then': '410' } } } }),
     )
-    const listed = await run(['readings', 'pets', '--config', join(dir, 'apitwin.config.json')])
+    const listed = await runCli(['readings', 'pets', '--config', join(dir, 'apitwin.config.json')])
     expect(listed.code).toBe(0)
     expect(listed.stdout).toMatch(/\* pets\.delete\.then=410 \(active\)/)
     expect(listed.stdout).toMatch(/pets\.validation\.status \[documented\]/)
@@ -114,12 +107,12 @@ describe('apitwin serve --openapi', () => {
       ],
       ['missing.yaml', /cannot read .*missing\.yaml \(no such file\)/],
     ] as const) {
-      const result = await run(['readings', '--openapi', join(dir, file)])
+      const result = await runCli(['readings', '--openapi', join(dir, file)])
       expect(result.code, file).toBe(2)
       expect(result.stderr).toMatch(message)
       expect(result.stderr.trim().split('\n')).toHaveLength(1)
     }
-    const wrong = await run(['readings', '--openapi', `pets=${petstore}`, '--reading', 'pets.delete.then=200'])
+    const wrong = await runCli(['readings', '--openapi', `pets=${petstore}`, '--reading', 'pets.delete.then=200'])
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toMatch(/pets: delete\.then: "200" is not a reading; choose one of 404, 410/)
   })

@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contract.ts'
 import { createTwin, type Twin } from '../handlers/twin.ts'
-import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
 import { spawnServe } from './helpers/spawn-serve.ts'
 import { startSpringGalaxy } from './helpers/spring-galaxy-server.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 /*
  * Issue 21, item 4: calibrate learns an imported API's server as it learns the four's. A Galaxy server written as a
@@ -29,13 +29,6 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.close()
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-async function run(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
-}
 
 let galaxyContract: OpenApiContract | undefined
 const galaxy = async () => (galaxyContract ??= await importOpenApi(readFileSync(galaxyFile, 'utf8'), { name: 'galaxy' }))
@@ -92,14 +85,14 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
     const baseUrl = await spring()
     const live = ['--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--token', TOKEN, '--allow-writes']
     // Before: diff names each behaviour under its rule, none documented (no false alarm), so exit 0.
-    const before = await run(['diff', 'galaxy', ...live, '--reporter', 'json'])
+    const before = await runCli(['diff', 'galaxy', ...live, '--reporter', 'json'])
     expect(before.code, before.stdout).toBe(0)
     const named = (JSON.parse(before.stdout) as DiffJson).rules
     expect(named.filter((r) => r.provenance === 'documented')).toEqual([])
     expect(named.map((r) => r.rule)).toEqual(expect.arrayContaining(['auth.status', 'error.body', 'body.coercion', 'body.formats']))
 
     const config = tempConfig({ $schema: 'kept' })
-    const calibrated = await run(['calibrate', 'galaxy', ...live, '--write', config])
+    const calibrated = await runCli(['calibrate', 'galaxy', ...live, '--write', config])
     expect(calibrated.stderr).toBe('')
     expect(calibrated.stdout).not.toContain(TOKEN)
     expect(calibrated.stdout).toContain('body.coercion = coerced:habitabilityIndex (default strict)')
@@ -139,7 +132,7 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
     expect(JSON.stringify(learned)).toContain('<param.planetId>')
 
     // diff --strict under the file: only the data difference calibrate named.
-    const after = await run(['diff', 'galaxy', ...live, '--config', config, '--strict', '--reporter', 'json'])
+    const after = await runCli(['diff', 'galaxy', ...live, '--config', config, '--strict', '--reporter', 'json'])
     expect(after.code).toBe(1)
     const left = (JSON.parse(after.stdout) as DiffJson).rules
     // Body shapes of list data only (the pagination probe's, the lifecycle's list reads), never a field of another type.
@@ -151,7 +144,7 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
     expect(left.map((r) => r.rule)).toContain('(unattributed)')
 
     // apitwin readings lists the per-field readings and what was learned.
-    const listed = await run(['readings', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--config', config])
+    const listed = await runCli(['readings', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--config', config])
     expect(listed.code).toBe(0)
     expect(listed.stdout).toContain('* galaxy.body.coercion=coerced:habitabilityIndex (active, field by field)')
     expect(listed.stdout).toMatch(
@@ -206,7 +199,7 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
     const token = bearerOf(twin)
     const config = tempConfig()
     const live = ['--openapi', `galaxy=${galaxyFile}`, '--base-url', `${server.url}/galaxy`, '--token', token, '--allow-writes']
-    const calibrated = await run(['calibrate', 'galaxy', ...live, '--write', config])
+    const calibrated = await runCli(['calibrate', 'galaxy', ...live, '--write', config])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect(calibrated.stdout).not.toContain('learned from')
     const written = JSON.parse(readFileSync(config, 'utf8')) as Written
@@ -217,7 +210,7 @@ describe('calibrate learns an imported API (issue 21, item 4)', () => {
       ),
     )
     for (const [rule, value] of Object.entries(written.readings['galaxy'] ?? {})) expect([rule, value]).toEqual([rule, defaults[rule]])
-    const after = await run(['diff', 'galaxy', ...live, '--config', config, '--strict'])
+    const after = await runCli(['diff', 'galaxy', ...live, '--config', config, '--strict'])
     expect(after.code, after.stdout).toBe(0)
   }, 120_000)
 

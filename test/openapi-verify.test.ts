@@ -7,10 +7,10 @@ import { importOpenApi, type OpenApiContract } from '../contracts/openapi/contra
 import type { Reply } from '../handlers/reply.ts'
 import type { Params, RequestLike } from '../handlers/twin-api.ts'
 import { createTwin, type Twin } from '../handlers/twin.ts'
-import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { verify } from '../server/verify.ts'
 import { startGalaxy } from './independent/galaxy-server.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 // Issue 19: `apitwin verify` on an imported API, with a suite derived from its document on the four's engine.
 // Against the twin of a public document it is clean; a server that breaks one documented rule fails on exactly
@@ -25,13 +25,6 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.close()
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-async function run(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
-}
 
 let galaxyContract: OpenApiContract | undefined
 const galaxy = async () => (galaxyContract ??= await importOpenApi(readFileSync(galaxyFile, 'utf8'), { name: 'galaxy' }))
@@ -124,28 +117,28 @@ const answering =
 
 describe('apitwin verify <imported API>', () => {
   it('is clean against the in-process twin of Scalar Galaxy, with --strict too, and says so in every reporter', async () => {
-    const plain = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--seed', '1', '--max-cases', '100'])
+    const plain = await runCli(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--seed', '1', '--max-cases', '100'])
     expect(plain.code, plain.stdout).toBe(0)
     expect(plain.stdout).toMatch(/galaxy against in-process mock: \d+ passed, 0 warned, 0 failed, 0 skipped/)
     expect(plain.stdout).toMatch(/POST \/planets: refuses name: required field left out \(required\)/)
     expect(plain.stdout).toMatch(/planets: create → read → listed → update → read → delete → read → not listed \(lifecycle\)/)
-    const strict = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--strict', '--reporter', 'junit'])
+    const strict = await runCli(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--strict', '--reporter', 'junit'])
     expect(strict.code).toBe(0)
     expect(strict.stdout).toMatch(/<testcase classname="apitwin\.galaxy" name="GET \/me: no credentials → 401 \(auth\)"/)
-    const json = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--reporter', 'json', '--coverage'])
+    const json = await runCli(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--reporter', 'json', '--coverage'])
     expect(json.code).toBe(0)
     expect(JSON.parse(json.stdout)).toMatchObject({ api: 'galaxy', strict: false })
   })
 
   it('is clean against the twin of the Petstore 3.1 document', async () => {
-    const result = await run(['verify', 'pets', '--openapi', `pets=${petstoreFile}`, '--seed', '3'])
+    const result = await runCli(['verify', 'pets', '--openapi', `pets=${petstoreFile}`, '--seed', '3'])
     expect(result.code, result.stdout).toBe(0)
     expect(result.stdout).toMatch(/pets against in-process mock: \d+ passed, 0 warned, 0 failed/)
   })
 
   it('is clean against the twin served over HTTP, by default sending only what a conforming server refuses', async () => {
     const { baseUrl, token } = await served()
-    const result = await run([
+    const result = await runCli([
       'verify',
       'galaxy',
       '--openapi',
@@ -163,7 +156,7 @@ describe('apitwin verify <imported API>', () => {
       /planets: create → read → listed → update → read → delete → read → not listed \(lifecycle\).*--allow-writes/,
     )
     expect(result.stdout).not.toContain(token)
-    const writes = await run([
+    const writes = await runCli([
       'verify',
       'galaxy',
       '--openapi',
@@ -402,7 +395,7 @@ describe('apitwin verify <imported API>', () => {
 
   it('refuses an unknown security scheme and a missing credential in one line (exit 2)', async () => {
     const { baseUrl } = await served()
-    const unknown = await run([
+    const unknown = await runCli([
       'verify',
       'galaxy',
       '--openapi',
@@ -415,7 +408,7 @@ describe('apitwin verify <imported API>', () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/--credential nope: galaxy has no security scheme "nope"/)
     expect(unknown.stderr).not.toContain('abcdefghijkl')
-    const none = await run(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl])
+    const none = await runCli(['verify', 'galaxy', '--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/galaxy needs credentials: pass --token/)
   })
@@ -427,13 +420,13 @@ describe('apitwin verify <imported API>', () => {
     folders.push(dir)
     const config = join(dir, 'apitwin.config.json')
     const live = ['--openapi', `galaxy=${galaxyFile}`, '--base-url', baseUrl, '--token', token, '--allow-writes']
-    const calibrated = await run(['calibrate', 'galaxy', ...live, '--write', config, '--no-learn'])
+    const calibrated = await runCli(['calibrate', 'galaxy', ...live, '--write', config, '--no-learn'])
     expect(calibrated.code, calibrated.stdout + calibrated.stderr).toBe(0)
     expect(calibrated.stdout).not.toContain(token)
     expect((JSON.parse(readFileSync(config, 'utf8')) as { readings: Record<string, unknown> }).readings['galaxy']).toMatchObject(combo)
-    const before = await run(['diff', 'galaxy', ...live, '--strict'])
+    const before = await runCli(['diff', 'galaxy', ...live, '--strict'])
     expect(before.code, before.stdout).toBe(1)
-    const after = await run(['diff', 'galaxy', ...live, '--strict', '--config', config])
+    const after = await runCli(['diff', 'galaxy', ...live, '--strict', '--config', config])
     expect(after.code, after.stdout + after.stderr).toBe(0)
   })
 
@@ -489,6 +482,9 @@ describe('apitwin verify <imported API>', () => {
           maxCases: 3,
         })
         const failures = result.report.outcomes.flatMap((o) => o.failures.map((f) => `${o.title}: ${f.rule}: ${f.detail.slice(0, 160)}`))
+        // Checks that ran, not a run that skipped everything.
+        const passed = result.report.outcomes.filter((o) => o.status === 'pass').length
+        if (passed < 10) wrong.push(`${JSON.stringify(readings)} → only ${passed} checks passed`)
         if (result.exitCode !== 0 || failures.length > 0)
           wrong.push(`${JSON.stringify(readings)} → exit ${result.exitCode}\n  ${failures.join('\n  ')}`)
       }

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { main } from '../server/cli.ts'
 import { commandReadings, type ApiReadings } from '../server/config.ts'
 import { startServer } from '../server/serve.ts'
 import { binPath, spawnServe } from './helpers/spawn-serve.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 const running: Array<{ stop(): Promise<unknown> }> = []
 const folders: string[] = []
@@ -16,12 +16,6 @@ afterEach(async () => {
 })
 
 /** The CLI in-process (the process itself is spawned where that is the point). */
-async function run(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
-}
 
 async function serveInProcess(readings?: ApiReadings) {
   const server = await startServer({ port: 0, log: false, fastGlobals: false, ...(readings && { readings }) })
@@ -93,16 +87,16 @@ describe('apitwin serve --reading / config readings', () => {
   })
 
   it('a wrong reading is exit 2 naming the allowed values, no stack trace', async () => {
-    const bad = await run(['serve', '--port', '0', '--reading', 'medibulut.tenant.forbidden=418'])
+    const bad = await runCli(['serve', '--port', '0', '--reading', 'medibulut.tenant.forbidden=418'])
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe('apitwin: --reading: medibulut: tenant.forbidden: "418" is not a reading; choose one of 403, 404')
-    const noApi = await run(['serve', '--port', '0', '--reading', 'tenant.forbidden=404'])
+    const noApi = await runCli(['serve', '--port', '0', '--reading', 'tenant.forbidden=404'])
     expect(noApi.code).toBe(2)
     expect(noApi.stderr).toMatch(/unknown API "tenant"/)
-    const shape = await run(['serve', '--port', '0', '--reading', 'medibulut'])
+    const shape = await runCli(['serve', '--port', '0', '--reading', 'medibulut'])
     expect(shape.code).toBe(2)
     expect(shape.stderr).toMatch(/--reading takes <api>.<rule>=<value>/)
-    const inFile = await run([
+    const inFile = await runCli([
       'serve',
       '--port',
       '0',
@@ -111,7 +105,7 @@ describe('apitwin serve --reading / config readings', () => {
     ])
     expect(inFile.code).toBe(2)
     expect(inFile.stderr).toMatch(/readings: gorules: validation.status: "401" is not a reading; choose one of 400, 422/)
-    const missing = await run(['serve', '--port', '0', '--config', '/nonexistent/apitwin.config.json'])
+    const missing = await runCli(['serve', '--port', '0', '--config', '/nonexistent/apitwin.config.json'])
     expect(missing.code).toBe(2)
     expect(`${bad.stderr}${noApi.stderr}${inFile.stderr}${missing.stderr}`).not.toMatch(/\n\s+at /)
   })
@@ -119,7 +113,7 @@ describe('apitwin serve --reading / config readings', () => {
 
 describe('apitwin readings', () => {
   it('lists every inferred rule of an API with why, readings, default and active', async () => {
-    const out = await run(['readings', 'gorules', '--reading', 'gorules.validation.status=422'])
+    const out = await runCli(['readings', 'gorules', '--reading', 'gorules.validation.status=422'])
     expect(out.code).toBe(0)
     expect(out.stdout).toContain('  validation.status [inferred] — a refused body is answered with the validation status')
     expect(out.stdout).toContain('    why: no error response is documented;')
@@ -138,19 +132,19 @@ describe('apitwin readings', () => {
   })
 
   it('an unknown API or extra argument is exit 2', async () => {
-    expect((await run(['readings', 'nope'])).code).toBe(2)
-    expect((await run(['readings', 'gorules', 'flextell'])).code).toBe(2)
+    expect((await runCli(['readings', 'nope'])).code).toBe(2)
+    expect((await runCli(['readings', 'gorules', 'flextell'])).code).toBe(2)
   })
 })
 
 describe('verify against the in-process mock honours readings', () => {
   it('--reading switches the mock and judges by it: exit 0, no warning; the same reading in a config file', async () => {
-    const flag = await run(['verify', 'gorules', '--reading', 'validation.status=422', '--max-cases', '0', '--reporter', 'json'])
+    const flag = await runCli(['verify', 'gorules', '--reading', 'validation.status=422', '--max-cases', '0', '--reporter', 'json'])
     expect(flag.code, flag.stdout).toBe(0)
     const report = JSON.parse(flag.stdout) as { summary: { warned: number; failed: number } }
     expect(report.summary).toMatchObject({ warned: 0, failed: 0 })
     const file = join(folderWith({ readings: { gorules: { 'validation.status': '422' } } }), 'apitwin.config.json')
-    const fromFile = await run(['verify', 'gorules', '--config', file, '--max-cases', '0', '--reporter', 'json'])
+    const fromFile = await runCli(['verify', 'gorules', '--config', file, '--max-cases', '0', '--reporter', 'json'])
     expect(fromFile.code, fromFile.stdout).toBe(0)
     expect((JSON.parse(fromFile.stdout) as { summary: { warned: number } }).summary.warned).toBe(0)
   })

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../server/cli.ts'
 import { verify, type VerifyOptions } from '../server/verify.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 /*
  * Issue 17, item 2: servers written from the seed docs alone, by writers who never saw apitwin's code (one reading
@@ -151,13 +151,6 @@ function flags(o: VerifyOptions): string[] {
   return pairs.flatMap(([flag, value]) => (value === undefined ? [] : [`--${flag}`, value]))
 }
 
-async function cli(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
-}
-
 const failuresOf = (result: Awaited<ReturnType<typeof verify>>) =>
   result.report.outcomes.flatMap((o) =>
     o.failures.map((f) => ({ rule: f.rule, line: `${f.rule} — ${o.title}: ${f.detail.slice(0, 200)}` })),
@@ -201,7 +194,7 @@ for (const writer of writers) {
           folders.push(dir)
           const file = join(dir, 'apitwin.config.json')
           const target = flags(options(api, await serve(writer, api)))
-          const calibrated = await cli(['calibrate', api, ...target, '--allow-writes', '--write', file, '--json'])
+          const calibrated = await runCli(['calibrate', api, ...target, '--allow-writes', '--write', file, '--json'])
           expect(calibrated.stderr).toBe('')
           const result = JSON.parse(calibrated.stdout) as {
             rules: Array<{ rule: string; status: string }>
@@ -221,7 +214,7 @@ for (const writer of writers) {
             remaining.filter((rule) => !(knownRemaining[`${writer} ${api}`] ?? []).includes(rule)),
             `${writer} ${api}: still different after calibration`,
           ).toEqual([])
-          const after = await cli([
+          const after = await runCli([
             'diff',
             api,
             ...flags(options(api, await serve(writer, api))),

@@ -70,6 +70,11 @@ describe('apitwin verify, spawned as CI runs it', () => {
         /^apitwin: the token for --user-id 11 was refused: 401\n$/,
       ],
       [['verify', 'flextell', '--no-such-flag'], /^apitwin: unknown flag --no-such-flag; run with --help to see the flags\n$/],
+      // The flag the no-DELETE lifecycle's skip reason names: known to verify, and only with --allow-writes.
+      [
+        ['verify', 'flextell', '--disposable'],
+        /^apitwin: --disposable lets checks that cannot be undone write to throwaway accounts: give --allow-writes with it\n$/,
+      ],
       [
         ['verify', 'flextell', '--output', 'missing/dir/report.xml'],
         /^apitwin: --output missing\/dir\/report.xml: the folder .*missing\/dir does not exist; create it first\n$/,

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 import { checkPartners, verify } from '../verify.ts'
 import { configOpenApis, loadOpenApis, parseOpenApiFlags } from '../openapi-files.ts'
-import { credentialsOf } from '../live-target.ts'
+import { credentialsOf, targetFlags } from '../live-target.ts'
 
 export const verifyHelp = `apitwin verify <api> — check a server against the API's contract (${apiNames})
 
@@ -25,6 +25,8 @@ variable: --base-url as APITWIN_BASE_URL, --allow-writes as APITWIN_ALLOW_WRITES
   --foreign-tenant ID    that user's tenant
   --foreign-token T      that user's token (for isolation checked from the other side)
   --allow-writes         also run the success paths (200); changed fields are restored where the API allows
+  --disposable           with --allow-writes: the accounts are throwaway, so checks that cannot be undone may run
+                         (an imported collection without DELETE keeps what they create)
   --strict               fail on broken inferred rules too (default: they warn)
   --reporter R           default | junit | json
   --output FILE          write the report to FILE (stdout gets a one-line summary)
@@ -49,42 +51,21 @@ By default only requests a conforming server must refuse are sent, so nothing ch
 
 /** `apitwin verify <api>`: 0 every documented rule holds, 1 a rule failed (2 is thrown as a UsageError). */
 export async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const flags = [
-    'base-url',
-    'token',
-    'user-id',
-    'email',
-    'role',
-    'tenant',
-    'peer-user-id',
-    'peer-email',
-    'peer-token',
-    'foreign-user-id',
-    'foreign-tenant',
-    'foreign-token',
-    'reporter',
-    'output',
-    'timeout',
-    'config',
-    'from-discovery',
-    'seed',
-    'max-cases',
-  ] as const
+  // The target flags every command naming a live server takes (live-target.ts), and verify's own.
   const { values, positionals } = parse(
     args,
     {
-      ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
-      'allow-writes': { type: 'boolean' },
+      ...targetFlags,
+      ...Object.fromEntries(['reporter', 'output', 'seed', 'max-cases'].map((f) => [f, { type: 'string' as const }])),
       strict: { type: 'boolean' },
       quiet: { type: 'boolean' },
       coverage: { type: 'boolean' },
-      reading: { type: 'string', multiple: true },
-      openapi: { type: 'string', multiple: true },
-      credential: { type: 'string', multiple: true },
     },
     io.env,
   )
   if (values['help']) return print(io, verifyHelp)
+  if (values['disposable'] === true && values['allow-writes'] !== true)
+    throw new UsageError('--disposable lets checks that cannot be undone write to throwaway accounts: give --allow-writes with it')
   const [api, ...extra] = positionals
   if (api === undefined) throw new UsageError(`which API? apitwin verify <api>, one of: ${apiNames}`)
   if (extra.length > 0)
@@ -94,7 +75,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const reporter = str(values, 'reporter') ?? 'default'
   if (!reporterNames.includes(reporter as ReporterName))
     throw new UsageError(`--reporter must be one of ${reporterNames.join(', ')}, got "${reporter}"`)
-  const s = (name: (typeof flags)[number]) => str(values, name)
+  const s = (name: string) => str(values, name)
   const timeout = integer(values, 'timeout', { min: 1, max: 600_000 })
   const seed = integer(values, 'seed', { min: 0, max: 2 ** 31 - 1 })
   const maxCases = integer(values, 'max-cases', { min: 0, max: 10_000 })
@@ -153,6 +134,7 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     ...flagged,
     ...definedOnly({ output: s('output'), timeout, seed, maxCases }),
     allowWrites: values['allow-writes'] === true,
+    disposable: values['disposable'] === true,
     strict: values['strict'] === true,
     coverage: values['coverage'] === true,
     reporter: reporter as ReporterName,
