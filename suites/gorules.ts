@@ -81,8 +81,7 @@ async function update(t: T, body: Record<string, unknown>, options: Omit<SendOpt
  * rule itself; its status and message would only repeat it), then the validation status and the service's text.
  */
 function expectServiceRefusal(t: T, res: Exchange, rule: 'roles.exist' | 'owner.single', what: string, text: string): void {
-  if (!t.expect(rule, res.status >= 400 && res.status < 500, `${what}: expected a refusal, got ${res.status} ${snippet(res.text)}`))
-    return
+  if (!t.expect(rule, res.status >= 400 && res.status < 500, `${what}: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
   t.expect([rule, 'validation.status'], res.status === validationStatus(t), `${what}: expected ${validationStatus(t)}, got ${res.status}`)
   t.expect([rule, 'error.body'], messages(res).includes(text), `expected "${text}", got ${JSON.stringify(messages(res))}`)
 }
