@@ -240,6 +240,8 @@ export const flextell = {
       [
         ['dropped', 'unknown and read-only keys are ignored'],
         ['prohibited', 'read-only keys are refused: 422 "The id field is prohibited."'],
+        // An app that guards its Form Request against any key it does not validate (a `prohibited` rule per key).
+        ['refused', 'every key the request does not take is refused, read-only and unknown alike: 422 per key'],
       ],
     ),
   },

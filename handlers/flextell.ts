@@ -40,7 +40,8 @@ export function flextellReadings(choice?: ReadingChoice): FlextellReadings {
 }
 const DEFAULTS = flextellReadings()
 
-// UserResource fields the Form Request does not accept; `body.read-only: prohibited` refuses them by name.
+// UserResource fields the Form Request does not accept; `body.read-only: prohibited` refuses them by name
+// (`refused`: any key outside the body).
 const READ_ONLY = Object.keys(flextell.responses[200].shape.data.shape).filter((key) => !(key in flextell.body.shape))
 
 /**
@@ -117,8 +118,10 @@ function validate(
   // The index keys e-mails as the database compares them (case-folded unless the reading is case-sensitive).
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const issues: Issue[] = parsed.success ? [] : laravelEveryRule(flextell.body, input, parsed.error.issues)
-  if (rule['body.read-only'] === 'prohibited')
-    for (const key of READ_ONLY) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
+  if (rule['body.read-only'] !== 'dropped') {
+    const refused = rule['body.read-only'] === 'refused' ? Object.keys(raw).filter((key) => !(key in flextell.body.shape)) : READ_ONLY
+    for (const key of refused) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
+  }
   if (rule['email.unique'] === 'enforced') issues.push(...takenEmail(input, user.id, holderOf, 'unique'))
   if (rule['roles.exist'] === 'exists') issues.push(...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined))
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))

@@ -1,7 +1,7 @@
 import type { Provenance } from '../contracts/provenance.ts'
 import { runCheck, type Check, type CheckContext, type Exchange, type Rules, type SendOptions, type Suite } from './check.ts'
 import { replaceWhole } from '../handlers/placeholders.ts'
-import { accountPlaceholders } from './placeholders.ts'
+import { accountPlaceholders, sameLines, valueNames } from './placeholders.ts'
 import { observationKey, probesOf } from './probes.ts'
 import type { Target } from './target.ts'
 
@@ -119,6 +119,16 @@ function shapeKeys(value: unknown): unknown {
         .map((k) => [k, shapeKeys((value as Record<string, unknown>)[k])]),
     )
   return typeof value
+}
+
+/** The paths a path lies under, nearest last: `a.b[].c` → `a`, `a.b`, `a.b[]`. */
+function ancestors(path: string): string[] {
+  const out: string[] = []
+  for (const match of path.matchAll(/\.|\[\]/g)) {
+    out.push(path.slice(0, match.index))
+    if (match[0] === '[]') out.push(path.slice(0, match.index + 2))
+  }
+  return out.filter((above) => above !== '' && above !== path)
 }
 
 const typeOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)
@@ -253,10 +263,12 @@ export async function diff(
       if (mediaType(me) !== mediaType(le)) add('content-type', mediaType(me), mediaType(le))
       const [mp, lp] = [paths(me.body), paths(le.body)]
       const shape: string[] = []
-      // An empty list on one side says nothing about its elements' shape: data, not contract.
+      // An empty list on one side says nothing about its elements' shape, nor a null about what it would hold (a
+      // peer whose `language` is null next to one whose list has strings): data, not contract.
       const emptyList = (map: Map<string, string>, path: string) => {
         const at = path.indexOf('[]')
-        return at !== -1 && map.get(path.slice(0, at)) === 'array' && !map.has(path.slice(0, at + 2))
+        if (at !== -1 && map.get(path.slice(0, at)) === 'array' && !map.has(path.slice(0, at + 2))) return true
+        return ancestors(path).some((above) => map.get(above) === 'null')
       }
       for (const [path, type] of mp) {
         if (emptyList(lp, path)) continue
@@ -288,8 +300,14 @@ export async function diff(
           messagesOf(me.body, (t) => withoutTimes(withoutParams(normalizeMock(t), m.options.params))),
           messagesOf(le.body, (t) => withoutTimes(withoutParams(normalizeLive(t), l.options.params))),
         ]
-        // The same texts as sent are the same texts, whatever a number in them happens to equal on either side.
-        const same = JSON.stringify(messagesOf(me.body, (t) => t)) === JSON.stringify(messagesOf(le.body, (t) => t))
+        // Texts differ only where a value of one side stands for no name the other side's value stands for: a count
+        // equal to an id ("(and 1 more error)") or an id equal to a tenant is no difference (shown normalized).
+        const same = sameLines(
+          messagesOf(me.body, withoutTimes),
+          messagesOf(le.body, withoutTimes),
+          valueNames(mock, m.options.params),
+          valueNames(live, l.options.params),
+        )
         if (!same && JSON.stringify(mm) !== JSON.stringify(lm)) add('error messages', mm.join(' | '), lm.join(' | '))
       }
     }

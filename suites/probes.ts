@@ -154,8 +154,12 @@ const flextellProbes: readonly Probe[] = [
     ['peer'],
   ),
 
+  // Which of a read-only key and an unknown one is refused: none (dropped), the read-only ones, or both.
   probe('body.read-only', async (t) =>
-    only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, id: 1, created_at: '2020-01-01T00:00:00Z' } })), ['id', 'created_at']),
+    only(
+      laravelErrorKeys(await t.send({ body: { ...flextellAnchor, id: 1, created_at: '2020-01-01T00:00:00Z', favourite_colour: 'teal' } })),
+      ['id', 'created_at', 'favourite_colour'],
+    ),
   ),
   probe(
     'update.timestamps',

@@ -195,6 +195,20 @@ describe('calibrate and diff against a server with other readings', () => {
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
+  it('flextell: a server refusing every key it does not take (read-only and unknown alike) is calibrated to body.read-only=refused', async () => {
+    const target = await liveUnder('flextell', { 'body.read-only': 'refused' })
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const file = join(dir, 'apitwin.config.json')
+    const calibrated = await inProcess(['calibrate', 'flextell', ...target, '--allow-writes', '--write', file])
+    expect(calibrated.code, calibrated.stdout).toBe(0)
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['flextell']).toMatchObject({
+      'body.read-only': 'refused',
+    })
+    const after = await inProcess(['diff', 'flextell', ...target, '--allow-writes', '--config', file, '--strict'])
+    expect(after.code, after.stdout).toBe(0)
+  }, 90_000)
+
   it('usage errors are exit 2 with one line', async () => {
     expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(
       /^apitwin: apitwin diff compares the mock with a live server: give --base-url/,

@@ -73,7 +73,6 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
   'lenient medibulut': ['validation.messages', 'body.formats'],
-  'strict flextell': ['body.read-only', 'authz.peer'],
   // (unattributed): the 404 of a route constraint has Rails' own body, learned for one status only.
   'strict rails-users': ['(unattributed)', 'path.id', 'body.type-cast', 'validation.messages'],
   'strict medibulut': ['validation.messages', 'body.formats'],
