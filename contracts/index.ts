@@ -85,6 +85,7 @@ export {
   type SecurityScheme,
 } from './openapi/operations.ts'
 export { deref, isObject, pointer, resolvePointer, type JsonObject } from './openapi/pointer.ts'
+export { ecmaPattern } from './openapi/pattern.ts'
 export { PAGE_PARAMS, openApiRules, type OpenApiRuleId } from './openapi/rules.ts'
 export { objectShape, propertySchema, timestampRole, typesOf, type ObjectShape } from './openapi/schema-shape.ts'
 export { compileSchema, type SchemaCheck, type SchemaIssue } from './openapi/validator.ts'

@@ -955,7 +955,7 @@ function answer(api: PreparedOpenApi, operation: OpenApiOperation, given?: numbe
       status,
       body: null,
       text: typeof example === 'string' ? example : '',
-      headers: { 'content-type': type.includes('*') ? 'text/plain' : type },
+      headers: { 'content-type': concreteType(type) },
     }
   }
   const value = answerValue(api, operation, status)
@@ -968,6 +968,17 @@ function answer(api: PreparedOpenApi, operation: OpenApiOperation, given?: numbe
       ),
     )
   return { status, body: value, headers: { 'content-type': media[0].includes('*') ? 'application/json' : media[0] } }
+}
+
+// A type for a range the document declares (`image/*`, as Jellyfin's images are): one a client of that range takes.
+const CONCRETE: Readonly<Record<string, string>> = { image: 'png', audio: 'mpeg', video: 'mp4', text: 'plain', font: 'woff2' }
+
+/** The media type answered for a declared one: itself, or a member of the range it names. */
+function concreteType(type: string): string {
+  if (!type.includes('*')) return type
+  const major = type.split('/')[0] ?? '*'
+  const minor = CONCRETE[major]
+  return minor === undefined ? 'application/octet-stream' : `${major}/${minor}`
 }
 
 /** An id as path text: a string or number as it is, anything else (a client's odd id) as JSON. */

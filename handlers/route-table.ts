@@ -14,8 +14,8 @@ export type RouteMatch =
 
 interface Node {
   readonly literal: Map<string, Node>
-  /** Segments holding a template (`{id}`, `{name}.{ext}`), tried after literals, in declaration order. */
-  readonly templates: Array<{ readonly pattern: RegExp; readonly names: readonly string[]; readonly node: Node }>
+  /** Segments holding a template (`{id}`, `{name}.{ext}`), tried after literals, the most literal text first. */
+  readonly templates: Array<{ readonly pattern: RegExp; readonly names: readonly string[]; readonly node: Node; readonly fixed: number }>
   readonly methods: Map<string, string>
 }
 
@@ -64,7 +64,11 @@ export class RouteTable {
         if (existing) at = existing.node
         else {
           const child = node()
-          at.templates.push({ pattern: new RegExp(`^${source}$`), names, node: child })
+          // The more literal text a template holds, the more specific it is: `{name}:deleteRevision` is tried before
+          // `{name}`, which would otherwise take "x:deleteRevision" as a name (Google's custom methods).
+          const fixed = segment.replace(/\{[^}]+\}/g, '').length
+          at.templates.push({ pattern: new RegExp(`^${source}$`), names, node: child, fixed })
+          at.templates.sort((a, b) => b.fixed - a.fixed)
           at = child
         }
       }

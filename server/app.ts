@@ -260,6 +260,12 @@ export class TwinApp {
     appPath: string,
   ): void {
     const api = route.api
+    // An OPTIONS the document declares is its operation, unless a browser asks it as a CORS preflight.
+    if (method === 'OPTIONS' && incoming.headers['access-control-request-method'] === undefined) {
+      const declared = table.match('OPTIONS', appPath)
+      if (declared !== undefined && !('allowed' in declared))
+        return void this.#api(incoming, res, started, method, path, route, declared.params, declared.operation)
+    }
     const found = table.match(method === 'OPTIONS' ? 'GET' : method, appPath)
     if (found === undefined) return this.#send(incoming, res, started, method, path, api.dialect.routeNotFound(method, appPath), openCors)
     if (method === 'OPTIONS') {

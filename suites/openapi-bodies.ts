@@ -1,4 +1,5 @@
 import type { OpenApiContract } from '../contracts/openapi/contract.ts'
+import { ecmaPattern } from '../contracts/openapi/pattern.ts'
 import { deref, isObject, type JsonObject } from '../contracts/openapi/pointer.ts'
 import { objectShape, propertySchema, typesOf } from '../contracts/openapi/schema-shape.ts'
 import { validSample } from '../fixtures/openapi-seed.ts'
@@ -72,6 +73,10 @@ export function validBody(
 
 /** How deep into nested objects and array items the cases go: a recursive schema (a tree) ends there. */
 const MAX_DEPTH = 4
+
+/** The text sent for a field with a `pattern`: spaces and bangs, which few patterns take. */
+const PATTERN_MISS = ' !apitwin! '
+
 /** The most breaches one body yields before the document's validator sorts them: GitHub's widest bodies stay cheap. */
 const MAX_BREACHES = 400
 
@@ -129,7 +134,9 @@ export function breaches(
       add('enum-case', text.toUpperCase(), `${JSON.stringify(text.toUpperCase())}, an enum member in the wrong case`)
   }
   for (const [kind, broken, title] of bounds(node)) add(kind, broken, title)
-  if (typeof node['pattern'] === 'string') add('pattern', ' !apitwin! ', 'a value that misses the pattern')
+  // Only where the value does miss it (`.*` takes anything) and the pattern is one ECMAScript reads (see ecmaPattern).
+  const pattern = ecmaPattern(node['pattern'])
+  if (pattern !== undefined && !new RegExp(pattern, 'u').test(PATTERN_MISS)) add('pattern', PATTERN_MISS, 'a value that misses the pattern')
   if (typeof node['format'] === 'string' && typesOf(node).includes('string'))
     add('format', 'not a valid value', `not a ${node['format']}`, 'request.format')
   const items = deref(contract.document.root, node['items'])

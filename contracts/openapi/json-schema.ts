@@ -1,4 +1,5 @@
 import type { OpenApiDocument } from './document.ts'
+import { ecmaPattern } from './pattern.ts'
 import { deref, isObject, type JsonObject } from './pointer.ts'
 
 /**
@@ -147,10 +148,24 @@ function convertKeywords(context: Context, node: JsonObject, bindings: Bindings,
         // Reached through the document's own pointers (bundled above), never through these copies.
         break
       case 'properties':
-      case 'patternProperties':
       case 'dependentSchemas':
         if (isObject(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, sub(schema)]))
         break
+      case 'patternProperties':
+        if (isObject(value))
+          out[key] = Object.fromEntries(
+            Object.entries(value).flatMap(([name, schema]) => {
+              const pattern = ecmaPattern(name)
+              return pattern === undefined ? [] : [[pattern, sub(schema)]]
+            }),
+          )
+        break
+      case 'pattern': {
+        // As ECMAScript reads it, or left out where it is no ECMAScript pattern (see ecmaPattern).
+        const pattern = ecmaPattern(value)
+        if (pattern !== undefined) out[key] = pattern
+        break
+      }
       case 'items':
         out[key] = Array.isArray(value) ? value.map(sub) : sub(value)
         // 2020-12 calls an items array prefixItems; 3.0 has no tuple form, but a stray one must not break validation.

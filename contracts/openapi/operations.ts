@@ -75,6 +75,8 @@ export function indexOperations(doc: OpenApiDocument): OpenApiOperation[] {
   const paths = isObject(root['paths']) ? root['paths'] : {}
   for (const [path, rawItem] of Object.entries(paths)) {
     const itemPointer = pointer(['paths', path])
+    // The Paths Object takes specification extensions beside the paths (`x-codegen-contextRoot`).
+    if (path.startsWith('x-')) continue
     if (!path.startsWith('/')) throw new OpenApiImportError(itemPointer, 'a path must start with "/"')
     const item = deref(root, rawItem)
     if (!isObject(item)) continue

@@ -126,12 +126,15 @@ export function checkAnswer(
   if (types.length === 0) return text === '' || status === 204 ? [] : [`${where}: the document declares no body, got ${text.slice(0, 80)}`]
   if (text === '' && status === 204) return []
   const type = (contentType ?? '').split(';')[0]?.trim() ?? ''
-  if (!types.some((t) => t === type || t === '*/*' || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))))) {
+  // Parameters (`; charset=utf-8`) are part of a declared key but not of what a media type names.
+  const base = (t: string) => t.split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!types.map(base).some((t) => t === type || t === '*/*' || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))))) {
     // An error the twin gives in problem+json where the document declares another error type is a reading (error.body).
     if (status >= 400 && type === 'application/problem+json') return []
     return [`${where}: content type ${type} is not one of ${types.join(', ')}`]
   }
-  const media = declared.content[type] ?? jsonMedia(declared.content)?.[1]
+  const media =
+    declared.content[type] ?? Object.entries(declared.content).find(([t]) => base(t) === type)?.[1] ?? jsonMedia(declared.content)?.[1]
   if (!media || media.schema === undefined || !/json/.test(type)) return []
   const validate = ajv.compile(toJsonSchema(contract.document, media.schema, 'response'))
   let value: unknown
