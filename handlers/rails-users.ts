@@ -7,6 +7,7 @@ import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
 import { choose, fieldsFollowing, type Chosen } from './readings.ts'
+import { because } from './causes.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -66,11 +67,13 @@ export function resolveRailsUsers(
     const actor = authenticate(request, db, dialect)
     const rawId = params['id'] ?? ''
     // path.id: constraint — `id: /\d+/` on the route: a non-numeric id matches no route (Rails' routing 404).
-    if (readings.rule['path.id'] === 'constraint' && !/^\d+$/.test(rawId)) halt(dialect.routeNotFound('PUT', `/users/${rawId}`))
+    if (readings.rule['path.id'] === 'constraint' && !/^\d+$/.test(rawId))
+      halt(because('route', dialect.routeNotFound('PUT', `/users/${rawId}`)))
     // order.find-before-authorize: authorize-first — any id but your own is the documented 401, found or not.
-    if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id)) halt(dialect.unauthenticated())
+    if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id))
+      halt(because('forbidden', dialect.unauthenticated()))
     const user = find(db, rawId)
-    if (user.id !== actor.id) halt(dialect.unauthenticated()) // "Users can only update their own profile."
+    if (user.id !== actor.id) halt(because('forbidden', dialect.unauthenticated())) // "Users can only update their own profile."
     const input = permit(parseJsonObject(request, body, dialect), readings)
     const changes = validate(db, user, input, readings)
     const passwordDigest = changes.password === undefined ? undefined : await hashPassword(changes.password)
@@ -82,7 +85,7 @@ export function resolveRailsUsers(
 }
 
 function find(db: RailsUsersDb, rawId: string): RailsUserRecord {
-  return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(dialect.notFound())
+  return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(because('not-found', dialect.notFound()))
 }
 
 const SCALARS = ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token'] as const
@@ -113,7 +116,7 @@ function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReading
     (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))
   )
     return {}
-  if (empty) halt(dialect.badRequest('param is missing or the value is empty: user'))
+  if (empty) halt(because('params', dialect.badRequest('param is missing or the value is empty: user')))
   const attributes = user as Record<string, unknown>
   // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation.
   const unpermitted =
@@ -123,7 +126,7 @@ function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReading
         )
       : []
   if (unpermitted.length > 0)
-    halt(dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' }))))
+    halt(because('params', dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' })))))
   if (cast.size === 0) return attributes
   // body.type-cast, field by field: a field on `strict` goes to validation as sent.
   const permitted: Record<string, unknown> = {}
@@ -156,7 +159,7 @@ function validate(
   const issues: Issue[] = [...(parsed.success ? [] : parsed.error.issues), ...takenEmail(input, user.id, holderOf, 'taken')]
   if (issues.length > 0 || !parsed.success) {
     const refusal = dialect.validation(fieldOrder(issues, railsUsers.user))
-    halt(rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal)
+    halt(because('validation', rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal))
   }
   return parsed.data
 }
