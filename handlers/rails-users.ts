@@ -34,8 +34,9 @@ export interface RailsUsersReadings {
   readonly cast: ReadonlySet<string>
 }
 
-// body.names: none — no presence validation, so a blank name is saved.
-const withoutPresence = railsUsers.user.safeExtend({ first_name: z.string().optional(), last_name: z.string().optional() })
+// body.names: none, per field — no presence validation on that name, so a blank one is saved.
+const withoutPresence = (names: readonly string[]): z.ZodType<Changes> =>
+  names.length === 0 ? railsUsers.user : railsUsers.user.safeExtend(Object.fromEntries(names.map((name) => [name, z.string().optional()])))
 
 /**
  * Resolves a reading choice for rails-users (defaults where unnamed; an unknown rule or value throws).
@@ -45,7 +46,7 @@ export function railsUsersReadings(choice?: ReadingChoice): RailsUsersReadings {
   const rule = choose('rails-users', railsUsers.rules, choice)
   return {
     rule,
-    user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user,
+    user: withoutPresence(fieldsFollowing(railsUsers.rules, rule, 'body.names', 'none')),
     cast: new Set(fieldsFollowing(railsUsers.rules, rule, 'body.type-cast', 'cast')),
   }
 }
@@ -91,6 +92,11 @@ function find(db: RailsUsersDb, rawId: string): RailsUserRecord {
 const SCALARS = ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token'] as const
 const LISTS = ['feature_flags', 'notifications'] as const
 const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value)
+/** Whether `permit(:first_name, …, feature_flags: [])` takes the attribute with this value (nil is a permitted scalar). */
+const permits = (key: string, value: unknown) =>
+  (SCALARS as readonly string[]).includes(key)
+    ? isScalar(value)
+    : (LISTS as readonly string[]).includes(key) && Array.isArray(value) && value.every(isScalar)
 /** ActiveModel's string type: `true` → "t", `false` → "f", a number → its `to_s`. */
 const castString = (value: unknown) => (value === true ? 't' : value === false ? 'f' : typeof value === 'number' ? String(value) : value)
 
@@ -118,13 +124,11 @@ function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReading
     return {}
   if (empty) halt(because('params', dialect.badRequest('param is missing or the value is empty: user')))
   const attributes = user as Record<string, unknown>
-  // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation.
-  const unpermitted =
-    rule['body.unpermitted'] === 'refused'
-      ? Object.keys(attributes).filter(
-          (key) => !(SCALARS as readonly string[]).includes(key) && !(LISTS as readonly string[]).includes(key),
-        )
-      : []
+  // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation. What permit does
+  // not take raises: an unknown attribute, and a value of a shape permit does not list (a list or an object for a
+  // string, anything but a list of scalars for `feature_flags: []`), alone, whatever body.type-cast says: permit
+  // runs before the model could cast or refuse it.
+  const unpermitted = rule['body.unpermitted'] === 'refused' ? Object.keys(attributes).filter((key) => !permits(key, attributes[key])) : []
   if (unpermitted.length > 0)
     halt(because('params', dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' })))))
   if (cast.size === 0) return attributes
