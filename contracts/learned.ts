@@ -5,13 +5,15 @@
  * account value and every id of the request replaced by a placeholder, so no secret or account is ever kept.
  *
  * Placeholders: `<param.NAME>` a path parameter of the request (`<param.id>`), `<LABEL.FIELD>` an account value
- * (`<actor.email>`, `<foreign.userId>`); in a body template `<status>` is the reply's status and `<mock.KEY>` the
- * value the mock put under KEY.
+ * (`<actor.email>`, `<foreign.userId>`); in a body template `<status>` is the reply's status, `<mock.KEY>` the
+ * value the mock put under KEY and `<mock.KEY[0]>` the first text of the mock's list there (a server answering one
+ * message where the mock lists them, as a NestJS service's BadRequestException beside the ValidationPipe's list).
  */
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json }
 
-export interface Learned {
+/** The pieces themselves: statuses, error bodies and texts the mock answers with instead of its own. */
+export interface LearnedPieces {
   /**
    * Where the mock refuses with a status and message the server answers with another status:
    * `"403 Forbidden resource"` → 400.
@@ -24,6 +26,21 @@ export interface Learned {
    * as JSON arrays of texts with placeholders.
    */
   readonly messages?: Readonly<Record<string, readonly string[]>>
+}
+
+/** Pieces that hold for one cause of refusal only, with the requests that showed them. */
+export interface CausePieces extends LearnedPieces {
+  readonly seen: readonly string[]
+}
+
+export interface Learned extends LearnedPieces {
+  /**
+   * Pieces by the cause the mock gives its refusal (`auth.missing`, `auth.invalid`, `route`, `not-found`,
+   * `validation`, `roles.exist`: handlers/causes.ts), where one status has several causes the server answers
+   * differently (a missing token without `error`, a bad token with its own text; Rails' routing 404 beside the
+   * controller's "User not found"). They come before the pieces above, which hold for every cause.
+   */
+  readonly causes?: Readonly<Record<string, CausePieces>>
   /** The requests that showed them (method, body keys, whose token), so a reviewer can repeat them. */
   readonly seen: readonly string[]
 }
@@ -42,38 +59,66 @@ export function validateLearned(
   if (typeof learned !== 'object' || learned === null || Array.isArray(learned)) return ['must be an object: rule → learned pieces']
   return Object.entries(learned).flatMap(([rule, pieces]) => {
     if (rules[rule]?.provenance.kind !== 'inferred' && rule !== '(unattributed)') return [`"${rule}" is not an inferred rule of this API`]
-    if (typeof pieces !== 'object' || pieces === null || Array.isArray(pieces))
-      return [`${rule}: must be an object with statuses, bodies, messages and seen`]
-    const p = pieces as Record<string, unknown>
-    const objectOrAbsent = (key: string) =>
-      p[key] === undefined || (typeof p[key] === 'object' && p[key] !== null && !Array.isArray(p[key]))
-        ? []
-        : [`${rule}.${key}: must be an object`]
+    if (!isPlainObject(pieces)) return [`${rule}: must be an object with statuses, bodies, messages and seen`]
+    const causes = pieces['causes']
+    if (causes !== undefined && !isPlainObject(causes)) return [`${rule}.causes: must be an object: cause → learned pieces`]
     return [
-      ...objectOrAbsent('statuses'),
-      ...objectOrAbsent('bodies'),
-      ...objectOrAbsent('messages'),
-      ...(Array.isArray(p['seen']) ? [] : [`${rule}.seen: must be a list of requests`]),
+      ...piecesProblems(rule, pieces),
+      ...Object.entries(causes ?? {}).flatMap(([cause, scoped]) =>
+        isPlainObject(scoped) ? piecesProblems(`${rule}.causes.${cause}`, scoped) : [`${rule}.causes.${cause}: must be an object`],
+      ),
     ]
   })
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function piecesProblems(where: string, p: Record<string, unknown>): string[] {
+  const objectOrAbsent = (key: string) => (p[key] === undefined || isPlainObject(p[key]) ? [] : [`${where}.${key}: must be an object`])
+  return [
+    ...objectOrAbsent('statuses'),
+    ...objectOrAbsent('bodies'),
+    ...objectOrAbsent('messages'),
+    ...(Array.isArray(p['seen']) ? [] : [`${where}.seen: must be a list of requests`]),
+  ]
 }
 
 /** Every rule's pieces as one: what the mock applies. */
 export function mergeLearned(byRule: LearnedByRule): Learned {
   const parts = Object.values(byRule)
+  const causes: Record<string, CausePieces> = {}
+  for (const [cause, scoped] of parts.flatMap((p) => Object.entries(p.causes ?? {}))) {
+    const before = causes[cause]
+    causes[cause] = before === undefined ? scoped : { ...mergePieces([before, scoped]), seen: [...before.seen, ...scoped.seen] }
+  }
+  return {
+    ...mergePieces(parts),
+    ...(Object.keys(causes).length > 0 && { causes }),
+    seen: parts.flatMap((p) => p.seen),
+  }
+}
+
+function mergePieces(parts: readonly LearnedPieces[]): Required<LearnedPieces> {
   return {
     statuses: Object.assign({}, ...parts.map((p) => p.statuses ?? {})) as Record<string, number>,
     bodies: Object.assign({}, ...parts.map((p) => p.bodies ?? {})) as Record<string, Record<string, Json>>,
     messages: Object.assign({}, ...parts.map((p) => p.messages ?? {})) as Record<string, string[]>,
-    seen: parts.flatMap((p) => p.seen),
   }
 }
 
 /**
  * One line saying what a rule's learned pieces hold, for `calibrate` and `readings`.
  * @example describeLearned({ bodies: { 401: {…} }, seen: [] }) // '1 error body (401)'
+ * @example describeLearned({ causes: { route: { bodies: { 404: {…} }, seen: [] } }, seen: [] }) // 'for route: 1 error body (404)'
  */
 export function describeLearned(learned: Learned): string {
+  const general = describePieces(learned)
+  const scoped = Object.entries(learned.causes ?? {}).map(([cause, pieces]) => `for ${cause}: ${describePieces(pieces) || 'nothing'}`)
+  return [...(general === '' ? [] : [general]), ...scoped].join('; ') || 'nothing'
+}
+
+function describePieces(learned: LearnedPieces): string {
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
   const parts = [
     ...(learned.statuses
@@ -86,5 +131,5 @@ export function describeLearned(learned: Learned): string {
       : []),
     ...(learned.messages ? [count(Object.keys(learned.messages).length, 'message text', 'message texts')] : []),
   ]
-  return parts.join(', ') || 'nothing'
+  return parts.join(', ')
 }

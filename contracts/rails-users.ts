@@ -117,7 +117,10 @@ export const railsUsers = {
       'an attribute the API does not take is dropped',
       [
         ['dropped', 'permit drops it; the rest of the update goes on'],
-        ['refused', 'action_on_unpermitted_parameters = :raise: refused 422 naming the attribute'],
+        [
+          'refused',
+          'action_on_unpermitted_parameters = :raise: refused 422 naming the attribute, before any validation; a value permit does not take (a string for a list, a list for a string) is refused so too, alone',
+        ],
       ],
     ),
     'body.type-cast': inferred(
@@ -147,6 +150,8 @@ export const railsUsers = {
         ['presence', 'validates :first_name, :last_name, presence: true'],
         ['none', 'no presence validation: a blank name is saved'],
       ],
+      // A model validates each name on its own line: one may be required and the other not (first_name only).
+      { fields: ['first_name', 'last_name'] },
     ),
     'email.unique': documented(
       '422 example: "Email has already been taken"',

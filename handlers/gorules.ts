@@ -4,6 +4,7 @@ import { nestDialect, type NestDialect } from '../contracts/nest.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { seedGorules, type GorulesDb } from '../fixtures/gorules.ts'
 import { choose, fieldsFollowing, type Chosen } from './readings.ts'
+import { because } from './causes.ts'
 import { authenticate, halt, readJsonObject, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -57,9 +58,9 @@ export function resolveGorules(db: GorulesDb, request: RequestLike, params: Para
 }
 
 function find(db: GorulesDb, userId: string, { rule, dialect }: GorulesReadings): GorulesUserRecord {
-  const notFound = () => (rule['user.not-found'] === '403' ? dialect.forbidden() : dialect.notFound('User not found'))
+  const notFound = () => because('not-found', rule['user.not-found'] === '403' ? dialect.forbidden() : dialect.notFound('User not found'))
   if (!gorules.params.shape.userId.safeParse(userId).success)
-    halt(rule['path.uuid'] === '404' ? notFound() : dialect.badRequest('Validation failed (uuid is expected)'))
+    halt(rule['path.uuid'] === '404' ? notFound() : because('params', dialect.badRequest('Validation failed (uuid is expected)')))
   return db.users.get('id', userId.toLowerCase()) ?? halt(notFound())
 }
 
@@ -72,8 +73,9 @@ function authorize(
 ): void {
   // authz.admin: none — no roles guard at all.
   if (MANAGERS.has(actor.type) || rule['authz.admin'] === 'none') return
-  if (actor.id !== user.id) halt(rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden())
-  if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(dialect.forbidden())
+  if (actor.id !== user.id)
+    halt(because('forbidden', rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden()))
+  if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(because('forbidden', dialect.forbidden()))
 }
 
 /** Fastify's ajv with `coerceTypes: "array"` on `fields`: scalars cast to the declared string, a lone value wrapped in a list. */
@@ -112,20 +114,24 @@ function validate(
     !(typeof roles === 'string' && gorules.entities.role.shape.id.safeParse(roles).success)
       ? [{ code: 'custom', path: ['roles'], message: 'each value in roles must be a UUID' }]
       : []
-  if (!parsed.success || undeclared.length > 0) halt(dialect.validation([...undeclared, ...lone, ...(parsed.error?.issues ?? [])]))
+  if (!parsed.success || undeclared.length > 0)
+    halt(because('validation', dialect.validation([...undeclared, ...lone, ...(parsed.error?.issues ?? [])])))
+  // The service's own refusals, after the ValidationPipe: a server often throws them apart (a BadRequestException
+  // with one message), so each is marked with its rule.
   const issues: Issue[] = []
   if (rule['roles.exist'] === 'refused') {
     for (const id of parsed.data.roles ?? []) {
       if (!db.roles.get('id', id.toLowerCase())) issues.push({ code: 'custom', path: ['roles'], message: `Role ${id} does not exist` })
     }
   }
+  const unknownRoles = issues.length
   const type = parsed.data.type
   if (rule['owner.single'] === 'enforced') {
     if (type === 'owner' && user.type !== 'owner') issues.push({ code: 'custom', path: ['type'], message: 'There can only be one owner' })
     if (type !== undefined && type !== 'owner' && user.type === 'owner')
       issues.push({ code: 'custom', path: ['type'], message: 'The owner cannot be demoted; an organisation keeps exactly one owner' })
   }
-  if (issues.length > 0) halt(dialect.validation(issues))
+  if (issues.length > 0) halt(because(unknownRoles > 0 ? 'roles.exist' : 'owner.single', dialect.validation(issues)))
   return parsed.data
 }
 

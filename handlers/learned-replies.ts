@@ -1,5 +1,5 @@
 import { laravelSummary } from '../contracts/laravel.ts'
-import type { Json, Learned } from '../contracts/learned.ts'
+import type { Json, Learned, LearnedPieces } from '../contracts/learned.ts'
 import { fromPlaceholders, toPlaceholders, type Swaps } from './placeholders.ts'
 import type { Reply } from './reply.ts'
 
@@ -167,8 +167,9 @@ export interface ReplyContext {
 
 /**
  * The mock's error reply answered as the server was seen to answer: its status (where learned for the mock's status
- * and message), its texts slot by slot, then the server's body for that status. `swaps` are the request's path ids
- * and the accounts, so a text learned on one request fits another; `context` the request's path and parsed body.
+ * and message), its texts slot by slot, then the server's body for that status; each from what was learned for the
+ * reply's cause first (`causes`), else what holds for every cause. `swaps` are the request's path ids and the
+ * accounts, so a text learned on one request fits another; `context` the request's path and parsed body.
  * A success reply is never touched.
  * @example applyLearned({ status: 401, body: { statusCode: 401, message: 'Unauthorized' } }, learned, swaps)
  */
@@ -177,11 +178,18 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, conte
   const body = structuredClone(reply.body) as Mutable
   const wasSummary = isLaravelSummary(body)
   const message = leadingMessage(body)
-  const status = learned.statuses?.[`${reply.status} ${toPlaceholders(message, swaps)}`] ?? reply.status
+  // What was learned for this refusal's cause comes first; what holds for every cause after it.
+  const scoped = reply.cause === undefined ? undefined : learned.causes?.[reply.cause]
+  const tables = scoped === undefined ? [learned] : [scoped, learned]
+  const first = <T>(pick: (pieces: LearnedPieces) => T | undefined): T | undefined =>
+    tables.reduce<T | undefined>((found, pieces) => found ?? pick(pieces), undefined)
+  const statusKey = `${reply.status} ${toPlaceholders(message, swaps)}`
+  const status = first((p) => p.statuses?.[statusKey]) ?? reply.status
   for (const place of placesOf(body)) {
     if (wasSummary && place.id === 'message') continue
     const key = slotKey(place.texts, swaps)
-    const found = learned.messages?.[key + kindOf(place.id, context.sent)] ?? learned.messages?.[key]
+    const kind = kindOf(place.id, context.sent)
+    const found = first((p) => p.messages?.[key + kind] ?? p.messages?.[key])
     if (found !== undefined) place.set(found.map((t) => fromPlaceholders(t, swaps)))
   }
   // A summary is the first error and a count: recomputed from the errors as the server words them.
@@ -191,7 +199,7 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, conte
         .flat()
         .map(String),
     )
-  const template = learned.bodies?.[String(status)]
+  const template = first((p) => p.bodies?.[String(status)])
   const out = template === undefined ? body : fill(template, status, body, swaps, context)
   // A 401's challenge belongs to the 401: a status learned in its place does not carry it.
   const headers =
@@ -209,9 +217,16 @@ function fill(template: Readonly<Record<string, Json>>, status: number, mock: Mu
     else if (typeof value === 'string' && value.endsWith('<path>') && context.path !== undefined)
       out[key] = `${value.slice(0, -'<path>'.length)}${context.path}`
     else if (typeof value === 'string' && /^<mock\.[^>]+>$/.test(value)) {
-      const from = mock[value.slice(6, -1)]
+      const from = mockValue(mock, value.slice(6, -1))
       if (from !== undefined) out[key] = from
     } else out[key] = typeof value === 'string' ? fromPlaceholders(value, swaps) : value
   }
   return out
+}
+
+/** The mock's value under `KEY`, or with `KEY[0]` the first text of its list there (its only text if it is one). */
+function mockValue(mock: Mutable, name: string): unknown {
+  if (!name.endsWith('[0]')) return mock[name]
+  const from = mock[name.slice(0, -3)]
+  return Array.isArray(from) ? (from[0] as unknown) : from
 }

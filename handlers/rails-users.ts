@@ -7,6 +7,7 @@ import { isoSeconds } from '../fixtures/faker.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { railsEmailKey, seedRailsUsers, type RailsUsersDb } from '../fixtures/rails-users.ts'
 import { choose, fieldsFollowing, type Chosen } from './readings.ts'
+import { because } from './causes.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
 import { saveDirty } from './save.ts'
@@ -33,8 +34,9 @@ export interface RailsUsersReadings {
   readonly cast: ReadonlySet<string>
 }
 
-// body.names: none — no presence validation, so a blank name is saved.
-const withoutPresence = railsUsers.user.safeExtend({ first_name: z.string().optional(), last_name: z.string().optional() })
+// body.names: none, per field — no presence validation on that name, so a blank one is saved.
+const withoutPresence = (names: readonly string[]): z.ZodType<Changes> =>
+  names.length === 0 ? railsUsers.user : railsUsers.user.safeExtend(Object.fromEntries(names.map((name) => [name, z.string().optional()])))
 
 /**
  * Resolves a reading choice for rails-users (defaults where unnamed; an unknown rule or value throws).
@@ -44,7 +46,7 @@ export function railsUsersReadings(choice?: ReadingChoice): RailsUsersReadings {
   const rule = choose('rails-users', railsUsers.rules, choice)
   return {
     rule,
-    user: rule['body.names'] === 'none' ? withoutPresence : railsUsers.user,
+    user: withoutPresence(fieldsFollowing(railsUsers.rules, rule, 'body.names', 'none')),
     cast: new Set(fieldsFollowing(railsUsers.rules, rule, 'body.type-cast', 'cast')),
   }
 }
@@ -66,11 +68,13 @@ export function resolveRailsUsers(
     const actor = authenticate(request, db, dialect)
     const rawId = params['id'] ?? ''
     // path.id: constraint — `id: /\d+/` on the route: a non-numeric id matches no route (Rails' routing 404).
-    if (readings.rule['path.id'] === 'constraint' && !/^\d+$/.test(rawId)) halt(dialect.routeNotFound('PUT', `/users/${rawId}`))
+    if (readings.rule['path.id'] === 'constraint' && !/^\d+$/.test(rawId))
+      halt(because('route', dialect.routeNotFound('PUT', `/users/${rawId}`)))
     // order.find-before-authorize: authorize-first — any id but your own is the documented 401, found or not.
-    if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id)) halt(dialect.unauthenticated())
+    if (readings.rule['order.find-before-authorize'] === 'authorize-first' && rawId !== String(actor.id))
+      halt(because('forbidden', dialect.unauthenticated()))
     const user = find(db, rawId)
-    if (user.id !== actor.id) halt(dialect.unauthenticated()) // "Users can only update their own profile."
+    if (user.id !== actor.id) halt(because('forbidden', dialect.unauthenticated())) // "Users can only update their own profile."
     const input = permit(parseJsonObject(request, body, dialect), readings)
     const changes = validate(db, user, input, readings)
     const passwordDigest = changes.password === undefined ? undefined : await hashPassword(changes.password)
@@ -82,12 +86,17 @@ export function resolveRailsUsers(
 }
 
 function find(db: RailsUsersDb, rawId: string): RailsUserRecord {
-  return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(dialect.notFound())
+  return (/^\d+$/.test(rawId) && db.users.get('id', Number(rawId))) || halt(because('not-found', dialect.notFound()))
 }
 
 const SCALARS = ['first_name', 'last_name', 'email', 'password', 'locale', 'expo_push_token'] as const
 const LISTS = ['feature_flags', 'notifications'] as const
 const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value)
+/** Whether `permit(:first_name, …, feature_flags: [])` takes the attribute with this value (nil is a permitted scalar). */
+const permits = (key: string, value: unknown) =>
+  (SCALARS as readonly string[]).includes(key)
+    ? isScalar(value)
+    : (LISTS as readonly string[]).includes(key) && Array.isArray(value) && value.every(isScalar)
 /** ActiveModel's string type: `true` → "t", `false` → "f", a number → its `to_s`. */
 const castString = (value: unknown) => (value === true ? 't' : value === false ? 'f' : typeof value === 'number' ? String(value) : value)
 
@@ -113,17 +122,15 @@ function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReading
     (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))
   )
     return {}
-  if (empty) halt(dialect.badRequest('param is missing or the value is empty: user'))
+  if (empty) halt(because('params', dialect.badRequest('param is missing or the value is empty: user')))
   const attributes = user as Record<string, unknown>
-  // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation.
-  const unpermitted =
-    rule['body.unpermitted'] === 'refused'
-      ? Object.keys(attributes).filter(
-          (key) => !(SCALARS as readonly string[]).includes(key) && !(LISTS as readonly string[]).includes(key),
-        )
-      : []
+  // body.unpermitted: refused — action_on_unpermitted_parameters = :raise, before any validation. What permit does
+  // not take raises: an unknown attribute, and a value of a shape permit does not list (a list or an object for a
+  // string, anything but a list of scalars for `feature_flags: []`), alone, whatever body.type-cast says: permit
+  // runs before the model could cast or refuse it.
+  const unpermitted = rule['body.unpermitted'] === 'refused' ? Object.keys(attributes).filter((key) => !permits(key, attributes[key])) : []
   if (unpermitted.length > 0)
-    halt(dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' }))))
+    halt(because('params', dialect.validation(unpermitted.map((key): Issue => ({ code: 'custom', path: [key], message: 'unpermitted' })))))
   if (cast.size === 0) return attributes
   // body.type-cast, field by field: a field on `strict` goes to validation as sent.
   const permitted: Record<string, unknown> = {}
@@ -156,7 +163,7 @@ function validate(
   const issues: Issue[] = [...(parsed.success ? [] : parsed.error.issues), ...takenEmail(input, user.id, holderOf, 'taken')]
   if (issues.length > 0 || !parsed.success) {
     const refusal = dialect.validation(fieldOrder(issues, railsUsers.user))
-    halt(rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal)
+    halt(because('validation', rule['validation.messages'] === 'custom' ? customWording(refusal) : refusal))
   }
   return parsed.data
 }

@@ -14,6 +14,8 @@ export interface Reply {
   readonly text?: string
   /** Headers beyond content-type and CORS (`allow` on a 405, `retry-after` on a 503). */
   readonly headers?: Readonly<Record<string, string>>
+  /** Why a refusal was given (handlers/causes.ts): learned pieces may hold for one cause. Never sent to a client. */
+  readonly cause?: string
 }
 
 /** The error bodies a vendor's stack renders for failures every API shares, before and around its handler. */
@@ -224,7 +226,11 @@ export function authenticate<U>(
 ): U {
   const token = bearerToken(request)
   const session = token === undefined ? undefined : db.tokens.get('token', token)
-  return (session && db.users.get('id', session.user_id)) || halt(dialect.unauthenticated())
+  // One 401 in the mock, two causes: servers often word a missing token and a bad one apart (learned per cause).
+  return (
+    (session && db.users.get('id', session.user_id)) ||
+    halt({ ...dialect.unauthenticated(), cause: token === undefined ? 'auth.missing' : 'auth.invalid' })
+  )
 }
 
 /**

@@ -1,10 +1,24 @@
 import type { Json, Learned, LearnedByRule } from '../contracts/learned.ts'
+import { CAUSE_HEADER } from '../handlers/causes.ts'
 import { isLaravelSummary, kindOf, leadingMessage, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
 import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
 import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
-import { diff, type Pair } from './diff.ts'
+import { diff, type Aspect, type Pair } from './diff.ts'
 import { accountSwaps } from './placeholders.ts'
 import type { Target } from './target.ts'
+
+/** One thing a refusal showed: a piece (or, where the server answers as the mock does, agreement) for one key. */
+interface Sighting {
+  readonly table: 'statuses' | 'bodies' | 'messages'
+  readonly key: string
+  /** The cause the mock gave the refusal (handlers/causes.ts), '' where it names none. */
+  readonly cause: string
+  readonly value: Json
+  /** The server answered as the mock does: kept only to tell a piece seen two ways. */
+  readonly agreed: boolean
+  readonly rule: string
+  readonly request: string
+}
 
 /**
  * Learns the dialect pieces no reading gives (issue 21): sends the suite's requests to the live server and to the
@@ -12,56 +26,39 @@ import type { Target } from './target.ts'
  * changed) keeps where the server's answer differs: its status, its error body's keys and fixed values, its texts
  * slot by slot. Each piece is filed under the rule `diff` charges the difference to, with the request that showed
  * it. Account values and the request's ids are placeholders by whole value: no secret or account is kept.
+ *
+ * A piece holds for every refusal of its status (or text) where the server answered all of them alike. Where it
+ * answered them two ways, each way is kept for the cause the mock gave those refusals (`causes`: a missing token
+ * and a bad one, a route's 404 and a record's), as the reference mock tells it (CAUSE_HEADER); a way seen for
+ * refusals of no cause, or of one cause two ways, is left out, and diff keeps showing those refusals.
  * @example const learned = await learn(suites.gorules, live, await referenceTarget('gorules', readings))
  */
 export async function learn(suite: Suite, live: Target, mock: Target): Promise<LearnedByRule> {
-  const byRule = new Map<
-    string,
-    {
-      statuses: Record<string, number>
-      bodies: Record<string, Record<string, Json>>
-      messages: Record<string, string[]>
-      seen: Set<string>
-    }
-  >()
-  const piece = (rule: string, request: string) => {
-    const found = byRule.get(rule) ?? { statuses: {}, bodies: {}, messages: {}, seen: new Set<string>() }
-    byRule.set(rule, found)
-    found.seen.add(request)
-    return found
-  }
+  const sightings: Sighting[] = []
   const secrets = [live, mock].flatMap((target) => Object.values(target.accounts).flatMap((a) => (a?.token ? [a.token] : [])))
-  // A piece seen two ways (the mock words two refusals alike that the server words differently) is no template:
-  // it is left out, and diff keeps showing those refusals.
-  const conflicts = new Set<string>()
-  const first = new Map<string, string>()
-  const keep = <T>(table: Record<string, T>, kind: string, key: string, value: T) => {
-    const id = `${kind} ${key}`
-    const before = first.get(id)
-    if (before !== undefined && before !== JSON.stringify(value)) conflicts.add(id)
-    first.set(id, JSON.stringify(value))
-    table[key] = value
-  }
-  const agreed: Record<string, string[]> = {}
   const onPair = (pair: Pair) => {
     const [me, le] = [pair.mock.exchange, pair.live.exchange]
     // Only refusals (4xx on both sides): a request both refused changed nothing, on either server.
     if (me.status < 400 || le.status < 400 || me.status >= 500 || le.status >= 500) return
     if (!isObject(me.body) || !isObject(le.body)) return
     const [mockSwaps, liveSwaps] = [swapsFor(suite, mock, pair.mock.options), swapsFor(suite, live, pair.live.options)]
-    const request = pair.request
+    const saw = (table: Sighting['table'], key: string, value: Json, agreed: boolean, aspect: Aspect) =>
+      sightings.push({
+        table,
+        key,
+        cause: me.headers.get(CAUSE_HEADER) ?? '',
+        value,
+        agreed,
+        rule: pair.charge(aspect),
+        request: pair.request,
+      })
     if (me.status !== le.status)
-      keep(
-        piece(pair.charge('status'), request).statuses,
-        'status',
-        `${me.status} ${toPlaceholders(leadingMessage(me.body), mockSwaps)}`,
-        le.status,
-      )
+      saw('statuses', `${me.status} ${toPlaceholders(leadingMessage(me.body), mockSwaps)}`, le.status, false, 'status')
     const body = template(me, le, distinctive(liveSwaps, ''), requestPath(suite, live, pair.live.options))
-    if (keysOf(me.body) !== keysOf(le.body)) keep(piece(pair.charge('body shape'), request).bodies, 'body', String(le.status), body)
+    saw('bodies', String(le.status), body, isIdentity(body, me.body, le.status), 'body shape')
     // Where the server's body takes the mock's message under its own key (`message` ← `detail`), the two texts pair.
     const renamed = Object.entries(body).flatMap(([key, value]) =>
-      typeof value === 'string' && /^<mock\.[^>]+>$/.test(value) && value !== `<mock.${key}>` ? [[value.slice(6, -1), key] as const] : [],
+      typeof value === 'string' && /^<mock\.[^>[]+>$/.test(value) && value !== `<mock.${key}>` ? [[value.slice(6, -1), key] as const] : [],
     )
     const sent = sentBody(pair.mock.options)
     for (const [mine, theirs] of pairSlots(me, le, renamed)) {
@@ -71,31 +68,81 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
       const value = theirs.texts.map((t) => toPlaceholders(t, distinctive(liveSwaps, key)))
       if (secrets.some((s) => value.some((t) => t.includes(s)))) continue
       // Texts that already agree are kept too, as agreement: a text the server words as the mock does for one value
-      // and otherwise for another of the same kind is a conflict, not a template (it is dropped below).
-      const table = JSON.stringify(value) === key ? agreed : piece(pair.charge('error messages'), request).messages
-      keep(table, 'message', key + kindOf(mine.id, sent), value)
+      // and otherwise for another of the same kind is a conflict, not a template.
+      saw('messages', key + kindOf(mine.id, sent), value, JSON.stringify(value) === key, 'error messages')
     }
   }
   await diff(suite, live, mock, { onPair })
-  const out: Record<string, Learned> = {}
-  const unambiguous = <T>(table: Record<string, T>, kind: string) =>
-    Object.fromEntries(Object.entries(table).filter(([key]) => !conflicts.has(`${kind} ${key}`)))
-  for (const [rule, found] of byRule) {
-    const [statuses, bodies, messages, seen] = [
-      unambiguous(found.statuses, 'status'),
-      unambiguous(found.bodies, 'body'),
-      unambiguous(found.messages, 'message'),
-      found.seen,
-    ]
-    if (Object.keys(statuses).length + Object.keys(bodies).length + Object.keys(messages).length === 0) continue
-    out[rule] = {
-      ...(Object.keys(statuses).length > 0 && { statuses }),
-      ...(Object.keys(bodies).length > 0 && { bodies }),
-      ...(Object.keys(messages).length > 0 && { messages }),
-      seen: [...seen].slice(0, 5),
+  return filed(sightings)
+}
+
+/** The pieces the sightings agree on, by rule: for every cause where all agree, else for each cause that does. */
+function filed(sightings: readonly Sighting[]): LearnedByRule {
+  interface Pieces {
+    statuses: Record<string, number>
+    bodies: Record<string, Record<string, Json>>
+    messages: Record<string, string[]>
+    seen: Set<string>
+  }
+  const empty = (): Pieces => ({ statuses: {}, bodies: {}, messages: {}, seen: new Set() })
+  const byRule = new Map<string, { general: Pieces; causes: Map<string, Pieces> }>()
+  const put = (pieces: Pieces, { table, key, value, request }: Sighting) => {
+    ;(pieces[table] as Record<string, Json>)[key] = value
+    pieces.seen.add(request)
+  }
+  const ruleOf = (rule: string) => {
+    const found = byRule.get(rule) ?? { general: empty(), causes: new Map<string, Pieces>() }
+    byRule.set(rule, found)
+    return found
+  }
+  const groups = new Map<string, Sighting[]>()
+  for (const s of sightings) groups.set(`${s.table} ${s.key}`, [...(groups.get(`${s.table} ${s.key}`) ?? []), s])
+  const oneWay = (group: readonly Sighting[]) => new Set(group.map((s) => JSON.stringify(s.value))).size === 1
+  for (const group of groups.values()) {
+    if (oneWay(group)) {
+      for (const s of group) if (!s.agreed) put(ruleOf(s.rule).general, s)
+      continue
+    }
+    const byCause = new Map<string, Sighting[]>()
+    for (const s of group) if (s.cause !== '') byCause.set(s.cause, [...(byCause.get(s.cause) ?? []), s])
+    for (const [cause, seen] of byCause) {
+      if (!oneWay(seen)) continue
+      for (const s of seen) {
+        if (s.agreed) continue
+        const { causes } = ruleOf(s.rule)
+        const pieces = causes.get(cause) ?? empty()
+        causes.set(cause, pieces)
+        put(pieces, s)
+      }
     }
   }
+  const out: Record<string, Learned> = {}
+  const present = (pieces: Pieces) => ({
+    ...(Object.keys(pieces.statuses).length > 0 && { statuses: pieces.statuses }),
+    ...(Object.keys(pieces.bodies).length > 0 && { bodies: pieces.bodies }),
+    ...(Object.keys(pieces.messages).length > 0 && { messages: pieces.messages }),
+  })
+  for (const [rule, { general, causes }] of byRule) {
+    const scoped = Object.fromEntries(
+      [...causes].map(([cause, pieces]) => [cause, { ...present(pieces), seen: [...pieces.seen].slice(0, 5) }]),
+    )
+    const seen = new Set([...general.seen, ...[...causes.values()].flatMap((p) => [...p.seen])])
+    if (Object.keys(present(general)).length === 0 && causes.size === 0) continue
+    out[rule] = { ...present(general), ...(causes.size > 0 && { causes: scoped }), seen: [...seen].slice(0, 5) }
+  }
   return out
+}
+
+/**
+ * Whether a body template gives back the mock's body as it is: the same keys, each the mock's own value (or the
+ * status where the mock's value is that status). Such a body is agreement, not a piece.
+ */
+function isIdentity(template: Readonly<Record<string, Json>>, mock: Record<string, unknown>, status: number): boolean {
+  const keys = Object.keys(template)
+  return (
+    keys.length === Object.keys(mock).length &&
+    keys.every((key) => key in mock && (template[key] === `<mock.${key}>` || (template[key] === '<status>' && mock[key] === status)))
+  )
 }
 
 /** The body a request sent, parsed; undefined when it sent none or no JSON. */
@@ -109,7 +156,7 @@ function sentBody(options: SendOptions): unknown {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-const keysOf = (body: Record<string, unknown>) => Object.keys(body).sort().join(',')
+const isTexts = (value: unknown): boolean => Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')
 
 /** A request's path ids and the target's accounts, each with its placeholder, the path ids first. */
 function swapsFor(suite: Suite, target: Target, options: SendOptions): Swaps {
@@ -146,9 +193,14 @@ function template(mock: Exchange, live: Exchange, swaps: Swaps, path: string | u
   const message = Object.keys(mine).find((key) => MESSAGE_KEY.test(key) && typeof mine[key] === 'string' && !(key in theirs))
   const out: Record<string, Json> = {}
   for (const [key, value] of Object.entries(theirs)) {
+    const shared = key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value)
     if (value === live.status) out[key] = '<status>'
-    else if (key in mine && typeof mine[key] === typeof value && Array.isArray(mine[key]) === Array.isArray(value))
-      out[key] = `<mock.${key}>`
+    // A fixed text beside another status is that status's (NestJS's `error: "Not Found"` where the mock said 400).
+    else if (shared && live.status !== mock.status && !MESSAGE_KEY.test(key) && typeof value === 'string' && value !== mine[key])
+      out[key] = toPlaceholders(value, swaps)
+    else if (shared) out[key] = `<mock.${key}>`
+    // One text where the mock lists them (a service's BadRequestException beside the ValidationPipe's list).
+    else if (typeof value === 'string' && MESSAGE_KEY.test(key) && isTexts(mine[key])) out[key] = `<mock.${key}[0]>`
     else if (typeof value === 'string' && STAMP.test(value)) out[key] = '<now>'
     else if (typeof value === 'string' && path !== undefined && /^(\/|https?:\/\/)/.test(value) && value.endsWith(path))
       out[key] = `${toPlaceholders(value.slice(0, -path.length), swaps)}<path>`

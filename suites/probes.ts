@@ -180,6 +180,7 @@ const flextellProbes: readonly Probe[] = [
 // ---- rails-users ----------------------------------------------------------------------------------------------
 
 const railsAnchor = { locale: 'xx' } // always refused: locale is en or fr (documented)
+const WRONG_TYPES: Readonly<Record<string, unknown>> = { first_name: 42, last_name: 42, feature_flags: 'beta', notifications: [1] }
 const sendUser = (t: CheckContext<string>, user: unknown, options: Omit<SendOptions, 'body'> = {}) => t.send({ ...options, body: { user } })
 
 const railsProbes: readonly Probe[] = [
@@ -197,8 +198,20 @@ const railsProbes: readonly Probe[] = [
   // A root-less body with an invalid attribute: refused as missing (require), ignored (fetch) or wrapped and
   // refused as invalid (wrap); nothing is written under any reading.
   probe('body.wrapped', async (t) => (await t.send({ body: railsAnchor })).status),
-  probe('body.type-cast', async (t) =>
-    only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: 42, feature_flags: 'beta' })), ['first_name', 'feature_flags']),
+  // One request per attribute: a server whose strong parameters refuse a string for a list answers that refusal
+  // alone, before its model runs, and would hide how it takes a number for a name sent beside it. The attributes
+  // whose answer a reading changes: names (a number cast, or refused), a string for one list, a number in the other.
+  // (A server raising on unpermitted parameters refuses the string for a list under either reading: given.)
+  probe(
+    'body.type-cast',
+    async (t) => {
+      const refused: string[] = []
+      for (const [key, value] of Object.entries(WRONG_TYPES))
+        refused.push(...only(railsErrorPaths(await sendUser(t, { ...railsAnchor, [key]: value })), [key]))
+      return refused.sort()
+    },
+    undefined,
+    { 'body.unpermitted': 'dropped' },
   ),
   probe('validation.messages', async (t) => {
     const errors = field((await sendUser(t, railsAnchor)).body, 'errors')
@@ -214,7 +227,10 @@ const railsProbes: readonly Probe[] = [
   probe('body.unpermitted', async (t) =>
     railsErrorPaths(await sendUser(t, { ...railsAnchor, apitwin_probe: 1 })).includes('apitwin_probe'),
   ),
-  probe('body.names', async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ' })).includes('first_name')),
+  // Both names blank: which of them the server refuses, so calibrate can tell them apart field by field.
+  probe('body.names', async (t) =>
+    only(railsErrorPaths(await sendUser(t, { ...railsAnchor, first_name: '  ', last_name: '' })), ['first_name', 'last_name']),
+  ),
   probe(
     'email.case-insensitive',
     async (t) => railsErrorPaths(await sendUser(t, { ...railsAnchor, email: t.account('peer').email.toUpperCase() })).includes('email'),

@@ -1,5 +1,6 @@
 import type { LearnedByRule } from '../contracts/learned.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
+import { CAUSE_HEADER } from '../handlers/causes.ts'
 import { toResponse } from '../handlers/reply.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
 import type { Suite } from './check.ts'
@@ -30,7 +31,9 @@ export async function referenceTarget(api: string, readings: ReadingChoice = {},
       return Response.json({ message: `The reference mock has no route for ${method} ${url.pathname}` }, { status: 404 })
     const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]))
     const body = typeof init.body === 'string' ? init.body : ''
-    return toResponse(await twin.state(api).resolve({ headers: new Headers(init.headers), text: async () => body }, params))
+    const reply = await twin.state(api).resolve({ headers: new Headers(init.headers), text: async () => body }, params)
+    // The cause of a refusal, for calibrate to learn a server's answers per cause (handlers/causes.ts); only here.
+    return toResponse(reply.cause === undefined ? reply : { ...reply, headers: { ...reply.headers, [CAUSE_HEADER]: reply.cause } })
   }
   return {
     label: 'reference mock',

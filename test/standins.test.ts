@@ -73,19 +73,10 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
   'lenient medibulut': ['validation.messages', 'body.formats'],
-  // (unattributed): the 404 of a route constraint has Rails' own body, learned for one status only.
-  'strict rails-users': ['(unattributed)', 'path.id', 'body.type-cast', 'validation.messages'],
   'strict medibulut': ['validation.messages', 'body.formats'],
   // The mixed writer's own rules beyond every reading: first_name max 100, identity_number of 11 digits, passwords
   // needing a digit, role_id as a string only, errors listed in its own rule order.
   'mixed medibulut': ['validation.messages', 'body.lengths', 'body.formats', 'role.reading'],
-  // Two 401 bodies (a missing header without `error`, a bad token with its own text) and a 400 whose message is a
-  // string for an unknown role, a list for the ValidationPipe: each learned two ways, so left out.
-  'mixed gorules': ['error.body', '(unattributed)', 'validation.status'],
-  // Presence is validated on first_name only (last_name may be blank), and list items are refused, not cast.
-  'mixed rails-users': ['(unattributed)', 'body.names'],
-  // (unattributed): a service's BadRequestException has a string message, its ValidationPipe a list: one 400, two bodies.
-  'strict gorules': ['(unattributed)', 'error.body'],
 }
 
 const running: Standin[] = []
