@@ -24,6 +24,13 @@ export interface Learned {
    * as JSON arrays of texts with placeholders.
    */
   readonly messages?: Readonly<Record<string, readonly string[]>>
+  /**
+   * Rules the server states for a field beyond its reading, as Laravel writes them (`first_name: ["max:100"]`): the
+   * mock follows them (an API that knows the rule applies it; others ignore it).
+   */
+  readonly rules?: Readonly<Record<string, readonly string[]>>
+  /** The fields in the order the server lists its errors (Laravel's `rules()` order), where it is not the mock's. */
+  readonly order?: readonly string[]
   /** The requests that showed them (method, body keys, whose token), so a reviewer can repeat them. */
   readonly seen: readonly string[]
 }
@@ -53,6 +60,10 @@ export function validateLearned(
       ...objectOrAbsent('statuses'),
       ...objectOrAbsent('bodies'),
       ...objectOrAbsent('messages'),
+      ...objectOrAbsent('rules'),
+      ...(p['order'] === undefined || (Array.isArray(p['order']) && p['order'].every((f) => typeof f === 'string'))
+        ? []
+        : [`${rule}.order: must be a list of fields`]),
       ...(Array.isArray(p['seen']) ? [] : [`${rule}.seen: must be a list of requests`]),
     ]
   })
@@ -65,6 +76,8 @@ export function mergeLearned(byRule: LearnedByRule): Learned {
     statuses: Object.assign({}, ...parts.map((p) => p.statuses ?? {})) as Record<string, number>,
     bodies: Object.assign({}, ...parts.map((p) => p.bodies ?? {})) as Record<string, Record<string, Json>>,
     messages: Object.assign({}, ...parts.map((p) => p.messages ?? {})) as Record<string, string[]>,
+    ...(parts.some((p) => p.order) && { order: parts.find((p) => p.order)?.order }),
+    ...(parts.some((p) => p.rules) && { rules: Object.assign({}, ...parts.map((p) => p.rules ?? {})) as Record<string, string[]> }),
     seen: parts.flatMap((p) => p.seen),
   }
 }
@@ -85,6 +98,14 @@ export function describeLearned(learned: Learned): string {
       ? [`${count(Object.keys(learned.bodies).length, 'error body', 'error bodies')} (${Object.keys(learned.bodies).join(', ')})`]
       : []),
     ...(learned.messages ? [count(Object.keys(learned.messages).length, 'message text', 'message texts')] : []),
+    ...(learned.rules
+      ? [
+          `${count(Object.keys(learned.rules).length, 'field rule', 'field rules')} (${Object.entries(learned.rules)
+            .map(([f, r]) => `${f} ${r.join('|')}`)
+            .join(', ')})`,
+        ]
+      : []),
+    ...(learned.order ? [`the field order (${learned.order.join(', ')})`] : []),
   ]
   return parts.join(', ') || 'nothing'
 }
