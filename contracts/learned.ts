@@ -26,6 +26,13 @@ export interface LearnedPieces {
    * as JSON arrays of texts with placeholders.
    */
   readonly messages?: Readonly<Record<string, readonly string[]>>
+  /**
+   * Rules the server states for a field beyond its reading, as Laravel writes them (`first_name: ["max:100"]`): the
+   * mock follows them (an API that knows the rule applies it; others ignore it).
+   */
+  readonly rules?: Readonly<Record<string, readonly string[]>>
+  /** The fields in the order the server lists its errors (Laravel's `rules()` order), where it is not the mock's. */
+  readonly order?: readonly string[]
 }
 
 /** Pieces that hold for one cause of refusal only, with the requests that showed them. */
@@ -67,6 +74,10 @@ export function validateLearned(
       ...Object.entries(causes ?? {}).flatMap(([cause, scoped]) =>
         isPlainObject(scoped) ? piecesProblems(`${rule}.causes.${cause}`, scoped) : [`${rule}.causes.${cause}: must be an object`],
       ),
+      ...(pieces['rules'] === undefined || isPlainObject(pieces['rules']) ? [] : [`${rule}.rules: must be an object: field → rules`]),
+      ...(pieces['order'] === undefined || (Array.isArray(pieces['order']) && pieces['order'].every((f) => typeof f === 'string'))
+        ? []
+        : [`${rule}.order: must be a list of fields`]),
     ]
   })
 }
@@ -92,14 +103,18 @@ export function mergeLearned(byRule: LearnedByRule): Learned {
     const before = causes[cause]
     causes[cause] = before === undefined ? scoped : { ...mergePieces([before, scoped]), seen: [...before.seen, ...scoped.seen] }
   }
+  const order = parts.find((p) => p.order)?.order
+  const rules = parts.some((p) => p.rules) ? (Object.assign({}, ...parts.map((p) => p.rules ?? {})) as Record<string, string[]>) : undefined
   return {
     ...mergePieces(parts),
     ...(Object.keys(causes).length > 0 && { causes }),
+    ...(order && { order }),
+    ...(rules && { rules }),
     seen: parts.flatMap((p) => p.seen),
   }
 }
 
-function mergePieces(parts: readonly LearnedPieces[]): Required<LearnedPieces> {
+function mergePieces(parts: readonly LearnedPieces[]): Required<Pick<LearnedPieces, 'statuses' | 'bodies' | 'messages'>> {
   return {
     statuses: Object.assign({}, ...parts.map((p) => p.statuses ?? {})) as Record<string, number>,
     bodies: Object.assign({}, ...parts.map((p) => p.bodies ?? {})) as Record<string, Record<string, Json>>,
@@ -130,6 +145,14 @@ function describePieces(learned: LearnedPieces): string {
       ? [`${count(Object.keys(learned.bodies).length, 'error body', 'error bodies')} (${Object.keys(learned.bodies).join(', ')})`]
       : []),
     ...(learned.messages ? [count(Object.keys(learned.messages).length, 'message text', 'message texts')] : []),
+    ...(learned.rules
+      ? [
+          `${count(Object.keys(learned.rules).length, 'field rule', 'field rules')} (${Object.entries(learned.rules)
+            .map(([f, r]) => `${f} ${r.join('|')}`)
+            .join(', ')})`,
+        ]
+      : []),
+    ...(learned.order ? [`the field order (${learned.order.join(', ')})`] : []),
   ]
   return parts.join(', ')
 }

@@ -218,6 +218,8 @@ export const medibulut = {
       [
         ['slug-or-id', 'role_id takes "admin" or 2, and is returned as "admin"'],
         ['slug-only', 'role_id takes the slug only: 2 is "The selected role id is invalid."'],
+        // A FormRequest writing `'role_id' => 'required|string|in:admin,…,2,3,4'` takes the id as text only.
+        ['string', 'role_id is `string|in:…`: "admin" or "2" pass (returned as the slug), 2 is "The role id field must be a string."'],
       ],
     ),
     'body.role': documented('role_id: "2: Admin, 3: Specialist, 4: Personnel"', 'a role outside the three documented ones is refused'),
@@ -244,12 +246,13 @@ export const medibulut = {
     ),
     'body.formats': inferred(
       'the doc names the format but not the rule: "including country code" (E.164), "Hex Code" (Laravel hex_color), "URL … (base64-encoded)", "security criteria" (Password::defaults, min 8)',
-      'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters',
+      'mobile/phone are +E.164, color a hex colour, photo an http(s) URL or a data:image base64 URI, password at least 8 characters, password_confirmation a string',
       [
-        ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+'],
-        ['lenient', 'any string for mobile, phone, color and photo; any password'],
+        ['strict', '+E.164 numbers, hex_color, an http(s) URL or data:image URI, passwords of 8+, a string confirmation'],
+        // A Form Request often lists no rule for password_confirmation: `confirmed` on password is all that reads it.
+        ['lenient', 'any string for mobile, phone, color and photo; any password; password_confirmation has no rule of its own'],
       ],
-      { fields: ['mobile', 'phone', 'color', 'photo', 'password'] },
+      { fields: ['mobile', 'phone', 'color', 'photo', 'password', 'password_confirmation'] },
     ),
     'body.lengths': inferred(
       'the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default',
@@ -290,6 +293,12 @@ export const medibulut = {
       [
         ['positive', 'service_ids.* must be integers of at least 1'],
         ['any-integer', 'any integer passes ("array of integers")'],
+        // An app holding a services table checks `'service_ids.*' => 'integer|exists:services,id'`: Laravel skips
+        // `exists` once `integer` failed, so 1.5 is "must be an integer" and 0 or an unknown id "is invalid".
+        [
+          'exists',
+          'integer|exists:services,id: an id must name a service (the fixtures\' 1–5); 0 or an unknown id is "The selected service_ids.N is invalid."',
+        ],
       ],
     ),
     'body.confirmed': documented(

@@ -1,5 +1,6 @@
 import { laravelSummary } from '../contracts/laravel.ts'
 import type { Json, Learned, LearnedPieces } from '../contracts/learned.ts'
+import { orderedErrors } from './learned-order.ts'
 import { fromPlaceholders, toPlaceholders, type Swaps } from './placeholders.ts'
 import type { Reply } from './reply.ts'
 
@@ -185,6 +186,8 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, conte
     tables.reduce<T | undefined>((found, pieces) => found ?? pick(pieces), undefined)
   const statusKey = `${reply.status} ${toPlaceholders(message, swaps)}`
   const status = first((p) => p.statuses?.[statusKey]) ?? reply.status
+  // The server's field order first: the summary recomputed below leads with its first field's error.
+  if (wasSummary && learned.order) body['errors'] = orderedErrors(body['errors'] as Mutable, learned.order)
   for (const place of placesOf(body)) {
     if (wasSummary && place.id === 'message') continue
     const key = slotKey(place.texts, swaps)

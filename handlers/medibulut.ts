@@ -9,9 +9,10 @@ import {
   type MedibulutUserRecord,
 } from '../contracts/medibulut.ts'
 import type { Issue } from '../contracts/issue.ts'
+import { mergeLearned, type LearnedByRule } from '../contracts/learned.ts'
 import { laravelDialect, laravelEveryRule, type LaravelDialect, type LaravelMessages } from '../contracts/laravel.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
-import { seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
+import { MEDIBULUT_SERVICE_IDS, seedMedibulut, type MedibulutDb } from '../fixtures/medibulut.ts'
 import { hashPassword } from '../fixtures/password.ts'
 import { choose, fieldsFollowing, type Chosen } from './readings.ts'
 import { authenticate, halt, parseJsonObject, readBody, respond, run, type Dialect, type Reply } from './reply.ts'
@@ -29,7 +30,7 @@ export interface MedibulutReadings {
 }
 
 /** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading, field by field. */
-function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
+function bodyFor(rule: Chosen<MedibulutRuleId>, limits: Readonly<Record<string, number>> = {}): z.ZodType<MedibulutBody> {
   const base = medibulut.body.shape
   const on = (id: MedibulutRuleId, reading: string) => new Set(fieldsFollowing(medibulut.rules, rule, id, reading))
   const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) =>
@@ -42,6 +43,12 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
       color: z.string().optional(),
       photo: z.string().nullable().optional(),
       password: z.string().optional(),
+      // No type rule of its own; whether it takes null stays body.nullable's (a null is refused as `string` would
+      // refuse it unless that reading makes it nullable), so each probe sees its own rule only.
+      password_confirmation: z
+        .unknown()
+        .refine((value) => value !== null, { error: 'string' })
+        .optional(),
     }),
     // body.lengths: unlimited — no max:255 (TEXT columns).
     ...pick('body.lengths', 'unlimited', {
@@ -54,8 +61,19 @@ function bodyFor(rule: Chosen<MedibulutRuleId>): z.ZodType<MedibulutBody> {
     ...(rule['body.range'] === 'any' && { bonus_rate: medibulutBonusRate('any').optional() }),
     // body.permissions: any — "etc.": any string is a permission.
     ...(rule['body.permissions'] === 'any' && { permissions: z.array(z.string()).optional() }),
-    // body.ids: any-integer — "array of integers" states no sign.
-    ...(rule['body.ids'] === 'any-integer' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
+    // body.ids: any-integer — "array of integers" states no sign; exists — any integer here, then `exists` (validate).
+    ...(rule['body.ids'] !== 'positive' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
+  }
+  // body.lengths, learned: the server's own `max:N` where it stated one (first_name max:100 for a VARCHAR(100)).
+  const text: Readonly<Record<string, (max: number) => z.ZodType>> = {
+    first_name: (max) => z.string().max(max).optional(),
+    last_name: (max) => z.string().max(max).optional(),
+    email: (max) => z.email().max(max).optional(),
+    identity_number: (max) => z.string().max(max).nullable().optional(),
+  }
+  for (const [key, max] of Object.entries(limits)) {
+    const schema = text[key]?.(max)
+    if (schema !== undefined) fields[key] = schema
   }
   // body.nullable: nullable — the field takes null (it clears a nullable column, leaves the others as they were);
   // none — phone takes "" but not null (the example's "" is no null without ConvertEmptyStringsToNull).
@@ -81,7 +99,7 @@ const CREATE_RULES = ['first_name', 'last_name', 'email', 'password', 'status'] 
  * Resolves a reading choice for medibulut (defaults where unnamed; an unknown rule or value throws).
  * @example medibulutReadings({ 'tenant.forbidden': '404' }).rule['tenant.forbidden'] // '404'
  */
-export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
+export function medibulutReadings(choice?: ReadingChoice, learned?: LearnedByRule): MedibulutReadings {
   const rule = choose('medibulut', medibulut.rules, choice)
   const dialect = laravelDialect({
     authStatus: Number(rule['auth.required']),
@@ -94,9 +112,19 @@ export function medibulutReadings(choice?: ReadingChoice): MedibulutReadings {
     laravel.length === 0
       ? undefined
       : { integers: laravel.filter((f) => f === 'status'), integerLists: laravel.filter((f) => f !== 'status') }
-  return { rule, dialect, body: bodyFor(rule), loose }
+  return { rule, dialect, body: bodyFor(rule, learnedMaxima(learned)), loose }
 }
 const DEFAULTS = medibulutReadings()
+
+/** The `max:N` rules calibrate learned (`Learned.rules`), by field; a field with two keeps none. */
+function learnedMaxima(learned: LearnedByRule | undefined): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [field, rules] of Object.entries(learned === undefined ? {} : (mergeLearned(learned).rules ?? {}))) {
+    const maxima = rules.flatMap((r) => /^max:(\d+)$/.exec(r)?.[1] ?? [])
+    if (maxima.length === 1) out[field] = Number(maxima[0])
+  }
+  return out
+}
 
 /**
  * `PATCH /{tenantId}/users/{id}` in Laravel's order: auth:sanctum → {tenant} binding (404) → tenant membership
@@ -153,6 +181,11 @@ function validate(
   const holderOf = (email: string) => db.users.get('email', db.emailKey(email))
   const roleId = input['role_id']
   const issues: Issue[] = [
+    // role.reading: string — `string|in:…`: anything but text (null aside: `required`) fails `string`, listed before
+    // `in` (fieldOrder keeps a field's issues in this order); 2 passes `in` as PHP compares it ("2"), 5 fails both.
+    ...(rule['role.reading'] === 'string' && roleId !== undefined && roleId !== null && typeof roleId !== 'string'
+      ? [{ code: 'custom', path: ['role_id'], message: 'string' } satisfies Issue]
+      : []),
     ...(parsed.success ? [] : laravelEveryRule(body, input, parsed.error.issues)),
     ...(rule['required-fields'] === 'create-rules'
       ? CREATE_RULES.filter((key) => input[key] === undefined).map((key): Issue => ({ code: 'custom', path: [key], message: 'required' }))
@@ -170,6 +203,8 @@ function validate(
       const other = db.users.get('id', id)
       return other !== undefined && (rule['body.authorized-users'] === 'any-tenant' || other.tenant_id === user.tenant_id)
     }),
+    // body.ids: exists — exists:services,id on every id that passed `integer` (missingIds skips the others, as Laravel does).
+    ...(rule['body.ids'] === 'exists' ? missingIds(input, 'service_ids', (id) => MEDIBULUT_SERVICE_IDS.includes(id)) : []),
   ]
   if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, medibulut.body)))
   return parsed.data

@@ -72,7 +72,7 @@ export async function startTwin(
     let done = 0
     const started = await Promise.all(
       selected.map(async (api) => {
-        const state = withLearned(await api.start({ seed, users }, current[api.name]), learned[api.name])
+        const state = withLearned(await api.start({ seed, users }, current[api.name], learned[api.name]), learned[api.name])
         onProgress?.({ api: api.name, done: ++done, total: selected.length })
         return [api.name, state] as const
       }),
@@ -91,7 +91,7 @@ export async function startTwin(
   const setReadings = async (name: string, choice: ReadingChoice) => {
     const api = selected.find((a) => a.name === name)
     if (!api) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
-    const next = withLearned(await api.start({ seed, users }, choice), learned[name])
+    const next = withLearned(await api.start({ seed, users }, choice, learned[name]), learned[name])
     // The records move over and the new state takes over in one synchronous step (restore does its work before it
     // returns): no request can write to the old state in between and be lost.
     const moved = next.restore(state(name).snapshot())

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { LearnedByRule } from '../contracts/learned.ts'
 import type { ReadingChoice, RuleBook } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { LazyCollection } from '../fixtures/lazy-collection.ts'
@@ -69,9 +70,10 @@ export interface TwinApi {
   readonly secretKeys?: () => ReadonlySet<string>
   /**
    * Seeds fresh data and returns the state over it, following `readings` (each inferred rule's default where
-   * unnamed; an unknown rule or value throws naming the allowed ones). Called again on every reset.
+   * unnamed; an unknown rule or value throws naming the allowed ones). Called again on every reset. `learned`: what
+   * calibrate learned for this API; pieces that change what the API accepts (`rules`) are the resolver's to follow.
    */
-  start(options: SeedOptions, readings?: ReadingChoice): Promise<ApiState>
+  start(options: SeedOptions, readings?: ReadingChoice, learned?: LearnedByRule): Promise<ApiState>
 }
 
 /** `/users/{id}` → `/users/:id`, the form MSW and Hono route on. */
@@ -89,7 +91,7 @@ export function routePath(path: string): string {
 export function defineApi<Db extends { readonly accounts: readonly Account[] }, Prepared>(
   contract: Pick<TwinApi, 'name' | 'title' | 'method' | 'path' | 'rules'>,
   seed: (options: SeedOptions, readings: Prepared) => Promise<Db>,
-  prepare: (choice?: ReadingChoice) => Prepared,
+  prepare: (choice?: ReadingChoice, learned?: LearnedByRule) => Prepared,
   resolve: (db: Db, request: RequestLike, params: Params, readings: Prepared) => Promise<Reply>,
   { dialect, controls }: { readonly dialect: Dialect; readonly controls?: (db: Db) => Readonly<Record<string, () => unknown>> },
 ): TwinApi {
@@ -100,9 +102,9 @@ export function defineApi<Db extends { readonly accounts: readonly Account[] }, 
     path: contract.path,
     dialect,
     rules: contract.rules,
-    async start(options, choice) {
+    async start(options, choice, learned) {
       // Checked before seeding: a wrong reading fails fast, with the allowed values in the message.
-      const readings = prepare(choice)
+      const readings = prepare(choice, learned)
       const db = await seed(options, readings)
       const collections = collectionsOf(db)
       return {

@@ -4,6 +4,8 @@ import { isLaravelSummary, kindOf, leadingMessage, slotKey, slotsOf, type Slot }
 import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
 import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { diff, type Aspect, type Pair } from './diff.ts'
+import { orderLearner } from './learn-order.ts'
+import { rulesLearner } from './learn-rules.ts'
 import { accountSwaps } from './placeholders.ts'
 import type { Target } from './target.ts'
 
@@ -72,8 +74,16 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
       saw('messages', key + kindOf(mine.id, sent), value, JSON.stringify(value) === key, 'error messages')
     }
   }
-  await diff(suite, live, mock, { onPair })
-  return filed(sightings)
+  const [order, limits] = [orderLearner(), rulesLearner()]
+  await diff(suite, live, mock, { onPair: (pair) => (onPair(pair), order.add(pair), limits.add(pair)) })
+  const out: Record<string, Learned> = { ...filed(sightings) }
+  // Where the server lists its errors and where it states its limits: kept beside the rule's other pieces.
+  const also = (rule: string, extra: Partial<Learned>, seen: readonly string[]) =>
+    (out[rule] = { ...out[rule], ...extra, seen: [...new Set([...(out[rule]?.seen ?? []), ...seen])].slice(0, 10) })
+  const fields = order.result()
+  if (fields) also(fields.rule, { order: fields.order }, fields.seen)
+  for (const [rule, { rules, seen }] of limits.result().byRule) also(rule, { rules }, seen)
+  return out
 }
 
 /** The pieces the sightings agree on, by rule: for every cause where all agree, else for each cause that does. */

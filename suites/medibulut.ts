@@ -138,7 +138,10 @@ const derived: DerivedApi<R> = {
       const listed = laravelExpected(medibulut.body, sent, key)
       // body.permissions: any — without the in: rule, a permission that is no string is "must be a string".
       const open = laravelExpected(openPermissions, sent, key)
-      return key.startsWith('permissions.') && open !== undefined && open !== listed ? [listed ?? open, open] : listed
+      if (key.startsWith('permissions.') && open !== undefined && open !== listed) return [listed ?? open, open]
+      // body.ids: exists — an integer id is judged by `exists` (0 is "The selected service_ids.0 is invalid.").
+      const id = key.startsWith('service_ids.') ? (fields['service_ids'] as unknown[] | undefined)?.[Number(key.split('.')[1])] : undefined
+      return Number.isInteger(id) && listed !== undefined ? [listed, `The selected ${key} is invalid.`] : listed
     },
     actual: (res, key) => (laravelErrors(res)?.[key] as string[] | undefined) ?? [],
   },

@@ -273,7 +273,11 @@ const medibulutProbes: readonly Probe[] = [
   probe('user.not-found', async (t) => withoutIds(field((await patch(t, {}, { userId: UNKNOWN_ID })).body, 'message'), UNKNOWN_ID)),
   // status is the anchor, refused under both readings, so it is not looked at.
   probe('required-fields', async (t) => medibulutErrors(t, {}, ['first_name', 'last_name', 'email', 'password'])),
-  probe('role.reading', async (t) => (await medibulutErrors(t, { role_id: 2 })).includes('role_id')),
+  // The id as a JSON number and as text: slug-only refuses both, string the number only, slug-or-id neither.
+  probe('role.reading', async (t) => ({
+    number: (await medibulutErrors(t, { role_id: 2 })).includes('role_id'),
+    text: (await medibulutErrors(t, { role_id: '2' })).includes('role_id'),
+  })),
   // status is looked at, so an invalid email is the anchor instead.
   probe('body.coercion', async (t) =>
     medibulutErrors(
@@ -283,21 +287,24 @@ const medibulutProbes: readonly Probe[] = [
     ),
   ),
   probe('body.range', async (t) => medibulutErrors(t, { bonus_rate: 101 }, ['bonus_rate'])),
-  // Every field the readings name, so calibrate can tell them apart field by field.
-  probe('body.formats', async (t) =>
-    medibulutErrors(
+  // Every field the readings name, so calibrate can tell them apart field by field; the confirmation alone in a
+  // second request (beside a password, `confirmed` would name password whatever the confirmation's own rule).
+  probe('body.formats', async (t) => [
+    ...(await medibulutErrors(
       t,
       { color: 'red', mobile: '555', phone: '555', photo: 'apitwin-probe', password: 'short1', password_confirmation: 'short1' },
       ['color', 'mobile', 'phone', 'photo', 'password'],
-    ),
-  ),
+    )),
+    ...(await medibulutErrors(t, { password_confirmation: 42 })),
+  ]),
   probe('body.lengths', async (t) => medibulutErrors(t, { first_name: LONG })),
   // A null for every optional field but the anchor, so calibrate can tell them apart field by field.
   probe('body.nullable', async (t) =>
     medibulutErrors(t, Object.fromEntries(MEDIBULUT_OPTIONAL.filter((key) => key !== 'status').map((key) => [key, null]))),
   ),
   probe('body.permissions', async (t) => medibulutErrors(t, { permissions: ['apitwin.probe'] }, ['permissions.0'])),
-  probe('body.ids', async (t) => medibulutErrors(t, { service_ids: [0] }, ['service_ids.0'])),
+  // 0 tells a sign check (positive) from none; an unknown positive id tells an exists check from a sign check.
+  probe('body.ids', async (t) => medibulutErrors(t, { service_ids: [0, UNKNOWN_ID] }, ['service_ids.0', 'service_ids.1'])),
   probe(
     'body.authorized-users',
     async (t) =>

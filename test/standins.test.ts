@@ -72,11 +72,12 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  * reading refuses (a password without a digit).
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
-  'lenient medibulut': ['validation.messages', 'body.formats'],
+  // validation.messages: a live count "(and 2 more errors)" read as an account id (the lead's placeholder fix);
+  // body.formats: a password needs a letter and a digit (Password::letters()->numbers(), one message of its own).
   'strict medibulut': ['validation.messages', 'body.formats'],
-  // The mixed writer's own rules beyond every reading: first_name max 100, identity_number of 11 digits, passwords
-  // needing a digit, role_id as a string only, errors listed in its own rule order.
-  'mixed medibulut': ['validation.messages', 'body.lengths', 'body.formats', 'role.reading'],
+  // The mixed writer's own rules beyond every reading and every learned piece: identity_number is `digits:11`
+  // (body.lengths) and a password needs a digit (body.formats, Password::numbers()); calibrate learns neither yet.
+  'mixed medibulut': ['body.lengths', 'body.formats'],
 }
 
 const running: Standin[] = []

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import { describeLearned, validateLearned, type LearnedByRule } from '../contracts/learned.ts'
+import { medibulut } from '../contracts/medibulut.ts'
+import type { ReadingChoice } from '../contracts/provenance.ts'
+import { orderedErrors } from '../handlers/learned-order.ts'
+import { apis, createTwin } from '../handlers/twin.ts'
+import { totalOrder } from '../suites/learn-order.ts'
+import { laravelRuleOf } from '../suites/learn-rules.ts'
+
+/*
+ * Issue 21, medibulut's stand-ins: what calibrate learns where no reading answers as the server does (a server's
+ * own field order, its own max:N) and the readings added for them (body.ids exists, role.reading string).
+ */
+
+/** One PATCH as the actor against an in-process medibulut twin under `readings` and `learned`. */
+async function patch(body: unknown, readings: ReadingChoice = {}, learned?: LearnedByRule) {
+  const twin = await createTwin({
+    apis: apis.filter((a) => a.name === 'medibulut'),
+    readings: { medibulut: readings },
+    ...(learned && { learned: { medibulut: learned } }),
+  })
+  const actor = twin.accounts('medibulut').find((a) => a.label === 'actor')
+  if (!actor) throw new Error('no actor')
+  const request = {
+    headers: new Headers({ authorization: `Bearer ${actor.token}`, 'content-type': 'application/json' }),
+    text: async () => JSON.stringify(body),
+  }
+  return twin.state('medibulut').resolve(request, { id: String(actor.userId), tenantId: String(actor.tenant ?? '') })
+}
+const errorsOf = (reply: { body: unknown }) => (reply.body as { errors?: Record<string, string[]> }).errors ?? {}
+const messageOf = (reply: { body: unknown }) => (reply.body as { message?: string }).message
+
+describe('body.ids exists: service ids checked with integer|exists:services,id', () => {
+  it('0 and an unknown id are "The selected … is invalid.", 1.5 only "must be an integer" (exists skipped), 1 and 2 pass', async () => {
+    const exists = { 'body.ids': 'exists' }
+    expect(errorsOf(await patch({ role_id: 'admin', service_ids: [0, 987654321] }, exists))).toEqual({
+      'service_ids.0': ['The selected service_ids.0 is invalid.'],
+      'service_ids.1': ['The selected service_ids.1 is invalid.'],
+    })
+    expect(errorsOf(await patch({ role_id: 'admin', service_ids: [1.5] }, exists))).toEqual({
+      'service_ids.0': ['The service_ids.0 field must be an integer.'],
+    })
+    const taken = await patch({ role_id: 'admin', service_ids: [1, 2] }, exists)
+    expect(taken.status).toBe(200)
+  })
+
+  it('the default (positive) is unchanged: 0 is "must be an integer", an unknown positive id passes', async () => {
+    expect(errorsOf(await patch({ role_id: 'admin', service_ids: [0] }))).toEqual({
+      'service_ids.0': ['The service_ids.0 field must be an integer.'],
+    })
+    expect((await patch({ role_id: 'admin', service_ids: [987654321] })).status).toBe(200)
+  })
+})
+
+describe('role.reading string: role_id is string|in:…', () => {
+  it('2 is "must be a string" only, 5 fails string then in, "2" passes and is returned as the slug', async () => {
+    const string = { 'role.reading': 'string' }
+    expect(errorsOf(await patch({ role_id: 2 }, string))).toEqual({ role_id: ['The role id field must be a string.'] })
+    expect(errorsOf(await patch({ role_id: 5 }, string))).toEqual({
+      role_id: ['The role id field must be a string.', 'The selected role id is invalid.'],
+    })
+    const taken = await patch({ role_id: '2' }, string)
+    expect(taken.status).toBe(200)
+    expect((taken.body as { data: { role_id: string } }).data.role_id).toBe('admin')
+  })
+})
+
+describe("a learned field order: the server's rules() order", () => {
+  const order: LearnedByRule = {
+    'validation.messages': { order: ['role_id', 'status'], seen: ['PATCH as actor {"role_id":"string","status":"number"}'] },
+  }
+
+  it('the errors and the summary follow it; without it the field table order stands', async () => {
+    const body = { role_id: 'superuser', status: 2 }
+    const plain = await patch(body)
+    expect(Object.keys(errorsOf(plain))).toEqual(['status', 'role_id'])
+    expect(messageOf(plain)).toBe('The selected status is invalid. (and 1 more error)')
+    const learned = await patch(body, {}, order)
+    expect(Object.keys(errorsOf(learned))).toEqual(['role_id', 'status'])
+    expect(messageOf(learned)).toBe('The selected role id is invalid. (and 1 more error)')
+  })
+
+  it('is checked in the config file and said by `readings`', () => {
+    expect(validateLearned(medibulut.rules, order)).toEqual([])
+    expect(validateLearned(medibulut.rules, { 'validation.messages': { order: 'role_id', seen: [] } })).toEqual([
+      'validation.messages.order: must be a list of fields',
+    ])
+    expect(describeLearned(order['validation.messages'] ?? { seen: [] })).toBe('the field order (role_id, status)')
+  })
+
+  it('an element goes with its field; a field the order does not name stays after the key before it', () => {
+    expect(
+      Object.keys(
+        orderedErrors({ email: [], service_ids: [], 'service_ids.0': [], color: [], status: [] }, ['status', 'service_ids', 'email']),
+      ),
+    ).toEqual(['status', 'service_ids', 'service_ids.0', 'color', 'email'])
+  })
+
+  it("the order learned puts each field after those the server listed first, else keeps the mock's; a cycle is none", () => {
+    expect(totalOrder(['a', 'b', 'c'], new Set(['c a']))).toEqual(['b', 'c', 'a'])
+    expect(totalOrder(['a', 'b'], new Set(['a b', 'b a']))).toBeUndefined()
+  })
+})
+
+describe("a learned max: the server's own max:N", () => {
+  const max: LearnedByRule = { 'body.lengths': { rules: { first_name: ['max:100'] }, seen: ['PATCH as actor {"first_name":"string"}'] } }
+
+  it("is read off Laravel's own message, in either wording, and nothing else", () => {
+    expect(laravelRuleOf('first_name', 'The first name field must not be greater than 100 characters.')).toBe('max:100')
+    expect(laravelRuleOf('first_name', 'The first name must not be greater than 100 characters.')).toBe('max:100')
+    expect(laravelRuleOf('identity_number', 'The identity number field must be 11 digits.')).toBeUndefined()
+    expect(laravelRuleOf('last_name', 'The first name field must not be greater than 100 characters.')).toBeUndefined()
+  })
+
+  it("the mock refuses past it with Laravel's message and takes up to it; the default stays 255", async () => {
+    expect(errorsOf(await patch({ role_id: 'admin', first_name: 'x'.repeat(101) }, {}, max))).toEqual({
+      first_name: ['The first name field must not be greater than 100 characters.'],
+    })
+    expect((await patch({ role_id: 'admin', first_name: 'x'.repeat(100) }, {}, max)).status).toBe(200)
+    expect((await patch({ role_id: 'admin', first_name: 'x'.repeat(255) })).status).toBe(200)
+    expect(describeLearned(max['body.lengths'] ?? { seen: [] })).toBe('1 field rule (first_name max:100)')
+  })
+})
