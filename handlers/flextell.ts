@@ -9,6 +9,7 @@ import { authenticate, halt, parseJsonObject, readBody, respond, run, type Diale
 import { saveDirty } from './save.ts'
 import { fieldOrder, laravelLoose, missingIds, takenEmail, type LaravelLooseFields } from './validation.ts'
 import { defineApi, type Params, type RequestLike, type TwinApi } from './twin-api.ts'
+import { because } from './causes.ts'
 
 /** What the flextell resolver follows: the chosen reading of each inferred rule and the dialect built from them. */
 export interface FlextellReadings {
@@ -80,7 +81,7 @@ export function resolveFlextell(
 
 /** The Form Request's authorize(): the doc names no rule finer than the tenant (authz.peer). */
 function authorize(actor: FlextellUserRecord, user: FlextellUserRecord, { rule, dialect }: FlextellReadings): void {
-  if (rule['authz.peer'] === 'self' && actor.id !== user.id) halt(dialect.forbidden())
+  if (rule['authz.peer'] === 'self' && actor.id !== user.id) halt(because('forbidden', dialect.forbidden()))
 }
 
 function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect }: FlextellReadings): number {
@@ -88,7 +89,12 @@ function scope(actor: FlextellUserRecord, request: RequestLike, { rule, dialect 
   if (header === null) return actor.tenant_id
   if (/^\s*\d+\s*$/.test(header) && Number(header) === actor.tenant_id) return actor.tenant_id
   // A tenant the caller does not belong to (or a header that names no tenant) is refused, never widened.
-  return halt(rule['tenant.membership'] === '404' ? dialect.modelNotFound('App\\Models\\Tenant', header.trim()) : dialect.forbidden())
+  return halt(
+    because(
+      'tenant.membership',
+      rule['tenant.membership'] === '404' ? dialect.modelNotFound('App\\Models\\Tenant', header.trim()) : dialect.forbidden(),
+    ),
+  )
 }
 
 function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }: FlextellReadings): FlextellUserRecord {
@@ -97,12 +103,17 @@ function find(db: FlextellDb, tenantId: number, rawId: string, { rule, dialect }
     halt(
       rule['user.not-found'] === '422'
         ? dialect.validation([{ code: 'custom', path: ['id'], message: 'exists' }])
-        : dialect.modelNotFound('App\\Models\\User', rawId),
+        : because('not-found', dialect.modelNotFound('App\\Models\\User', rawId)),
     )
   }
   if (user.tenant_id !== tenantId) {
     // Scoped binding: a user of another tenant is invisible, the same 404 as an unknown id; or found, then refused.
-    halt(rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId))
+    halt(
+      because(
+        'tenant.not-found',
+        rule['tenant.not-found'] === '403' ? dialect.forbidden() : dialect.modelNotFound('App\\Models\\User', rawId),
+      ),
+    )
   }
   return user
 }
@@ -124,7 +135,7 @@ function validate(
   }
   if (rule['email.unique'] === 'enforced') issues.push(...takenEmail(input, user.id, holderOf, 'unique'))
   if (rule['roles.exist'] === 'exists') issues.push(...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined))
-  if (issues.length > 0 || !parsed.success) halt(dialect.validation(fieldOrder(issues, flextell.body)))
+  if (issues.length > 0 || !parsed.success) halt(because('validation', dialect.validation(fieldOrder(issues, flextell.body))))
   return parsed.data
 }
 

@@ -187,7 +187,7 @@ export function applyLearned(reply: Reply, learned: Learned, swaps: Swaps, conte
   const statusKey = `${reply.status} ${toPlaceholders(message, swaps)}`
   const status = first((p) => p.statuses?.[statusKey]) ?? reply.status
   // The server's field order first: the summary recomputed below leads with its first field's error.
-  if (wasSummary && learned.order) body['errors'] = orderedErrors(body['errors'] as Mutable, learned.order)
+  if (wasSummary && learned.order) body['errors'] = orderedErrors(body['errors'] as Mutable, learned.order, context.sent)
   for (const place of placesOf(body)) {
     if (wasSummary && place.id === 'message') continue
     const key = slotKey(place.texts, swaps)

@@ -72,7 +72,7 @@ export async function startTwin(
     let done = 0
     const started = await Promise.all(
       selected.map(async (api) => {
-        const state = withLearned(await api.start({ seed, users }, current[api.name], learned[api.name]), learned[api.name])
+        const state = withLearned(await api.start({ seed, users }, current[api.name], learned[api.name]), learned[api.name], api.path)
         onProgress?.({ api: api.name, done: ++done, total: selected.length })
         return [api.name, state] as const
       }),
@@ -91,7 +91,7 @@ export async function startTwin(
   const setReadings = async (name: string, choice: ReadingChoice) => {
     const api = selected.find((a) => a.name === name)
     if (!api) throw new Error(`Unknown API "${name}"; this twin runs: ${selected.map((a) => a.name).join(', ')}`)
-    const next = withLearned(await api.start({ seed, users }, choice, learned[name]), learned[name])
+    const next = withLearned(await api.start({ seed, users }, choice, learned[name]), learned[name], api.path)
     // The records move over and the new state takes over in one synchronous step (restore does its work before it
     // returns): no request can write to the old state in between and be lost.
     const moved = next.restore(state(name).snapshot())
@@ -104,7 +104,7 @@ export async function startTwin(
 }
 
 /** The state with its refusals answered as learned (no learned pieces: the state itself, no cost per request). */
-function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiState {
+function withLearned(state: ApiState, byRule: LearnedByRule | undefined, documentedPath: string): ApiState {
   if (byRule === undefined || Object.keys(byRule).length === 0) return state
   const learned = mergeLearned(byRule)
   const accounts = state.accounts.flatMap((a) =>
@@ -118,8 +118,9 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined): ApiSta
       const kept = { headers: request.headers, url: request.url, text: () => (text ??= request.text()) }
       const reply = await state.resolve(kept, params, operation)
       const sent = reply.status >= 400 ? parsedOrUndefined(await kept.text().catch(() => '')) : undefined
-      // An imported API names the operation (`PUT /planets/{planetId}`): its path, filled, is what a body echoes.
-      const template = operation?.slice(operation.indexOf(' ') + 1)
+      // An imported API names the operation (`PUT /planets/{planetId}`), the four have one documented path: filled,
+      // it is what a body echoes (Nest's exception filter's `path`).
+      const template = operation?.slice(operation.indexOf(' ') + 1) ?? documentedPath
       const path = template?.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))
       // The request's path ids first: an id the request names is the request's, even where an account has it too.
       return applyLearned(

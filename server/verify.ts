@@ -284,7 +284,9 @@ export async function liveOpenApiTarget(o: VerifyOptions, contract: OpenApiContr
 
 /** A live server as a Target, from the same options as `verify` (the vitest adapter uses it too). */
 export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<Target> {
-  const baseUrl = parseBaseUrl(o.baseUrl ?? '')
+  const documented = suites[o.api]?.path
+  const given = parseBaseUrl(o.baseUrl ?? '')
+  const baseUrl = documented === undefined ? given : withoutOverlap(given, documented)
   if (!o.token) throw new UsageError('--token (or APITWIN_TOKEN) is required with --base-url: the bearer token of the account to act as')
   if (!o.userId)
     throw new UsageError('--user-id (or APITWIN_USER_ID) is required with --base-url: the id of the account the token belongs to')
@@ -337,6 +339,24 @@ export async function liveTarget(o: VerifyOptions, timeoutMs: number): Promise<T
     disposable: (o.allowWrites ?? false) && (o.disposable ?? false),
     timeoutMs,
   }
+}
+
+/**
+ * A base URL that already ends where the documented path begins (`https://dev.flextell.ai/api/v1` for
+ * `/api/v1/users/{id}`, as a doc's "base URL" often reads) with that overlap said once; otherwise as given.
+ * @example withoutOverlap('https://x.test/api/v1', '/api/v1/users/{id}') // 'https://x.test'
+ */
+export function withoutOverlap(baseUrl: string, documented: string): string {
+  const url = new URL(baseUrl)
+  const base = url.pathname.split('/').filter(Boolean)
+  const path = documented.split('/').filter(Boolean)
+  for (let k = Math.min(base.length, path.length); k > 0; k--) {
+    const head = path.slice(0, k)
+    if (head.some((segment) => segment.includes('{')) || base.slice(-k).join('/') !== head.join('/')) continue
+    url.pathname = `/${base.slice(0, -k).join('/')}`
+    return url.href.replace(/\/+$/, '')
+  }
+  return baseUrl
 }
 
 function parseBaseUrl(raw: string): string {

@@ -1,3 +1,4 @@
+import { REQUEST_ORDER } from '../handlers/learned-order.ts'
 import type { Exchange } from './check.ts'
 import type { Pair } from './diff.ts'
 
@@ -22,6 +23,19 @@ function fieldsListed(exchange: Exchange): string[] | undefined {
   return [...new Set(Object.keys(errors).map(fieldOf))]
 }
 
+/** The fields a request's body sent, in its order. */
+function sentFields(pair: Pair): string[] {
+  const { body, rawBody } = pair.live.options
+  let value: unknown = body
+  if (rawBody !== undefined)
+    try {
+      value = JSON.parse(rawBody) as unknown
+    } catch {
+      return []
+    }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : []
+}
+
 /** Field pairs `a b` where `a` was listed before `b`. */
 function precedences(fields: readonly string[]): string[] {
   return fields.flatMap((a, i) => fields.slice(i + 1).map((b) => `${a} ${b}`))
@@ -40,6 +54,9 @@ export interface LearnedOrder {
  */
 export function orderLearner(): { add(pair: Pair): void; result(): LearnedOrder | undefined } {
   const [live, mock] = [new Set<string>(), new Set<string>()]
+  // Whether every refusal listed its fields in the order the request sent them (an app validating field by field
+  // as the body goes): no single rules() order then, but one that holds all the same.
+  let byRequest = { held: true, seen: 0 }
   // The mock's fields in first-seen order: how fields the server never showed together stay.
   const known: string[] = []
   let disagreement: { rule: string; seen: string[] } | undefined
@@ -52,6 +69,12 @@ export function orderLearner(): { add(pair: Pair): void; result(): LearnedOrder 
       const shared = theirs.filter((f) => mine.includes(f))
       const differs = shared.join(',') !== mine.filter((f) => theirs.includes(f)).join(',')
       for (const p of precedences(theirs)) live.add(p)
+      const sent = sentFields(pair)
+      const listed = theirs.filter((f) => sent.includes(f))
+      if (listed.length >= 2) {
+        const held = listed.join(',') === sent.filter((f) => listed.includes(f)).join(',')
+        byRequest = { held: byRequest.held && held, seen: byRequest.seen + 1 }
+      }
       if (differs) {
         disagreement ??= { rule: pair.charge('error messages'), seen: [] }
         if (disagreement.seen.length < 5 && !disagreement.seen.includes(pair.request)) disagreement.seen.push(pair.request)
@@ -61,7 +84,8 @@ export function orderLearner(): { add(pair: Pair): void; result(): LearnedOrder 
       if (disagreement === undefined) return undefined
       // The mock's own order first, so fields the server never showed together keep it.
       const order = totalOrder(totalOrder(known, mock) ?? known, live)
-      return order === undefined ? undefined : { order, ...disagreement }
+      if (order !== undefined) return { order, ...disagreement }
+      return byRequest.held && byRequest.seen > 0 ? { order: [REQUEST_ORDER], ...disagreement } : undefined
     },
   }
 }

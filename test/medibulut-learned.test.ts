@@ -4,7 +4,8 @@ import { medibulut } from '../contracts/medibulut.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { orderedErrors } from '../handlers/learned-order.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
-import { totalOrder } from '../suites/learn-order.ts'
+import type { Pair } from '../suites/diff.ts'
+import { orderLearner, totalOrder } from '../suites/learn-order.ts'
 import { laravelRuleOf } from '../suites/learn-rules.ts'
 
 /*
@@ -94,6 +95,29 @@ describe("a learned field order: the server's rules() order", () => {
         orderedErrors({ email: [], service_ids: [], 'service_ids.0': [], color: [], status: [] }, ['status', 'service_ids', 'email']),
       ),
     ).toEqual(['status', 'service_ids', 'service_ids.0', 'color', 'email'])
+  })
+
+  it('the order of the request: errors listed as the body sent the fields, for any body', async () => {
+    const byRequest: LearnedByRule = { 'validation.messages': { order: ['<request>'], seen: [] } }
+    expect(Object.keys(errorsOf(await patch({ role_id: 'superuser', status: 2 }, {}, byRequest)))).toEqual(['role_id', 'status'])
+    const reversed = await patch({ status: 2, role_id: 'superuser' }, {}, byRequest)
+    expect(Object.keys(errorsOf(reversed))).toEqual(['status', 'role_id'])
+    expect(messageOf(reversed)).toBe('The selected status is invalid. (and 1 more error)')
+  })
+
+  it('a server listing fields in the order each request sent them (no single rules() order) is learned as <request>', () => {
+    const learner = orderLearner()
+    const pair = (sent: Record<string, unknown>, live: readonly string[], mock: readonly string[]) =>
+      ({
+        check: 'c',
+        request: `PATCH ${Object.keys(sent).join(',')}`,
+        mock: { options: { body: sent }, exchange: { status: 422, body: { errors: Object.fromEntries(mock.map((f) => [f, ['x']])) } } },
+        live: { options: { body: sent }, exchange: { status: 422, body: { errors: Object.fromEntries(live.map((f) => [f, ['x']])) } } },
+        charge: () => 'validation.messages',
+      }) as unknown as Pair
+    learner.add(pair({ email: 1, name: 1 }, ['email', 'name'], ['name', 'email']))
+    learner.add(pair({ name: 1, email: 1 }, ['name', 'email'], ['name', 'email']))
+    expect(learner.result()?.order).toEqual(['<request>'])
   })
 
   it("the order learned puts each field after those the server listed first, else keeps the mock's; a cycle is none", () => {

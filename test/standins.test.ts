@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -35,6 +35,8 @@ const writers = readdirSync(new URL('./standins/', import.meta.url), { withFileT
   .map((d) => d.name)
   .sort()
 const apis = ['flextell', 'rails-users', 'medibulut', 'gorules'] as const
+/** The APIs a writer wrote servers for (the varied writer wrote two). */
+const apisOf = (writer: string) => apis.filter((api) => existsSync(new URL(`./standins/${writer}/${api}.ts`, import.meta.url)))
 
 /**
  * Documented rules a live server's answers cannot show: rails-users' verification e-mail leaves the server by
@@ -72,12 +74,15 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  * reading refuses (a password without a digit).
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
-  // validation.messages: a live count "(and 2 more errors)" read as an account id (the lead's placeholder fix);
-  // body.formats: a password needs a letter and a digit (Password::letters()->numbers(), one message of its own).
-  'strict medibulut': ['validation.messages', 'body.formats'],
+  // body.formats: a password needs a letter and a digit (Password::letters()->numbers(), one message of its own):
+  // from an 8-letter password refused, calibrate cannot tell "needs a digit" from "needs a symbol" or "mixed case".
+  'strict medibulut': ['body.formats'],
   // The mixed writer's own rules beyond every reading and every learned piece: identity_number is `digits:11`
   // (body.lengths) and a password needs a digit (body.formats, Password::numbers()); calibrate learns neither yet.
   'mixed medibulut': ['body.lengths', 'body.formats'],
+  // An admin may not update the organisation's owner (403): who the target is decides, beyond authz.admin's
+  // readings (which say what a member may do); the check that makes another user owner meets it first.
+  'varied gorules': ['response.shape'],
 }
 
 const running: Standin[] = []
@@ -113,9 +118,12 @@ function options(api: string, server: Standin): VerifyOptions {
       peerUserId: s(peer?.userId),
       peerEmail: peer?.email,
       peerToken: peer?.token,
-      foreignUserId: s(foreign?.userId),
-      foreignTenant: s(foreign?.tenant),
-      foreignToken: foreign?.token,
+      // A foreign account is one of another tenant: a writer's "foreign" user of an API without tenants is none.
+      ...(foreign?.tenant !== undefined && {
+        foreignUserId: s(foreign.userId),
+        foreignTenant: s(foreign.tenant),
+        foreignToken: foreign.token,
+      }),
       reporter: 'json',
       seed: 1107,
       maxCases: 10,
@@ -149,7 +157,7 @@ const failuresOf = (result: Awaited<ReturnType<typeof verify>>) =>
 
 for (const writer of writers) {
   describe.concurrent(`stand-ins by the ${writer} writer`, () => {
-    for (const api of apis) {
+    for (const api of apisOf(writer)) {
       it(
         `${api}: conforming — verify exit 0 (safe and --allow-writes), --strict names inferred rules only`,
         { timeout: 120_000 },
