@@ -4,7 +4,9 @@
  *      index, seed; nothing dereferenced) and its RSS, three starts, median;
  *   2. an imported API's update against the hand-written one: the OpenAPI document `apitwin openapi flextell`
  *      writes, imported beside flextell in one server, the same PUT on each. Over HTTP: autocannon loads paired and
- *      alternated (BENCH_ROUNDS, default 5); in process: the resolver's CPU per update, alternating rounds.
+ *      alternated (BENCH_ROUNDS, default 5), each load also as the server's CPU time per request (utime + stime from
+ *      /proc: on a shared machine, where throughput follows the neighbours' load, this moves far less); in process:
+ *      the resolver's CPU per update, alternating rounds.
  * Servers on core 0, autocannon on core 1 (taskset), as bench/put.ts.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -48,7 +50,14 @@ async function start(args: readonly string[]): Promise<{ origin: string; pid: nu
   return { origin, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: () => child.kill('SIGTERM') }
 }
 
-function load(method: string, url: string, token: string, body: string): { rps: number; bad: number } {
+/** The CPU time (user + system) a process has used so far, in µs (/proc/<pid>/stat counts clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
+function load(method: string, url: string, token: string, body: string, pid: number): { rps: number; cpuUs: number; bad: number } {
+  const before = cpuUs(pid)
   const [bin, ...rest] = pin(1, [
     'node',
     autocannon,
@@ -69,8 +78,17 @@ function load(method: string, url: string, token: string, body: string): { rps: 
     url,
   ])
   const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  const result = JSON.parse(run.stdout) as { requests: { average: number }; non2xx: number; errors: number; timeouts: number }
-  return { rps: result.requests.average, bad: result.non2xx + result.errors + result.timeouts }
+  const result = JSON.parse(run.stdout) as {
+    requests: { average: number; total: number }
+    non2xx: number
+    errors: number
+    timeouts: number
+  }
+  return {
+    rps: result.requests.average,
+    cpuUs: (cpuUs(pid) - before) / Math.max(1, result.requests.total),
+    bad: result.non2xx + result.errors + result.timeouts,
+  }
 }
 
 // 1. GitHub.
@@ -94,14 +112,14 @@ const handToken = apis.find((api) => api.name === 'flextell')?.accounts[0]?.toke
 const importedToken =
   Object.values(apis.find((api) => api.name === 'flextell-doc')?.accounts[0]?.credentials ?? {})[0]?.value.replace(/^Bearer /, '') ?? ''
 const body = '{"title":"bench [<id>]","is_active":true}'
-const hand = () => load('PUT', `${server.origin}/flextell/api/v1/users/100`, handToken, body)
-const imported = () => load('PUT', `${server.origin}/flextell-doc/api/v1/users/100`, importedToken, body)
+const hand = () => load('PUT', `${server.origin}/flextell/api/v1/users/100`, handToken, body, server.pid)
+const imported = () => load('PUT', `${server.origin}/flextell-doc/api/v1/users/100`, importedToken, body, server.pid)
 hand()
 imported()
-const http: Array<{ hand: number; imported: number; ratio: number; bad: number }> = []
+const http: Array<{ hand: number; imported: number; ratio: number; handCpu: number; importedCpu: number; bad: number }> = []
 for (let round = 0; round < rounds; round++) {
-  let a: { rps: number; bad: number }
-  let b: { rps: number; bad: number }
+  let a: ReturnType<typeof hand>
+  let b: ReturnType<typeof imported>
   // Alternate which side goes first, so a noisy moment of the machine hits both alike.
   if (round % 2 === 0) {
     a = hand()
@@ -110,7 +128,7 @@ for (let round = 0; round < rounds; round++) {
     b = imported()
     a = hand()
   }
-  http.push({ hand: a.rps, imported: b.rps, ratio: b.rps / a.rps, bad: a.bad + b.bad })
+  http.push({ hand: a.rps, imported: b.rps, ratio: b.rps / a.rps, handCpu: a.cpuUs, importedCpu: b.cpuUs, bad: a.bad + b.bad })
 }
 server.stop()
 rmSync(docDir, { recursive: true, force: true })
@@ -151,6 +169,10 @@ const result = {
     importedRps: median(http.map((h) => h.imported)),
     ratio: median(http.map((h) => h.ratio)),
     ratios: http.map((h) => h.ratio),
+    // Server CPU µs per request; cpuRatio is hand ÷ imported, so like `ratio` it is imported's speed relative to hand's.
+    handCpuUs: median(http.map((h) => h.handCpu)),
+    importedCpuUs: median(http.map((h) => h.importedCpu)),
+    cpuRatio: median(http.map((h) => h.handCpu / h.importedCpu)),
     bad: http.reduce((t, h) => t + h.bad, 0),
   },
   cpu: { handUs: median(cpu.map((c) => c.hand)), importedUs: median(cpu.map((c) => c.imported)) },

@@ -2,14 +2,17 @@
  * Where a request's time goes: `apitwin serve` under `node --cpu-prof`, loaded by autocannon with one API's valid
  * update, then the profile's self time summed by category (HTTP, body, zod, response check, store, logging, GC…).
  * Not part of `npm run bench`: run it when the numbers there move.
- *   node --import tsx bench/profile.ts [flextell|rails-users|medibulut|gorules] [--log]   (PROFILE_SECONDS, default 6)
+ *   node --import tsx bench/profile.ts [flextell|rails-users|medibulut|gorules|flextell-doc] [--log]   (PROFILE_SECONDS, default 6)
+ * flextell-doc is the imported API of bench/imported.ts: the document `apitwin openapi flextell` writes, served with
+ * `--openapi` beside the four, loaded with the same PUT as flextell.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { targets } from './targets.ts'
+import { openapi } from '../server/openapi.ts'
+import { targets, type Target } from './targets.ts'
 
 const api = process.argv[2] ?? 'flextell'
 const logging = process.argv.includes('--log')
@@ -17,6 +20,9 @@ const seconds = process.env['PROFILE_SECONDS'] ?? '6'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'apitwin-prof-'))
 const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
+const imported = api === 'flextell-doc'
+const docFile = join(dir, 'flextell.openapi.json')
+if (imported) writeFileSync(docFile, JSON.stringify(openapi('flextell')))
 
 const child = spawn(
   'taskset',
@@ -32,6 +38,7 @@ const child = spawn(
     '0',
     '--users',
     '100',
+    ...(imported ? ['--openapi', `flextell-doc=${docFile}`] : []),
     ...(logging ? [] : ['--quiet']),
   ],
   { cwd: root, stdio: ['ignore', logging ? 'pipe' : 'pipe', 'inherit'] },
@@ -51,7 +58,7 @@ const origin = await new Promise<string>((resolve) => {
   }
   child.stdout.on('data', onData)
 })
-const target = (await targets(origin, 100)).find((t) => t.label === api)
+const target = imported ? await importedTarget(origin) : (await targets(origin, 100)).find((t) => t.label === api)
 if (!target) throw new Error(`no target ${api}`)
 const run = spawnSync(
   'taskset',
@@ -81,6 +88,21 @@ const run = spawnSync(
 const result = JSON.parse(run.stdout) as { requests: { average: number; total: number }; non2xx: number }
 child.kill('SIGTERM')
 await new Promise((resolve) => child.once('exit', resolve))
+
+/** flextell's update on the imported copy: same user, same body, the document's bearer credential. */
+async function importedTarget(at: string): Promise<Target> {
+  const { apis } = (await (await fetch(`${at}/__twin/apis`)).json()) as {
+    apis: Array<{ name: string; accounts: Array<{ credentials?: Record<string, { value: string }> }> }>
+  }
+  const credentials = apis.find((a) => a.name === 'flextell-doc')?.accounts[0]?.credentials ?? {}
+  return {
+    label: 'flextell-doc',
+    method: 'PUT',
+    url: `${at}/flextell-doc/api/v1/users/100`,
+    token: Object.values(credentials)[0]?.value.replace(/^Bearer /, '') ?? '',
+    body: '{"title":"bench [<id>]","is_active":true}',
+  }
+}
 
 interface Node {
   id: number
@@ -115,13 +137,18 @@ function category(id: number): string {
     }
     if (/writev|_writeGeneric|writeGeneric|handleWriteReq/.test(fn)) return 'socket write'
     if (url.includes('server/log') || fn === 'escapeControl') return 'logging'
-    if (url.includes('server/journal')) return 'journal'
+    if (url.includes('server/journal') || url.includes('handlers/journal')) return 'journal'
+    if (url.includes('route-table')) return 'route table'
     if (fn === 'respond' || url.includes('handlers/serialize')) return 'response check / serialize'
     if (url.includes('lazy-collection') || url.includes('handlers/save') || fn === 'isoSeconds') return 'store (incl. its entity check)'
     if (url.includes('password')) return 'hashing'
     if (fn === 'parse' && url === '') return 'JSON.parse'
     if (zod) return 'zod (request body)'
     if ((fn === 'text' && url.includes('server/app')) || fn === 'readBody') return 'body read'
+    // An imported API's own steps: its JSON Schema checks, its writeOnly projection, the rest of its resolver.
+    if (url.includes('@cfworker') || url.includes('openapi/fast-check') || url.includes('openapi/validator')) return 'JSON Schema check'
+    if (url.includes('openapi-project')) return 'writeOnly projection'
+    if (url.includes('handlers/openapi-')) return 'imported resolver (own code)'
     if (url.includes('handlers/') || url.includes('contracts/') || url.includes('fixtures/')) return 'handler (own code)'
     if (url.includes('server/')) return 'server (router, headers, host, send)'
   }

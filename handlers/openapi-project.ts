@@ -76,8 +76,18 @@ function writeOnlyWalker(doc: OpenApiDocument): {
     if (depth > 16 || typeof value !== 'object' || value === null) return value
     const plan = planOf(schema)
     if (plan === null) return value
-    if (Array.isArray(value))
-      return plan.items === undefined ? value : value.map((item, index) => walk(plan.items, item, depth + 1, found, `${at}/${index}`))
+    if (Array.isArray(value)) {
+      if (plan.items === undefined) return value
+      // Copied only once an item changes: a response's stored arrays (flextell's roles) mostly hold no secret, and a
+      // copy here would copy the whole item around them too.
+      let copy: unknown[] | undefined
+      for (let index = 0; index < value.length; index++) {
+        const item: unknown = value[index]
+        const projected = walk(plan.items, item, depth + 1, found, found ? `${at}/${index}` : '')
+        if (projected !== item) (copy ??= value.slice())[index] = projected
+      }
+      return copy ?? value
+    }
     let out: Record<string, unknown> | undefined
     for (const name of plan.writeOnly) {
       if (!Object.hasOwn(value, name)) continue
@@ -90,7 +100,8 @@ function writeOnlyWalker(doc: OpenApiDocument): {
     for (const [name, child] of plan.nested) {
       const inner = (value as Record<string, unknown>)[name]
       if (typeof inner !== 'object' || inner === null) continue
-      const projected = walk(child, inner, depth + 1, found, `${at}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)
+      // The pointer is only for `split`; a response's projection does not build one per nested field.
+      const projected = walk(child, inner, depth + 1, found, found ? `${at}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}` : '')
       if (projected !== inner) (out ??= { ...(value as Record<string, unknown>) })[name] = projected
     }
     return out ?? value

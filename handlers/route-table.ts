@@ -15,7 +15,15 @@ export type RouteMatch =
 interface Node {
   readonly literal: Map<string, Node>
   /** Segments holding a template (`{id}`, `{name}.{ext}`), tried after literals, the most literal text first. */
-  readonly templates: Array<{ readonly pattern: RegExp; readonly names: readonly string[]; readonly node: Node; readonly fixed: number }>
+  readonly templates: Array<{
+    readonly pattern: RegExp
+    readonly names: readonly string[]
+    /** The segment is one parameter and nothing else (`{id}`): its pattern takes any non-empty segment without a line break whole. */
+    readonly whole: boolean
+    readonly node: Node
+    /** How much literal text the segment holds besides its parameters. */
+    readonly fixed: number
+  }>
   readonly methods: Map<string, string>
 }
 
@@ -67,7 +75,7 @@ export class RouteTable {
           // The more literal text a template holds, the more specific it is: `{name}:deleteRevision` is tried before
           // `{name}`, which would otherwise take "x:deleteRevision" as a name (Google's custom methods).
           const fixed = segment.replace(/\{[^}]+\}/g, '').length
-          at.templates.push({ pattern: new RegExp(`^${source}$`), names, node: child, fixed })
+          at.templates.push({ pattern: new RegExp(`^${source}$`), names, whole: source === '(.+?)', node: child, fixed })
           at.templates.sort((a, b) => b.fixed - a.fixed)
           at = child
         }
@@ -80,44 +88,67 @@ export class RouteTable {
   match(method: string, path: string): RouteMatch {
     const segments = split(path)
     if (segments.length > MAX_SEGMENTS) return undefined
-    const params: Record<string, string> = {}
-    const found = walk(this.#root, segments, 0, params, method)
+    // Template values as a flat stack of name, value pairs: a branch that fails truncates it (no object copied per
+    // template tried, as every request on an item path tries one).
+    const bound: string[] = []
+    const found = walk(this.#root, segments, 0, bound, method)
     if (!found) return undefined
     const operation = found.methods.get(method) ?? (method === 'HEAD' ? found.methods.get('GET') : undefined)
-    return operation === undefined ? { allowed: [...found.methods.keys()] } : { operation, params }
+    if (operation === undefined) return { allowed: [...found.methods.keys()] }
+    const params: Record<string, string> = {}
+    for (let i = 0; i < bound.length; i += 2) params[bound[i] as string] = bound[i + 1] as string
+    return { operation, params }
   }
 }
 
+/** The path's segments, a leading and a trailing slash ignored (`/a/b/` → a, b; `/` → none; `/a//b` keeps the ''). */
 function split(path: string): string[] {
-  return path.split('/').filter((segment, index, all) => !(segment === '' && (index === 0 || index === all.length - 1)))
+  const out: string[] = []
+  const end = path.length > 0 && path.charCodeAt(path.length - 1) === 47 /* / */ ? path.length - 1 : path.length
+  let start = path.length > 0 && path.charCodeAt(0) === 47 ? 1 : 0
+  if (start >= end) return path.length > 1 ? [''] : out
+  for (;;) {
+    const at = path.indexOf('/', start)
+    if (at === -1 || at >= end) {
+      out.push(path.slice(start, end))
+      return out
+    }
+    out.push(path.slice(start, at))
+    start = at + 1
+  }
 }
 
 /** Depth-first: a literal child first, then each template; the first node with the method wins, else the first with any. */
-function walk(at: Node, segments: readonly string[], index: number, params: Record<string, string>, method: string): Node | undefined {
+function walk(at: Node, segments: readonly string[], index: number, bound: string[], method: string): Node | undefined {
   if (index === segments.length) return at.methods.size > 0 ? at : undefined
   const raw = segments[index] as string
   const segment = raw.includes('%') ? decode(raw) : raw
   const literal = at.literal.get(segment)
   let fallback: Node | undefined
   if (literal) {
-    const found = walk(literal, segments, index + 1, params, method)
+    const found = walk(literal, segments, index + 1, bound, method)
     if (found?.methods.has(method)) return found
     fallback = found
   }
   if (segment === '') return fallback
+  const depth = bound.length
   for (const template of at.templates) {
-    const match = template.pattern.exec(segment)
-    if (!match) continue
-    const saved = { ...params }
-    template.names.forEach((name, i) => (params[name] = match[i + 1] ?? ''))
-    const found = walk(template.node, segments, index + 1, params, method)
+    if (template.whole && !LINE_BREAK.test(segment)) bound.push(template.names[0] as string, segment)
+    else {
+      const match = template.pattern.exec(segment)
+      if (!match) continue
+      for (let i = 0; i < template.names.length; i++) bound.push(template.names[i] as string, match[i + 1] ?? '')
+    }
+    const found = walk(template.node, segments, index + 1, bound, method)
     if (found?.methods.has(method)) return found
     fallback ??= found
-    for (const key of Object.keys(params)) delete params[key]
-    Object.assign(params, saved)
+    bound.length = depth
   }
   return fallback
 }
+
+// What the patterns' `.` does not match: a segment holding one (decoded from %0A) is left to the pattern, which refuses it.
+const LINE_BREAK = /[\n\r\u2028\u2029]/
 
 function decode(raw: string): string {
   try {
