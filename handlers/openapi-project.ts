@@ -63,10 +63,32 @@ function writeOnlyWalker(doc: OpenApiDocument): {
         (SECRET.test(name) && !shape?.required.has(name))
       )
         writeOnly.add(name)
-      else if (isObject(target) && (isObject(target['properties']) || target['items'] !== undefined || Array.isArray(target['allOf'])))
+      else if (
+        isObject(target) &&
+        (isObject(target['properties']) ||
+          target['items'] !== undefined ||
+          Array.isArray(target['allOf']) ||
+          Array.isArray(target['oneOf']) ||
+          Array.isArray(target['anyOf']))
+      )
         nested.set(name, property)
     }
-    const items = isObject(node) ? node['items'] : undefined
+    let items = isObject(node) ? node['items'] : undefined
+    // A oneOf/anyOf's branches each say which of their fields are write-only: a name write-only in any branch is
+    // kept out whichever branch the value matches (secrets never leave the mock).
+    const branches = isObject(node)
+      ? [node['oneOf'], node['anyOf']].flatMap((list) => (Array.isArray(list) ? (list as unknown[]) : []))
+      : []
+    for (const branch of branches) {
+      const sub = planOf(branch)
+      if (sub === null) continue
+      for (const name of sub.writeOnly) {
+        writeOnly.add(name)
+        nested.delete(name)
+      }
+      for (const [name, child] of sub.nested) if (!writeOnly.has(name) && !nested.has(name)) nested.set(name, child)
+      items ??= sub.items
+    }
     const plan = writeOnly.size === 0 && nested.size === 0 && items === undefined ? null : { writeOnly, nested, items }
     plans.set(schema, plan)
     return plan

@@ -91,7 +91,12 @@ export class RouteTable {
     // Template values as a flat stack of name, value pairs: a branch that fails truncates it (no object copied per
     // template tried, as every request on an item path tries one).
     const bound: string[] = []
-    const found = walk(this.#root, segments, 0, bound, method)
+    let found = walk(this.#root, segments, 0, bound, method)
+    // A HEAD answered by the GET of its path: walked again as that GET, so its path parameters are bound.
+    if (method === 'HEAD' && found !== undefined && !found.methods.has('HEAD') && found.methods.has('GET')) {
+      bound.length = 0
+      found = walk(this.#root, segments, 0, bound, 'GET')
+    }
     if (!found) return undefined
     const operation = found.methods.get(method) ?? (method === 'HEAD' ? found.methods.get('GET') : undefined)
     if (operation === undefined) return { allowed: [...found.methods.keys()] }

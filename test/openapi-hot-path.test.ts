@@ -174,6 +174,20 @@ describe('RouteTable', () => {
     expect(table.match('GET', '//things/7')).toBeUndefined()
     expect(table.match('PUT', '/things/7')).toEqual({ allowed: ['GET'] })
   })
+
+  it('answers a HEAD by the GET of its path, with that GET’s parameters', () => {
+    expect(table.match('HEAD', '/things/7')).toEqual({ operation: 'thing', params: { id: '7' } })
+    expect(table.match('HEAD', '/ada/repos')).toEqual({ operation: 'repos', params: { org: 'ada' } })
+  })
+
+  it('tries a template with literal text after it before the bare template (custom methods)', () => {
+    const custom = new RouteTable([
+      { method: 'DELETE', path: '/deployments/{name}', operation: 'delete' },
+      { method: 'DELETE', path: '/deployments/{name}:deleteRevision', operation: 'deleteRevision' },
+    ])
+    expect(custom.match('DELETE', '/deployments/d1:deleteRevision')).toEqual({ operation: 'deleteRevision', params: { name: 'd1' } })
+    expect(custom.match('DELETE', '/deployments/d1')).toEqual({ operation: 'delete', params: { name: 'd1' } })
+  })
 })
 
 describe('projector', () => {

@@ -173,3 +173,40 @@ describe('writeOnly values of an imported API', () => {
     expect(error).not.toContain(PASSWORD)
   }, 30_000)
 })
+
+describe('writeOnly fields under oneOf and anyOf', () => {
+  it('are kept out of answers and split out of records, whichever branch the value matches', async () => {
+    const { importOpenApi } = await import('../contracts/openapi/contract.ts')
+    const { projector, splitter } = await import('../handlers/openapi-project.ts')
+    const login = {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        credentials: {
+          oneOf: [
+            { type: 'object', properties: { token: { type: 'string', writeOnly: true } } },
+            { type: 'object', properties: { key: { type: 'string' }, pin: { type: 'integer', writeOnly: true } } },
+          ],
+        },
+      },
+      anyOf: [{ properties: { passphrase: { type: 'string', writeOnly: true } } }, { required: ['name'] }],
+    }
+    const contract = await importOpenApi({
+      openapi: '3.1.0',
+      info: { title: 'T', version: '1' },
+      paths: {},
+      components: { schemas: { login } },
+    })
+    const schema = { $ref: '#/components/schemas/login' }
+    const value = { name: 'Ada', passphrase: PASSWORD, credentials: { key: 'k1', pin: PIN } }
+    expect(projector(contract.document)(schema, value)).toEqual({ name: 'Ada', credentials: { key: 'k1' } })
+    const { value: kept, secrets } = splitter(contract.document)(schema, value)
+    expect(kept).toEqual({ name: 'Ada', credentials: { key: 'k1' } })
+    expect(new Map(secrets)).toEqual(
+      new Map<string, unknown>([
+        ['/passphrase', PASSWORD],
+        ['/credentials/pin', PIN],
+      ]),
+    )
+  })
+})
