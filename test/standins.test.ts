@@ -74,12 +74,6 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  * reading refuses (a password without a digit).
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
-  // body.formats: a password needs a letter and a digit (Password::letters()->numbers(), one message of its own):
-  // from an 8-letter password refused, calibrate cannot tell "needs a digit" from "needs a symbol" or "mixed case".
-  'strict medibulut': ['body.formats'],
-  // The mixed writer's own rules beyond every reading and every learned piece: identity_number is `digits:11`
-  // (body.lengths) and a password needs a digit (body.formats, Password::numbers()); calibrate learns neither yet.
-  'mixed medibulut': ['body.lengths', 'body.formats'],
   // An admin may not update the organisation's owner (403): who the target is decides, beyond authz.admin's
   // readings (which say what a member may do); the check that makes another user owner meets it first.
   'varied gorules': ['response.shape'],
