@@ -23,6 +23,12 @@ const templates10 = {
   regex: 'The :attribute field format is invalid.',
   hex_color: 'The :attribute field must be a valid hexadecimal color.',
   prohibited: 'The :attribute field is prohibited.',
+  digits: 'The :attribute field must be :digits digits.',
+  // Password::min(8)->mixedCase()->letters()->symbols()->numbers(): `password.*` keys of the same file.
+  'password.mixed': 'The :attribute field must contain at least one uppercase and one lowercase letter.',
+  'password.letters': 'The :attribute field must contain at least one letter.',
+  'password.symbols': 'The :attribute field must contain at least one symbol.',
+  'password.numbers': 'The :attribute field must contain at least one number.',
 } as const
 export type LaravelRule = keyof typeof templates10
 
@@ -44,6 +50,11 @@ const templates9: Readonly<Record<LaravelRule, string>> = {
   confirmed: 'The :attribute confirmation does not match.',
   regex: 'The :attribute format is invalid.',
   hex_color: 'The :attribute must be a valid hexadecimal color.',
+  digits: 'The :attribute must be :digits digits.',
+  'password.mixed': 'The :attribute must contain at least one uppercase and one lowercase letter.',
+  'password.letters': 'The :attribute must contain at least one letter.',
+  'password.symbols': 'The :attribute must contain at least one symbol.',
+  'password.numbers': 'The :attribute must contain at least one number.',
 }
 
 /** Which `lang/en/validation.php` an app ships: Laravel 10+ or 9 and earlier (the `validation.messages` reading). */
@@ -61,8 +72,11 @@ function attributeName(issue: Issue): string {
   return issue.path.length === 1 ? issueKey(issue).replaceAll('_', ' ') : issueKey(issue)
 }
 
-function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?: number | bigint } {
+function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?: number | bigint; digits?: number } {
   if (isLaravelRule(issue.message)) return { rule: issue.message }
+  // `digits:11` carries its length in the rule, as Laravel writes it.
+  const digits = /^digits:(\d+)$/.exec(issue.message)?.[1]
+  if (digits !== undefined) return { rule: 'digits', digits: Number(digits) }
   switch (issue.code) {
     case 'invalid_type':
       if (issue.expected === 'boolean') return { rule: 'boolean' }
@@ -85,11 +99,12 @@ function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?:
 
 /** One Laravel validation message for one issue, e.g. "The name field must not be greater than 255 characters." */
 export function laravelMessage(issue: Issue, messages: LaravelMessages = 'laravel10'): string {
-  const { rule, max, min } = ruleOf(issue)
+  const { rule, max, min, digits } = ruleOf(issue)
   return (messages === 'laravel9' ? templates9 : templates10)[rule]
     .replace(':attribute', attributeName(issue))
     .replace(':max', String(max))
     .replace(':min', String(min))
+    .replace(':digits', String(digits))
 }
 
 type Check = z.core.$ZodCheckDef & { minimum?: number; maximum?: number; format?: string; error?: (issue: object) => unknown }

@@ -55,6 +55,52 @@ export function medibulutBonusRate(range: 'percent' | 'any') {
   return range === 'percent' ? number.pipe(z.number().min(0).max(100)) : number
 }
 
+/**
+ * The criteria Laravel's Password rule builder adds to min(8), as the `body.password-strength` readings name them
+ * (`letters-numbers` is Password::min(8)->letters()->numbers()). `mixed-case` already needs a letter of each case,
+ * so letters()->mixedCase() behaves as mixedCase() alone and is no reading of its own.
+ */
+export const PASSWORD_STRENGTHS = [
+  'min',
+  'letters',
+  'numbers',
+  'letters-numbers',
+  'mixed-case',
+  'mixed-case-numbers',
+  'symbols',
+  'letters-symbols',
+  'numbers-symbols',
+  'letters-numbers-symbols',
+  'mixed-case-symbols',
+  'mixed-case-numbers-symbols',
+] as const
+
+/** What a password needs under a `body.password-strength` reading, in the order Laravel checks (and lists) them. */
+export function passwordCriteria(reading: string): { mixedCase: boolean; letters: boolean; symbols: boolean; numbers: boolean } {
+  const parts = reading.split('-')
+  const mixedCase = reading.startsWith('mixed-case')
+  return { mixedCase, letters: parts.includes('letters'), symbols: parts.includes('symbols'), numbers: parts.includes('numbers') }
+}
+
+function strengthText(reading: string): string {
+  const { mixedCase, letters, symbols, numbers } = passwordCriteria(reading)
+  const needs = [
+    ...(mixedCase ? ['an uppercase and a lowercase letter'] : []),
+    ...(letters ? ['a letter'] : []),
+    ...(symbols ? ['a symbol'] : []),
+    ...(numbers ? ['a digit'] : []),
+  ]
+  const builder = [
+    ...(mixedCase ? ['mixedCase()'] : []),
+    ...(letters ? ['letters()'] : []),
+    ...(symbols ? ['symbols()'] : []),
+    ...(numbers ? ['numbers()'] : []),
+  ]
+  return needs.length === 0
+    ? 'Password::min(8) only: "abcdefgh" passes'
+    : `Password::min(8)->${builder.join('->')}: a password also needs ${needs.join(' and ')}`
+}
+
 /** The fields a body may leave out: every one but role_id (the one the table marks required). */
 export const MEDIBULUT_OPTIONAL = [
   'first_name',
@@ -253,6 +299,11 @@ export const medibulut = {
         ['lenient', 'any string for mobile, phone, color and photo; any password; password_confirmation has no rule of its own'],
       ],
       { fields: ['mobile', 'phone', 'color', 'photo', 'password', 'password_confirmation'] },
+    ),
+    'body.password-strength': inferred(
+      'the doc says only "must meet the required security criteria" and names none; Laravel\'s Password::defaults() is min(8) alone, the one criterion an app gets without writing any (body.formats holds that minimum), and the other criteria an app may add are Password\'s own builder methods',
+      'a password needs no kind of character: 8 characters of any kind meet the criteria',
+      PASSWORD_STRENGTHS.map((value) => [value, strengthText(value)] as const),
     ),
     'body.lengths': inferred(
       'the field table gives every text field as "string" with no length ("first_name string No The first name of the user."); a Laravel app writes `string|max:255` to fit the VARCHAR(255) column its migration makes by default',

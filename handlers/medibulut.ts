@@ -4,6 +4,7 @@ import {
   medibulut,
   medibulutBonusRate,
   medibulutRoles,
+  passwordCriteria,
   type MedibulutBody,
   type MedibulutRuleId,
   type MedibulutUserRecord,
@@ -30,7 +31,7 @@ export interface MedibulutReadings {
 }
 
 /** The body schema a reading choice makes: each inferred constraint of the table swapped for its other reading, field by field. */
-function bodyFor(rule: Chosen<MedibulutRuleId>, limits: Readonly<Record<string, number>> = {}): z.ZodType<MedibulutBody> {
+function bodyFor(rule: Chosen<MedibulutRuleId>, limits: Readonly<Record<string, LearnedLimits>> = {}): z.ZodType<MedibulutBody> {
   const base = medibulut.body.shape
   const on = (id: MedibulutRuleId, reading: string) => new Set(fieldsFollowing(medibulut.rules, rule, id, reading))
   const pick = (id: MedibulutRuleId, reading: string, schemas: Readonly<Record<string, z.ZodType>>) =>
@@ -64,16 +65,34 @@ function bodyFor(rule: Chosen<MedibulutRuleId>, limits: Readonly<Record<string, 
     // body.ids: any-integer — "array of integers" states no sign; exists — any integer here, then `exists` (validate).
     ...(rule['body.ids'] !== 'positive' && { service_ids: z.array(z.int({ error: 'integer' })).optional() }),
   }
-  // body.lengths, learned: the server's own `max:N` where it stated one (first_name max:100 for a VARCHAR(100)).
-  const text: Readonly<Record<string, (max: number) => z.ZodType>> = {
-    first_name: (max) => z.string().max(max).optional(),
-    last_name: (max) => z.string().max(max).optional(),
-    email: (max) => z.email().max(max).optional(),
-    identity_number: (max) => z.string().max(max).nullable().optional(),
+  // body.password-strength: Password::min(8)->…; criteria beyond the minimum are checked after it (and listed after
+  // its message), in Laravel's order, on a string only (its `after` hook returns for anything else).
+  const criteria = passwordCriteria(rule['body.password-strength'])
+  if (criteria.mixedCase || criteria.letters || criteria.symbols || criteria.numbers) {
+    const password = on('body.formats', 'lenient').has('password') ? z.string() : z.string().min(8)
+    fields['password'] = password
+      .superRefine((value, ctx) => {
+        for (const need of passwordNeeds(criteria, value)) ctx.addIssue({ code: 'custom', message: need })
+      })
+      .optional()
   }
-  for (const [key, max] of Object.entries(limits)) {
-    const schema = text[key]?.(max)
-    if (schema !== undefined) fields[key] = schema
+  // body.lengths, learned: the server's own `max:N` where it stated one (first_name max:100 for a VARCHAR(100)), and
+  // `digits:N` on identity_number (digits:11, a national id). digits:N fixes the length, so it replaces the default
+  // max:255 (our reading, which the server answered with its digits text instead); a max it stated stays. The digits
+  // rule is checked on strings only: its text was seen for a string, never beside "must be a string".
+  const text: Readonly<Record<string, { string: () => z.ZodString | z.ZodEmail; nullable: boolean; digits: boolean }>> = {
+    first_name: { string: () => z.string(), nullable: false, digits: false },
+    last_name: { string: () => z.string(), nullable: false, digits: false },
+    email: { string: () => z.email(), nullable: false, digits: false },
+    identity_number: { string: () => z.string(), nullable: true, digits: true },
+  }
+  for (const [key, { max, digits }] of Object.entries(limits)) {
+    const known = text[key]
+    const length = known?.digits === true ? digits : undefined
+    if (known === undefined || (max === undefined && length === undefined)) continue
+    const string = max === undefined ? known.string() : known.string().max(max)
+    const checked = length === undefined ? string : string.refine((value) => new RegExp(`^\\d{${length}}$`).test(value), `digits:${length}`)
+    fields[key] = known.nullable ? checked.nullable().optional() : checked.optional()
   }
   // body.nullable: nullable — the field takes null (it clears a nullable column, leaves the others as they were);
   // none — phone takes "" but not null (the example's "" is no null without ConvertEmptyStringsToNull).
@@ -112,18 +131,42 @@ export function medibulutReadings(choice?: ReadingChoice, learned?: LearnedByRul
     laravel.length === 0
       ? undefined
       : { integers: laravel.filter((f) => f === 'status'), integerLists: laravel.filter((f) => f !== 'status') }
-  return { rule, dialect, body: bodyFor(rule, learnedMaxima(learned)), loose }
+  return { rule, dialect, body: bodyFor(rule, learnedLimits(learned)), loose }
 }
 const DEFAULTS = medibulutReadings()
 
-/** The `max:N` rules calibrate learned (`Learned.rules`), by field; a field with two keeps none. */
-function learnedMaxima(learned: LearnedByRule | undefined): Record<string, number> {
-  const out: Record<string, number> = {}
+/** A field's learned Laravel limits: `max:N`, `digits:N`. */
+interface LearnedLimits {
+  readonly max?: number
+  readonly digits?: number
+}
+
+/** The `max:N` and `digits:N` rules calibrate learned (`Learned.rules`), by field; a field with two of a kind keeps none of it. */
+function learnedLimits(learned: LearnedByRule | undefined): Record<string, LearnedLimits> {
+  const out: Record<string, LearnedLimits> = {}
   for (const [field, rules] of Object.entries(learned === undefined ? {} : (mergeLearned(learned).rules ?? {}))) {
-    const maxima = rules.flatMap((r) => /^max:(\d+)$/.exec(r)?.[1] ?? [])
-    if (maxima.length === 1) out[field] = Number(maxima[0])
+    const one = (kind: string) => {
+      const values = rules.flatMap((r) => new RegExp(`^${kind}:(\\d+)$`).exec(r)?.[1] ?? [])
+      return values.length === 1 ? { [kind]: Number(values[0]) } : {}
+    }
+    const limits: LearnedLimits = { ...one('max'), ...one('digits') }
+    if (Object.keys(limits).length > 0) out[field] = limits
   }
   return out
+}
+
+/**
+ * The Laravel keys of the criteria `value` misses, in the order Password's `after` hook adds them (its regexes:
+ * a lowercase letter before an uppercase one or the other way round, \pL, \p{Z}|\p{S}|\p{P}, \pN).
+ * @example passwordNeeds(passwordCriteria('letters-numbers'), 'abcdefgh') // ['password.numbers']
+ */
+export function passwordNeeds(criteria: ReturnType<typeof passwordCriteria>, value: string): string[] {
+  return [
+    ...(criteria.mixedCase && !/(\p{Ll}+.*\p{Lu})|(\p{Lu}+.*\p{Ll})/u.test(value) ? ['password.mixed'] : []),
+    ...(criteria.letters && !/\p{L}/u.test(value) ? ['password.letters'] : []),
+    ...(criteria.symbols && !/\p{Z}|\p{S}|\p{P}/u.test(value) ? ['password.symbols'] : []),
+    ...(criteria.numbers && !/\p{N}/u.test(value) ? ['password.numbers'] : []),
+  ]
 }
 
 /**

@@ -297,6 +297,19 @@ const medibulutProbes: readonly Probe[] = [
     )),
     ...(await medibulutErrors(t, { password_confirmation: 42 })),
   ]),
+  // Passwords of 9 characters, each missing one kind Laravel's Password builder may demand, confirmed (so `confirmed`
+  // says nothing) beside the anchor (so nothing is written): which are refused tells the criteria apart. A password
+  // without letters is refused by letters() and mixedCase(); a lowercase one by mixedCase() alone.
+  probe('body.password-strength', async (t) => {
+    const refused = async (password: string) =>
+      (await medibulutErrors(t, { password, password_confirmation: password }, ['password'])).includes('password')
+    return {
+      letter: await refused('1234-5678'),
+      case: await refused('abcd-1234'),
+      symbol: await refused('Abcd12345'),
+      number: await refused('Abcd-efgh'),
+    }
+  }),
   probe('body.lengths', async (t) => medibulutErrors(t, { first_name: LONG })),
   // A null for every optional field but the anchor, so calibrate can tell them apart field by field.
   probe('body.nullable', async (t) =>

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { describeLearned, validateLearned, type LearnedByRule } from '../contracts/learned.ts'
-import { medibulut } from '../contracts/medibulut.ts'
+import { medibulut, PASSWORD_STRENGTHS } from '../contracts/medibulut.ts'
 import type { ReadingChoice } from '../contracts/provenance.ts'
 import { orderedErrors } from '../handlers/learned-order.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
 import type { Pair } from '../suites/diff.ts'
 import { orderLearner, totalOrder } from '../suites/learn-order.ts'
-import { laravelRuleOf } from '../suites/learn-rules.ts'
+import { calibrate } from '../suites/calibrate.ts'
+import { laravelRuleOf, rulesLearner } from '../suites/learn-rules.ts'
+import { probes, runProbe } from '../suites/probes.ts'
+import { referenceTarget } from '../suites/reference.ts'
+import { suites } from '../suites/suites.ts'
 
 /*
  * Issue 21, medibulut's stand-ins: what calibrate learns where no reading answers as the server does (a server's
@@ -132,7 +136,6 @@ describe("a learned max: the server's own max:N", () => {
   it("is read off Laravel's own message, in either wording, and nothing else", () => {
     expect(laravelRuleOf('first_name', 'The first name field must not be greater than 100 characters.')).toBe('max:100')
     expect(laravelRuleOf('first_name', 'The first name must not be greater than 100 characters.')).toBe('max:100')
-    expect(laravelRuleOf('identity_number', 'The identity number field must be 11 digits.')).toBeUndefined()
     expect(laravelRuleOf('last_name', 'The first name field must not be greater than 100 characters.')).toBeUndefined()
   })
 
@@ -144,4 +147,103 @@ describe("a learned max: the server's own max:N", () => {
     expect((await patch({ role_id: 'admin', first_name: 'x'.repeat(255) })).status).toBe(200)
     expect(describeLearned(max['body.lengths'] ?? { seen: [] })).toBe('1 field rule (first_name max:100)')
   })
+})
+
+describe("a learned digits:N: the server's own digits rule (identity_number digits:11)", () => {
+  const digits: LearnedByRule = {
+    'body.lengths': { rules: { identity_number: ['digits:11'] }, seen: ['PATCH as actor {"identity_number":"string"}'] },
+  }
+
+  it("is read off Laravel's own message, in either wording; a field keeps a max and a digits rule side by side", () => {
+    expect(laravelRuleOf('identity_number', 'The identity number field must be 11 digits.')).toBe('digits:11')
+    expect(laravelRuleOf('identity_number', 'The identity number must be 11 digits.')).toBe('digits:11')
+    expect(laravelRuleOf('identity_number', 'The first name field must be 11 digits.')).toBeUndefined()
+    const learner = rulesLearner()
+    const refusal = (text: string) => ({ status: 422, body: { message: text, errors: { identity_number: [text] } } })
+    const pair = (live: string) =>
+      ({
+        request: 'PATCH',
+        mock: { exchange: refusal('The identity number field must not be greater than 255 characters.') },
+        live: { exchange: refusal(live) },
+        charge: () => 'body.lengths',
+      }) as unknown as Pair
+    learner.add(pair('The identity number field must be 11 digits.'))
+    learner.add(pair('The identity number field must not be greater than 20 characters.'))
+    expect(learner.result().byRule.get('body.lengths')?.rules).toEqual({ identity_number: ['digits:11', 'max:20'] })
+  })
+
+  it('the mock refuses anything but 11 digits with that message, in place of max:255; null still clears; the default is unchanged', async () => {
+    const refused = { identity_number: ['The identity number field must be 11 digits.'] }
+    expect(errorsOf(await patch({ role_id: 'admin', identity_number: '1234567890' }, {}, digits))).toEqual(refused)
+    expect(errorsOf(await patch({ role_id: 'admin', identity_number: 'x'.repeat(256) }, {}, digits))).toEqual(refused)
+    expect(
+      errorsOf(await patch({ role_id: 'admin', identity_number: '1234567890a' }, { 'validation.messages': 'laravel9' }, digits)),
+    ).toEqual({
+      identity_number: ['The identity number must be 11 digits.'],
+    })
+    // A number is refused by `string` alone: only a string's digits text was ever seen.
+    expect(errorsOf(await patch({ role_id: 'admin', identity_number: 42 }, {}, digits))).toEqual({
+      identity_number: ['The identity number field must be a string.'],
+    })
+    expect((await patch({ role_id: 'admin', identity_number: '12345678901' }, {}, digits)).status).toBe(200)
+    expect((await patch({ role_id: 'admin', identity_number: null }, {}, digits)).status).toBe(200)
+    expect((await patch({ role_id: 'admin', identity_number: 'free text' })).status).toBe(200)
+    expect(describeLearned(digits['body.lengths'] ?? { seen: [] })).toBe('1 field rule (identity_number digits:11)')
+  })
+})
+
+describe('body.password-strength: what "the required security criteria" demand beyond 8 characters', () => {
+  const password = (value: string) => ({ role_id: 'admin', password: value, password_confirmation: value })
+
+  it("letters-numbers refuses a password without a digit or without a letter, in Laravel's words (either wording)", async () => {
+    const strength = { 'body.password-strength': 'letters-numbers' }
+    expect(errorsOf(await patch(password('abcdefgh'), strength))).toEqual({
+      password: ['The password field must contain at least one number.'],
+    })
+    expect(errorsOf(await patch(password('12345678'), strength))).toEqual({
+      password: ['The password field must contain at least one letter.'],
+    })
+    expect(errorsOf(await patch(password('abcdefgh'), { ...strength, 'validation.messages': 'laravel9' }))).toEqual({
+      password: ['The password must contain at least one number.'],
+    })
+    expect((await patch(password('abcd1234'), strength)).status).toBe(200)
+  })
+
+  it("lists every criterion missed after the minimum, in Password's order; a non-string is judged by string|min only", async () => {
+    const all = { 'body.password-strength': 'mixed-case-numbers-symbols' }
+    expect(errorsOf(await patch(password('abcdefg'), all))).toEqual({
+      password: [
+        'The password field must be at least 8 characters.',
+        'The password field must contain at least one uppercase and one lowercase letter.',
+        'The password field must contain at least one symbol.',
+        'The password field must contain at least one number.',
+      ],
+    })
+    expect(errorsOf(await patch({ role_id: 'admin', password: 42, password_confirmation: 42 }, all))['password']).toEqual([
+      'The password field must be a string.',
+      'The password field must be at least 8 characters.',
+    ])
+    expect((await patch(password('Abcd-1234'), all)).status).toBe(200)
+  })
+
+  it('the default (min) takes 8 letters, as before', async () => {
+    expect((await patch(password('abcdefgh'))).status).toBe(200)
+    expect(medibulut.rules['body.password-strength'].provenance).toMatchObject({ kind: 'inferred', readings: { default: 'min' } })
+  })
+
+  it("the probe tells every reading apart, and calibrate picks a server's criteria from it", async () => {
+    const probe = (probes['medibulut'] ?? []).find((p) => p.rule === 'body.password-strength') ?? expect.fail('no probe')
+    const suite = suites['medibulut'] ?? expect.fail('no medibulut suite')
+    const seen = new Set<string>()
+    for (const reading of PASSWORD_STRENGTHS) {
+      const result = await runProbe(suite, probe, await referenceTarget('medibulut', { 'body.password-strength': reading }))
+      seen.add(JSON.stringify(result))
+    }
+    expect(seen.size).toBe(PASSWORD_STRENGTHS.length)
+    const server = { 'body.password-strength': 'letters-numbers' }
+    const live = { ...(await referenceTarget('medibulut', server)), label: 'staging medibulut' }
+    const result = await calibrate(suite, live, { learn: false })
+    expect(result.readings).toMatchObject(server)
+    expect(result.remaining).toEqual([])
+  }, 120_000)
 })

@@ -74,12 +74,6 @@ const knownUncovered: Readonly<Record<string, readonly string[]>> = {}
  * reading refuses (a password without a digit).
  */
 const knownRemaining: Readonly<Record<string, readonly string[]>> = {
-  // body.formats: a password needs a letter and a digit (Password::letters()->numbers(), one message of its own):
-  // from an 8-letter password refused, calibrate cannot tell "needs a digit" from "needs a symbol" or "mixed case".
-  'strict medibulut': ['body.formats'],
-  // The mixed writer's own rules beyond every reading and every learned piece: identity_number is `digits:11`
-  // (body.lengths) and a password needs a digit (body.formats, Password::numbers()); calibrate learns neither yet.
-  'mixed medibulut': ['body.lengths', 'body.formats'],
   // Two owners are allowed (owner.single unchecked), and an admin may not update an owner (403): the probe that
   // makes the peer owner cannot be undone (its restore is refused), so the server calibrate measures last is not the
   // server it started with. calibrate's last diff names it response.shape, a diff on a fresh server owner.single.
