@@ -44,3 +44,25 @@ export function expectUpdated<R extends string, S extends z.ZodType>(
   t.matches(rule, schema, res.body, 'body')
   return schema.parse(res.body)
 }
+
+/**
+ * update.persists, resting on response.echo: the value the 200 showed as taken is still there after a later update.
+ * A value the 200 already lost is response.echo's finding (a premise that failed), not a second one here.
+ * @example await expectPersists(t, 'title', title, first, () => update(t, { bio: 'second write' }))
+ */
+export async function expectPersists(
+  t: CheckContext<'response.echo' | 'update.persists'>,
+  field: string,
+  sent: unknown,
+  first: Readonly<Record<string, unknown>>,
+  later: () => Promise<Readonly<Record<string, unknown>>>,
+): Promise<void> {
+  const shown = JSON.stringify(first[field])
+  if (!t.given('response.echo', first[field] === sent, `the 200 showed ${field} ${shown}, not the value sent`)) return
+  const after = (await later())[field]
+  t.expect(
+    'update.persists',
+    after === sent,
+    `${field} was ${JSON.stringify(after)} after a later update; expected ${JSON.stringify(sent)}`,
+  )
+}

@@ -265,13 +265,13 @@ export async function diff(
       const shape: string[] = []
       // An empty list on one side says nothing about its elements' shape, nor a null about what it would hold (a
       // peer whose `language` is null next to one whose list has strings): data, not contract.
-      const emptyList = (map: Map<string, string>, path: string) => {
+      const unshaped = (map: Map<string, string>, path: string) => {
         const at = path.indexOf('[]')
         if (at !== -1 && map.get(path.slice(0, at)) === 'array' && !map.has(path.slice(0, at + 2))) return true
         return ancestors(path).some((above) => map.get(above) === 'null')
       }
       for (const [path, type] of mp) {
-        if (emptyList(lp, path)) continue
+        if (unshaped(lp, path)) continue
         const other = lp.get(path)
         // null stands in for any type: a nullable field the two sides happen to fill differently.
         if (other === undefined) shape.push(`${path}: missing (mock: ${type})`)
@@ -282,7 +282,7 @@ export async function diff(
       // difference of the error's shape ({success:false, message} is not {message}).
       for (const [path, type] of lp) {
         const parent = /[.[]/.test(path) ? path.replace(/(?:\.[^.[\]]+|\[\])$/, '') : ''
-        if (mp.has(path) || (parent !== '' && !mp.has(parent)) || emptyList(mp, path)) continue
+        if (mp.has(path) || (parent !== '' && !mp.has(parent)) || unshaped(mp, path)) continue
         if (le.status < 300) extras.push({ check: check.title, request, path, type })
         else if (parent === '') shape.push(`${path}: ${type} (not in the mock's)`)
       }

@@ -156,19 +156,7 @@ export function describeContracts(apis: readonly string[], options: ContractOpti
       afterAll(async () => {
         await owned?.close()
       })
-      for (const check of suite.checks) {
-        it(check.title, async (context) => {
-          if (!target) throw new Error(`apitwin/vitest: no target for ${api}; see the error of beforeAll`)
-          await target.reset?.()
-          const outcome = await runCheck(suite, check, target, { strict })
-          if (outcome.status === 'skip') context.skip(outcome.skipReason)
-          for (const warning of outcome.warnings) {
-            console.warn(`apitwin ${api} › ${check.title}: ${line(warning)}`)
-            await context.annotate(line(warning), 'warning')
-          }
-          expect(outcome.failures.map(line), `${api} against ${target.label}`).toEqual([])
-        })
-      }
+      for (const check of suite.checks) registerCheck(api, suite, check, () => target, strict)
     })
   }
 }

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importOpenApi } from '../contracts/openapi/contract.ts'
 import { isPasswordHash, verifyPassword } from '../fixtures/password.ts'
+import { projector, splitter } from '../handlers/openapi-project.ts'
 import { spawnServe, type SpawnedServer } from './helpers/spawn-serve.ts'
 
 // Issue 18 and the project standard: a writeOnly value (a password) is stored, but never in clear, and never leaves
@@ -176,8 +178,6 @@ describe('writeOnly values of an imported API', () => {
 
 describe('writeOnly fields under oneOf and anyOf', () => {
   it('are kept out of answers and split out of records, whichever branch the value matches', async () => {
-    const { importOpenApi } = await import('../contracts/openapi/contract.ts')
-    const { projector, splitter } = await import('../handlers/openapi-project.ts')
     const login = {
       type: 'object',
       properties: {

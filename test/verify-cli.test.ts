@@ -89,6 +89,24 @@ describe('apitwin verify, spawned as CI runs it', () => {
     })
   })
 
+  it("takes a --base-url that already ends where the documented path begins, as a doc's base URL reads", async () => {
+    const a = actor()
+    // flextell's doc shows https://dev.flextell.ai/api/v1/users/{id}: a user may well give …/api/v1 as the base.
+    const result = await cli([
+      'verify',
+      'flextell',
+      '--base-url',
+      `${server.url}/flextell/api/v1`,
+      '--token',
+      a.token,
+      '--user-id',
+      String(a.userId),
+    ])
+    expect(result.stderr).toBe('')
+    expect(result.code, result.stdout).toBe(0)
+    expect(result.stdout).not.toContain(a.token)
+  })
+
   it('names the missing partner of a half-given account, refuses extra arguments and unredactable tokens (in-process)', async () => {
     const base = `${server.url}/flextell`
     const cases: Array<[string[], RegExp]> = [
