@@ -91,6 +91,14 @@ export const gorules = {
         ['none', 'no roles guard: any user may update any user'],
       ],
     ),
+    'authz.owner': inferred(
+      'GoRules\' user manual: "admins and the owner manage users", naming no exception; many servers still guard the owner\'s account from admins',
+      'an admin may update the owner like any other user',
+      [
+        ['admins', 'admins manage every user, the owner included'],
+        ['owner-only', 'only the owner updates the owner: an admin is refused 403 "Forbidden resource"'],
+      ],
+    ),
     'body.enums': documented(
       'status: "active, disabled, locked"; type: "invited, member, author, admin, owner"',
       'status and type take exactly their documented values',

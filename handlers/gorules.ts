@@ -64,7 +64,7 @@ function find(db: GorulesDb, userId: string, { rule, dialect }: GorulesReadings)
   return db.users.get('id', userId.toLowerCase()) ?? halt(notFound())
 }
 
-/** Admins and the owner manage users; anyone else may change only their own name. */
+/** Admins and the owner manage users (the owner perhaps only by the owner); anyone else may change only their own name. */
 function authorize(
   actor: GorulesUserRecord,
   user: GorulesUserRecord,
@@ -72,7 +72,12 @@ function authorize(
   { rule, dialect }: GorulesReadings,
 ): void {
   // authz.admin: none — no roles guard at all.
-  if (MANAGERS.has(actor.type) || rule['authz.admin'] === 'none') return
+  if (MANAGERS.has(actor.type) || rule['authz.admin'] === 'none') {
+    // authz.owner: owner-only — the owner's account is the owner's alone (admins, anyone the guard lets by).
+    if (rule['authz.owner'] === 'owner-only' && user.type === 'owner' && actor.type !== 'owner')
+      halt(because('authz.owner', dialect.forbidden()))
+    return
+  }
   if (actor.id !== user.id)
     halt(because('forbidden', rule['authz.admin'] === '404' ? dialect.notFound('User not found') : dialect.forbidden()))
   if (['status', 'type', 'roles'].some((key) => input[key] !== undefined)) halt(because('forbidden', dialect.forbidden()))

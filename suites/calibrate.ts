@@ -1,12 +1,12 @@
 import type { LearnedByRule } from '../contracts/learned.ts'
 import { formatFieldReading, type ReadingChoice } from '../contracts/provenance.ts'
-import type { Suite } from './check.ts'
 import { readingTable, readingsObserving } from './probe-checks.ts'
 import { diff, type Difference } from './diff.ts'
 import { learn } from './learn.ts'
 import { observationKey, probesOf, runProbe, type Probe } from './probes.ts'
 import { referenceOf } from './reference.ts'
 import type { Target } from './target.ts'
+import { leftBehindOn, type Suite } from './check.ts'
 
 /** What calibration concluded about one inferred rule. */
 export type Calibration =
@@ -40,6 +40,11 @@ export interface CalibrationResult {
    * behaviour no reading and no learned piece covers, named by rule so nothing is left unsaid.
    */
   readonly remaining: readonly Difference[]
+  /**
+   * What calibrate's requests left changed on the server (a restore it refused), once each: the server it measured
+   * last is not the one it started with, and the user must put it back.
+   */
+  readonly leftBehind: readonly string[]
 }
 
 type Seen = { observed: string } | { skipped: string } | { error: string }
@@ -191,9 +196,10 @@ export async function calibrate(
     disposable: false,
   })
   const remaining = async (pieces?: LearnedByRule) => (await diff(suite, target, await mockUnder(pieces))).differences
-  if (!learning) return { api: suite.api, readings, rules, learned: {}, remaining: await remaining() }
+  if (!learning) return { api: suite.api, readings, rules, learned: {}, remaining: await remaining(), leftBehind: leftBehindOn(target) }
   const learned = await learn(suite, target, await mockUnder())
-  if (Object.keys(learned).length === 0) return { api: suite.api, readings, rules, learned, remaining: await remaining() }
+  if (Object.keys(learned).length === 0)
+    return { api: suite.api, readings, rules, learned, remaining: await remaining(), leftBehind: leftBehindOn(target) }
   // A rule no reading covered is covered when the mock, with what was learned, answers its probe as the server did.
   const withLearned = await referenceOf(suite, readings, learned)
   const covered: Calibration[] = []
@@ -211,5 +217,6 @@ export async function calibrate(
         : found,
     )
   }
-  return { api: suite.api, readings, rules: covered, learned, remaining: await remaining(learned) }
+  const still = await remaining(learned)
+  return { api: suite.api, readings, rules: covered, learned, remaining: still, leftBehind: leftBehindOn(target) }
 }

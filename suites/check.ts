@@ -40,6 +40,11 @@ export interface SendOptions {
   readonly path?: string
   /** Query parameters, appended in order (an API key the document puts in the query goes here). */
   readonly query?: ReadonlyArray<readonly [string, string]>
+  /**
+   * The rule this request's answer rests on where the check asserts nothing about it (a restore): `diff` charges a
+   * difference in it there. Never sent.
+   */
+  readonly restsOn?: string
 }
 
 export interface Finding {
@@ -175,6 +180,24 @@ const keptByRun = new WeakMap<Target, Map<string, string>>()
  */
 const unrestoredByRun = new WeakMap<Target, string>()
 
+/** What checks made on a target and could not undo, across runs (what `leftBehind` and refused restores said). */
+const leftByTarget = new WeakMap<Target, string[]>()
+const leftOn = (target: Target): string[] => {
+  const known = leftByTarget.get(target)
+  if (known) return known
+  const fresh: string[] = []
+  leftByTarget.set(target, fresh)
+  return fresh
+}
+
+/**
+ * Everything any check or probe left changed on `target` so far, once each: `calibrate` says it after all its runs.
+ * @example leftBehindOn(live) // ['user 42 left changed: the server refused to put it back (answered 403); restore it by hand']
+ */
+export function leftBehindOn(target: Target): readonly string[] {
+  return [...leftOn(target)]
+}
+
 /** `field=value` keys of every leaf of a request body (an array under its field, and each of its elements). */
 function leafKeys(value: unknown, key = '', out: string[] = []): string[] {
   if (Array.isArray(value)) {
@@ -249,6 +272,8 @@ export async function runCheck<R extends string>(
   const cleanups: Array<() => Promise<unknown>> = []
   /** Whether every restore was taken, and whether a request changed the account with nothing registered to undo it. */
   let restored = true
+  /** The request sent last: during the cleanups, the restore that was refused. */
+  let lastSent: SendOptions = {}
   let changed = false
   const kept = keptByRun.get(target) ?? new Map<string, string>()
   keptByRun.set(target, kept)
@@ -335,6 +360,7 @@ export async function runCheck<R extends string>(
       return account
     },
     send: async (options) => {
+      lastSent = options ?? {}
       const exchange = await send(suite, target, options)
       if (exchange.status >= 200 && exchange.status < 300)
         lastAccepted = options?.rawBody === undefined ? options?.body : parseOrRaw(options.rawBody)
@@ -439,9 +465,19 @@ export async function runCheck<R extends string>(
         () => refused,
       )
       // A restore the server refused; 404 and 410 are a delete of what is already gone, which is as it was.
-      if (result === refused || (isExchange(result) && result.status >= 400 && result.status !== 404 && result.status !== 410))
+      if (result === refused || (isExchange(result) && result.status >= 400 && result.status !== 404 && result.status !== 410)) {
         restored = false
+        // Said plainly where it stays so (a live server): the user must put it back, and later answers may differ.
+        if (target.reset === undefined) {
+          const account = typeof lastSent.as === 'string' && lastSent.as !== 'anonymous' ? target.accounts[lastSent.as] : undefined
+          const id = lastSent.userId ?? account?.userId ?? target.accounts.actor.userId
+          left.push(
+            `user ${id} left changed: the server refused to put it back (${isExchange(result) ? `answered ${result.status}` : 'no answer'}); restore it by hand`,
+          )
+        }
+      }
     }
+    for (const what of left) if (!leftOn(target).includes(what)) leftOn(target).push(what)
     const [failed] = failures
     // A target that resets (the mock) is put back by its runner between checks: nothing is left changed there.
     const asFound = target.reset !== undefined || (restored && !(changed && cleanups.length === 0))

@@ -47,6 +47,8 @@ export interface DiffResult {
   readonly skipped: ReadonlyArray<{ readonly check: string; readonly reason: string }>
   /** Request pairs compared. */
   readonly compared: number
+  /** What a check left changed on the live server and could not undo (a restore it refused): put it back by hand. */
+  readonly leftBehind: ReadonlyArray<{ readonly check: string; readonly what: string }>
 }
 
 interface Recorded {
@@ -183,6 +185,7 @@ export async function diff(
   const differences: Difference[] = []
   const extras: Extra[] = []
   const skipped: Array<{ check: string; reason: string }> = []
+  const leftBehind: Array<{ check: string; what: string }> = []
   let compared = 0
   // What each side's probe concluded, by check title: compared when the exchanges alone show no difference.
   const answers = new Map<string, string>()
@@ -206,8 +209,10 @@ export async function diff(
     const fromMock = await runCheck(suite, recording(check, mockLog), mock)
     await live.reset?.()
     const fromLive = await runCheck(suite, recording(check, liveLog), live)
+    for (const what of fromLive.leftBehind ?? []) leftBehind.push({ check: check.title, what })
     if (fromLive.status === 'skip' || fromMock.status === 'skip') {
-      skipped.push({ check: check.title, reason: fromLive.skipReason ?? fromMock.skipReason ?? 'skipped' })
+      // Skipped on the mock alone: a reading the mock follows (one owner) leaves it nothing to ask.
+      skipped.push({ check: check.title, reason: fromLive.skipReason ?? `on the mock: ${fromMock.skipReason ?? 'skipped'}` })
       continue
     }
     const failed = new Set(fromLive.failures.map((f) => f.rule))
@@ -232,6 +237,7 @@ export async function diff(
       // else to the inferred rule the check warned about, else to the inferred rule the aspect rests on.
       const charge = (aspect: Aspect): string =>
         forced ??
+        l.options.restsOn ??
         asserted.find((id) => failed.has(id)) ??
         asserted.find((id) => warned.includes(id)) ??
         warned[0] ??
@@ -329,5 +335,5 @@ export async function diff(
       }
     }
   }
-  return { api: suite.api, target: live.label, differences, extras, skipped, compared }
+  return { api: suite.api, target: live.label, differences, extras, skipped, compared, leftBehind }
 }

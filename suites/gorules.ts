@@ -81,18 +81,44 @@ async function update(t: T, body: Record<string, unknown>, options: Omit<SendOpt
  * rule itself; its status and message would only repeat it), then the validation status and the service's text.
  */
 function expectServiceRefusal(t: T, res: Exchange, rule: 'roles.exist' | 'owner.single', what: string, text: string): void {
+  // The reading under which the service takes it (unknown ids dropped, a second owner saved): a 200.
+  if (t.reading(rule) === { 'roles.exist': 'ignored', 'owner.single': 'unchecked' }[rule]) {
+    t.expect(rule, res.status === 200, `${what}: the ${t.reading(rule)} reading takes it, got ${res.status} ${snippet(res.text)}`)
+    return
+  }
   if (!t.expect(rule, res.status >= 400 && res.status < 500, `${what}: expected a refusal, got ${res.status} ${snippet(res.text)}`)) return
   t.expect([rule, 'validation.status'], res.status === validationStatus(t), `${what}: expected ${validationStatus(t)}, got ${res.status}`)
   t.expect([rule, 'error.body'], messages(res).includes(text), `expected "${text}", got ${JSON.stringify(messages(res))}`)
 }
 
-/** The user's state read with an empty update, restored after the check. */
-async function snapshot(t: T, userId?: string | number) {
-  const options = userId === undefined ? {} : { userId }
-  const before = await update(t, {}, options)
+/**
+ * Makes the peer an owner for the rest of the check (undefined: the peer already is one, nothing sent) and registers
+ * putting the peer back: as the actor (an admin manages users), else as the peer itself, since a server may keep an
+ * owner's account from admins (authz.owner) or keep the role a token was issued with.
+ * @example const res = await promotePeer(t) // 400 where the server keeps one owner
+ */
+export async function promotePeer<R extends string>(t: CheckContext<R>): Promise<Exchange | undefined> {
+  const peer = t.account('peer')
+  const typeIn = (res: Exchange) => (res.status === 200 ? (res.body as { type?: unknown } | undefined)?.type : undefined)
+  const type =
+    typeIn(await t.send({ userId: peer.userId, body: {} })) ?? (peer.token ? typeIn(await t.send({ as: 'peer', body: {} })) : undefined)
+  if (type === 'owner') return undefined
+  // Nothing to put back to: a promotion taken could not be undone.
+  if (typeof type !== 'string') return t.skip("the peer's type could not be read (an empty update of the peer was not answered 200)")
+  const res = await t.send({ userId: peer.userId, body: { type: 'owner' } })
+  if (res.status < 300)
+    t.onCleanup(async () => {
+      const back = await t.send({ userId: peer.userId, body: { type }, restsOn: 'authz.owner' })
+      return back.status < 300 || !peer.token ? back : t.send({ as: 'peer', body: { type } })
+    })
+  return res
+}
+
+/** The actor's state read with an empty update, restored after the check. */
+async function snapshot(t: T) {
+  const before = await update(t, {})
   t.onCleanup(() =>
     t.send({
-      ...options,
       body: {
         firstName: before.firstName,
         lastName: before.lastName,
@@ -275,11 +301,12 @@ const checks: Check<R>[] = [
   },
   {
     title: 'there is only one owner: another user cannot be made owner',
-    needs: ['writes', 'peer'],
+    // The peer's token: a server that takes a second owner may keep it from admins (authz.owner), so the peer may
+    // have to step down themself. Without it the write might not be undone; the owner.single probe still asks.
+    needs: ['writes', 'peer', 'peer-token'],
     async run(t) {
-      const peer = t.account('peer').userId
-      await snapshot(t, peer)
-      const res = await t.send({ userId: peer, body: { type: 'owner' } })
+      const res = await promotePeer(t)
+      if (res === undefined) return t.skip('the peer is an owner already: give a peer account that is not')
       expectServiceRefusal(t, res, 'owner.single', 'making a second owner', 'There can only be one owner')
     },
   },

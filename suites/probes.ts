@@ -2,6 +2,7 @@ import { runCheck, type CheckContext, type Exchange, type Need, type SendOptions
 import { replaceWhole } from '../handlers/placeholders.ts'
 import type { Target } from './target.ts'
 import { MEDIBULUT_OPTIONAL } from '../contracts/medibulut.ts'
+import { promotePeer } from './gorules.ts'
 
 /**
  * A probe asks a server one question about one inferred rule — which of its readings does this server follow —
@@ -378,6 +379,20 @@ const gorulesProbes: readonly Probe[] = [
       return (await t.send({ body: { type: 'owner' } })).status === 200
     },
     ['writes'],
+  ),
+  // Whether an admin may update the owner. No account need be the owner: the peer is made one (a server that keeps
+  // one owner refuses it, hence `given`), put back by the actor or, where admins may not, by the peer itself.
+  probe(
+    'authz.owner',
+    async (t) => {
+      if (field((await t.send({ body: {} })).body, 'type') !== 'admin') t.skip("the actor is not an admin: give an admin's token")
+      const promoted = await promotePeer(t)
+      if (promoted !== undefined && promoted.status !== 200)
+        t.skip(`the server keeps one owner (a second is answered ${promoted.status}): give the owner as the peer`)
+      return (await t.send({ userId: t.account('peer').userId, body: {} })).status
+    },
+    ['writes', 'peer', 'peer-token'],
+    { 'owner.single': 'unchecked' },
   ),
   probe(
     'status.sessions',

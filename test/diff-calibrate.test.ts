@@ -166,6 +166,42 @@ describe('calibrate and diff against a server with other readings', () => {
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
+  it('gorules: a server with two owners where admins may not touch an owner: calibrate finds both, no account is left changed', async () => {
+    const choice = { 'owner.single': 'unchecked', 'authz.owner': 'owner-only' }
+    const target = await liveUnder('gorules', choice)
+    // A mock that keeps one owner cannot ask whether an admin may update one: diff names owner.single and says why
+    // the authz.owner probe was not compared; calibrate reads owner.single first and then asks.
+    const before = await inProcess(['diff', 'gorules', ...target, '--allow-writes', '--reporter', 'json'])
+    const report = JSON.parse(before.stdout) as DiffJson & { skipped: Array<{ check: string; reason: string }> }
+    expect(report.rules.map((r) => r.rule)).toEqual(['owner.single'])
+    expect(report.skipped.find((s) => s.check === 'probe: authz.owner')?.reason).toMatch(/^on the mock: .*one owner/)
+    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+    folders.push(dir)
+    const file = join(dir, 'apitwin.config.json')
+    const calibrated = await inProcess(['calibrate', 'gorules', ...target, '--allow-writes', '--write', file])
+    expect(calibrated.code, calibrated.stdout).toBe(0)
+    expect(calibrated.stdout).toContain('authz.owner = owner-only (default admins)')
+    expect(calibrated.stdout).not.toContain('left changed')
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['gorules']).toMatchObject(choice)
+    const after = await inProcess(['diff', 'gorules', ...target, '--allow-writes', '--config', file, '--strict'])
+    expect(after.code, after.stdout).toBe(0)
+    // Without the peer's token the peer cannot step down again as an owner may: the probe is not run.
+    const withoutPeerToken = target.filter((_, i) => target[i] !== '--peer-token' && target[i - 1] !== '--peer-token')
+    const blind = await inProcess(['calibrate', 'gorules', ...withoutPeerToken, '--allow-writes', '--json'])
+    const result = JSON.parse(blind.stdout) as {
+      rules: Array<{ rule: string; status: string; reason?: string }>
+      remaining: unknown[]
+      leftBehind: string[]
+    }
+    const owner = result.rules.find((r) => r.rule === 'authz.owner')
+    expect(owner?.status).toBe('skipped')
+    expect(owner?.reason).toContain('--peer-token')
+    // Nothing that might not be undone is sent: the only-one-owner check needs the peer's token too.
+    expect(result.leftBehind).toEqual([])
+    expect(result.remaining).toEqual([])
+    expect(blind.code).toBe(0)
+  }, 90_000)
+
   it('rails-users: against the default server the irreversible rule is said plainly as unknown, with the command that would learn it', async () => {
     const target = await liveUnder('rails-users', {})
     const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes'])

@@ -47,7 +47,7 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
 
 function render(
   api: string,
-  { rules, learned, remaining }: Pick<CalibrationResult, 'rules' | 'learned' | 'remaining'>,
+  { rules, learned, remaining, leftBehind }: Pick<CalibrationResult, 'rules' | 'learned' | 'remaining' | 'leftBehind'>,
   file: string | undefined,
 ): string {
   const line = (r: Calibration): string => {
@@ -91,6 +91,13 @@ function render(
             const count = remaining.filter((d) => d.rule === rule).length
             return `  ${rule}: ${first?.aspect ?? ''} — mock ${first?.mock.slice(0, 60) ?? ''} / server ${first?.live.slice(0, 60) ?? ''}${count > 1 ? ` (and ${count - 1} more)` : ''}`
           }),
+        ]
+      : []),
+    ...(leftBehind.length > 0
+      ? [
+          '',
+          'left changed on the server (a request put it back and the server refused; the answers after it came from the changed server):',
+          ...leftBehind.map((what) => `  ${what}`),
         ]
       : []),
     '',

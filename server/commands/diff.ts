@@ -113,6 +113,12 @@ function renderTable(result: DiffResult, readings: Readonly<Record<string, strin
     )
   }
   for (const s of result.skipped) lines.push(paint('2', `- ${s.check} (skipped: ${s.reason})`))
+  if (result.leftBehind.length > 0)
+    lines.push(
+      '',
+      paint('33', 'left changed on the server (later answers may differ for it):'),
+      ...result.leftBehind.map((l) => `  ${l.what} (${l.check})`),
+    )
   return [...lines, '', summaryLine(result), ''].join('\n')
 }
 
@@ -124,7 +130,7 @@ function renderJson(result: DiffResult, readings: Readonly<Record<string, string
     why: ds[0]?.why,
     differences: ds,
   }))
-  return `${JSON.stringify({ api: result.api, target: result.target, readings, strict, summary: summaryLine(result), compared: result.compared, rules, extras: result.extras, skipped: result.skipped }, null, 2)}\n`
+  return `${JSON.stringify({ api: result.api, target: result.target, readings, strict, summary: summaryLine(result), compared: result.compared, rules, extras: result.extras, skipped: result.skipped, leftBehind: result.leftBehind }, null, 2)}\n`
 }
 
 const xml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
