@@ -4,7 +4,8 @@
  * server's own wording, error body or status, copied from refusals (requests that changed nothing), with every
  * account value and every id of the request replaced by a placeholder, so no secret or account is ever kept.
  *
- * Placeholders: `<param.NAME>` a path parameter of the request (`<param.id>`), `<LABEL.FIELD>` an account value
+ * Placeholders: `<param.NAME>` a path parameter of the request (`<param.id>`), `<body.PATH>` an id the request's
+ * body sent (a UUID or a number of four digits or more: `<body.roles.0>`), `<LABEL.FIELD>` an account value
  * (`<actor.email>`, `<foreign.userId>`); in a body template `<status>` is the reply's status, `<mock.KEY>` the
  * value the mock put under KEY and `<mock.KEY[0]>` the first text of the mock's list there (a server answering one
  * message where the mock lists them, as a NestJS service's BadRequestException beside the ValidationPipe's list).

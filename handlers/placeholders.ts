@@ -52,3 +52,27 @@ export function swapsOf(pairs: Iterable<readonly [string | number | undefined, s
 export function paramPlaceholder(name: string, value: string): string {
   return /^\d+$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? `<param.${name}>` : `<param.${name}:text>`
 }
+
+const ID_LIKE = /^(?:\d{4,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
+/** At most this many of a body's values are looked at: the cost of a hostile body stays bounded. */
+const BODY_LEAVES = 64
+
+/**
+ * The id-like values a request body carries (UUIDs, numbers of four or more digits), by where they were sent:
+ * `<body.roles.0>`. A refusal that names what the request sent ("Role 3c90… not found") is learned with the
+ * placeholder, so it fits the next request's id, and a status learned for it is keyed by its wording, not its id.
+ * @example bodyIdSwaps({ roles: ['3c90c3cc-0d44-4b50-8888-8dd25736052a'] }) // [['3c90…', '<body.roles.0>']]
+ */
+export function bodyIdSwaps(body: unknown): Swaps {
+  const pairs: Array<readonly [string, string]> = []
+  let seen = 0
+  const walk = (value: unknown, path: string): void => {
+    if (++seen > BODY_LEAVES) return
+    if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}.${index}`))
+    else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`)
+    else if ((typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) && ID_LIKE.test(String(value)))
+      pairs.push([String(value), `<body${path}>`])
+  }
+  if (typeof body === 'object' && body !== null) walk(body, '')
+  return swapsOf(pairs)
+}

@@ -3,7 +3,7 @@ import type { ReadingChoice } from '../contracts/provenance.ts'
 import type { Account, SeedOptions } from '../fixtures/account.ts'
 import { DEFAULT_SEED, DEFAULT_USERS } from '../fixtures/faker.ts'
 import { applyLearned } from './learned-replies.ts'
-import { paramPlaceholder, swapsOf } from './placeholders.ts'
+import { bodyIdSwaps, paramPlaceholder, swapsOf } from './placeholders.ts'
 import type { ApiState, TwinApi } from './twin-api.ts'
 
 export interface TwinOptions extends SeedOptions {
@@ -128,6 +128,7 @@ function withLearned(state: ApiState, byRule: LearnedByRule | undefined, documen
         learned,
         [
           ...swapsOf(Object.entries(params).map(([name, value]) => [value, paramPlaceholder(name, value ?? '')] as const)),
+          ...bodyIdSwaps(sent),
           ...swapsOf(accounts),
         ],
         { ...(path !== undefined && { path }), sent },

@@ -1,7 +1,7 @@
 import type { Json, Learned, LearnedByRule } from '../contracts/learned.ts'
 import { CAUSE_HEADER } from '../handlers/causes.ts'
 import { isLaravelSummary, kindOf, leadingMessage, slotKey, slotsOf, type Slot } from '../handlers/learned-replies.ts'
-import { paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
+import { bodyIdSwaps, paramPlaceholder, swapsOf, toPlaceholders, type Swaps } from '../handlers/placeholders.ts'
 import { pathValues, type Exchange, type SendOptions, type Suite } from './check.ts'
 import { diff, type Aspect, type Pair } from './diff.ts'
 import { orderLearner } from './learn-order.ts'
@@ -167,18 +167,21 @@ const isTexts = (value: unknown): boolean => Array.isArray(value) && value.lengt
 /** A request's path ids and the target's accounts, each with its placeholder, the path ids first. */
 function swapsFor(suite: Suite, target: Target, options: SendOptions): Swaps {
   const path = Object.entries(pathValues(suite, target, options)).map(([name, value]) => [value, paramPlaceholder(name, value)] as const)
-  return [...swapsOf(path), ...swapsOf(accountSwaps(target))]
+  return [...swapsOf(path), ...bodyIdSwaps(sentBody(options)), ...swapsOf(accountSwaps(target))]
 }
 
 /**
  * The swaps safe to apply to a server's text: e-mails and tokens, the placeholders the mock's own text holds, and
- * the request's path ids long enough to be no count or code ("User 3f2a…e9 not found" is about this request's id,
+ * the request's path ids long enough to be no count or code and its body's ids ("User 3f2a…e9 not found" is about this request's id,
  * so the mock says it of the next request's; a "2" may be "2 more errors").
  */
 function distinctive(swaps: Swaps, mockText: string): Swaps {
   return swaps.filter(
     ([value, placeholder]) =>
-      /\.(?:email|token)>$/.test(placeholder) || mockText.includes(placeholder) || (placeholder.startsWith('<param.') && value.length >= 4),
+      /\.(?:email|token)>$/.test(placeholder) ||
+      mockText.includes(placeholder) ||
+      placeholder.startsWith('<body.') ||
+      (placeholder.startsWith('<param.') && value.length >= 4),
   )
 }
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { describeLearned, mergeLearned, validateLearned, type LearnedByRule } from '../contracts/learned.ts'
 import { gorules } from '../contracts/gorules.ts'
 import { CAUSE_HEADER } from '../handlers/causes.ts'
+import { apis, createTwin } from '../handlers/twin.ts'
 import { applyLearned } from '../handlers/learned-replies.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { calibrate } from '../suites/calibrate.ts'
@@ -151,6 +152,41 @@ describe('learned pieces by cause', () => {
       'roles.exist',
       '<mock.message[0]>',
     ])
+  }, 60_000)
+
+  it('gorules: a refusal naming the id the request sent is learned with a placeholder: another id gets its own, with the learned status', async () => {
+    // The varied stand-in's wording and status: 422 "Unknown role id(s): <id>" where the mock says 400 "Role <id> does not exist".
+    const live = await liveFrom('gorules', {}, (cause, body) =>
+      cause === 'roles.exist' && Array.isArray(body['message'])
+        ? {
+            status: 422,
+            body: {
+              statusCode: 422,
+              message: `Unknown role id(s): ${String(body['message'][0]).split(' ')[1]}`,
+              error: 'Unprocessable Entity',
+            },
+          }
+        : undefined,
+    )
+    const result = await calibrate(suites['gorules'] ?? expect.fail('no gorules suite'), { ...live, allowWrites: true })
+    expect(distinctRules(result.remaining)).toEqual([])
+    expect(JSON.stringify(result.learned), 'no id the probe sent is learned literally').not.toContain(
+      '00000000-0000-4000-8000-000000000000',
+    )
+    const twin = await createTwin({ apis: apis.filter((a) => a.name === 'gorules'), learned: { gorules: result.learned } })
+    const served = await startServer({ port: 0, twin, log: false, fastGlobals: false })
+    servers.push(served)
+    const actor = twin.accounts('gorules').find((a) => a.label === 'actor') ?? expect.fail('no actor')
+    const other = '5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e'
+    const response = await fetch(`${served.url}/gorules/api/users/${String(actor.userId)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${actor.token}` },
+      body: JSON.stringify({ roles: [other] }),
+    })
+    expect({ status: response.status, body: (await response.json()) as unknown }).toEqual({
+      status: 422,
+      body: { statusCode: 422, message: `Unknown role id(s): ${other}`, error: 'Unprocessable Entity' },
+    })
   }, 60_000)
 
   it("rails-users: Rails' routing 404 beside the controller's documented 404 is learned for the route alone", async () => {
