@@ -99,6 +99,18 @@ export const gorules = {
         ['owner-only', 'only the owner updates the owner: an admin is refused 403 "Forbidden resource"'],
       ],
     ),
+    'order.validation': inferred(
+      'NestJS runs guards before pipes: a guard that finds the user and checks roles decides before the ValidationPipe sees the body; a service that looks the user up after the pipe validates the body first',
+      'a request one may not make, or to an unknown user, is refused as such even when its body is invalid',
+      [
+        ['last', 'guards first: an unknown user is 404 and a forbidden update 403 whatever the body'],
+        [
+          'after-guard',
+          "a roles guard (the caller's own type), then the body, then the service finds the user: an unknown user with an invalid body is refused for the body",
+        ],
+        ['first', 'the body first: an invalid body is refused with the validation status before any lookup or permission'],
+      ],
+    ),
     'body.enums': documented(
       'status: "active, disabled, locked"; type: "invited, member, author, admin, owner"',
       'status and type take exactly their documented values',

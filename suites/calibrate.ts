@@ -14,7 +14,15 @@ export type Calibration =
    * Exactly one reading answers as the server does. `inferredFrom`: the rule was not probed itself (its probe is
    * irreversible), its reading is the only one under which the named rule's observation is explained.
    */
-  | { readonly rule: string; readonly status: 'found'; readonly value: string; readonly default: string; readonly inferredFrom?: string }
+  | {
+      readonly rule: string
+      readonly status: 'found'
+      readonly value: string
+      readonly default: string
+      readonly inferredFrom?: string
+      /** Other readings that answer alike on this server (the default not among them): the first listed is taken. */
+      readonly alike?: readonly string[]
+    }
   /** Several readings answer alike here (the rule cannot show on this server, e.g. uniqueness case after downcasing). */
   | { readonly rule: string; readonly status: 'indistinguishable'; readonly values: readonly string[]; readonly observed: string }
   /** No reading answers as the server does: reported with what was seen, never guessed. */
@@ -164,6 +172,11 @@ export async function calibrate(
       if (values.length === 1 && values[0] !== undefined) {
         next[probe.rule] = values[0]
         byRule.set(probe.rule, { rule: probe.rule, status: 'found', value: values[0], default: defaultOf(probe.rule) })
+      } else if (values.length > 1 && !values.includes(defaultOf(probe.rule))) {
+        // Several readings answer as the server does, the default not: any of them serves the mock, the default not.
+        const [value = '', ...alike] = values
+        next[probe.rule] = value
+        byRule.set(probe.rule, { rule: probe.rule, status: 'found', value, default: defaultOf(probe.rule), alike })
       } else if (values.length > 1) {
         byRule.set(probe.rule, { rule: probe.rule, status: 'indistinguishable', values, observed: seen.observed })
       } else {

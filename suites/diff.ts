@@ -224,7 +224,9 @@ export async function diff(
     // probe answered differently too, the difference is that rule's.
     const dependency = probesOf(suite).find((p) => p.rule === check.forced)?.given
     const upstream = Object.keys(dependency ?? {}).find((rule) => answered(rule))
-    const forced = check.forced !== undefined && answered(check.forced) ? (upstream ?? check.forced) : undefined
+    // Where the probe's own answer agrees, what differs in its requests is still that rule's (404 for 403 where both
+    // mean "the guard refused").
+    const forced = check.forced === undefined ? undefined : answered(check.forced) ? (upstream ?? check.forced) : upstream
     if (forced !== undefined) differing.push({ rule: forced, statuses: new Set(liveLog.map((r) => r.exchange.status)) })
     const before = differences.length
     for (let i = 0; i < Math.min(mockLog.length, liveLog.length); i++) {

@@ -34,10 +34,10 @@ const names = (res: Exchange, field: string) =>
 
 /** The body's fields, derived from the contract: enums (wrong case and padding included), types, role UUIDs. */
 const derived: DerivedApi<R> = {
-  snapshot,
+  snapshot: (t) => snapshot(t, caseTarget(t)),
   shape: gorules.body.shape,
   framework: frameworks.nest,
-  send: (t, fields) => t.send({ body: fields }),
+  send: (t, fields) => t.send({ userId: caseTarget(t), body: fields }),
   anchor: (field) =>
     field === 'status'
       ? { key: 'type', fields: { type: 'superadmin' }, rule: 'body.enums' }
@@ -114,11 +114,19 @@ export async function promotePeer<R extends string>(t: CheckContext<R>): Promise
   return res
 }
 
-/** The actor's state read with an empty update, restored after the check. */
-async function snapshot(t: T) {
-  const before = await update(t, {})
+/**
+ * Whom the body's cases are sent to: the peer where there is one, as the admin manages users; a server may refuse
+ * anyone a change of their own type or status (a 403 before the body's values would show), whatever its values.
+ */
+const caseTarget = (t: T): string | number | undefined => t.target.accounts.peer?.userId
+
+/** A user's state (the actor's by default) read with an empty update, restored after the check. */
+async function snapshot(t: T, userId?: string | number) {
+  const options = userId === undefined ? {} : { userId }
+  const before = await update(t, {}, options)
   t.onCleanup(() =>
     t.send({
+      ...options,
       body: {
         firstName: before.firstName,
         lastName: before.lastName,
@@ -199,7 +207,23 @@ const checks: Check<R>[] = [
     needs: ['peer', 'peer-token'],
     async run(t) {
       // An invalid status beside the name: a server without a roles guard (the none reading) refuses it and writes nothing.
-      const res = await t.send({ as: 'peer', userId: t.account('actor').userId, body: { firstName: 'Hijack', status: 'deleted' } })
+      const hijack = { firstName: 'Hijack', status: 'deleted' }
+      const res = await t.send({ as: 'peer', userId: t.account('actor').userId, body: hijack })
+      const judged = (r: Exchange) => messages(r).some((m) => m.includes('status'))
+      // Where the body is judged before the guard (order.validation: first), the invalid status is refused as such and
+      // the guard cannot show without a write.
+      if (t.reading('order.validation') === 'first') {
+        t.expect(
+          ['authz.admin', 'order.validation'],
+          judged(res),
+          `expected the invalid status refused first, got ${res.status} ${snippet(res.text)}`,
+        )
+        return
+      }
+      // The same body to an unknown user tells that order from no guard at all: the lookup refuses it first there.
+      const unknown = await t.send({ as: 'peer', userId: UNKNOWN_UUID, body: hijack })
+      if (!t.given('order.validation', !judged(unknown), `an unknown user's update was refused for its body first: ${unknown.status}`))
+        return
       if (t.reading('authz.admin') === 'none') {
         t.expect(
           ['authz.admin', 'validation.status'],

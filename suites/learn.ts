@@ -50,8 +50,9 @@ export async function learn(suite: Suite, live: Target, mock: Target): Promise<L
       if (suite.rules[rule]?.provenance.kind === 'documented') return
       sightings.push({ table, key, cause: me.headers.get(CAUSE_HEADER) ?? '', value, agreed, rule, request: pair.request })
     }
-    if (me.status !== le.status)
-      saw('statuses', `${me.status} ${toPlaceholders(leadingMessage(me.body), mockSwaps)}`, le.status, false, 'status')
+    // Agreement is a sighting too: a status the server gives one cause's refusal and not another's (404 for an
+    // unknown user, 422 where it judged the body first) is learned for that cause alone, or not at all.
+    saw('statuses', `${me.status} ${toPlaceholders(leadingMessage(me.body), mockSwaps)}`, le.status, me.status === le.status, 'status')
     const body = template(me, le, distinctive(liveSwaps, ''), requestPath(suite, live, pair.live.options))
     saw('bodies', String(le.status), body, isIdentity(body, me.body, le.status), 'body shape')
     // Where the server's body takes the mock's message under its own key (`message` ← `detail`), the two texts pair.

@@ -53,7 +53,7 @@ function render(
   const line = (r: Calibration): string => {
     switch (r.status) {
       case 'found':
-        return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}${r.inferredFrom === undefined ? '' : `: not probed (it cannot be undone); the only reading under which ${r.inferredFrom}'s answer is explained`}`
+        return `  ${r.rule} = ${r.value}${r.value === r.default ? ' (the default)' : ` (default ${r.default})`}${r.inferredFrom === undefined ? '' : `: not probed (it cannot be undone); the only reading under which ${r.inferredFrom}'s answer is explained`}${r.alike === undefined ? '' : `; ${r.alike.join(', ')} answer alike on this server`}`
       case 'indistinguishable':
         return `  ${r.rule}: ${r.values.join(', ')} all answer ${r.observed} on this server; left as it is`
       case 'uncovered':
