@@ -234,12 +234,20 @@ export const flextell = {
         ['always', 'updated_at moves on every update (touch())'],
       ],
     ),
+    'body.confirmation': inferred(
+      'password_confirmation: "Must match the password field." Laravel\'s `confirmed` rule on password checks it; an app may also give it `required_with:password`',
+      'a password without its confirmation is refused once, under password ("The password field confirmation does not match.")',
+      [
+        ['confirmed', 'only `confirmed`: one error, under password'],
+        ['required-with', 'also `required_with:password`: "The password confirmation field is required when password is present."'],
+      ],
+    ),
     'body.read-only': inferred(
       'a Laravel controller saves only $request->validated(), so unknown keys are dropped',
       'id, created_at and unknown fields are never written',
       [
         ['dropped', 'unknown and read-only keys are ignored'],
-        ['prohibited', 'read-only keys are refused: 422 "The id field is prohibited."'],
+        ['prohibited', 'read-only keys (the resource\'s own, and tenant_id) are refused: 422 "The id field is prohibited."'],
         // An app that guards its Form Request against any key it does not validate (a `prohibited` rule per key).
         ['refused', 'every key the request does not take is refused, read-only and unknown alike: 422 per key'],
       ],

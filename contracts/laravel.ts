@@ -24,6 +24,7 @@ const templates10 = {
   hex_color: 'The :attribute field must be a valid hexadecimal color.',
   prohibited: 'The :attribute field is prohibited.',
   digits: 'The :attribute field must be :digits digits.',
+  required_with: 'The :attribute field is required when :values is present.',
   // Password::min(8)->mixedCase()->letters()->symbols()->numbers(): `password.*` keys of the same file.
   'password.mixed': 'The :attribute field must contain at least one uppercase and one lowercase letter.',
   'password.letters': 'The :attribute field must contain at least one letter.',
@@ -72,11 +73,13 @@ function attributeName(issue: Issue): string {
   return issue.path.length === 1 ? issueKey(issue).replaceAll('_', ' ') : issueKey(issue)
 }
 
-function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?: number | bigint; digits?: number } {
+function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?: number | bigint; digits?: number; values?: string } {
   if (isLaravelRule(issue.message)) return { rule: issue.message }
   // `digits:11` carries its length in the rule, as Laravel writes it.
   const digits = /^digits:(\d+)$/.exec(issue.message)?.[1]
   if (digits !== undefined) return { rule: 'digits', digits: Number(digits) }
+  const values = /^required_with:(.+)$/.exec(issue.message)?.[1]
+  if (values !== undefined) return { rule: 'required_with', values }
   switch (issue.code) {
     case 'invalid_type':
       if (issue.expected === 'boolean') return { rule: 'boolean' }
@@ -99,12 +102,13 @@ function ruleOf(issue: Issue): { rule: LaravelRule; max?: number | bigint; min?:
 
 /** One Laravel validation message for one issue, e.g. "The name field must not be greater than 255 characters." */
 export function laravelMessage(issue: Issue, messages: LaravelMessages = 'laravel10'): string {
-  const { rule, max, min, digits } = ruleOf(issue)
+  const { rule, max, min, digits, values } = ruleOf(issue)
   return (messages === 'laravel9' ? templates9 : templates10)[rule]
     .replace(':attribute', attributeName(issue))
     .replace(':max', String(max))
     .replace(':min', String(min))
     .replace(':digits', String(digits))
+    .replace(':values', String(values))
 }
 
 type Check = z.core.$ZodCheckDef & { minimum?: number; maximum?: number; format?: string; error?: (issue: object) => unknown }

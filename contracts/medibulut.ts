@@ -239,6 +239,10 @@ export const medibulut = {
       [
         ['403', 'a membership middleware refuses: 403 {"message":"This action is unauthorized."}'],
         ['404', "the tenant is looked up among the caller's own: 404"],
+        [
+          'binding-first',
+          'SubstituteBindings resolves the scoped user before the membership middleware: a user not of that tenant (the caller) is 404, one of it 403',
+        ],
       ],
     ),
     'user.not-found': inferred(

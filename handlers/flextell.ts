@@ -41,9 +41,9 @@ export function flextellReadings(choice?: ReadingChoice): FlextellReadings {
 }
 const DEFAULTS = flextellReadings()
 
-// UserResource fields the Form Request does not accept; `body.read-only: prohibited` refuses them by name
-// (`refused`: any key outside the body).
-const READ_ONLY = Object.keys(flextell.responses[200].shape.data.shape).filter((key) => !(key in flextell.body.shape))
+// UserResource fields the Form Request does not accept, and the model's tenant_id (the column a user must never
+// move by): `body.read-only: prohibited` refuses them by name (`refused`: any key outside the body).
+const READ_ONLY = [...Object.keys(flextell.responses[200].shape.data.shape).filter((key) => !(key in flextell.body.shape)), 'tenant_id']
 
 /**
  * `PUT /api/v1/users/{id}` in the order Laravel runs it: auth:sanctum middleware → tenant middleware →
@@ -133,6 +133,10 @@ function validate(
     const refused = rule['body.read-only'] === 'refused' ? Object.keys(raw).filter((key) => !(key in flextell.body.shape)) : READ_ONLY
     for (const key of refused) if (key in raw) issues.push({ code: 'custom', path: [key], message: 'prohibited' })
   }
+  // body.confirmation: required-with — password_confirmation is required whenever a password is sent.
+  const confirmation = input['password_confirmation']
+  if (rule['body.confirmation'] === 'required-with' && input['password'] != null && (confirmation == null || confirmation === ''))
+    issues.push({ code: 'custom', path: ['password_confirmation'], message: 'required_with:password' })
   if (rule['email.unique'] === 'enforced') issues.push(...takenEmail(input, user.id, holderOf, 'unique'))
   if (rule['roles.exist'] === 'exists') issues.push(...missingIds(input, 'role_ids', (id) => db.roles.get('id', id) !== undefined))
   if (issues.length > 0 || !parsed.success) halt(because('validation', dialect.validation(fieldOrder(issues, flextell.body))))

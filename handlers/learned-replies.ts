@@ -23,6 +23,12 @@ interface Place extends Slot {
 
 /** The first word of a class-validator message names its property ("firstName must be a string"). */
 const firstWord = (text: string) => /^\S+/.exec(text)?.[0] ?? ''
+/**
+ * The property a class-validator message is about: its first word, but for the messages that name it later ("each
+ * value in roles must be a UUID", ArrayUnique's "All roles's elements must be unique").
+ */
+const nestProperty = (text: string) =>
+  /^each value in (\S+) /.exec(text)?.[1] ?? /^All (\S+)'s elements /.exec(text)?.[1] ?? firstWord(text)
 
 function placesOf(value: unknown, path = ''): Place[] {
   if (typeof value !== 'object' || value === null) return []
@@ -44,7 +50,7 @@ function placesOf(value: unknown, path = ''): Place[] {
           item,
           (text: string) => text,
           (text) => text,
-          key === 'message' ? firstWord : () => '',
+          key === 'message' ? nestProperty : () => '',
         ),
       )
     } else if (

@@ -184,7 +184,7 @@ export function resolveMedibulut(
     // PHP has the whole body before Laravel runs, so the token is judged once the body has arrived.
     const body = await readBody(request, dialect)
     const actor = authenticate(request, db, dialect)
-    const tenantId = scope(db, actor, params['tenantId'] ?? '', readings)
+    const tenantId = scope(db, actor, params['tenantId'] ?? '', params['id'] ?? '', readings)
     const user = find(db, tenantId, params['id'] ?? '', readings)
     const input = parseJsonObject(request, body, dialect)
     const changes = validate(db, user, input, readings)
@@ -196,10 +196,21 @@ export function resolveMedibulut(
   })
 }
 
-function scope(db: MedibulutDb, actor: MedibulutUserRecord, rawTenant: string, { rule, dialect }: MedibulutReadings): number {
+function scope(
+  db: MedibulutDb,
+  actor: MedibulutUserRecord,
+  rawTenant: string,
+  rawId: string,
+  { rule, dialect }: MedibulutReadings,
+): number {
   const tenant = /^\d+$/.test(rawTenant) ? db.tenants.get('id', Number(rawTenant)) : undefined
   if (!tenant) halt(dialect.modelNotFound('App\\Models\\Tenant', rawTenant))
   if (tenant.id === actor.tenant_id) return tenant.id
+  // tenant.forbidden: binding-first — the scoped binding finds no such user of that tenant before membership is asked.
+  if (rule['tenant.forbidden'] === 'binding-first') {
+    const user = /^\d+$/.test(rawId) ? db.users.get('id', Number(rawId)) : undefined
+    if (user?.tenant_id !== tenant.id) halt(dialect.modelNotFound('App\\Models\\User', rawId))
+  }
   return halt(rule['tenant.forbidden'] === '404' ? dialect.modelNotFound('App\\Models\\Tenant', rawTenant) : dialect.forbidden())
 }
 

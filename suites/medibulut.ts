@@ -78,13 +78,18 @@ async function snapshot(t: T) {
   return before
 }
 
-function expectRefused(t: T, res: Exchange, rule: R, what: string): void {
+/**
+ * A request outside the caller's tenant refused before validation (documented), with the status its reading gives:
+ * `ofPathTenant` says whether the user named belongs to the path's tenant (binding-first answers 404 where not).
+ */
+function expectRefused(t: T, res: Exchange, rule: 'tenant.not-found' | 'tenant.forbidden', what: string, ofPathTenant = true): void {
   t.expect(
     'tenant.isolation',
     res.status >= 400 && res.status < 500 && res.status !== 422,
     `${what}: expected a refusal before validation, got ${res.status} ${snippet(res.text)}`,
   )
-  const status = rule === 'tenant.forbidden' ? 403 : 404
+  const reading = t.reading(rule)
+  const status = reading === 'binding-first' ? (ofPathTenant ? 403 : 404) : Number(reading)
   expectStatus(t, res, rule, status, what)
 }
 
@@ -205,6 +210,7 @@ const checks: Check<R>[] = [
         await patch(t, { first_name: 'Cross' }, { params: { tenantId } }),
         'tenant.forbidden',
         'the actor under the foreign tenant',
+        false,
       )
     },
   },

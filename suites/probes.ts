@@ -155,6 +155,10 @@ const flextellProbes: readonly Probe[] = [
     ['peer'],
   ),
 
+  // A password without its confirmation (refused under password either way): is the confirmation required too?
+  probe('body.confirmation', async (t) =>
+    only(laravelErrorKeys(await t.send({ body: { ...flextellAnchor, password: 'Apitwin-probe-1' } })), ['password_confirmation']),
+  ),
   // Which of a read-only key and an unknown one is refused: none (dropped), the read-only ones, or both.
   probe('body.read-only', async (t) =>
     only(
@@ -265,10 +269,16 @@ const medibulutProbes: readonly Probe[] = [
   probe('auth.required', async (t) => (await t.send({ as: 'anonymous' })).status),
   probe('auth.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
   probe('tenant.not-found', async (t) => (await patch(t, {}, { userId: t.account('foreign').userId })).status, ['foreign']),
+  // Under the foreign tenant's path: its own user, and the caller (whom its scoped binding does not hold).
   probe(
     'tenant.forbidden',
-    async (t) =>
-      (await patch(t, {}, { userId: t.account('foreign').userId, params: { tenantId: String(t.account('foreign').tenant) } })).status,
+    async (t) => {
+      const params = { tenantId: String(t.account('foreign').tenant) }
+      return {
+        ofThatTenant: (await patch(t, {}, { userId: t.account('foreign').userId, params })).status,
+        caller: (await patch(t, {}, { params })).status,
+      }
+    },
     ['foreign'],
   ),
   probe('user.not-found', async (t) => withoutIds(field((await patch(t, {}, { userId: UNKNOWN_ID })).body, 'message'), UNKNOWN_ID)),

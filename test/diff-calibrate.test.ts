@@ -290,7 +290,7 @@ describe('diff and calibrate against servers no reading covers', () => {
     const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file, '--no-learn'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(
-      /tenant\.forbidden: NO READING answers as this server does — observed 410; the readings answer 403 → 403; 404 → 404/,
+      /tenant\.forbidden: NO READING answers as this server does — observed \{"caller":410,"ofThatTenant":410\}; the readings answer 403 → \{"caller":403,"ofThatTenant":403\}; 404 → \{"caller":404,"ofThatTenant":404\}; binding-first → \{"caller":404,"ofThatTenant":403\}/,
     )
     const written = JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, Record<string, string>>; learned?: unknown }
     expect(written.readings['medibulut']).not.toHaveProperty('tenant.forbidden')
@@ -306,7 +306,7 @@ describe('diff and calibrate against servers no reading covers', () => {
     const file = join(dir, 'apitwin.config.json')
     const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
     expect(result.code, result.stdout).toBe(0)
-    expect(result.stdout).toMatch(/tenant\.forbidden: learned \(no reading answers 410/)
+    expect(result.stdout).toMatch(/tenant\.forbidden: learned \(no reading answers \{"caller":410,"ofThatTenant":410\}/)
     const written = JSON.parse(readFileSync(file, 'utf8')) as {
       learned: Record<string, Record<string, { statuses?: Record<string, number>; messages?: Record<string, string[]>; seen: string[] }>>
     }

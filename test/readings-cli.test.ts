@@ -89,7 +89,9 @@ describe('apitwin serve --reading / config readings', () => {
   it('a wrong reading is exit 2 naming the allowed values, no stack trace', async () => {
     const bad = await runCli(['serve', '--port', '0', '--reading', 'medibulut.tenant.forbidden=418'])
     expect(bad.code).toBe(2)
-    expect(bad.stderr.trim()).toBe('apitwin: --reading: medibulut: tenant.forbidden: "418" is not a reading; choose one of 403, 404')
+    expect(bad.stderr.trim()).toBe(
+      'apitwin: --reading: medibulut: tenant.forbidden: "418" is not a reading; choose one of 403, 404, binding-first',
+    )
     const noApi = await runCli(['serve', '--port', '0', '--reading', 'tenant.forbidden=404'])
     expect(noApi.code).toBe(2)
     expect(noApi.stderr).toMatch(/unknown API "tenant"/)
