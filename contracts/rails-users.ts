@@ -110,6 +110,10 @@ export const railsUsers = {
           'wrap',
           'ParamsWrapper (on for JSON in a new Rails app) wraps a root-less body\'s column attributes in "user": {"first_name": "Ada"} updates, as {"user": {…}} would',
         ],
+        [
+          'wrap-fetch',
+          'ParamsWrapper and params.fetch(:user, {}) together: a root-less body is wrapped, an empty or absent user changes nothing (200)',
+        ],
       ],
     ),
     'body.unpermitted': inferred(

@@ -110,15 +110,13 @@ const WRAPPED = ['first_name', 'last_name', 'email', 'feature_flags', 'notificat
 
 function permit(body: Record<string, unknown>, { rule, cast }: RailsUsersReadings): Record<string, unknown> {
   // body.wrapped: wrap — a root-less JSON body's column attributes arrive as params[:user].
-  const wrapped =
-    rule['body.wrapped'] === 'wrap' && !('user' in body)
-      ? Object.fromEntries(Object.entries(body).filter(([key]) => WRAPPED.includes(key)))
-      : undefined
+  const wraps = rule['body.wrapped'] === 'wrap' || rule['body.wrapped'] === 'wrap-fetch'
+  const wrapped = wraps && !('user' in body) ? Object.fromEntries(Object.entries(body).filter(([key]) => WRAPPED.includes(key))) : undefined
   const user = wrapped ?? body['user']
   const empty = typeof user !== 'object' || user === null || Array.isArray(user) || Object.keys(user).length === 0
   if (
     empty &&
-    rule['body.wrapped'] === 'fetch' &&
+    (rule['body.wrapped'] === 'fetch' || rule['body.wrapped'] === 'wrap-fetch') &&
     (user === undefined || (typeof user === 'object' && user !== null && !Array.isArray(user)))
   )
     return {}

@@ -202,7 +202,11 @@ const railsProbes: readonly Probe[] = [
   ),
   // A root-less body with an invalid attribute: refused as missing (require), ignored (fetch) or wrapped and
   // refused as invalid (wrap); nothing is written under any reading.
-  probe('body.wrapped', async (t) => (await t.send({ body: railsAnchor })).status),
+  // An empty "user" then tells require (400) from fetch (200, nothing to change), with or without the wrapper.
+  probe('body.wrapped', async (t) => ({
+    rootless: (await t.send({ body: railsAnchor })).status,
+    empty: (await t.send({ body: { user: {} } })).status,
+  })),
   // One request per attribute: a server whose strong parameters refuse a string for a list answers that refusal
   // alone, before its model runs, and would hide how it takes a number for a name sent beside it. The attributes
   // whose answer a reading changes: names (a number cast, or refused), a string for one list, a number in the other.
