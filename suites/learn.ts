@@ -172,9 +172,9 @@ function swapsFor(suite: Suite, target: Target, options: SendOptions): Swaps {
 }
 
 /**
- * The swaps safe to apply to a server's text: e-mails and tokens, the placeholders the mock's own text holds, and
- * the request's path ids long enough to be no count or code and its body's ids ("User 3f2a…e9 not found" is about this request's id,
- * so the mock says it of the next request's; a "2" may be "2 more errors").
+ * The swaps safe to apply to a server's text: e-mails and tokens, the placeholders the mock's own text holds, the
+ * request's path ids long enough to be no count or code, and the ids its body sent ("User 3f2a…e9 not found" is
+ * about this request's id, so the mock says it of the next request's; a "2" may be "2 more errors").
  */
 function distinctive(swaps: Swaps, mockText: string): Swaps {
   return swaps.filter(
