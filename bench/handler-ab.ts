@@ -10,10 +10,9 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { handlerCost, type HandlerCost } from './handler-cost.ts'
+import { median } from './load.ts'
 
 type Cost = (options?: { requests?: number; rounds?: number }) => Promise<HandlerCost[]>
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /**
  * Median µs per update of `mine` and `theirs`, per API, over `rounds` alternating rounds.

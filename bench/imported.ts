@@ -9,23 +9,20 @@
  *      the resolver's CPU per update, alternating rounds.
  * Servers on core 0, autocannon on core 1 (taskset), as bench/put.ts.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RequestLike } from '../handlers/twin-api.ts'
 import { createTwin } from '../handlers/twin.ts'
 import { openapi } from '../server/openapi.ts'
+import { autocannonLoad, median, pin } from './load.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const seconds = process.env['BENCH_SECONDS'] ?? '5'
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? '5')
-const pinned = availableParallelism() >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0
-const pin = (core: number, command: readonly string[]): string[] => (pinned ? ['taskset', '-c', String(core), ...command] : [...command])
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
-const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
 
 function memory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -58,37 +55,8 @@ function cpuUs(pid: number): number {
 
 function load(method: string, url: string, token: string, body: string, pid: number): { rps: number; cpuUs: number; bad: number } {
   const before = cpuUs(pid)
-  const [bin, ...rest] = pin(1, [
-    'node',
-    autocannon,
-    '--json',
-    '-c',
-    '50',
-    '-d',
-    seconds,
-    '-m',
-    method,
-    '-I',
-    '-b',
-    body,
-    '-H',
-    'content-type=application/json',
-    '-H',
-    `authorization=Bearer ${token}`,
-    url,
-  ])
-  const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  const result = JSON.parse(run.stdout) as {
-    requests: { average: number; total: number }
-    non2xx: number
-    errors: number
-    timeouts: number
-  }
-  return {
-    rps: result.requests.average,
-    cpuUs: (cpuUs(pid) - before) / Math.max(1, result.requests.total),
-    bad: result.non2xx + result.errors + result.timeouts,
-  }
+  const result = autocannonLoad({ method, url, token, body }, { connections: '50', seconds })
+  return { rps: result.rps, cpuUs: (cpuUs(pid) - before) / Math.max(1, result.total), bad: result.non2xx + result.errors }
 }
 
 // 1. GitHub.

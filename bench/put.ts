@@ -16,20 +16,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { autocannonLoad, cores, median, pin, pinned, type LoadResult } from './load.ts'
 import { targets, type Target } from './targets.ts'
 
 const seconds = process.env['BENCH_SECONDS'] ?? '5'
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? '3')
 const connections = process.env['BENCH_CONNECTIONS'] ?? '50'
 const root = fileURLToPath(new URL('..', import.meta.url))
-const cores = availableParallelism()
-const pinned = cores >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0
-const pin = (core: number, command: readonly string[]): string[] => (pinned ? ['taskset', '-c', String(core), ...command] : [...command])
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
-const autocannon = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'))
 
 interface Server {
   readonly origin: string
@@ -81,51 +77,9 @@ async function start(command: readonly string[], probe: string, logFile?: string
   return { origin, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: () => child.kill('SIGTERM') }
 }
 
-interface Load {
-  readonly rps: number
-  readonly p50: number
-  readonly p99: number
-  readonly non2xx: number
-  readonly errors: number
-}
+type Load = LoadResult
 
-function load(target: Target): Load {
-  const args = [
-    'node',
-    autocannon,
-    '--json',
-    '-c',
-    connections,
-    '-d',
-    seconds,
-    '-m',
-    target.method,
-    '-I',
-    '-b',
-    target.body,
-    '-H',
-    'content-type=application/json',
-    '-H',
-    `authorization=Bearer ${target.token}`,
-    target.url,
-  ]
-  const [bin, ...rest] = pin(1, args)
-  const run = spawnSync(bin as string, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  const result = JSON.parse(run.stdout) as {
-    requests: { average: number }
-    latency: { p50: number; p99: number }
-    non2xx: number
-    errors: number
-    timeouts: number
-  }
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  }
-}
+const load = (target: Target): Load => autocannonLoad(target, { connections, seconds })
 
 /** Single-request latency (µs) from bench/latency.mjs, pinned like autocannon. */
 function latency(target: Target): { p50: number; p99: number; non2xx: number } {

@@ -477,7 +477,8 @@ export async function runCheck<R extends string>(
         }
       }
     }
-    for (const what of left) if (!leftOn(target).includes(what)) leftOn(target).push(what)
+    const onTarget = leftOn(target)
+    for (const what of left) if (!onTarget.includes(what)) onTarget.push(what)
     const [failed] = failures
     // A target that resets (the mock) is put back by its runner between checks: nothing is left changed there.
     const asFound = target.reset !== undefined || (restored && !(changed && cleanups.length === 0))

@@ -358,12 +358,13 @@ const medibulutProbes: readonly Probe[] = [
 // ---- gorules --------------------------------------------------------------------------------------------------
 
 const gorulesAnchor = { status: 'apitwin-probe' } // always refused: not a documented status
+/** A gorules refusal that came before the body was judged: a guard's or the lookup's 403 or 404 (under any reading). */
+const refusedBeforeBody = (status: number) => status === 403 || status === 404
 
 const gorulesProbes: readonly Probe[] = [
   probe('error.body', async (t) => keysOf((await t.send({ as: 'anonymous' })).body)),
   probe('user.not-found', async (t) => (await t.send({ userId: UNKNOWN_UUID })).status),
   probe('path.uuid', async (t) => (await t.send({ userId: 'not-a-uuid' })).status),
-  // An unknown user with an invalid body: the lookup's refusal where guards come first, the body's where it does.
   // A member updating another user. A roles guard answers before validation (Nest's guards run before its pipes),
   // so the anchor shows it without a write; a server that validates first answers the anchor's refusal, and only
   // an empty update (a write where no guard stops it) tells its guard from none.
@@ -371,7 +372,7 @@ const gorulesProbes: readonly Probe[] = [
     'authz.admin',
     async (t) => {
       const anchored = await t.send({ as: 'peer', userId: t.account('actor').userId, body: gorulesAnchor })
-      if (anchored.status === 403 || anchored.status === 404) return anchored.status
+      if (refusedBeforeBody(anchored.status)) return anchored.status
       if (!t.target.allowWrites)
         t.skip(`the body was judged first (${anchored.status}): the guard shows only to an empty update, with --allow-writes`)
       return (await t.send({ as: 'peer', userId: t.account('actor').userId, body: {} })).status
@@ -384,7 +385,7 @@ const gorulesProbes: readonly Probe[] = [
     'order.validation',
     async (t) => {
       const step = ({ status }: Exchange, before: string) =>
-        status === 403 || status === 404 ? before : status >= 400 && status < 500 ? 'the body' : status
+        refusedBeforeBody(status) ? before : status >= 400 && status < 500 ? 'the body' : status
       return {
         unknown: step(await t.send({ userId: UNKNOWN_UUID, body: gorulesAnchor }), 'the lookup'),
         member: step(await t.send({ as: 'peer', userId: t.account('actor').userId, body: gorulesAnchor }), 'the guard'),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +6,7 @@ import type { ReadingChoice } from '../contracts/provenance.ts'
 import { apis, createTwin } from '../handlers/twin.ts'
 import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
-import { binPath } from './helpers/spawn-serve.ts'
+import { runCli, spawnCli } from './helpers/run-cli.ts'
 import { accountArgs } from './helpers/accounts.ts'
 
 /*
@@ -70,30 +69,18 @@ afterAll(async () => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
+/** A config file's path in a fresh folder (removed after the tests): what calibrate --write writes. */
+function configPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
+  folders.push(dir)
+  return join(dir, 'apitwin.config.json')
+}
+
 async function liveUnder(api: string, choice: ReadingChoice): Promise<string[]> {
   const twin = await createTwin({ apis: apis.filter((a) => a.name === api), readings: { [api]: choice } })
   const server = await startServer({ port: 0, twin, log: false, fastGlobals: false })
   servers.push(server)
   return accountArgs(`${server.url}/${api}`, twin.accounts(api))
-}
-
-/** The real CLI, as a process (asynchronously: the "live" server answers from this process meanwhile). */
-function spawnCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-async function inProcess(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
 }
 
 interface DiffJson {
@@ -105,7 +92,7 @@ describe('calibrate and diff against a server with other readings', () => {
   for (const [api, choice] of Object.entries(combinations)) {
     const spawned = api === 'medibulut' // the real process once; the same code in-process for the others
     it(`${api}: diff names every switched rule, calibrate recovers every reading, diff --config --strict is then empty${spawned ? ' (spawned CLI)' : ''}`, async () => {
-      const run = spawned ? spawnCli : inProcess
+      const run = spawned ? spawnCli : runCli
       const target = await liveUnder(api, choice)
       const before = await run(['diff', api, ...target, '--allow-writes', '--reporter', 'json'])
       expect(before.stderr).toBe('')
@@ -126,9 +113,7 @@ describe('calibrate and diff against a server with other readings', () => {
       ).toEqual([])
       expect((await run(['diff', api, ...target, '--allow-writes', '--strict'])).code).toBe(1)
 
-      const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-      folders.push(dir)
-      const file = join(dir, 'apitwin.config.json')
+      const file = configPath()
       const other = api === 'gorules' ? 'flextell' : 'gorules'
       writeFileSync(file, JSON.stringify({ $schema: 'kept', readings: { [other]: { 'validation.status': '422' } } }))
       const calibrated = await run(['calibrate', api, ...target, '--allow-writes', '--write', file])
@@ -152,17 +137,15 @@ describe('calibrate and diff against a server with other readings', () => {
     // depends on it, so the two are searched together and the irreversible one is inferred from the other.
     const choice = { 'email.normalized': 'as-sent', 'email.case-insensitive': 'sensitive' }
     const target = await liveUnder('rails-users', choice)
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--write', file])
+    const file = configPath()
+    const calibrated = await runCli(['calibrate', 'rails-users', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect(calibrated.stdout).toContain('email.case-insensitive = sensitive (default insensitive)')
     expect(calibrated.stdout).toMatch(
       /email\.normalized = as-sent \(default downcase\): not probed \(it cannot be undone\); the only reading under which email\.case-insensitive's answer is explained/,
     )
     expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['rails-users']).toMatchObject(choice)
-    const after = await inProcess(['diff', 'rails-users', ...target, '--allow-writes', '--config', file, '--strict'])
+    const after = await runCli(['diff', 'rails-users', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
@@ -171,23 +154,21 @@ describe('calibrate and diff against a server with other readings', () => {
     const target = await liveUnder('gorules', choice)
     // A mock that keeps one owner cannot ask whether an admin may update one: diff names owner.single and says why
     // the authz.owner probe was not compared; calibrate reads owner.single first and then asks.
-    const before = await inProcess(['diff', 'gorules', ...target, '--allow-writes', '--reporter', 'json'])
+    const before = await runCli(['diff', 'gorules', ...target, '--allow-writes', '--reporter', 'json'])
     const report = JSON.parse(before.stdout) as DiffJson & { skipped: Array<{ check: string; reason: string }> }
     expect(report.rules.map((r) => r.rule)).toEqual(['owner.single'])
     expect(report.skipped.find((s) => s.check === 'probe: authz.owner')?.reason).toMatch(/^on the mock: .*one owner/)
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const calibrated = await inProcess(['calibrate', 'gorules', ...target, '--allow-writes', '--write', file])
+    const file = configPath()
+    const calibrated = await runCli(['calibrate', 'gorules', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect(calibrated.stdout).toContain('authz.owner = owner-only (default admins)')
     expect(calibrated.stdout).not.toContain('left changed')
     expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['gorules']).toMatchObject(choice)
-    const after = await inProcess(['diff', 'gorules', ...target, '--allow-writes', '--config', file, '--strict'])
+    const after = await runCli(['diff', 'gorules', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
     // Without the peer's token the peer cannot step down again as an owner may: the probe is not run.
     const withoutPeerToken = target.filter((_, i) => target[i] !== '--peer-token' && target[i - 1] !== '--peer-token')
-    const blind = await inProcess(['calibrate', 'gorules', ...withoutPeerToken, '--allow-writes', '--json'])
+    const blind = await runCli(['calibrate', 'gorules', ...withoutPeerToken, '--allow-writes', '--json'])
     const result = JSON.parse(blind.stdout) as {
       rules: Array<{ rule: string; status: string; reason?: string }>
       remaining: unknown[]
@@ -204,53 +185,49 @@ describe('calibrate and diff against a server with other readings', () => {
 
   it('rails-users: against the default server the irreversible rule is said plainly as unknown, with the command that would learn it', async () => {
     const target = await liveUnder('rails-users', {})
-    const calibrated = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes'])
+    const calibrated = await runCli(['calibrate', 'rails-users', ...target, '--allow-writes'])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect(calibrated.stdout).toMatch(
       /email\.normalized: not probed \(.*cannot be undone.*\); unknown: still possible downcase or as-sent\n\s+to learn it, point calibrate at throwaway accounts: apitwin calibrate rails-users --allow-writes --disposable/,
     )
-    const disposable = await inProcess(['calibrate', 'rails-users', ...target, '--allow-writes', '--disposable'])
+    const disposable = await runCli(['calibrate', 'rails-users', ...target, '--allow-writes', '--disposable'])
     expect(disposable.stdout).toContain('email.normalized = downcase (the default)')
-    expect((await inProcess(['calibrate', 'rails-users', ...target, '--disposable'])).code).toBe(2)
+    expect((await runCli(['calibrate', 'rails-users', ...target, '--disposable'])).code).toBe(2)
   }, 90_000)
 
   it('per-field readings (issue 21): calibrate fills them field by field, the mock follows them, diff --strict is then empty', async () => {
     const choice = { 'body.formats': 'lenient:mobile', 'body.coercion': 'strict:status', 'body.nullable': 'none:phone' }
     const target = await liveUnder('medibulut', choice)
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const calibrated = await inProcess(['calibrate', 'medibulut', ...target, '--allow-writes', '--write', file])
+    const file = configPath()
+    const calibrated = await runCli(['calibrate', 'medibulut', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     // none:phone is none: 'none' differs from the default in phone alone.
     expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['medibulut']).toMatchObject({
       ...choice,
       'body.nullable': 'none',
     })
-    const after = await inProcess(['diff', 'medibulut', ...target, '--allow-writes', '--config', file, '--strict'])
+    const after = await runCli(['diff', 'medibulut', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
   it('flextell: a server refusing every key it does not take (read-only and unknown alike) is calibrated to body.read-only=refused', async () => {
     const target = await liveUnder('flextell', { 'body.read-only': 'refused' })
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const calibrated = await inProcess(['calibrate', 'flextell', ...target, '--allow-writes', '--write', file])
+    const file = configPath()
+    const calibrated = await runCli(['calibrate', 'flextell', ...target, '--allow-writes', '--write', file])
     expect(calibrated.code, calibrated.stdout).toBe(0)
     expect((JSON.parse(readFileSync(file, 'utf8')) as { readings: Record<string, object> }).readings['flextell']).toMatchObject({
       'body.read-only': 'refused',
     })
-    const after = await inProcess(['diff', 'flextell', ...target, '--allow-writes', '--config', file, '--strict'])
+    const after = await runCli(['diff', 'flextell', ...target, '--allow-writes', '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
   }, 90_000)
 
   it('usage errors are exit 2 with one line', async () => {
-    expect((await inProcess(['diff', 'medibulut'])).stderr).toMatch(
+    expect((await runCli(['diff', 'medibulut'])).stderr).toMatch(
       /^apitwin: apitwin diff compares the mock with a live server: give --base-url/,
     )
-    expect((await inProcess(['calibrate', 'nope', '--base-url', 'http://127.0.0.1:9'])).code).toBe(2)
-    const unreachable = await inProcess(['diff', 'gorules', '--base-url', 'http://127.0.0.1:9', '--token', 'abcdefghij', '--user-id', '1'])
+    expect((await runCli(['calibrate', 'nope', '--base-url', 'http://127.0.0.1:9'])).code).toBe(2)
+    const unreachable = await runCli(['diff', 'gorules', '--base-url', 'http://127.0.0.1:9', '--token', 'abcdefghij', '--user-id', '1'])
     expect(unreachable.code).toBe(2)
     expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127.0.0.1:9/)
   })
@@ -284,10 +261,8 @@ describe('diff and calibrate against servers no reading covers', () => {
     const target = await variant((reply, params) =>
       params['tenantId'] === '202' && reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply,
     )
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file, '--no-learn'])
+    const file = configPath()
+    const result = await runCli(['calibrate', 'medibulut', ...target, '--write', file, '--no-learn'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(
       /tenant\.forbidden: NO READING answers as this server does — observed \{"caller":410,"ofThatTenant":410\}; the readings answer 403 → \{"caller":403,"ofThatTenant":403\}; 404 → \{"caller":404,"ofThatTenant":404\}; binding-first → \{"caller":404,"ofThatTenant":403\}/,
@@ -301,10 +276,8 @@ describe('diff and calibrate against servers no reading covers', () => {
   it('calibrate learns a status no reading lists (issue 21): written as "learned", kept by serve after a restart, diff --strict then clean', async () => {
     // Every refusal of tenancy answered 410 Gone: a status neither reading lists.
     const target = await variant((reply) => (reply.status === 403 ? { status: 410, body: { message: 'Gone' } } : reply))
-    const dir = mkdtempSync(join(tmpdir(), 'apitwin-calibrate-'))
-    folders.push(dir)
-    const file = join(dir, 'apitwin.config.json')
-    const result = await inProcess(['calibrate', 'medibulut', ...target, '--write', file])
+    const file = configPath()
+    const result = await runCli(['calibrate', 'medibulut', ...target, '--write', file])
     expect(result.code, result.stdout).toBe(0)
     expect(result.stdout).toMatch(/tenant\.forbidden: learned \(no reading answers \{"caller":410,"ofThatTenant":410\}/)
     const written = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -317,7 +290,7 @@ describe('diff and calibrate against servers no reading covers', () => {
     // No account value is kept: the file holds no token, e-mail or id of either side.
     for (const value of target.filter((_, i) => /^--(token|email|peer-email|peer-token|foreign-token)$/.test(target[i - 1] ?? '')))
       expect(JSON.stringify(written.learned)).not.toContain(value)
-    const after = await inProcess(['diff', 'medibulut', ...target, '--config', file, '--strict'])
+    const after = await runCli(['diff', 'medibulut', ...target, '--config', file, '--strict'])
     expect(after.code, after.stdout).toBe(0)
     // A served mock started from the file answers with what was learned: the default mock is unchanged without it.
     const served = await startServer({
@@ -349,7 +322,7 @@ describe('diff and calibrate against servers no reading covers', () => {
     const extra = await variant((reply) =>
       reply.status === 200 ? { ...reply, body: { data: { ...(reply.body as { data: object }).data, nickname: 'x' } } } : reply,
     )
-    const informational = await inProcess(['diff', 'medibulut', ...extra, '--allow-writes', '--strict'])
+    const informational = await runCli(['diff', 'medibulut', ...extra, '--allow-writes', '--strict'])
     expect(informational.code, informational.stdout).toBe(0)
     expect(informational.stdout).not.toContain('\x1b[') // no colour unless stdout is a terminal
     expect(informational.stdout).toContain("extra fields the server returns beyond the mock's (informational): data.nickname (string)")
@@ -362,7 +335,7 @@ describe('diff and calibrate against servers no reading covers', () => {
       await main(['diff', 'medibulut', ...open], { stdout: (t) => void (coloured += t), stderr: () => {}, env: {}, stdoutIsTTY: true }),
     ).toBe(1)
     expect(coloured).toContain('\x1b[31m[documented]\x1b[0m \x1b[1mtenant.isolation\x1b[0m')
-    const junit = await inProcess(['diff', 'medibulut', ...open, '--reporter', 'junit'])
+    const junit = await runCli(['diff', 'medibulut', ...open, '--reporter', 'junit'])
     expect(junit.code).toBe(1)
     expect(junit.stdout).toMatch(/<testcase classname="apitwin.diff.medibulut" name="tenant.isolation \[documented\]">\n\s+<failure/)
   })

@@ -2,9 +2,9 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { apis, createTwin } from '../handlers/twin.ts'
-import { main } from '../server/cli.ts'
 import { startServer, type RunningServer } from '../server/serve.ts'
 import { accountArgs } from './helpers/accounts.ts'
+import { runCli, spawnCli } from './helpers/run-cli.ts'
 
 /*
  * Issue 21, item 3: what cannot be undone is said plainly. A GoRules server that takes a second owner but never
@@ -64,37 +64,31 @@ async function ownersStay(): Promise<{ args: string[]; actor: string; peer: stri
   }
 }
 
-async function cli(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} })
-  return { code, stdout, stderr }
-}
-
 const refused = (id: string) => `user ${id} left changed: the server refused to put it back (answered 400); restore it by hand`
 
 describe('a restore the server refuses is said plainly', () => {
   it('calibrate lists every user left changed, in its JSON and its text', async () => {
     const { args, actor, peer } = await ownersStay()
-    const json = await cli(['calibrate', 'gorules', ...args, '--allow-writes', '--json'])
+    const json = await runCli(['calibrate', 'gorules', ...args, '--allow-writes', '--json'])
     expect(json.stderr).toBe('')
     const result = JSON.parse(json.stdout) as { leftBehind: string[] }
     // The owner.single probe and the only-one-owner check both promote the peer; said once. The actor is untouched.
     expect(result.leftBehind).toEqual([refused(peer)])
     expect(result.leftBehind.join('\n')).not.toContain(`user ${actor} `)
     const { args: fresh } = await ownersStay()
-    const text = await cli(['calibrate', 'gorules', ...fresh, '--allow-writes'])
+    // As a user meets it: the built CLI, spawned.
+    const text = await spawnCli(['calibrate', 'gorules', ...fresh, '--allow-writes'])
     expect(text.stdout).toMatch(/left changed on the server \(.*refused.*\):\n {2}user \S+ left changed/)
   }, 60_000)
 
   it('diff names the check that left a user changed; verify lists it under the check', async () => {
     const { args, peer } = await ownersStay()
-    const diff = await cli(['diff', 'gorules', ...args, '--allow-writes', '--reporter', 'json'])
+    const diff = await runCli(['diff', 'gorules', ...args, '--allow-writes', '--reporter', 'json'])
     const report = JSON.parse(diff.stdout) as { leftBehind: Array<{ check: string; what: string }> }
     // The probes run first: the owner.single probe leaves the peer an owner (the check after it finds one and skips).
     expect(report.leftBehind).toEqual([{ check: 'probe: owner.single', what: refused(peer) }])
     const { args: fresh, peer: freshPeer } = await ownersStay()
-    const verify = await cli(['verify', 'gorules', ...fresh, '--allow-writes', '--max-cases', '0'])
+    const verify = await spawnCli(['verify', 'gorules', ...fresh, '--allow-writes', '--max-cases', '0'])
     expect(verify.stdout).toContain(`left behind: ${refused(freshPeer)}`)
   }, 60_000)
 
@@ -105,7 +99,7 @@ describe('a restore the server refuses is said plainly', () => {
     })
     const mock = await startServer({ port: 0, twin, log: false, fastGlobals: false })
     servers.push(mock)
-    const json = await cli([
+    const json = await runCli([
       'calibrate',
       'gorules',
       ...accountArgs(`${mock.url}/gorules`, twin.accounts('gorules')),

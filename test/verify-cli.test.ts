@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +6,7 @@ import type { Account } from '../fixtures/account.ts'
 import { main } from '../server/cli.ts'
 import { startServer } from '../server/serve.ts'
 import { redact } from '../server/verify.ts'
-import { binPath } from './helpers/spawn-serve.ts'
+import { spawnCli } from './helpers/run-cli.ts'
 
 // Issue 9, item 6: the CLI as CI runs it — a spawned `node bin/apitwin.mjs verify …`, its exit code and streams.
 let server: { url: string; close(): Promise<void> }
@@ -24,21 +23,7 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true })
 })
 
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: folder,
-      env: { PATH: process.env['PATH'], ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()))
-    child.once('error', reject)
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const cli = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => spawnCli(args, { cwd: folder, env })
 
 /** The same command in this process (`main` with the working directory of the spawned runs). */
 async function inProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
